@@ -1,0 +1,90 @@
+package dev.marina.schemas.topics;
+
+import com.google.protobuf.Message;
+import dev.marina.schemas.serde.Decoded;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * One topic of the catalogue: everything code and tests need to produce to it, consume from it and
+ * create it. Instances live in {@link Topics}; a topic name is written only there.
+ *
+ * @param name        the Kafka topic name
+ * @param key         what the record key is
+ * @param prototype   the default instance of the value's message type (proto3 JSON on the wire)
+ * @param partitions  partition count; deployment-keyed topics share one count to stay co-partitioned
+ * @param cleanup     delete (events) or compact (state)
+ * @param retention   how long records are kept; empty means forever (compacted state)
+ * @param writer      the one service that writes the topic, or "any" for open intake topics
+ * @param description one line for the README's topic table
+ */
+public record TopicSpec<V extends Message>(
+        String name,
+        KeyKind key,
+        V prototype,
+        int partitions,
+        CleanupPolicy cleanup,
+        Optional<Duration> retention,
+        String writer,
+        String description) {
+
+    /** What a topic's record key holds. All keys are UTF-8 strings. */
+    public enum KeyKind {
+        /** {@code "<tenant>/<name>"}, see {@link DeploymentKey}. */
+        DEPLOYMENT,
+        /** The key of the record that could not be used, byte for byte. */
+        ORIGINAL;
+    }
+
+    public TopicSpec {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(prototype, "prototype");
+        Objects.requireNonNull(cleanup, "cleanup");
+        Objects.requireNonNull(retention, "retention");
+        if (partitions < 1) {
+            throw new IllegalArgumentException(name + ": partitions must be >= 1");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    public Class<V> valueType() {
+        return (Class<V>) prototype.getClass();
+    }
+
+    public String valueTypeName() {
+        return prototype.getDescriptorForType().getFullName();
+    }
+
+    /** Retention in milliseconds as Kafka's {@code retention.ms} spells it: -1 for forever. */
+    public long retentionMs() {
+        return retention.map(Duration::toMillis).orElse(-1L);
+    }
+
+    /** The topic-level configs the bootstrap sets and verifies. */
+    public Map<String, String> configs() {
+        return Map.of(
+                TopicConfig.CLEANUP_POLICY_CONFIG, cleanup.kafkaValue(),
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs()));
+    }
+
+    public Serde<String> keySerde() {
+        return Serdes.String();
+    }
+
+    /** Strict value serde for producers and for consumers that may throw. */
+    public ProtoJsonSerde<V> valueSerde() {
+        return ProtoJsonSerde.of(prototype);
+    }
+
+    /** Value serde for consumers: never throws on bad bytes, yields {@link Decoded.Failed} instead. */
+    public Serde<Decoded<V>> decodingSerde() {
+        return ProtoJsonSerde.of(prototype).decoding();
+    }
+}

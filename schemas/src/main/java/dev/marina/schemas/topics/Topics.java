@@ -1,0 +1,125 @@
+package dev.marina.schemas.topics;
+
+import com.google.protobuf.Message;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.CertCommand;
+import dev.marina.schemas.v1.CertEvent;
+import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.schemas.v1.DeploymentMetrics;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.v1.DnsEvent;
+import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.IntentEvent;
+import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.schemas.v1.MetricSample;
+import dev.marina.schemas.v1.ProvisionCommand;
+import dev.marina.schemas.v1.ProvisionEvent;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The topic catalogue: every topic of the platform, once. Code, the topic bootstrap, tests and the
+ * README's topic table all read it from here.
+ *
+ * <p>Every deployment-keyed topic has {@link #DEPLOYMENT_PARTITIONS} partitions so that Streams can
+ * join them without repartitioning (co-partitioning needs equal counts and equal keys).
+ */
+public final class Topics {
+    private Topics() {}
+
+    public static final int DEPLOYMENT_PARTITIONS = 6;
+
+    private static final Optional<Duration> FOREVER = Optional.empty();
+    private static final Optional<Duration> HOUR = Optional.of(Duration.ofHours(1));
+    private static final Optional<Duration> DAY = Optional.of(Duration.ofDays(1));
+    private static final Optional<Duration> WEEK = Optional.of(Duration.ofDays(7));
+    private static final Optional<Duration> TWO_WEEKS = Optional.of(Duration.ofDays(14));
+
+    public static final TopicSpec<IntentEvent> INTENT_EVENTS = deploymentEvents(
+            "intent-events", IntentEvent.getDefaultInstance(), WEEK, "any",
+            "requests to change desired state, from the API and other systems");
+    public static final TopicSpec<Intent> INTENTS = deploymentState(
+            "intents", Intent.getDefaultInstance(), "intent-service",
+            "desired state per deployment, validated, with its generation");
+    public static final TopicSpec<IntentRejection> INTENT_REJECTIONS = deploymentEvents(
+            "intent-rejections", IntentRejection.getDefaultInstance(), WEEK, "intent-service",
+            "refused intent events: request id, field, reason");
+    public static final TopicSpec<DeploymentStatus> DEPLOYMENT_STATUS = deploymentState(
+            "deployment-status", DeploymentStatus.getDefaultInstance(), "intent-service",
+            "phase, conditions, instances, endpoints per deployment");
+
+    public static final TopicSpec<ProvisionCommand> PROVISION_COMMANDS = deploymentEvents(
+            "provision-commands", ProvisionCommand.getDefaultInstance(), WEEK, "intent-service",
+            "create or destroy an instance");
+    public static final TopicSpec<ProvisionEvent> PROVISION_EVENTS = deploymentEvents(
+            "provision-events", ProvisionEvent.getDefaultInstance(), WEEK, "provisioner",
+            "instance created, running, restarted, destroyed, failed");
+    public static final TopicSpec<DnsCommand> DNS_COMMANDS = deploymentEvents(
+            "dns-commands", DnsCommand.getDefaultInstance(), WEEK, "intent-service",
+            "desired record sets of a deployment");
+    public static final TopicSpec<DnsEvent> DNS_EVENTS = deploymentEvents(
+            "dns-events", DnsEvent.getDefaultInstance(), WEEK, "dns-service",
+            "records applied, failed or clashing");
+    public static final TopicSpec<CertCommand> CERT_COMMANDS = deploymentEvents(
+            "cert-commands", CertCommand.getDefaultInstance(), WEEK, "intent-service",
+            "issue, renew or revoke a certificate (with the agent's CSR)");
+    public static final TopicSpec<CertEvent> CERT_EVENTS = deploymentEvents(
+            "cert-events", CertEvent.getDefaultInstance(), WEEK, "cert-service",
+            "certificate chain issued, revoked, or failed");
+    public static final TopicSpec<AgentCommand> AGENT_COMMANDS = deploymentEvents(
+            "agent-commands", AgentCommand.getDefaultInstance(), WEEK, "intent-service",
+            "deploy, destroy, promote, replicate, fence, install cert, back up");
+    public static final TopicSpec<AgentEvent> AGENT_EVENTS = deploymentEvents(
+            "agent-events", AgentEvent.getDefaultInstance(), WEEK, "agent",
+            "database ready, stopped, failed, command refused");
+
+    public static final TopicSpec<Heartbeat> HEARTBEATS = deploymentEvents(
+            "heartbeats", Heartbeat.getDefaultInstance(), HOUR, "agent",
+            "liveness, role, GTID position, replication state per instance");
+    public static final TopicSpec<InstanceHealth> INSTANCE_HEALTH = deploymentEvents(
+            "instance-health", InstanceHealth.getDefaultInstance(), WEEK, "health-monitor",
+            "instance health transitions (Up, Suspect, Down) with the time of detection");
+    public static final TopicSpec<MetricSample> METRICS = deploymentEvents(
+            "metrics", MetricSample.getDefaultInstance(), DAY, "agent",
+            "raw metric samples per instance");
+    public static final TopicSpec<DeploymentMetrics> DEPLOYMENT_METRICS = deploymentEvents(
+            "deployment-metrics", DeploymentMetrics.getDefaultInstance(), WEEK, "health-monitor",
+            "windowed metric aggregates per deployment and instance");
+
+    public static final TopicSpec<DeadLetter> DEAD_LETTERS = new TopicSpec<>(
+            "dead-letters", TopicSpec.KeyKind.ORIGINAL, DeadLetter.getDefaultInstance(),
+            DEPLOYMENT_PARTITIONS, CleanupPolicy.DELETE, TWO_WEEKS, "any consumer",
+            "records that could not be used, byte for byte, with the reason");
+
+    /** Every topic, in the order of the data flow. */
+    public static final List<TopicSpec<? extends Message>> ALL = List.of(
+            INTENT_EVENTS, INTENTS, INTENT_REJECTIONS, DEPLOYMENT_STATUS,
+            PROVISION_COMMANDS, PROVISION_EVENTS,
+            DNS_COMMANDS, DNS_EVENTS,
+            CERT_COMMANDS, CERT_EVENTS,
+            AGENT_COMMANDS, AGENT_EVENTS,
+            HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
+            DEAD_LETTERS);
+
+    /** The catalogue entry for a topic name. */
+    public static Optional<TopicSpec<? extends Message>> byName(String name) {
+        return ALL.stream().filter(t -> t.name().equals(name)).findFirst();
+    }
+
+    private static <V extends Message> TopicSpec<V> deploymentEvents(
+            String name, V prototype, Optional<Duration> retention, String writer, String description) {
+        return new TopicSpec<>(name, TopicSpec.KeyKind.DEPLOYMENT, prototype, DEPLOYMENT_PARTITIONS,
+                CleanupPolicy.DELETE, retention, writer, description);
+    }
+
+    private static <V extends Message> TopicSpec<V> deploymentState(
+            String name, V prototype, String writer, String description) {
+        return new TopicSpec<>(name, TopicSpec.KeyKind.DEPLOYMENT, prototype, DEPLOYMENT_PARTITIONS,
+                CleanupPolicy.COMPACT, FOREVER, writer, description);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.marina.service;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready means: the broker answers now, and the catalogue's topics exist as the catalogue says.
+ * Not ready is not fatal: liveness stays UP and the service keeps trying (no crash loop).
+ */
+@Readiness
+@ApplicationScoped
+public class KafkaReadiness implements HealthCheck {
+
+    private static final long PROBE_TIMEOUT_MS = 2_000;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    TopicBootstrapper topics;
+
+    private Admin admin;
+
+    private synchronized Admin admin() {
+        if (admin == null) {
+            Properties props = new Properties();
+            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS);
+            props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS);
+            props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+            props.put(AdminClientConfig.CLIENT_ID_CONFIG, "marina-readiness");
+            admin = Admin.create(props);
+        }
+        return admin;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("kafka").withData("bootstrap", bootstrapServers);
+        try {
+            String clusterId = admin().describeCluster().clusterId().get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            response.withData("cluster", clusterId);
+        } catch (Exception e) {
+            return response.down().withData("reason", "broker did not answer within " + PROBE_TIMEOUT_MS + " ms").build();
+        }
+        TopicBootstrapper.State state = topics.state();
+        response.withData("topics", state.detail());
+        return state.done() ? response.up().build() : response.down().build();
+    }
+
+    @PreDestroy
+    synchronized void close() {
+        if (admin != null) {
+            admin.close();
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package dev.marina.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Kafka broker (KRaft, one combined node) as a child process, started from the
+ * {@code kafka-broker} module's classpath. Tests use it to run against a real broker, and to kill or
+ * restart it. The broker watches this JVM and shuts down when it ends, however it ends.
+ */
+public final class LocalKafka implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+
+    private final Path dir;
+    private final int port;
+    private final int controllerPort;
+    private Process process;
+
+    private LocalKafka(Path dir, int port, int controllerPort) {
+        this.dir = dir;
+        this.port = port;
+        this.controllerPort = controllerPort;
+    }
+
+    /** Starts a broker in a new temporary folder on free ports. */
+    public static LocalKafka startFresh() {
+        try {
+            return start(Files.createTempDirectory("marina-kafka-"), freePort(), freePort());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts a broker with its data in {@code dir} (formatted on first use) on the given ports. */
+    public static LocalKafka start(Path dir, int port, int controllerPort) {
+        LocalKafka kafka = new LocalKafka(dir, port, controllerPort);
+        kafka.launch();
+        return kafka;
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    /** Stops the broker cleanly (SIGTERM) and waits for it. */
+    public void stop() {
+        end(false);
+    }
+
+    /** Kills the broker (SIGKILL), as a crash would. */
+    public void kill() {
+        end(true);
+    }
+
+    /** Starts the broker again on the same folder and ports, after {@link #stop()} or {@link #kill()}. */
+    public void restart() {
+        if (isRunning()) {
+            stop();
+        }
+        launch();
+    }
+
+    @Override
+    public void close() {
+        if (isRunning()) {
+            stop();
+        }
+    }
+
+    private void launch() {
+        Path root = MarinaRoot.find();
+        Path classpathFile = root.resolve("kafka-broker/target/broker.classpath");
+        Path classes = root.resolve("kafka-broker/target/classes");
+        if (!Files.isRegularFile(classpathFile) || !Files.isDirectory(classes)) {
+            throw new IllegalStateException("the local Kafka broker is not built: " + classpathFile + " is missing."
+                    + " Run `mvn -q -f " + root.resolve("kafka-broker/pom.xml") + " compile` or `./marina test`.");
+        }
+        try {
+            Files.createDirectories(dir);
+            Path ready = dir.resolve("ready");
+            Files.deleteIfExists(ready);
+            String java = ProcessHandle.current().info().command().orElse("java");
+            List<String> command = new ArrayList<>(List.of(
+                    java, "-Xmx384m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-cp", Files.readString(classpathFile).trim() + ":" + classes,
+                    "dev.marina.kafka.LocalBroker",
+                    "--dir", dir.toString(),
+                    "--port", Integer.toString(port),
+                    "--controller-port", Integer.toString(controllerPort),
+                    "--parent-pid", Long.toString(ProcessHandle.current().pid())));
+            Path log = dir.resolve("broker.log");
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
+            long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+            while (!Files.exists(ready)) {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("the Kafka broker exited with code " + process.exitValue()
+                            + " before it was ready; see " + log);
+                }
+                if (System.nanoTime() > deadline) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("the Kafka broker was not ready within " + READY_TIMEOUT.toSeconds()
+                            + " s; see " + log);
+                }
+                Thread.sleep(50);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not start the Kafka broker in " + dir, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the Kafka broker", e);
+        }
+    }
+
+    private void end(boolean kill) {
+        if (process == null) {
+            return;
+        }
+        if (kill) {
+            process.destroyForcibly();
+        } else {
+            process.destroy();
+        }
+        try {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A TCP port nothing listens on right now. */
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
