@@ -1,0 +1,68 @@
+package dev.marina.intent.api;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.util.Optional;
+import dev.marina.service.SecretBox;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * The bearer token every API call must carry. Set {@code marina.api.token}, or let the service
+ * create {@code marina.api.token-file} (mode 0600) on first start; {@code ./marina} reads that file.
+ */
+@ApplicationScoped
+public class ApiToken {
+
+    @ConfigProperty(name = "marina.api.token")
+    Optional<String> configured;
+
+    @ConfigProperty(name = "marina.api.token-file")
+    String tokenFile;
+
+    private byte[] token;
+
+    @PostConstruct
+    void load() {
+        String value = configured.filter(t -> !t.isBlank()).orElseGet(this::fromFile);
+        token = value.trim().getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Constant-time comparison of an {@code Authorization} header value. */
+    public boolean accepts(String authorizationHeader) {
+        if (authorizationHeader == null || !authorizationHeader.startsWith("Bearer ")) {
+            return false;
+        }
+        byte[] offered = authorizationHeader.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
+        return MessageDigest.isEqual(token, offered);
+    }
+
+    private String fromFile() {
+        Path file = Path.of(tokenFile);
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.writeString(file, SecretBox.randomPassword(24) + "\n");
+                } catch (FileAlreadyExistsException someoneElseMadeIt) {
+                    // read theirs
+                }
+            }
+            String value = Files.readString(file).trim();
+            if (value.isEmpty()) {
+                throw new IllegalStateException("API token file " + file + " is empty");
+            }
+            return value;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the API token file " + file, e);
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package dev.marina.intent.api;
+
+import dev.marina.intent.validation.IntentValidator;
+import dev.marina.intent.validation.Violation;
+import dev.marina.intent.views.DeploymentViews;
+import dev.marina.intent.views.IntakeOutcome;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.DeploymentSpec;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.DeploymentView;
+import dev.marina.schemas.v1.Endpoint;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.IntentEvent;
+import dev.marina.schemas.v1.IntentOp;
+import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.service.SecretBox;
+import dev.marina.service.Timestamps;
+import io.smallrye.mutiny.Multi;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The operations REST and gRPC share. A change is validated here (fast, clear errors), published to
+ * {@code intent-events} like any other system's, and then awaited: intake, the single writer of
+ * {@code intents}, decides; the caller learns its decision or, if it takes longer than
+ * {@code marina.api.await-timeout}, gets the request id to look for.
+ */
+@ApplicationScoped
+public class DeploymentApi {
+    private static final Logger LOG = Logger.getLogger(DeploymentApi.class);
+
+    /** The outcome of a change request: accepted (with its intent), or still pending. */
+    public record Submitted(String requestId, Optional<Intent> intent) {}
+
+    /** How to connect as the deployment's admin user. */
+    public record Credentials(String user, String password, String host, int port) {}
+
+    @Inject
+    DeploymentViews views;
+
+    @Inject
+    SecretBox secrets;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @ConfigProperty(name = "marina.api.await-timeout", defaultValue = "10s")
+    Duration awaitTimeout;
+
+    @ConfigProperty(name = "marina.engines.mariadb.versions", defaultValue = "10.11")
+    List<String> mariadbVersions;
+
+    private final Clock clock = Clock.systemUTC();
+    private volatile KafkaProducer<String, IntentEvent> producer;
+
+    public IntentValidator validator() {
+        return new IntentValidator(dev.marina.intent.validation.EngineCatalog.of(
+                dev.marina.schemas.v1.Engine.ENGINE_MARIADB, mariadbVersions));
+    }
+
+    public Submitted apply(DeploymentRef ref, DeploymentSpec spec, long expectedGeneration, String requestId, String source) {
+        return submit(IntentEvent.newBuilder()
+                .setRequestId(requestIdOr(requestId))
+                .setDeployment(ref)
+                .setOp(IntentOp.INTENT_OP_APPLY)
+                .setSpec(spec)
+                .setExpectedGeneration(expectedGeneration)
+                .setSource(source)
+                .setSubmittedAt(Timestamps.of(clock.instant()))
+                .build());
+    }
+
+    public Submitted delete(DeploymentRef ref, long expectedGeneration, String requestId, String source) {
+        return submit(IntentEvent.newBuilder()
+                .setRequestId(requestIdOr(requestId))
+                .setDeployment(ref)
+                .setOp(IntentOp.INTENT_OP_DELETE)
+                .setExpectedGeneration(expectedGeneration)
+                .setSource(source)
+                .setSubmittedAt(Timestamps.of(clock.instant()))
+                .build());
+    }
+
+    public DeploymentView get(DeploymentRef ref) {
+        checkRef(ref);
+        String key = DeploymentKey.of(ref);
+        Intent intent = views.intent(key).orElseThrow(() -> notFound(ref));
+        DeploymentView.Builder view = DeploymentView.newBuilder().setIntent(withoutSecrets(intent));
+        views.status(key).ifPresent(view::setStatus);
+        return view.build();
+    }
+
+    public List<DeploymentView> list(String tenant) {
+        List<DeploymentView> result = new ArrayList<>();
+        views.intents().stream()
+                .filter(i -> tenant == null || tenant.isEmpty() || i.getDeployment().getTenant().equals(tenant))
+                .sorted(Comparator.comparing(i -> DeploymentKey.of(i.getDeployment())))
+                .forEach(i -> {
+                    DeploymentView.Builder view = DeploymentView.newBuilder().setIntent(withoutSecrets(i));
+                    views.status(DeploymentKey.of(i.getDeployment())).ifPresent(view::setStatus);
+                    result.add(view.build());
+                });
+        return result;
+    }
+
+    public Credentials credentials(DeploymentRef ref) {
+        checkRef(ref);
+        String key = DeploymentKey.of(ref);
+        Intent intent = views.intent(key).filter(i -> !i.getDeleted()).orElseThrow(() -> notFound(ref));
+        Endpoint writer = views.status(key).flatMap(s -> s.getEndpointsList().stream()
+                .filter(e -> e.getKind().equals("writer")).findFirst()).orElse(Endpoint.getDefaultInstance());
+        LOG.infof("credentials read deployment=%s user=%s", key, intent.getAdminUser());
+        return new Credentials(intent.getAdminUser(), secrets.open(intent.getAdminPassword()), writer.getHost(), writer.getPort());
+    }
+
+    /** Status changes of one deployment (or all of a tenant's when name is empty), starting with the current one. */
+    public Multi<DeploymentStatus> watch(String tenant, String name) {
+        Multi<DeploymentStatus> changes = views.statusChanges().filter(s -> matches(s.getDeployment(), tenant, name));
+        List<DeploymentStatus> current = views.intents().stream()
+                .filter(i -> matches(i.getDeployment(), tenant, name))
+                .map(i -> views.status(DeploymentKey.of(i.getDeployment())))
+                .flatMap(Optional::stream).toList();
+        return Multi.createBy().concatenating().streams(Multi.createFrom().iterable(current), changes);
+    }
+
+    private static boolean matches(DeploymentRef ref, String tenant, String name) {
+        return ref.getTenant().equals(tenant) && (name == null || name.isEmpty() || ref.getName().equals(name));
+    }
+
+    private Submitted submit(IntentEvent event) {
+        List<Violation> violations = validator().validate(event);
+        if (!violations.isEmpty()) {
+            boolean badName = violations.stream().allMatch(v -> v.field().startsWith("deployment"));
+            throw ApiError.invalid(badName ? ApiError.Kind.BAD_REQUEST : ApiError.Kind.UNPROCESSABLE, event.getRequestId(), violations);
+        }
+        String key = DeploymentKey.of(event.getDeployment());
+        var outcome = views.expect(event.getRequestId());
+        try {
+            producer().send(new ProducerRecord<>(Topics.INTENT_EVENTS.name(), key, event)).get(awaitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(ApiError.Kind.UNAVAILABLE, "interrupted", event.getRequestId(), List.of());
+        } catch (ExecutionException | TimeoutException e) {
+            views.forget(event.getRequestId());
+            throw new ApiError(ApiError.Kind.UNAVAILABLE, "could not publish the request to Kafka: " + e.getMessage(),
+                    event.getRequestId(), List.of());
+        }
+        LOG.infof("intent submitted deployment=%s op=%s request=%s source=%s", key, event.getOp(), event.getRequestId(),
+                event.getSource());
+        try {
+            IntakeOutcome decided = outcome.get(awaitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (decided instanceof IntakeOutcome.Rejected rejected) {
+                throw rejection(rejected.rejection());
+            }
+            return new Submitted(event.getRequestId(), Optional.of(withoutSecrets(((IntakeOutcome.Accepted) decided).intent())));
+        } catch (TimeoutException e) {
+            views.forget(event.getRequestId());
+            return new Submitted(event.getRequestId(), Optional.empty());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Submitted(event.getRequestId(), Optional.empty());
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private static ApiError rejection(IntentRejection r) {
+        ApiError.Kind kind = switch (r.getField()) {
+            case "expectedGeneration" -> ApiError.Kind.CONFLICT;
+            case "deployment" -> r.getReason().equals("no such deployment") ? ApiError.Kind.NOT_FOUND : ApiError.Kind.BAD_REQUEST;
+            default -> ApiError.Kind.UNPROCESSABLE;
+        };
+        return ApiError.invalid(kind, r.getRequestId(), List.of(new Violation(r.getField(), r.getReason())));
+    }
+
+    private void checkRef(DeploymentRef ref) {
+        List<Violation> violations = new ArrayList<>();
+        IntentValidator.checkDeployment(ref, violations);
+        if (!violations.isEmpty()) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", violations);
+        }
+    }
+
+    private static ApiError notFound(DeploymentRef ref) {
+        return new ApiError(ApiError.Kind.NOT_FOUND, "no deployment " + DeploymentKey.of(ref), "", List.of());
+    }
+
+    /** The sealed password stays inside intent-service; callers use the credentials operation. */
+    private static Intent withoutSecrets(Intent intent) {
+        return intent.toBuilder().clearAdminPassword().build();
+    }
+
+    private static String requestIdOr(String requestId) {
+        return requestId == null || requestId.isBlank() ? UUID.randomUUID().toString() : requestId;
+    }
+
+    private KafkaProducer<String, IntentEvent> producer() {
+        KafkaProducer<String, IntentEvent> p = producer;
+        if (p == null) {
+            synchronized (this) {
+                if (producer == null) {
+                    Properties props = new Properties();
+                    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                    props.put(ProducerConfig.ACKS_CONFIG, "all");
+                    props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+                    props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+                    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) awaitTimeout.toMillis());
+                    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(awaitTimeout.toMillis(), 1000));
+                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(awaitTimeout.toMillis(), 30_000));
+                    props.put(ProducerConfig.CLIENT_ID_CONFIG, "intent-service-api");
+                    producer = new KafkaProducer<>(props, new StringSerializer(),
+                            Topics.INTENT_EVENTS.valueSerde().serializer());
+                }
+                p = producer;
+            }
+        }
+        return p;
+    }
+
+    @PreDestroy
+    void close() {
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package dev.marina.intent.api;
+
+import dev.marina.schemas.v1.ApplyRequest;
+import dev.marina.schemas.v1.ApplyResponse;
+import dev.marina.schemas.v1.DeleteRequest;
+import dev.marina.schemas.v1.DeleteResponse;
+import dev.marina.schemas.v1.DeploymentServiceGrpc;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.DeploymentView;
+import dev.marina.schemas.v1.GetRequest;
+import dev.marina.schemas.v1.ListRequest;
+import dev.marina.schemas.v1.ListResponse;
+import dev.marina.schemas.v1.SwitchoverRequest;
+import dev.marina.schemas.v1.SwitchoverResponse;
+import dev.marina.schemas.v1.WatchRequest;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.quarkus.grpc.GrpcService;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.subscription.Cancellable;
+import jakarta.inject.Inject;
+import java.util.function.Supplier;
+
+/** The gRPC face of {@link DeploymentApi}; authentication by {@link ApiTokenInterceptor}. */
+@GrpcService
+@Blocking
+public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServiceImplBase {
+
+    @Inject
+    DeploymentApi api;
+
+    @Override
+    public void apply(ApplyRequest request, StreamObserver<ApplyResponse> response) {
+        unary(response, () -> {
+            DeploymentApi.Submitted s = api.apply(request.getDeployment(), request.getSpec(), request.getExpectedGeneration(),
+                    request.getRequestId(), "grpc");
+            return ApplyResponse.newBuilder().setRequestId(s.requestId())
+                    .setGeneration(s.intent().map(i -> i.getGeneration()).orElse(0L)).build();
+        });
+    }
+
+    @Override
+    public void get(GetRequest request, StreamObserver<DeploymentView> response) {
+        unary(response, () -> api.get(request.getDeployment()));
+    }
+
+    @Override
+    public void list(ListRequest request, StreamObserver<ListResponse> response) {
+        unary(response, () -> ListResponse.newBuilder().addAllDeployments(api.list(request.getTenant())).build());
+    }
+
+    @Override
+    public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
+        unary(response, () -> {
+            DeploymentApi.Submitted s = api.delete(request.getDeployment(), 0, request.getRequestId(), "grpc");
+            return DeleteResponse.newBuilder().setRequestId(s.requestId())
+                    .setGeneration(s.intent().map(i -> i.getGeneration()).orElse(0L)).build();
+        });
+    }
+
+    @Override
+    public void watch(WatchRequest request, StreamObserver<DeploymentStatus> response) {
+        String tenant = request.hasDeployment() ? request.getDeployment().getTenant() : request.getTenant();
+        String name = request.hasDeployment() ? request.getDeployment().getName() : "";
+        if (!name.isEmpty()) {
+            try {
+                api.get(request.getDeployment());
+            } catch (ApiError e) {
+                response.onError(toStatus(e).asRuntimeException());
+                return;
+            }
+        }
+        Cancellable subscription = api.watch(tenant, name).subscribe().with(
+                response::onNext, failure -> response.onError(Status.INTERNAL.withDescription(failure.getMessage()).asRuntimeException()),
+                response::onCompleted);
+        if (response instanceof ServerCallStreamObserver<DeploymentStatus> server) {
+            server.setOnCancelHandler(subscription::cancel);
+        }
+    }
+
+    @Override
+    public void switchover(SwitchoverRequest request, StreamObserver<SwitchoverResponse> response) {
+        response.onError(Status.UNIMPLEMENTED.withDescription("switchover comes with high availability").asRuntimeException());
+    }
+
+    private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+        try {
+            response.onNext(call.get());
+            response.onCompleted();
+        } catch (ApiError e) {
+            response.onError(toStatus(e).asRuntimeException());
+        }
+    }
+
+    static Status toStatus(ApiError e) {
+        Status status = switch (e.kind()) {
+            case BAD_REQUEST, UNPROCESSABLE -> Status.INVALID_ARGUMENT;
+            case NOT_FOUND -> Status.NOT_FOUND;
+            case CONFLICT -> Status.FAILED_PRECONDITION;
+            case UNAUTHORIZED -> Status.UNAUTHENTICATED;
+            case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
+            case UNAVAILABLE -> Status.UNAVAILABLE;
+        };
+        return status.withDescription(e.getMessage());
+    }
+}

@@ -1,0 +1,167 @@
+package dev.marina.intent.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.JsonFormat;
+import dev.marina.intent.validation.JsonShape;
+import dev.marina.intent.validation.Violation;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.v1.ApplyRequest;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.ListResponse;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
+import jakarta.inject.Inject;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.jboss.resteasy.reactive.RestStreamElementType;
+
+/**
+ * REST for deployments. Bodies are the proto3 JSON of the {@code marina.v1} messages, the same
+ * shapes as on the topics and in gRPC. Every call needs {@code Authorization: Bearer <token>}.
+ */
+@Path("/v1/deployments")
+@Produces(MediaType.APPLICATION_JSON)
+@Blocking
+public class DeploymentResource {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EXAMPLE = """
+            {"spec": {"engine": "ENGINE_MARIADB", "version": "10.11", "size": "SIZE_SMALL", "replicas": 0},
+             "expectedGeneration": "0"}""";
+
+    @Inject
+    DeploymentApi api;
+
+    @PUT
+    @Path("{tenant}/{name}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Apply: create or change a deployment",
+            description = "The body is an ApplyRequest in proto3 JSON (its deployment, if given, must match the path). "
+                    + "200 with the accepted intent and its generation; 202 when intake has not decided within the wait; "
+                    + "400 malformed, 422 invalid (field and reason), 409 when expectedGeneration does not match.")
+    @RequestBody(content = @Content(mediaType = MediaType.APPLICATION_JSON, examples = @ExampleObject(name = "small", value = EXAMPLE)))
+    @APIResponse(responseCode = "200", description = "accepted")
+    public Response apply(@PathParam("tenant") String tenant, @PathParam("name") String name, String body,
+            @HeaderParam("If-Match") String ifMatch) {
+        ApplyRequest request = parse(body == null || body.isBlank() ? "{}" : body, ApplyRequest.newBuilder());
+        DeploymentRef ref = ref(tenant, name);
+        if (request.hasDeployment() && !request.getDeployment().equals(ref)) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, request.getRequestId(), List.of(new Violation("deployment",
+                    DeploymentKey.of(request.getDeployment()) + " in the body does not match " + DeploymentKey.of(ref) + " in the path")));
+        }
+        long expected = request.getExpectedGeneration() > 0 ? request.getExpectedGeneration() : ifMatchGeneration(ifMatch);
+        return submitted(api.apply(ref, request.getSpec(), expected, request.getRequestId(), "api"));
+    }
+
+    @GET
+    @Path("{tenant}/{name}")
+    @Operation(summary = "A deployment's intent (desired) and status (observed)")
+    public Response get(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        return json(api.get(ref(tenant, name)));
+    }
+
+    @GET
+    @Operation(summary = "All deployments, or a tenant's")
+    public Response list(@QueryParam("tenant") String tenant) {
+        return json(ListResponse.newBuilder().addAllDeployments(api.list(tenant)).build());
+    }
+
+    @DELETE
+    @Path("{tenant}/{name}")
+    @Operation(summary = "Delete a deployment: its instances, data and names go; its status ends in PHASE_DELETED")
+    public Response delete(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @QueryParam("requestId") String requestId, @HeaderParam("If-Match") String ifMatch) {
+        return submitted(api.delete(ref(tenant, name), ifMatchGeneration(ifMatch), requestId, "api"));
+    }
+
+    @GET
+    @Path("{tenant}/{name}/credentials")
+    @Operation(summary = "How to connect as the deployment's admin user, password included")
+    public DeploymentApi.Credentials credentials(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        return api.credentials(ref(tenant, name));
+    }
+
+    @GET
+    @Path("{tenant}/{name}/watch")
+    @Produces(MediaType.SERVER_SENT_EVENTS)
+    @RestStreamElementType(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Server-sent events: the deployment's status now and at every change")
+    public Multi<String> watch(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        DeploymentRef ref = ref(tenant, name);
+        api.get(ref); // 404 for an unknown deployment, before the stream starts
+        return api.watch(ref.getTenant(), ref.getName()).map(ProtoJsonSerde::toJson);
+    }
+
+    private static DeploymentRef ref(String tenant, String name) {
+        return DeploymentRef.newBuilder().setTenant(tenant).setName(name).build();
+    }
+
+    private static long ifMatchGeneration(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank()) {
+            return 0;
+        }
+        try {
+            return Long.parseLong(ifMatch.replace("\"", "").trim());
+        } catch (NumberFormatException e) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", List.of(new Violation("If-Match",
+                    "must be a generation number, got " + ifMatch)));
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Message> T parse(String body, Message.Builder builder) {
+        List<Violation> violations = JsonShape.check(body, builder.getDescriptorForType());
+        if (!violations.isEmpty()) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", violations);
+        }
+        try {
+            JsonFormat.parser().ignoringUnknownFields().merge(body, builder);
+            return (T) builder.build();
+        } catch (InvalidProtocolBufferException | RuntimeException e) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", List.of(new Violation("", "not a valid "
+                    + builder.getDescriptorForType().getName() + ": " + e.getMessage())));
+        }
+    }
+
+    private static Response submitted(DeploymentApi.Submitted submitted) {
+        ObjectNode body = JSON.createObjectNode().put("requestId", submitted.requestId());
+        if (submitted.intent().isEmpty()) {
+            body.put("outcome", "pending").put("detail", "intake has not decided yet; watch intents or intent-rejections for this request id");
+            return Response.accepted(body).build();
+        }
+        body.put("outcome", "accepted").put("generation", submitted.intent().get().getGeneration());
+        body.set("intent", tree(submitted.intent().get()));
+        return Response.ok(body).build();
+    }
+
+    private static Response json(Message message) {
+        return Response.ok(ProtoJsonSerde.toJson(message), MediaType.APPLICATION_JSON_TYPE).build();
+    }
+
+    private static JsonNode tree(Message message) {
+        try {
+            return JSON.readTree(ProtoJsonSerde.toJson(message));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

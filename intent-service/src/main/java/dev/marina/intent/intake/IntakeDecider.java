@@ -1,0 +1,126 @@
+package dev.marina.intent.intake;
+
+import dev.marina.intent.validation.IntentValidator;
+import dev.marina.intent.validation.Violation;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.DeploymentSpec;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.IntentEvent;
+import dev.marina.schemas.v1.IntentOp;
+import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.schemas.v1.SealedSecret;
+import dev.marina.service.Timestamps;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * Turns an intent event into the deployment's next desired state, or a rejection. Pure: the
+ * current intent, the event, the time and a source of new sealed passwords come in; a decision
+ * goes out.
+ *
+ * <p>Invariants: the generation increases by exactly one with every accepted change and never
+ * otherwise (re-applying the same spec, or deleting twice, changes nothing but the request id);
+ * generations continue across delete and re-create, so a stale {@code expectedGeneration} from
+ * the deployment's previous life never matches; the admin password is generated once per life.
+ */
+public final class IntakeDecider {
+
+    public static final String ADMIN_USER = "admin";
+
+    private final IntentValidator validator;
+    private final Supplier<SealedSecret> newAdminPassword;
+
+    public IntakeDecider(IntentValidator validator, Supplier<SealedSecret> newAdminPassword) {
+        this.validator = validator;
+        this.newAdminPassword = newAdminPassword;
+    }
+
+    /**
+     * @param recordKey the key the event arrived with ("tenant/name")
+     * @param current   the deployment's current intent, or null
+     */
+    public IntakeDecision decide(String recordKey, IntentEvent event, Intent current, Instant now) {
+        IntentEvent withRef = event.hasDeployment() ? event
+                : event.toBuilder().setDeployment(refFromKey(recordKey)).build();
+        if (!recordKey.equals(DeploymentKey.of(withRef.getDeployment()))) {
+            return reject(withRef, "deployment", "does not match the record key \"" + recordKey + "\"", now);
+        }
+        List<Violation> violations = validator.validate(withRef);
+        if (!violations.isEmpty()) {
+            Violation first = violations.get(0);
+            String reason = violations.size() == 1 ? first.reason()
+                    : first.reason() + " (and " + (violations.size() - 1) + " more: "
+                            + violations.subList(1, violations.size()) + ")";
+            return reject(withRef, first.field(), reason, now);
+        }
+        long currentGeneration = current == null ? 0 : current.getGeneration();
+        if (withRef.getExpectedGeneration() > 0 && withRef.getExpectedGeneration() != currentGeneration) {
+            return reject(withRef, "expectedGeneration", "is " + withRef.getExpectedGeneration()
+                    + " but the deployment is at generation " + currentGeneration, now);
+        }
+        boolean live = current != null && !current.getDeleted();
+        return withRef.getOp() == IntentOp.INTENT_OP_DELETE
+                ? delete(withRef, current, live, now)
+                : apply(withRef, current, live, now);
+    }
+
+    private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now) {
+        DeploymentSpec spec = IntentValidator.withDefaults(event.getSpec());
+        if (live && current.getSpec().equals(spec)) {
+            return new IntakeDecision.Accepted(touch(current, event, now), false);
+        }
+        Intent.Builder next = Intent.newBuilder()
+                .setDeployment(event.getDeployment())
+                .setGeneration((current == null ? 0 : current.getGeneration()) + 1)
+                .setSpec(spec)
+                .setLastRequestId(event.getRequestId())
+                .setUpdatedAt(Timestamps.of(now));
+        if (live) {
+            next.setAdminUser(current.getAdminUser()).setAdminPassword(current.getAdminPassword());
+        } else {
+            next.setAdminUser(ADMIN_USER).setAdminPassword(newAdminPassword.get());
+        }
+        return new IntakeDecision.Accepted(next.build(), true);
+    }
+
+    private IntakeDecision delete(IntentEvent event, Intent current, boolean live, Instant now) {
+        if (current == null) {
+            return reject(event, "deployment", "no such deployment", now);
+        }
+        if (!live) {
+            return new IntakeDecision.Accepted(touch(current, event, now), false);
+        }
+        Intent deleted = current.toBuilder()
+                .setGeneration(current.getGeneration() + 1)
+                .setDeleted(true)
+                .setLastRequestId(event.getRequestId())
+                .setUpdatedAt(Timestamps.of(now))
+                .build();
+        return new IntakeDecision.Accepted(deleted, true);
+    }
+
+    /** The same desired state, answering a new request id (so the requester learns the outcome). */
+    private static Intent touch(Intent current, IntentEvent event, Instant now) {
+        return current.toBuilder().setLastRequestId(event.getRequestId()).setUpdatedAt(Timestamps.of(now)).build();
+    }
+
+    private static IntakeDecision reject(IntentEvent event, String field, String reason, Instant now) {
+        return new IntakeDecision.Rejected(IntentRejection.newBuilder()
+                .setRequestId(event.getRequestId())
+                .setDeployment(event.getDeployment())
+                .setField(field)
+                .setReason(reason)
+                .setRejectedAt(Timestamps.of(now))
+                .build());
+    }
+
+    private static DeploymentRef refFromKey(String key) {
+        try {
+            return DeploymentKey.parse(key);
+        } catch (IllegalArgumentException e) {
+            return DeploymentRef.getDefaultInstance();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.marina.intent.reconcile;
+
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.InFlightAction;
+import dev.marina.schemas.v1.InstanceState;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.ObservedInstance;
+import dev.marina.schemas.v1.ProvisionCommand;
+import dev.marina.schemas.v1.ProvisionOp;
+import dev.marina.schemas.v1.ReconcilerState;
+import dev.marina.schemas.v1.Role;
+import dev.marina.service.Timestamps;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * {@code plan(desired, observed, now) → commands + status}, as a pure function of the reconciler's
+ * state and the time. Level-triggered: it looks at what is, not at what just happened, so the
+ * same call made again (a resync) sends only what is due.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>A command is sent once and then again only when its effect was not observed by its retry
+ *       time (doubling, capped): a burst of events never duplicates commands.</li>
+ *   <li>Retries carry the same command id, so workers see a repeat, not a new request.</li>
+ *   <li>An instance is retired in order: the agent stops the database (or does not answer
+ *       {@code agentDestroyTries} times), then the provisioner removes the instance.</li>
+ *   <li>The deployment is purged only when no instance is left.</li>
+ * </ul>
+ */
+public final class Planner {
+
+    private final PlanSettings settings;
+
+    public Planner(PlanSettings settings) {
+        this.settings = settings;
+    }
+
+    public PlanResult plan(ReconcilerState state, Instant now) {
+        if (!state.hasDesired()) {
+            return new PlanResult(state, List.of(), Optional.empty(), false);
+        }
+        Pass pass = new Pass(state.toBuilder(), now);
+        Intent desired = state.getDesired();
+        if (desired.getDeleted()) {
+            for (ObservedInstance instance : state.getInstancesMap().values()) {
+                if (!instance.getRetiring()) {
+                    pass.state.putInstances(instance.getInstanceId(), instance.toBuilder().setRetiring(true).build());
+                }
+            }
+        } else if (activeInstances(pass.state).isEmpty()) {
+            addPrimary(pass);
+        }
+        for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (instance.getRetiring()) {
+                retire(pass, instance);
+            } else {
+                run(pass, instance);
+            }
+        }
+
+        boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0;
+        DeploymentStatus status = StatusBuilder.build(pass.state.build(), now, settings.failedAfterAttempts());
+        Optional<DeploymentStatus> changed = StatusBuilder.differs(status, state.getPublishedStatus())
+                ? Optional.of(status) : Optional.empty();
+        changed.ifPresent(pass.state::setPublishedStatus);
+        return new PlanResult(pass.state.build(), List.copyOf(pass.commands), changed, purge);
+    }
+
+    /** Whether a resync should plan this deployment now: something is due or not settled. */
+    public static boolean needsResync(ReconcilerState state, Instant now) {
+        for (InFlightAction action : state.getInFlightMap().values()) {
+            if (!Timestamps.toInstant(action.getRetryAt()).isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<ObservedInstance> activeInstances(ReconcilerState.Builder state) {
+        return state.getInstancesMap().values().stream().filter(i -> !i.getRetiring()).toList();
+    }
+
+    private void addPrimary(Pass pass) {
+        Intent desired = pass.state.getDesired();
+        int number = Math.max(1, pass.state.getNextInstanceNumber());
+        String id = desired.getDeployment().getTenant() + "-" + desired.getDeployment().getName() + "-" + number;
+        pass.state.setNextInstanceNumber(number + 1);
+        pass.state.putInstances(id, ObservedInstance.newBuilder()
+                .setInstanceId(id)
+                .setRole(Role.ROLE_PRIMARY)
+                .setRequestedAt(Timestamps.of(pass.now))
+                .build());
+    }
+
+    private void run(Pass pass, ObservedInstance instance) {
+        String id = instance.getInstanceId();
+        InstanceState provisioned = instance.getProvisionState();
+        switch (provisioned) {
+            case INSTANCE_STATE_RUNNING -> {
+                if (instance.getAgentOutcome() != AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
+                    pass.ensure(Actions.deployKey(id), settings.deployTimeout(), commandId -> agentCommand(pass, instance,
+                            AgentOp.AGENT_OP_DEPLOY, commandId));
+                }
+            }
+            case INSTANCE_STATE_RESTARTING, INSTANCE_STATE_DESTROYED -> { }
+            default -> pass.ensure(Actions.createKey(id), settings.provisionTimeout(), commandId -> provisionCommand(pass,
+                    instance, ProvisionOp.PROVISION_OP_CREATE, commandId));
+        }
+    }
+
+    private void retire(Pass pass, ObservedInstance instance) {
+        String id = instance.getInstanceId();
+        pass.state.removeInFlight(Actions.createKey(id));
+        pass.state.removeInFlight(Actions.deployKey(id));
+        if (agentMustStopFirst(pass, instance)) {
+            pass.ensure(Actions.agentDestroyKey(id), settings.destroyTimeout(), commandId -> agentCommand(pass, instance,
+                    AgentOp.AGENT_OP_DESTROY, commandId));
+        } else {
+            pass.state.removeInFlight(Actions.agentDestroyKey(id));
+            pass.ensure(Actions.destroyKey(id), settings.destroyTimeout(), commandId -> provisionCommand(pass, instance,
+                    ProvisionOp.PROVISION_OP_DESTROY, commandId));
+        }
+    }
+
+    /** The agent stops its database before its instance goes, unless there is no agent or it does not answer. */
+    private boolean agentMustStopFirst(Pass pass, ObservedInstance instance) {
+        if (instance.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED) {
+            return false;
+        }
+        if (instance.getProvisionState() != InstanceState.INSTANCE_STATE_RUNNING
+                && instance.getProvisionState() != InstanceState.INSTANCE_STATE_RESTARTING) {
+            return false;
+        }
+        InFlightAction asked = pass.state.getInFlightMap().get(Actions.agentDestroyKey(instance.getInstanceId()));
+        boolean givenUp = asked != null && asked.getAttempts() >= settings.agentDestroyTries()
+                && !Timestamps.toInstant(asked.getRetryAt()).isAfter(pass.now);
+        return !givenUp;
+    }
+
+    private static ProvisionCommand provisionCommand(Pass pass, ObservedInstance instance, ProvisionOp op, String commandId) {
+        Intent desired = pass.state.getDesired();
+        return ProvisionCommand.newBuilder()
+                .setCommandId(commandId)
+                .setDeployment(desired.getDeployment())
+                .setInstanceId(instance.getInstanceId())
+                .setOp(op)
+                .setSize(desired.getSpec().getSize())
+                .setIssuedAt(Timestamps.of(pass.now))
+                .build();
+    }
+
+    private static AgentCommand agentCommand(Pass pass, ObservedInstance instance, AgentOp op, String commandId) {
+        Intent desired = pass.state.getDesired();
+        AgentCommand.Builder command = AgentCommand.newBuilder()
+                .setCommandId(commandId)
+                .setDeployment(desired.getDeployment())
+                .setInstanceId(instance.getInstanceId())
+                .setOp(op)
+                .setRole(instance.getRole())
+                .setGeneration(desired.getGeneration())
+                .setIssuedAt(Timestamps.of(pass.now));
+        if (op == AgentOp.AGENT_OP_DEPLOY) {
+            command.setEngine(desired.getSpec().getEngine())
+                    .setVersion(desired.getSpec().getVersion())
+                    .setSize(desired.getSpec().getSize())
+                    .setAdminUser(desired.getAdminUser())
+                    .setAdminPassword(desired.getAdminPassword());
+        }
+        return command.build();
+    }
+
+    /** One planning pass: the state being built and the commands collected. */
+    private final class Pass {
+        final ReconcilerState.Builder state;
+        final Instant now;
+        final List<PlannedCommand> commands = new ArrayList<>();
+
+        Pass(ReconcilerState.Builder state, Instant now) {
+            this.state = state;
+            this.now = now;
+        }
+
+        /** Sends the command unless it is in flight and not yet due again. */
+        void ensure(String key, Duration timeout, Function<String, com.google.protobuf.Message> command) {
+            InFlightAction current = state.getInFlightMap().get(key);
+            if (current != null && Timestamps.toInstant(current.getRetryAt()).isAfter(now)) {
+                return;
+            }
+            String commandId = current != null ? current.getCommandId()
+                    : DeploymentKey.of(state.getDesired().getDeployment()) + "/" + state.getDesired().getGeneration() + "/" + key;
+            int attempts = current == null ? 1 : current.getAttempts() + 1;
+            Duration wait = backoff(timeout, attempts);
+            state.putInFlight(key, InFlightAction.newBuilder()
+                    .setKey(key)
+                    .setCommandId(commandId)
+                    .setAttempts(attempts)
+                    .setFirstIssuedAt(current != null ? current.getFirstIssuedAt() : Timestamps.of(now))
+                    .setLastIssuedAt(Timestamps.of(now))
+                    .setRetryAt(Timestamps.of(now.plus(wait)))
+                    .build());
+            com.google.protobuf.Message message = command.apply(commandId);
+            commands.add(new PlannedCommand(message instanceof AgentCommand ? Topics.AGENT_COMMANDS : Topics.PROVISION_COMMANDS,
+                    message));
+        }
+
+        private Duration backoff(Duration timeout, int attempts) {
+            Duration wait = timeout.multipliedBy(1L << Math.min(attempts - 1, 20));
+            return wait.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : wait;
+        }
+    }
+}

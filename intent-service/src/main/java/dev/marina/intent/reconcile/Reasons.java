@@ -1,0 +1,28 @@
+package dev.marina.intent.reconcile;
+
+/** Condition types and reason codes, as users read them in a deployment's status. */
+public final class Reasons {
+    private Reasons() {}
+
+    // condition types
+    public static final String INSTANCE_PROVISIONED = "InstanceProvisioned";
+    public static final String DATABASE_READY = "DatabaseReady";
+    public static final String HEALTHY = "Healthy";
+    public static final String REPLICAS_READY = "ReplicasReady";
+
+    // reasons
+    public static final String REQUESTED = "Requested";
+    public static final String RUNNING = "Running";
+    public static final String RESTARTING = "Restarting";
+    public static final String PROVISIONING_FAILED = "ProvisioningFailed";
+    public static final String STARTING = "Starting";
+    public static final String WAITING_FOR_INSTANCE = "WaitingForInstance";
+    public static final String DATABASE_FAILED = "DatabaseFailed";
+    public static final String HEARTBEATS_FRESH = "HeartbeatsFresh";
+    public static final String NO_HEALTH_REPORT = "NoHealthReportYet";
+    public static final String SUSPECT = "Suspect";
+    public static final String DOWN = "Down";
+    public static final String NOT_IMPLEMENTED = "NotImplementedYet";
+    public static final String NONE_REQUESTED = "NoneRequested";
+    public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
+}

@@ -1,0 +1,167 @@
+package dev.marina.intent.reconcile;
+
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Condition;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.Endpoint;
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.InFlightAction;
+import dev.marina.schemas.v1.InstanceState;
+import dev.marina.schemas.v1.InstanceStatus;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.ObservedInstance;
+import dev.marina.schemas.v1.Phase;
+import dev.marina.schemas.v1.ReconcilerState;
+import dev.marina.service.Timestamps;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Rebuilds a deployment's status from observed facts on every pass (never patched incrementally),
+ * reporting the intent generation it was computed from. Pure.
+ */
+public final class StatusBuilder {
+    private StatusBuilder() {}
+
+    public static DeploymentStatus build(ReconcilerState state, Instant now, int failedAfterAttempts) {
+        Intent desired = state.getDesired();
+        List<ObservedInstance> instances = state.getInstancesMap().values().stream()
+                .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
+        Optional<ObservedInstance> primary = instances.stream().filter(i -> !i.getRetiring()).findFirst();
+        Optional<InFlightAction> exhausted = state.getInFlightMap().values().stream()
+                .filter(a -> a.getAttempts() >= failedAfterAttempts).findFirst();
+
+        DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
+                .setDeployment(desired.getDeployment())
+                .setObservedGeneration(desired.getGeneration())
+                .setPhase(phase(desired, instances, primary, exhausted.isPresent()))
+                .setUpdatedAt(Timestamps.of(now));
+        for (ObservedInstance i : instances) {
+            status.addInstances(InstanceStatus.newBuilder()
+                    .setInstanceId(i.getInstanceId())
+                    .setRole(i.getRole())
+                    .setAddress(i.getAddress())
+                    .setHealth(i.getHealth())
+                    .setGtidPosition(i.getGtidPosition()));
+        }
+        primary.filter(p -> !p.getEndpoint().isEmpty()).ifPresent(p -> status.addEndpoints(endpoint("writer", p.getEndpoint())));
+        if (!desired.getDeleted()) {
+            status.addAllConditions(conditions(desired, primary, state.getPublishedStatus(), now));
+        }
+        String lastError = exhausted.map(a -> "no result for " + a.getKey() + " after " + a.getAttempts() + " attempts")
+                .or(() -> instances.stream().map(ObservedInstance::getLastError).filter(e -> !e.isEmpty()).findFirst())
+                .orElse("");
+        status.setLastError(lastError);
+        return status.build();
+    }
+
+    /** Whether two statuses differ in anything but their timestamps. */
+    public static boolean differs(DeploymentStatus a, DeploymentStatus b) {
+        return !withoutTimes(a).equals(withoutTimes(b));
+    }
+
+    private static DeploymentStatus withoutTimes(DeploymentStatus s) {
+        DeploymentStatus.Builder b = s.toBuilder().clearUpdatedAt();
+        for (int i = 0; i < b.getConditionsCount(); i++) {
+            b.setConditions(i, b.getConditions(i).toBuilder().clearLastTransitionAt());
+        }
+        return b.build();
+    }
+
+    private static Phase phase(Intent desired, List<ObservedInstance> instances, Optional<ObservedInstance> primary,
+            boolean exhausted) {
+        if (desired.getDeleted()) {
+            return instances.isEmpty() ? Phase.PHASE_DELETED : Phase.PHASE_DELETING;
+        }
+        if (exhausted) {
+            return Phase.PHASE_FAILED;
+        }
+        if (primary.isEmpty() || primary.get().getProvisionState() == InstanceState.INSTANCE_STATE_UNSPECIFIED) {
+            return Phase.PHASE_PENDING;
+        }
+        ObservedInstance p = primary.get();
+        boolean databaseReady = p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
+        if (!databaseReady) {
+            // once it has served, a database that is not ready is a degraded deployment, not a new one
+            return p.hasDatabaseReadyAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
+        }
+        return switch (p.getHealth()) {
+            case HEALTH_UP -> Phase.PHASE_READY;
+            case HEALTH_SUSPECT, HEALTH_DOWN -> Phase.PHASE_DEGRADED;
+            default -> Phase.PHASE_PROVISIONING;
+        };
+    }
+
+    private static List<Condition> conditions(Intent desired, Optional<ObservedInstance> primary,
+            DeploymentStatus previous, Instant now) {
+        List<Condition> conditions = new ArrayList<>();
+        ObservedInstance p = primary.orElse(ObservedInstance.getDefaultInstance());
+
+        conditions.add(switch (p.getProvisionState()) {
+            case INSTANCE_STATE_RUNNING -> condition(Reasons.INSTANCE_PROVISIONED, true, Reasons.RUNNING,
+                    p.getInstanceId() + " at " + p.getAddress());
+            case INSTANCE_STATE_RESTARTING -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.RESTARTING,
+                    p.getInstanceId() + " is being restarted");
+            case INSTANCE_STATE_FAILED -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.PROVISIONING_FAILED,
+                    p.getLastError());
+            default -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.REQUESTED,
+                    p.getInstanceId().isEmpty() ? "no instance yet" : p.getInstanceId() + " requested");
+        });
+
+        if (p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
+            conditions.add(condition(Reasons.DATABASE_READY, true, Reasons.RUNNING, "serving at " + p.getEndpoint()));
+        } else if (p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_FAILED) {
+            conditions.add(condition(Reasons.DATABASE_READY, false, Reasons.DATABASE_FAILED, p.getLastError()));
+        } else if (p.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING) {
+            conditions.add(condition(Reasons.DATABASE_READY, false, Reasons.STARTING, "the agent is starting the database"));
+        } else {
+            conditions.add(condition(Reasons.DATABASE_READY, false, Reasons.WAITING_FOR_INSTANCE, "no running instance yet"));
+        }
+
+        conditions.add(switch (p.getHealth()) {
+            case HEALTH_UP -> condition(Reasons.HEALTHY, true, Reasons.HEARTBEATS_FRESH, p.getHealthReason());
+            case HEALTH_SUSPECT -> condition(Reasons.HEALTHY, false, Reasons.SUSPECT, p.getHealthReason());
+            case HEALTH_DOWN -> condition(Reasons.HEALTHY, false, Reasons.DOWN, p.getHealthReason());
+            default -> condition(Reasons.HEALTHY, false, Reasons.NO_HEALTH_REPORT, "no heartbeat seen yet");
+        });
+
+        if (desired.getSpec().getReplicas() > 0) {
+            conditions.add(condition(Reasons.REPLICAS_READY, false, Reasons.NOT_IMPLEMENTED,
+                    desired.getSpec().getReplicas() + " replicas requested; replicas come with high availability"));
+        }
+        return conditions.stream().map(c -> withTransitionTime(c, previous, now)).toList();
+    }
+
+    private static Condition condition(String type, boolean status, String reason, String message) {
+        return Condition.newBuilder().setType(type).setStatus(status).setReason(reason).setMessage(message).build();
+    }
+
+    /** A condition keeps its transition time while its status and reason stay the same. */
+    private static Condition withTransitionTime(Condition c, DeploymentStatus previous, Instant now) {
+        for (Condition old : previous.getConditionsList()) {
+            if (old.getType().equals(c.getType()) && old.getStatus() == c.getStatus() && old.getReason().equals(c.getReason())) {
+                return c.toBuilder().setLastTransitionAt(old.getLastTransitionAt()).build();
+            }
+        }
+        return c.toBuilder().setLastTransitionAt(Timestamps.of(now)).build();
+    }
+
+    private static Endpoint endpoint(String kind, String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        Endpoint.Builder e = Endpoint.newBuilder().setKind(kind);
+        if (colon > 0) {
+            e.setHost(hostPort.substring(0, colon));
+            try {
+                e.setPort(Integer.parseInt(hostPort.substring(colon + 1)));
+            } catch (NumberFormatException ignored) {
+                e.setHost(hostPort);
+            }
+        } else {
+            e.setHost(hostPort);
+        }
+        return e.build();
+    }
+}

@@ -1,0 +1,68 @@
+package dev.marina.intent.topology;
+
+import com.google.protobuf.Message;
+import dev.marina.intent.intake.IntakeDecider;
+import dev.marina.intent.intake.IntakeDecision;
+import dev.marina.schemas.serde.Decoded;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.IntentEvent;
+import java.time.Clock;
+import java.time.Instant;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * Intake: the single writer of {@code intents}. Reads an intent event, lets {@link IntakeDecider}
+ * decide against the deployment's current intent, stores and publishes the outcome.
+ */
+final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, String, Message> {
+    private static final Logger LOG = Logger.getLogger(IntakeProcessor.class);
+
+    private final IntakeDecider decider;
+    private final Clock clock;
+    private ProcessorContext<String, Message> context;
+    private KeyValueStore<String, Intent> intents;
+
+    IntakeProcessor(IntakeDecider decider, Clock clock) {
+        this.decider = decider;
+        this.clock = clock;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Message> context) {
+        this.context = context;
+        this.intents = context.getStateStore(IntentTopology.INTAKE_STORE);
+    }
+
+    @Override
+    public void process(Record<String, Decoded<IntentEvent>> record) {
+        Instant now = clock.instant();
+        if (record.value() == null) {
+            return; // a tombstone on an event topic means nothing
+        }
+        if (record.value() instanceof Decoded.Failed<IntentEvent> failed) {
+            DeadLetterForwarding.forward(context, record, failed, now);
+            return;
+        }
+        String key = record.key() == null ? "" : record.key();
+        IntentEvent event = record.value().value();
+        IntakeDecision decision = decider.decide(key, event, key.isEmpty() ? null : intents.get(key), now);
+        if (decision instanceof IntakeDecision.Accepted accepted) {
+            Intent intent = accepted.intent();
+            intents.put(key, intent);
+            context.forward(new Record<String, Message>(key, intent, now.toEpochMilli()),
+                    IntentTopology.sinkName(Topics.INTENTS));
+            LOG.infof("intent accepted deployment=%s generation=%d changed=%s deleted=%s request=%s", key,
+                    intent.getGeneration(), accepted.changed(), intent.getDeleted(), event.getRequestId());
+        } else if (decision instanceof IntakeDecision.Rejected rejected) {
+            context.forward(new Record<String, Message>(key, rejected.rejection(), now.toEpochMilli()),
+                    IntentTopology.sinkName(Topics.INTENT_REJECTIONS));
+            LOG.infof("intent rejected deployment=%s request=%s field=%s reason=%s", key, event.getRequestId(),
+                    rejected.rejection().getField(), rejected.rejection().getReason());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package dev.marina.intent.topology;
+
+import dev.marina.intent.intake.IntakeDecider;
+import dev.marina.intent.reconcile.Planner;
+import dev.marina.schemas.serde.ProtoJsonSerializer;
+import dev.marina.schemas.topics.TopicSpec;
+import dev.marina.schemas.topics.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * intent-service's Kafka Streams topology: two sub-topologies joined by the {@code intents} topic.
+ *
+ * <pre>
+ * intent-events ─▶ intake ─▶ intents | intent-rejections | dead-letters        (store: intake)
+ * intents, provision-events, agent-events, instance-health
+ *               ─▶ reconciler ─▶ provision-commands | agent-commands | deployment-status
+ *                                | intents (tombstone on purge) | dead-letters  (store: reconciler)
+ * </pre>
+ *
+ * Every input topic is keyed by deployment and has the same partition count, so one task sees all
+ * facts of a deployment and no repartitioning happens. Exactly-once comes from the shared settings.
+ */
+public final class IntentTopology {
+    private IntentTopology() {}
+
+    public static final String INTAKE = "intake";
+    public static final String RECONCILER = "reconciler";
+    public static final String INTAKE_STORE = "intake-store";
+    public static final String RECONCILER_STORE = "reconciler-store";
+
+    /** What the processors need from outside: the clock and the pure decision makers. */
+    public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval) {}
+
+    public static Topology build(Deps deps) {
+        Topology topology = new Topology();
+
+        source(topology, Topics.INTENT_EVENTS);
+        topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock()), sourceName(Topics.INTENT_EVENTS));
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTAKE_STORE),
+                Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
+
+        for (TopicSpec<?> input : new TopicSpec<?>[] {Topics.INTENTS, Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS,
+                Topics.INSTANCE_HEALTH}) {
+            source(topology, input);
+        }
+        topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval()),
+                sourceName(Topics.INTENTS), sourceName(Topics.PROVISION_EVENTS), sourceName(Topics.AGENT_EVENTS),
+                sourceName(Topics.INSTANCE_HEALTH));
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECONCILER_STORE),
+                Serdes.String(), dev.marina.schemas.serde.ProtoJsonSerde.of(
+                        dev.marina.schemas.v1.ReconcilerState.getDefaultInstance())), RECONCILER);
+
+        sink(topology, Topics.INTENTS, INTAKE, RECONCILER);
+        sink(topology, Topics.INTENT_REJECTIONS, INTAKE);
+        sink(topology, Topics.DEAD_LETTERS, INTAKE, RECONCILER);
+        sink(topology, Topics.PROVISION_COMMANDS, RECONCILER);
+        sink(topology, Topics.AGENT_COMMANDS, RECONCILER);
+        sink(topology, Topics.DEPLOYMENT_STATUS, RECONCILER);
+        return topology;
+    }
+
+    /** The sink node that writes to a topic; processors forward to it by this name. */
+    public static String sinkName(TopicSpec<?> topic) {
+        return topic.name() + "-sink";
+    }
+
+    static String sourceName(TopicSpec<?> topic) {
+        return topic.name() + "-source";
+    }
+
+    private static void source(Topology topology, TopicSpec<?> topic) {
+        topology.addSource(sourceName(topic), Serdes.String().deserializer(), topic.decodingSerde().deserializer(), topic.name());
+    }
+
+    private static void sink(Topology topology, TopicSpec<?> topic, String... parents) {
+        topology.addSink(sinkName(topic), topic.name(), Serdes.String().serializer(), new ProtoJsonSerializer(), parents);
+    }
+}

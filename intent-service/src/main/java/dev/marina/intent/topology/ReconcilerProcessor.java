@@ -1,0 +1,125 @@
+package dev.marina.intent.topology;
+
+import com.google.protobuf.Message;
+import dev.marina.intent.reconcile.Observe;
+import dev.marina.intent.reconcile.PlanResult;
+import dev.marina.intent.reconcile.PlannedCommand;
+import dev.marina.intent.reconcile.Planner;
+import dev.marina.schemas.serde.Decoded;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.ProvisionEvent;
+import dev.marina.schemas.v1.ReconcilerState;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.jboss.logging.Logger;
+
+/**
+ * The reconciler's wiring: fold an event into the deployment's state ({@link Observe}), plan
+ * ({@link Planner}), send what the plan says. A wall-clock punctuation re-plans deployments whose
+ * in-flight actions are due, so a lost event or a dead worker delays convergence but never
+ * strands it.
+ */
+final class ReconcilerProcessor implements Processor<String, Decoded<?>, String, Message> {
+    private static final Logger LOG = Logger.getLogger(ReconcilerProcessor.class);
+
+    private final Planner planner;
+    private final Clock clock;
+    private final Duration resyncInterval;
+    private ProcessorContext<String, Message> context;
+    private KeyValueStore<String, ReconcilerState> states;
+
+    ReconcilerProcessor(Planner planner, Clock clock, Duration resyncInterval) {
+        this.planner = planner;
+        this.clock = clock;
+        this.resyncInterval = resyncInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Message> context) {
+        this.context = context;
+        this.states = context.getStateStore(IntentTopology.RECONCILER_STORE);
+        context.schedule(resyncInterval, PunctuationType.WALL_CLOCK_TIME, ignored -> resync());
+    }
+
+    @Override
+    public void process(Record<String, Decoded<?>> record) {
+        Instant now = clock.instant();
+        if (record.value() == null || record.key() == null) {
+            return; // our own intent tombstones come back here; nothing to do
+        }
+        if (record.value() instanceof Decoded.Failed<?> failed) {
+            DeadLetterForwarding.forward(context, record, failed, now);
+            return;
+        }
+        String key = record.key();
+        ReconcilerState current = states.get(key);
+        ReconcilerState state = current == null ? ReconcilerState.getDefaultInstance() : current;
+        Object event = record.value().value();
+        if (event instanceof Intent intent) {
+            if (current == null && intent.getDeleted()) {
+                return; // a delete of a deployment this reconciler never ran: nothing exists to remove
+            }
+            state = Observe.desired(state, intent);
+        } else if (event instanceof ProvisionEvent e) {
+            state = Observe.provision(state, e, now);
+        } else if (event instanceof AgentEvent e) {
+            state = Observe.agent(state, e, now);
+        } else if (event instanceof InstanceHealth e) {
+            state = Observe.health(state, e);
+        }
+        if (!state.hasDesired()) {
+            return; // facts about a deployment nobody asked for
+        }
+        apply(key, planner.plan(state, now), now);
+    }
+
+    private void resync() {
+        Instant now = clock.instant();
+        List<KeyValue<String, ReconcilerState>> due = new ArrayList<>();
+        try (KeyValueIterator<String, ReconcilerState> all = states.all()) {
+            all.forEachRemaining(kv -> {
+                if (Planner.needsResync(kv.value, now)) {
+                    due.add(kv);
+                }
+            });
+        }
+        for (KeyValue<String, ReconcilerState> kv : due) {
+            apply(kv.key, planner.plan(kv.value, now), now);
+        }
+    }
+
+    private void apply(String key, PlanResult result, Instant now) {
+        long ts = now.toEpochMilli();
+        for (PlannedCommand command : result.commands()) {
+            context.forward(new Record<String, Message>(key, command.command(), ts), IntentTopology.sinkName(command.topic()));
+            LOG.infof("command sent deployment=%s topic=%s command=%s", key, command.topic().name(),
+                    CommandIds.of(command.command()));
+        }
+        result.status().ifPresent(status -> {
+            context.forward(new Record<String, Message>(key, status, ts), IntentTopology.sinkName(Topics.DEPLOYMENT_STATUS));
+            LOG.infof("status deployment=%s phase=%s generation=%d", key, status.getPhase(), status.getObservedGeneration());
+        });
+        if (result.purge()) {
+            // Deleted was published above; now the deployment disappears from the compacted topics.
+            context.forward(new Record<String, Message>(key, null, ts), IntentTopology.sinkName(Topics.DEPLOYMENT_STATUS));
+            context.forward(new Record<String, Message>(key, null, ts), IntentTopology.sinkName(Topics.INTENTS));
+            states.delete(key);
+            LOG.infof("deployment purged deployment=%s", key);
+        } else {
+            states.put(key, result.next());
+        }
+    }
+}

@@ -1,0 +1,52 @@
+package dev.marina.intent.topology;
+
+import dev.marina.intent.intake.IntakeDecider;
+import dev.marina.intent.reconcile.PlanSettings;
+import dev.marina.intent.reconcile.Planner;
+import dev.marina.intent.validation.EngineCatalog;
+import dev.marina.intent.validation.IntentValidator;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.service.SecretBox;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.streams.Topology;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/** Hands the topology to Quarkus' Kafka Streams extension, with its settings from config. */
+@ApplicationScoped
+public class TopologyProducer {
+
+    @Inject
+    SecretBox secrets;
+
+    @ConfigProperty(name = "marina.engines.mariadb.versions", defaultValue = "10.11")
+    List<String> mariadbVersions;
+
+    @ConfigProperty(name = "marina.reconciler.resync-interval", defaultValue = "1s")
+    Duration resyncInterval;
+
+    @ConfigProperty(name = "marina.reconciler.provision-timeout", defaultValue = "30s")
+    Duration provisionTimeout;
+
+    @ConfigProperty(name = "marina.reconciler.deploy-timeout", defaultValue = "60s")
+    Duration deployTimeout;
+
+    @ConfigProperty(name = "marina.reconciler.destroy-timeout", defaultValue = "20s")
+    Duration destroyTimeout;
+
+    @ConfigProperty(name = "marina.reconciler.max-backoff", defaultValue = "5m")
+    Duration maxBackoff;
+
+    @Produces
+    public Topology topology() {
+        IntentValidator validator = new IntentValidator(EngineCatalog.of(Engine.ENGINE_MARIADB, mariadbVersions));
+        IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
+        PlanSettings settings = new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff,
+                PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts());
+        return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings), resyncInterval));
+    }
+}

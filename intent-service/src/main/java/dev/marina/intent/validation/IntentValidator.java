@@ -1,0 +1,128 @@
+package dev.marina.intent.validation;
+
+import dev.marina.schemas.v1.BackupSpec;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.DeploymentSpec;
+import dev.marina.schemas.v1.Durability;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.IntentEvent;
+import dev.marina.schemas.v1.IntentOp;
+import dev.marina.schemas.v1.Size;
+import dev.marina.schemas.v1.TlsMode;
+import dev.marina.schemas.v1.TlsSpec;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The one validator for intents, whether they come through REST, gRPC or straight onto the
+ * {@code intent-events} topic. Pure: no I/O, no clock. {@link #withDefaults} fills what a user may
+ * leave out; {@link #validate} lists every violation, not just the first.
+ */
+public final class IntentValidator {
+
+    public static final int MAX_REPLICAS = 5;
+    /** Tenant and name become DNS labels ({@code <name>.<tenant>.<zone>}) and instance ids. */
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([a-z0-9-]{0,30}[a-z0-9])?");
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\\.?");
+    private static final Pattern SCHEDULE = Pattern.compile(
+            "hourly|nightly|daily|weekly|([0-9*/,-]+\\s+){4}[0-9*/,-]+");
+
+    private final EngineCatalog engines;
+
+    public IntentValidator(EngineCatalog engines) {
+        this.engines = engines;
+    }
+
+    /** The spec with the defaults a user may leave out: size small, semi-synchronous replication, TLS off. */
+    public static DeploymentSpec withDefaults(DeploymentSpec spec) {
+        DeploymentSpec.Builder b = spec.toBuilder();
+        if (b.getSize() == Size.SIZE_UNSPECIFIED) {
+            b.setSize(Size.SIZE_SMALL);
+        }
+        if (b.getDurability() == Durability.DURABILITY_UNSPECIFIED) {
+            b.setDurability(Durability.DURABILITY_SEMI_SYNC);
+        }
+        if (b.getTls().getMode() == TlsMode.TLS_MODE_UNSPECIFIED) {
+            b.setTls(TlsSpec.newBuilder(b.getTls()).setMode(TlsMode.TLS_MODE_DISABLED));
+        }
+        return b.build();
+    }
+
+    public List<Violation> validate(IntentEvent event) {
+        List<Violation> violations = new ArrayList<>();
+        if (event.getRequestId().length() > 128) {
+            violations.add(new Violation("requestId", "must be at most 128 characters"));
+        }
+        checkDeployment(event.getDeployment(), violations);
+        if (event.getExpectedGeneration() < 0) {
+            violations.add(new Violation("expectedGeneration", "must not be negative"));
+        }
+        IntentOp op = event.getOp();
+        if (op == IntentOp.INTENT_OP_APPLY) {
+            checkSpec(event.getSpec(), violations);
+        } else if (op != IntentOp.INTENT_OP_DELETE) {
+            violations.add(new Violation("op", "must be INTENT_OP_APPLY or INTENT_OP_DELETE"));
+        }
+        return violations;
+    }
+
+    public static void checkDeployment(DeploymentRef ref, List<Violation> violations) {
+        checkLabel("deployment.tenant", ref.getTenant(), violations);
+        checkLabel("deployment.name", ref.getName(), violations);
+    }
+
+    private static void checkLabel(String field, String value, List<Violation> violations) {
+        if (value.isEmpty()) {
+            violations.add(new Violation(field, "is required"));
+        } else if (!DNS_LABEL.matcher(value).matches()) {
+            violations.add(new Violation(field, "\"" + value + "\" is not a DNS label: lowercase letters, digits and '-',"
+                    + " starting with a letter, not ending with '-', at most 32 characters"));
+        }
+    }
+
+    private void checkSpec(DeploymentSpec spec, List<Violation> violations) {
+        Engine engine = spec.getEngine();
+        if (engine == Engine.ENGINE_UNSPECIFIED) {
+            violations.add(new Violation("spec.engine", "is required; offered: " + engines.offeredEngines()));
+        } else if (engine == Engine.UNRECOGNIZED || !engines.offers(engine)) {
+            violations.add(new Violation("spec.engine", (engine == Engine.UNRECOGNIZED ? "unknown engine" : engine.name()
+                    + " is not offered here") + "; offered: " + engines.offeredEngines()));
+        } else if (spec.getVersion().isEmpty()) {
+            violations.add(new Violation("spec.version", "is required; offered for " + engine.name() + ": "
+                    + sorted(engines.versionsOf(engine))));
+        } else if (!engines.versionsOf(engine).contains(spec.getVersion())) {
+            violations.add(new Violation("spec.version", "\"" + spec.getVersion() + "\" is not offered for "
+                    + engine.name() + "; offered: " + sorted(engines.versionsOf(engine))));
+        }
+        if (spec.getSize() == Size.UNRECOGNIZED) {
+            violations.add(new Violation("spec.size", "unknown size; use SIZE_SMALL, SIZE_MEDIUM or SIZE_LARGE"));
+        }
+        if (spec.getReplicas() < 0 || spec.getReplicas() > MAX_REPLICAS) {
+            violations.add(new Violation("spec.replicas", "is " + spec.getReplicas() + ", must be between 0 and " + MAX_REPLICAS));
+        }
+        if (spec.getTls().getMode() == TlsMode.UNRECOGNIZED) {
+            violations.add(new Violation("spec.tls.mode", "unknown TLS mode"));
+        }
+        if (spec.getDurability() == Durability.UNRECOGNIZED) {
+            violations.add(new Violation("spec.durability", "unknown durability"));
+        }
+        String dnsName = spec.getDns().getName();
+        if (!dnsName.isEmpty() && (dnsName.length() > 253 || !DNS_NAME.matcher(dnsName).matches())) {
+            violations.add(new Violation("spec.dns.name", "\"" + dnsName + "\" is not a valid DNS name"));
+        }
+        BackupSpec backups = spec.getBackups();
+        if (!backups.getSchedule().isEmpty() && !SCHEDULE.matcher(backups.getSchedule()).matches()) {
+            violations.add(new Violation("spec.backups.schedule", "\"" + backups.getSchedule()
+                    + "\" is neither hourly, nightly, daily, weekly nor a five-field cron expression"));
+        }
+        if (backups.getRetentionDays() < 0 || backups.getRetentionDays() > 3650) {
+            violations.add(new Violation("spec.backups.retentionDays", "must be between 0 and 3650"));
+        }
+    }
+
+    private static List<String> sorted(java.util.Set<String> values) {
+        return values.stream().sorted().toList();
+    }
+}

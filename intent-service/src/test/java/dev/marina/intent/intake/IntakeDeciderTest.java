@@ -1,0 +1,122 @@
+package dev.marina.intent.intake;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.intent.Fixtures;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.IntentEvent;
+import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.schemas.v1.Size;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class IntakeDeciderTest {
+
+    private final IntakeDecider decider = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
+    private final Instant now = Instant.parse("2026-11-21T10:00:00Z");
+
+    private Intent accept(IntentEvent event, Intent current) {
+        IntakeDecision d = decider.decide("acme/orders", event, current, now);
+        return assertInstanceOf(IntakeDecision.Accepted.class, d, () -> "rejected: " + d).intent();
+    }
+
+    private IntentRejection reject(IntentEvent event, Intent current) {
+        IntakeDecision d = decider.decide("acme/orders", event, current, now);
+        return assertInstanceOf(IntakeDecision.Rejected.class, d, () -> "accepted: " + d).rejection();
+    }
+
+    @Test
+    void a_first_apply_becomes_generation_one_with_defaults_and_a_generated_admin_password() {
+        Intent intent = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        assertEquals(1, intent.getGeneration());
+        assertEquals(Size.SIZE_SMALL, intent.getSpec().getSize());
+        assertEquals("admin", intent.getAdminUser());
+        assertEquals("sealed-1", intent.getAdminPassword().getCiphertext().toStringUtf8());
+        assertEquals("r-1", intent.getLastRequestId());
+    }
+
+    @Test
+    void applying_the_same_intent_twice_changes_nothing_but_answers_the_request() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        IntakeDecision again = decider.decide("acme/orders", Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-2"), first, now);
+        IntakeDecision.Accepted accepted = assertInstanceOf(IntakeDecision.Accepted.class, again);
+        assertFalse(accepted.changed());
+        assertEquals(1, accepted.intent().getGeneration());
+        assertEquals(first.getAdminPassword(), accepted.intent().getAdminPassword());
+        assertEquals("r-2", accepted.intent().getLastRequestId());
+    }
+
+    @Test
+    void a_changed_spec_increases_the_generation_and_keeps_the_password() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        Intent second = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setSize(Size.SIZE_LARGE).build(), "r-2"), first);
+        assertEquals(2, second.getGeneration());
+        assertEquals(first.getAdminPassword(), second.getAdminPassword());
+    }
+
+    @Test
+    void an_expected_generation_that_does_not_match_is_rejected() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        IntentRejection r = reject(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-2").toBuilder().setExpectedGeneration(5).build(), first);
+        assertEquals("expectedGeneration", r.getField());
+        assertEquals("is 5 but the deployment is at generation 1", r.getReason());
+        assertEquals("r-2", r.getRequestId());
+    }
+
+    @Test
+    void a_matching_expected_generation_is_accepted() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        Intent next = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-2")
+                .toBuilder().setExpectedGeneration(1).build(), first);
+        assertEquals(2, next.getGeneration());
+    }
+
+    @Test
+    void delete_marks_the_intent_deleted_with_a_new_generation_and_a_second_delete_changes_nothing() {
+        Intent live = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        Intent deleted = accept(Fixtures.delete("acme", "orders", "r-2"), live);
+        assertTrue(deleted.getDeleted());
+        assertEquals(2, deleted.getGeneration());
+        IntakeDecision again = decider.decide("acme/orders", Fixtures.delete("acme", "orders", "r-3"), deleted, now);
+        assertEquals(2, assertInstanceOf(IntakeDecision.Accepted.class, again).intent().getGeneration());
+    }
+
+    @Test
+    void deleting_an_unknown_deployment_is_rejected() {
+        IntentRejection r = reject(Fixtures.delete("acme", "orders", "r-1"), null);
+        assertEquals("no such deployment", r.getReason());
+    }
+
+    @Test
+    void re_creating_after_delete_continues_the_generations_with_a_new_password() {
+        Intent live = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        Intent deleted = accept(Fixtures.delete("acme", "orders", "r-2"), live);
+        Intent again = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-3"), deleted);
+        assertEquals(3, again.getGeneration());
+        assertFalse(again.getDeleted());
+        assertEquals("sealed-2", again.getAdminPassword().getCiphertext().toStringUtf8());
+    }
+
+    @Test
+    void an_event_whose_deployment_differs_from_its_key_is_rejected() {
+        IntentRejection r = reject(Fixtures.apply("acme", "billing", Fixtures.mariadb(), "r-1"), null);
+        assertEquals("deployment", r.getField());
+        assertTrue(r.getReason().contains("record key"), r.getReason());
+    }
+
+    @Test
+    void an_event_without_a_deployment_takes_it_from_the_key() {
+        Intent intent = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1").toBuilder().clearDeployment().build(), null);
+        assertEquals(Fixtures.ref("acme", "orders"), intent.getDeployment());
+    }
+
+    @Test
+    void an_invalid_event_is_rejected_with_its_first_violation_and_a_count_of_the_rest() {
+        IntentRejection r = reject(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(9).clearVersion().build(), "r-1"), null);
+        assertEquals("spec.version", r.getField());
+        assertTrue(r.getReason().contains("and 1 more"), r.getReason());
+    }
+}

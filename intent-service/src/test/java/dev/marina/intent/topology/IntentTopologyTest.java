@@ -1,0 +1,240 @@
+package dev.marina.intent.topology;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Message;
+import dev.marina.intent.Fixtures;
+import dev.marina.intent.intake.IntakeDecider;
+import dev.marina.intent.reconcile.PlanSettings;
+import dev.marina.intent.reconcile.Planner;
+import dev.marina.schemas.serde.ProtoJsonSerializer;
+import dev.marina.schemas.topics.TopicSpec;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.schemas.v1.InstanceState;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.schemas.v1.Phase;
+import dev.marina.schemas.v1.ProvisionCommand;
+import dev.marina.schemas.v1.ProvisionEvent;
+import dev.marina.schemas.v1.ProvisionOp;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The topology's wiring, with the Streams test driver: topics in, topics out, wall-clock resync. */
+class IntentTopologyTest {
+
+    private static final String KEY = "acme/orders";
+    private static final String INSTANCE = "acme-orders-1";
+
+    /** A clock the test moves, together with the driver's wall-clock time. */
+    private static final class TestClock extends Clock {
+        Instant now = Instant.parse("2026-11-21T10:00:00Z");
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+    }
+
+    private final TestClock clock = new TestClock();
+    private TopologyTestDriver driver;
+
+    @BeforeEach
+    void start() throws Exception {
+        IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
+        var deps = new IntentTopology.Deps(clock, intake, new Planner(PlanSettings.defaults()), Duration.ofSeconds(1));
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "intent-topology-test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        props.put(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("intent-topology-").toString());
+        driver = new TopologyTestDriver(IntentTopology.build(deps), props, clock.now);
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    private void send(TopicSpec<?> topic, Message value) {
+        TestInputTopic<String, Message> in = driver.createInputTopic(topic.name(), new StringSerializer(), new ProtoJsonSerializer());
+        in.pipeInput(KEY, value, clock.now);
+    }
+
+    private void sendRaw(TopicSpec<?> topic, String bytes) {
+        TestInputTopic<String, byte[]> in = driver.createInputTopic(topic.name(), new StringSerializer(), new ByteArraySerializer());
+        in.pipeInput(KEY, bytes.getBytes(StandardCharsets.UTF_8), clock.now);
+    }
+
+    /** Every record written to a topic since the last read, decoded; tombstones as null values. */
+    private <V extends Message> List<KeyValue<String, V>> read(TopicSpec<V> topic) {
+        TestOutputTopic<String, byte[]> out = driver.createOutputTopic(topic.name(), new StringDeserializer(), new ByteArrayDeserializer());
+        List<KeyValue<String, V>> records = new ArrayList<>();
+        for (KeyValue<String, byte[]> kv : out.readKeyValuesToList()) {
+            records.add(KeyValue.pair(kv.key, topic.valueSerde().deserializer().deserialize(topic.name(), kv.value)));
+        }
+        return records;
+    }
+
+    private <V extends Message> List<V> values(TopicSpec<V> topic) {
+        return read(topic).stream().map(kv -> kv.value).toList();
+    }
+
+    private void advance(Duration d) {
+        clock.now = clock.now.plus(d);
+        driver.advanceWallClockTime(d);
+    }
+
+    /** Applies the deployment and lets intake's output reach the reconciler, as Kafka would. */
+    private Intent applyOrders() {
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"));
+        List<Intent> intents = values(Topics.INTENTS);
+        assertEquals(1, intents.size());
+        return intents.get(0);
+    }
+
+    private DeploymentStatus lastStatus() {
+        List<DeploymentStatus> statuses = values(Topics.DEPLOYMENT_STATUS);
+        assertFalse(statuses.isEmpty(), "no status published");
+        return statuses.get(statuses.size() - 1);
+    }
+
+    @Test
+    void an_apply_becomes_generation_one_and_a_create_command_and_a_pending_status() {
+        Intent intent = applyOrders();
+        assertEquals(1, intent.getGeneration());
+        List<ProvisionCommand> creates = values(Topics.PROVISION_COMMANDS);
+        assertEquals(1, creates.size());
+        assertEquals(ProvisionOp.PROVISION_OP_CREATE, creates.get(0).getOp());
+        assertEquals(INSTANCE, creates.get(0).getInstanceId());
+        assertEquals(Phase.PHASE_PENDING, lastStatus().getPhase());
+    }
+
+    @Test
+    void an_invalid_intent_is_rejected_with_the_request_id_field_and_reason() {
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(12).build(), "r-bad"));
+        List<IntentRejection> rejections = values(Topics.INTENT_REJECTIONS);
+        assertEquals(1, rejections.size());
+        assertEquals("r-bad", rejections.get(0).getRequestId());
+        assertEquals("spec.replicas", rejections.get(0).getField());
+        assertEquals(List.of(), values(Topics.INTENTS));
+    }
+
+    @Test
+    void an_undecodable_record_goes_to_dead_letters_and_the_next_one_is_processed() {
+        sendRaw(Topics.INTENT_EVENTS, "{this is not json");
+        sendRaw(Topics.PROVISION_EVENTS, "[]");
+        List<KeyValue<String, DeadLetter>> dead = read(Topics.DEAD_LETTERS);
+        assertEquals(2, dead.size());
+        assertEquals(KEY, dead.get(0).key);
+        assertEquals("intent-events", dead.get(0).value.getSourceTopic());
+        assertEquals("{this is not json", dead.get(0).value.getValue().toStringUtf8());
+        assertTrue(dead.get(0).value.getReason().contains("marina.v1.IntentEvent"), dead.get(0).value.getReason());
+        assertEquals("provision-events", dead.get(1).value.getSourceTopic());
+        assertEquals(1, applyOrders().getGeneration());
+    }
+
+    @Test
+    void a_burst_of_events_does_not_duplicate_the_command_in_flight() {
+        applyOrders();
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-2"));
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-3"));
+        send(Topics.INSTANCE_HEALTH, InstanceHealth.newBuilder().setInstanceId(INSTANCE).setHealth(Health.HEALTH_SUSPECT).build());
+        advance(Duration.ofSeconds(5));
+        assertEquals(1, values(Topics.PROVISION_COMMANDS).size());
+        assertEquals(List.of(1L, 1L), values(Topics.INTENTS).stream().map(Intent::getGeneration).toList(),
+                "re-applying the same spec answers with the same generation");
+    }
+
+    @Test
+    void the_wall_clock_resync_resends_a_command_whose_effect_never_came() {
+        applyOrders();
+        String commandId = values(Topics.PROVISION_COMMANDS).get(0).getCommandId();
+        advance(Duration.ofSeconds(29));
+        assertEquals(List.of(), values(Topics.PROVISION_COMMANDS));
+        advance(Duration.ofSeconds(2));
+        List<ProvisionCommand> again = values(Topics.PROVISION_COMMANDS);
+        assertEquals(1, again.size());
+        assertEquals(commandId, again.get(0).getCommandId());
+    }
+
+    @Test
+    void a_deployment_lives_and_dies_through_the_workers_events() {
+        applyOrders();
+        values(Topics.PROVISION_COMMANDS);
+        send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(INSTANCE)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0.7").build());
+        List<AgentCommand> deploys = values(Topics.AGENT_COMMANDS);
+        assertEquals(1, deploys.size());
+        assertEquals(AgentOp.AGENT_OP_DEPLOY, deploys.get(0).getOp());
+        assertEquals("sealed-1", deploys.get(0).getAdminPassword().getCiphertext().toStringUtf8());
+
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.7:3306").build());
+        send(Topics.INSTANCE_HEALTH, InstanceHealth.newBuilder().setInstanceId(INSTANCE).setHealth(Health.HEALTH_UP).build());
+        DeploymentStatus ready = lastStatus();
+        assertEquals(Phase.PHASE_READY, ready.getPhase());
+        assertEquals("127.10.0.7", ready.getEndpoints(0).getHost());
+
+        send(Topics.INTENT_EVENTS, Fixtures.delete("acme", "orders", "r-del"));
+        assertEquals(2, values(Topics.INTENTS).get(0).getGeneration());
+        assertEquals(AgentOp.AGENT_OP_DESTROY, values(Topics.AGENT_COMMANDS).get(0).getOp());
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED).build());
+        assertEquals(ProvisionOp.PROVISION_OP_DESTROY, values(Topics.PROVISION_COMMANDS).get(0).getOp());
+        values(Topics.DEPLOYMENT_STATUS);
+        send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(INSTANCE)
+                .setState(InstanceState.INSTANCE_STATE_DESTROYED).build());
+
+        List<KeyValue<String, DeploymentStatus>> statuses = read(Topics.DEPLOYMENT_STATUS);
+        assertEquals(2, statuses.size());
+        assertEquals(Phase.PHASE_DELETED, statuses.get(0).value.getPhase());
+        assertNull(statuses.get(1).value, "the status is tombstoned after Deleted");
+        List<KeyValue<String, Intent>> intents = read(Topics.INTENTS);
+        assertEquals(1, intents.size());
+        assertNull(intents.get(0).value, "the intent is tombstoned");
+        assertNull(driver.getKeyValueStore(IntentTopology.RECONCILER_STORE).get(KEY));
+
+        advance(Duration.ofMinutes(10));
+        assertEquals(List.of(), values(Topics.PROVISION_COMMANDS), "nothing left to resync");
+    }
+}

@@ -1,0 +1,100 @@
+package dev.marina.intent.validation;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.intent.Fixtures;
+import dev.marina.schemas.v1.BackupSpec;
+import dev.marina.schemas.v1.DeploymentSpec;
+import dev.marina.schemas.v1.DnsSpec;
+import dev.marina.schemas.v1.Durability;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.IntentEvent;
+import dev.marina.schemas.v1.IntentOp;
+import dev.marina.schemas.v1.Size;
+import dev.marina.schemas.v1.TlsMode;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class IntentValidatorTest {
+
+    private static IntentEvent valid() {
+        return Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1");
+    }
+
+    static Stream<Arguments> invalid() {
+        return Stream.of(
+                row("a tenant that is not a DNS label", e -> e.setDeployment(Fixtures.ref("Acme", "orders")), "deployment.tenant", "not a DNS label"),
+                row("a missing name", e -> e.setDeployment(Fixtures.ref("acme", "")), "deployment.name", "is required"),
+                row("a name with an underscore", e -> e.setDeployment(Fixtures.ref("acme", "my_db")), "deployment.name", "not a DNS label"),
+                row("a name ending in a dash", e -> e.setDeployment(Fixtures.ref("acme", "db-")), "deployment.name", "not a DNS label"),
+                row("a name too long", e -> e.setDeployment(Fixtures.ref("acme", "a".repeat(33))), "deployment.name", "at most 32"),
+                row("no engine", e -> e.setSpec(spec(s -> s.clearEngine())), "spec.engine", "is required"),
+                row("an engine not offered", e -> e.setSpec(spec(s -> s.setEngine(Engine.ENGINE_DOLT))), "spec.engine", "ENGINE_DOLT is not offered"),
+                row("an unknown engine number", e -> e.setSpec(spec(s -> s.setEngineValue(42))), "spec.engine", "unknown engine"),
+                row("no version", e -> e.setSpec(spec(s -> s.clearVersion())), "spec.version", "is required"),
+                row("a version not offered", e -> e.setSpec(spec(s -> s.setVersion("5.5"))), "spec.version", "\"5.5\" is not offered"),
+                row("negative replicas", e -> e.setSpec(spec(s -> s.setReplicas(-1))), "spec.replicas", "between 0 and 5"),
+                row("too many replicas", e -> e.setSpec(spec(s -> s.setReplicas(6))), "spec.replicas", "is 6"),
+                row("an unknown size", e -> e.setSpec(spec(s -> s.setSizeValue(9))), "spec.size", "unknown size"),
+                row("a bad DNS name", e -> e.setSpec(spec(s -> s.setDns(DnsSpec.newBuilder().setName("not a name")))), "spec.dns.name", "not a valid DNS name"),
+                row("a bad backup schedule", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSchedule("sometimes")))), "spec.backups.schedule", "neither"),
+                row("a negative expected generation", e -> e.setExpectedGeneration(-2), "expectedGeneration", "not be negative"),
+                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY or INTENT_OP_DELETE"),
+                row("a huge request id", e -> e.setRequestId("x".repeat(200)), "requestId", "at most 128"));
+    }
+
+    private static Arguments row(String what, UnaryOperator<IntentEvent.Builder> change, String field, String reasonPart) {
+        return Arguments.of(what, change, field, reasonPart);
+    }
+
+    private static DeploymentSpec spec(UnaryOperator<DeploymentSpec.Builder> change) {
+        return change.apply(Fixtures.mariadb().toBuilder()).build();
+    }
+
+    @ParameterizedTest(name = "rejects {0}")
+    @MethodSource("invalid")
+    void rejects_with_the_field_and_a_reason(String what, UnaryOperator<IntentEvent.Builder> change, String field, String reasonPart) {
+        List<Violation> violations = Fixtures.VALIDATOR.validate(change.apply(valid().toBuilder()).build());
+        assertEquals(1, violations.size(), () -> "violations: " + violations);
+        assertEquals(field, violations.get(0).field());
+        assertTrue(violations.get(0).reason().contains(reasonPart), violations.get(0).reason());
+    }
+
+    @Test
+    void accepts_a_complete_intent() {
+        IntentEvent event = valid().toBuilder().setSpec(Fixtures.mariadb().toBuilder().setReplicas(2).setSize(Size.SIZE_MEDIUM)
+                .setDns(DnsSpec.newBuilder().setName("orders.acme.db.example.")).setBackups(BackupSpec.newBuilder()
+                        .setSchedule("0 3 * * *").setRetentionDays(7))).build();
+        assertEquals(List.of(), Fixtures.VALIDATOR.validate(event));
+    }
+
+    @Test
+    void a_delete_needs_no_spec() {
+        assertEquals(List.of(), Fixtures.VALIDATOR.validate(Fixtures.delete("acme", "orders", "r-2")));
+    }
+
+    @Test
+    void lists_every_violation_not_just_the_first() {
+        IntentEvent event = IntentEvent.newBuilder().setOp(IntentOp.INTENT_OP_APPLY)
+                .setSpec(DeploymentSpec.newBuilder().setReplicas(99)).build();
+        List<String> fields = Fixtures.VALIDATOR.validate(event).stream().map(Violation::field).toList();
+        assertEquals(List.of("deployment.tenant", "deployment.name", "spec.engine", "spec.replicas"), fields);
+    }
+
+    @Test
+    void defaults_fill_what_a_user_may_leave_out_and_keep_what_they_said() {
+        DeploymentSpec filled = IntentValidator.withDefaults(Fixtures.mariadb());
+        assertEquals(Size.SIZE_SMALL, filled.getSize());
+        assertEquals(Durability.DURABILITY_SEMI_SYNC, filled.getDurability());
+        assertEquals(TlsMode.TLS_MODE_DISABLED, filled.getTls().getMode());
+        DeploymentSpec said = Fixtures.mariadb().toBuilder().setSize(Size.SIZE_LARGE).setDurability(Durability.DURABILITY_ASYNC).build();
+        assertEquals(Size.SIZE_LARGE, IntentValidator.withDefaults(said).getSize());
+        assertEquals(Durability.DURABILITY_ASYNC, IntentValidator.withDefaults(said).getDurability());
+    }
+}
