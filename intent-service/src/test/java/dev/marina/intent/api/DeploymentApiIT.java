@@ -1,0 +1,258 @@
+package dev.marina.intent.api;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.DeploymentServiceGrpc;
+import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.DeploymentView;
+import dev.marina.schemas.v1.GetRequest;
+import dev.marina.schemas.v1.WatchRequest;
+import dev.marina.testkit.KafkaTestResource;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.specification.RequestSpecification;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+/** The intent API against a real broker: what a user and another system see. */
+@QuarkusTest
+@QuarkusTestResource(KafkaTestResource.class)
+@TestProfile(DeploymentApiIT.Profile.class)
+class DeploymentApiIT {
+
+    // A constant: the profile and the test may see this class through different class loaders.
+    static final String TOKEN = "api-it-token-7f3c9a";
+
+    public static class Profile implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            try {
+                return Map.of("marina.api.token", TOKEN,
+                        "marina.home", Files.createTempDirectory("intent-api-it-").toString());
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String servers;
+
+    private final String tenant = "t" + UUID.randomUUID().toString().substring(0, 8);
+
+    private static final String SMALL = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\"}}";
+
+    private RequestSpecification api() {
+        awaitReady();
+        return given().header("Authorization", "Bearer " + TOKEN).contentType("application/json");
+    }
+
+    private static void awaitReady() {
+        Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                given().get("/q/health/ready").then().statusCode(200));
+    }
+
+    @Test
+    void calls_without_the_right_token_are_refused() {
+        awaitReady();
+        given().get("/v1/deployments").then().statusCode(401).body("error", containsString("bearer token"));
+        given().header("Authorization", "Bearer nope").get("/v1/deployments").then().statusCode(401);
+        given().header("Authorization", "Bearer " + TOKEN).get("/v1/deployments").then().statusCode(200);
+        given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void apply_is_accepted_with_a_generation_and_repeating_it_changes_nothing() {
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/orders").then().statusCode(200)
+                .body("outcome", equalTo("accepted")).body("generation", equalTo(1))
+                .body("intent.spec.size", equalTo("SIZE_SMALL"))
+                .body("intent.adminPassword", nullValue());
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/orders").then().statusCode(200).body("generation", equalTo(1));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"size\":\"SIZE_MEDIUM\"}}")
+                .put("/v1/deployments/" + tenant + "/orders").then().statusCode(200).body("generation", equalTo(2));
+
+        api().get("/v1/deployments/" + tenant + "/orders").then().statusCode(200)
+                .body("intent.generation", equalTo("2")).body("intent.adminUser", equalTo("admin"))
+                .body("intent.adminPassword", nullValue());
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                api().get("/v1/deployments/" + tenant + "/orders").then().body("status.observedGeneration", equalTo("2")));
+        api().queryParam("tenant", tenant).get("/v1/deployments").then().statusCode(200)
+                .body("deployments.intent.deployment.name", hasItem("orders"));
+    }
+
+    @Test
+    void a_stale_expected_generation_is_a_conflict() {
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/billing").then().statusCode(200);
+        api().header("If-Match", "\"7\"").body(SMALL.replace("}}", ",\"replicas\":1}}"))
+                .put("/v1/deployments/" + tenant + "/billing").then().statusCode(409)
+                .body("violations[0].field", equalTo("expectedGeneration"))
+                .body("violations[0].reason", equalTo("is 7 but the deployment is at generation 1"))
+                .body("requestId", notNullValue());
+        api().body("{\"expectedGeneration\":\"1\",\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"replicas\":1}}")
+                .put("/v1/deployments/" + tenant + "/billing").then().statusCode(200).body("generation", equalTo(2));
+    }
+
+    @Test
+    void bad_requests_get_the_field_and_the_reason() {
+        String path = "/v1/deployments/" + tenant + "/bad";
+        api().body("{\"spec\": ").put(path).then().statusCode(400).body("error", containsString("malformed JSON"));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"replicas\":\"two\"}}").put(path)
+                .then().statusCode(400).body("violations[0].field", equalTo("spec.replicas"))
+                .body("violations[0].reason", containsString("expected an integer"));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"replicas\":9}}").put(path)
+                .then().statusCode(422).body("violations[0].field", equalTo("spec.replicas"))
+                .body("violations[0].reason", containsString("between 0 and 5"));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_DOLT\",\"version\":\"1.0\"}}").put(path)
+                .then().statusCode(422).body("violations[0].field", equalTo("spec.engine"));
+        api().body("{\"spec\":{\"engine\":\"ORACLE\"}}").put(path)
+                .then().statusCode(400).body("violations[0].field", equalTo("spec.engine"));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"9.9\"}}").put(path)
+                .then().statusCode(422).body("violations[0].field", equalTo("spec.version"));
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/Not_A_Label").then().statusCode(400)
+                .body("violations[0].field", equalTo("deployment.name"));
+        api().get(path).then().statusCode(404);
+        api().delete("/v1/deployments/" + tenant + "/never-was").then().statusCode(404);
+    }
+
+    @Test
+    void other_systems_publish_on_the_topic_and_get_rejections_or_dead_letters() throws Exception {
+        awaitReady();
+        String requestId = "sys-" + UUID.randomUUID();
+        String key = tenant + "/from-topic";
+        try (KafkaConsumer<String, String> rejections = tail(Topics.INTENT_REJECTIONS.name());
+             KafkaConsumer<String, String> dead = tail(Topics.DEAD_LETTERS.name());
+             KafkaConsumer<String, String> intents = tail(Topics.INTENTS.name());
+             KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>("intent-events", key, "{\"requestId\":\"" + requestId + "\",\"deployment\":{\"tenant\":\""
+                    + tenant + "\",\"name\":\"from-topic\"},\"op\":\"INTENT_OP_APPLY\",\"spec\":{\"engine\":\"ENGINE_MARIADB\","
+                    + "\"version\":\"10.11\",\"replicas\":42}}")).get();
+            producer.send(new ProducerRecord<>("intent-events", key, "certainly not json")).get();
+            producer.send(new ProducerRecord<>("intent-events", key, "{\"requestId\":\"" + requestId + "-ok\",\"op\":\"INTENT_OP_APPLY\","
+                    + "\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\"}}")).get();
+
+            String rejection = awaitRecord(rejections, key);
+            assertTrue(rejection.contains(requestId) && rejection.contains("spec.replicas"), rejection);
+            String deadLetter = awaitRecord(dead, key);
+            assertTrue(deadLetter.contains("\"sourceTopic\":\"intent-events\"") && deadLetter.contains("\"reason\":\"not a marina.v1.IntentEvent"),
+                    deadLetter);
+            String intent = awaitRecord(intents, key);
+            assertTrue(intent.contains(requestId + "-ok"), "the consumer moved on: " + intent);
+        }
+    }
+
+    @Test
+    void credentials_come_from_the_api_and_the_password_is_never_plaintext_on_a_topic() throws Exception {
+        try (KafkaConsumer<String, String> intents = tail(Topics.INTENTS.name());
+             KafkaConsumer<String, String> commands = tail(Topics.AGENT_COMMANDS.name())) {
+            api().body(SMALL).put("/v1/deployments/" + tenant + "/secret").then().statusCode(200);
+            String password = api().get("/v1/deployments/" + tenant + "/secret/credentials").then().statusCode(200)
+                    .body("user", equalTo("admin")).extract().path("password");
+            assertTrue(password.length() >= 20, "a generated password");
+            String intent = awaitRecord(intents, tenant + "/secret");
+            assertTrue(intent.contains("adminPassword") && !intent.contains(password), "sealed on the topic: " + intent);
+        }
+    }
+
+    @Test
+    void delete_is_accepted_with_a_new_generation() {
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/short-lived").then().statusCode(200).body("generation", equalTo(1));
+        api().delete("/v1/deployments/" + tenant + "/short-lived").then().statusCode(200).body("generation", equalTo(2))
+                .body("intent.deleted", equalTo(true));
+    }
+
+    @Test
+    void grpc_needs_the_token_and_serves_get_and_watch() throws Exception {
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/grpc").then().statusCode(200);
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", RestAssured.port).usePlaintext().build();
+        try {
+            DeploymentRef ref = DeploymentRef.newBuilder().setTenant(tenant).setName("grpc").build();
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () ->
+                    DeploymentServiceGrpc.newBlockingStub(channel).get(GetRequest.newBuilder().setDeployment(ref).build()));
+            assertEquals(io.grpc.Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
+
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + TOKEN);
+            var stub = DeploymentServiceGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+            DeploymentView view = stub.get(GetRequest.newBuilder().setDeployment(ref).build());
+            assertEquals(1, view.getIntent().getGeneration());
+            assertFalse(view.getIntent().hasAdminPassword());
+
+            Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
+                    stub.get(GetRequest.newBuilder().setDeployment(ref).build()).hasStatus());
+            Iterator<DeploymentStatus> watch = stub.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .watch(WatchRequest.newBuilder().setDeployment(ref).build());
+            assertEquals("grpc", watch.next().getDeployment().getName());
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private KafkaConsumer<String, String> tail(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        return consumer;
+    }
+
+    private static String awaitRecord(KafkaConsumer<String, String> consumer, String key) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                if (key.equals(r.key()) && r.value() != null) {
+                    return r.value();
+                }
+            }
+        }
+        throw new AssertionError("no record with key " + key + " within 20 s");
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
+    }
+}
