@@ -1,0 +1,61 @@
+package dev.marina.agent;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * The agent's configuration, {@code marina.agent.*}. The provisioner launches each agent with the
+ * environment of docs/local-data-plane.md; application.properties maps those variables onto these
+ * keys. Without an instance identity the agent starts idle (live and ready, nothing to run), as in
+ * {@code mvn quarkus:dev} or the basics test.
+ */
+@ConfigMapping(prefix = "marina.agent")
+public interface AgentConfig {
+
+    /** {@code MARINA_INSTANCE_ID}: the instance this agent runs, {@code "<tenant>-<name>-<n>"}. */
+    Optional<String> instanceId();
+
+    /** {@code MARINA_DEPLOYMENT}: the deployment key {@code "<tenant>/<name>"}. */
+    Optional<String> deployment();
+
+    /** {@code MARINA_INSTANCE_ADDRESS}: the loopback address the database listens on (port 3306). */
+    Optional<String> instanceAddress();
+
+    /** {@code MARINA_INSTANCE_DIR}: the instance folder; data, config and the agent's records live in it. */
+    Optional<Path> instanceDir();
+
+    /** {@code MARINA_COMMANDS_SINCE}: epoch millis; on its first start the agent reads commands from this time on. */
+    Optional<Long> commandsSince();
+
+    /** How often a heartbeat goes to {@code heartbeats}. */
+    @WithDefault("1s")
+    Duration heartbeatInterval();
+
+    /** How the agent runs MariaDB here. */
+    Database database();
+
+    interface Database {
+        /** The server binary. */
+        @WithDefault("/usr/sbin/mariadbd")
+        Path mariadbd();
+
+        /** Builds the per-version template data directory, once per host. */
+        @WithDefault("/usr/bin/mariadb-install-db")
+        Path installDb();
+
+        /** How long a start may take until the server answers. */
+        @WithDefault("30s")
+        Duration startTimeout();
+
+        /** How long a graceful stop (SIGTERM) may take before the server is killed. */
+        @WithDefault("30s")
+        Duration stopTimeout();
+
+        /** How long a server found running at agent start may take to answer before it is killed and started fresh. */
+        @WithDefault("3s")
+        Duration adoptTimeout();
+    }
+}

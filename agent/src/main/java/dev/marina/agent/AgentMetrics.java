@@ -1,0 +1,39 @@
+package dev.marina.agent;
+
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentOutcome;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+
+/** The agent's own figures, next to the shared JVM and HTTP metrics at {@code /q/metrics}. */
+public final class AgentMetrics {
+
+    private final MeterRegistry registry;
+
+    public AgentMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    public void commandHandled(AgentOp op, AgentOutcome outcome) {
+        Counter.builder("marina.agent.commands").description("commands handled, by operation and outcome")
+                .tag("op", op.name()).tag("outcome", outcome.name()).register(registry).increment();
+    }
+
+    /** How long it took until the database answered; {@code how} is STARTED or ADOPTED. */
+    public void databaseStarted(String how, Duration took) {
+        Timer.builder("marina.agent.database.start").description("time until the database answered")
+                .tag("how", how).register(registry).record(took);
+    }
+
+    public void heartbeat(boolean sent) {
+        Counter.builder("marina.agent.heartbeats").description("heartbeats, by whether the broker took them")
+                .tag("result", sent ? "sent" : "lost").register(registry).increment();
+    }
+
+    public void deadLettered() {
+        Counter.builder("marina.agent.dead.letters").description("commands that could not be decoded")
+                .register(registry).increment();
+    }
+}

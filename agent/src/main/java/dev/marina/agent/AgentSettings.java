@@ -1,0 +1,62 @@
+package dev.marina.agent;
+
+import dev.marina.agent.database.MariaDbSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Everything one running agent needs, resolved and checked: built from {@link AgentConfig} by the
+ * Quarkus wiring, or directly by tests.
+ *
+ * @param identity          who this agent is
+ * @param files             the instance folder's layout
+ * @param marinaHome        the platform's state folder (templates live in it)
+ * @param commandsSince     where to start reading commands on the first start
+ * @param bootstrapServers  the broker
+ * @param secretsKeyFile    the platform key that opens sealed secrets (never created by the agent)
+ * @param heartbeatInterval how often a heartbeat goes out
+ * @param mariadb           how MariaDB runs here
+ */
+public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
+        String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, MariaDbSettings mariadb) {
+
+    /**
+     * The settings when an instance is configured; empty when none of its keys is set (idle agent);
+     * throws naming the missing variables when only some are.
+     */
+    public static Optional<AgentSettings> from(AgentConfig config, String bootstrapServers, Path marinaHome, Path keyFile) {
+        List<String> missing = new ArrayList<>();
+        if (config.instanceId().isEmpty()) {
+            missing.add("MARINA_INSTANCE_ID");
+        }
+        if (config.deployment().isEmpty()) {
+            missing.add("MARINA_DEPLOYMENT");
+        }
+        if (config.instanceAddress().isEmpty()) {
+            missing.add("MARINA_INSTANCE_ADDRESS");
+        }
+        if (config.instanceDir().isEmpty()) {
+            missing.add("MARINA_INSTANCE_DIR");
+        }
+        if (missing.size() == 4) {
+            return Optional.empty();
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("the agent's instance is configured only partly; missing: " + String.join(", ", missing));
+        }
+        AgentConfig.Database db = config.database();
+        return Optional.of(new AgentSettings(
+                new InstanceIdentity(config.instanceId().get(), config.deployment().get(), config.instanceAddress().get()),
+                new InstanceFiles(config.instanceDir().get()),
+                marinaHome.toAbsolutePath(),
+                config.commandsSince().map(Instant::ofEpochMilli),
+                bootstrapServers,
+                keyFile.toAbsolutePath(),
+                config.heartbeatInterval(),
+                new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout())));
+    }
+}

@@ -1,0 +1,201 @@
+package dev.marina.agent;
+
+import dev.marina.agent.database.DatabaseServer;
+import dev.marina.agent.decision.Action;
+import dev.marina.agent.decision.AgentDecisions;
+import dev.marina.agent.decision.Decision;
+import dev.marina.agent.decision.Facts;
+import dev.marina.agent.decision.LocalState;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Size;
+import dev.marina.service.SecretBox;
+import dev.marina.service.Timestamps;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/**
+ * Carries out commands: gathers the facts, lets {@link AgentDecisions} decide, applies the effects to
+ * the database and the state file, and builds the answer. Runs on the command thread only.
+ *
+ * <p>The admin password is opened from its sealed form just before use and lives only in this
+ * method's frame; it never reaches a log line, an answer or a file (the server gets its hash).
+ */
+public final class CommandHandler {
+
+    private static final Logger LOG = Logger.getLogger(CommandHandler.class);
+
+    private final InstanceIdentity identity;
+    private final InstanceFiles files;
+    private final DatabaseServer database;
+    private final Supplier<SecretBox> secrets;
+    private final AgentMetrics metrics;
+    private final Clock clock;
+    private volatile AgentState state;
+
+    public CommandHandler(InstanceIdentity identity, InstanceFiles files, DatabaseServer database, Supplier<SecretBox> secrets,
+            AgentMetrics metrics, Clock clock) {
+        this.identity = identity;
+        this.files = files;
+        this.database = database;
+        this.secrets = secrets;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.state = AgentState.load(files.stateFile());
+    }
+
+    /** The highest accepted epoch, for heartbeats (read from another thread). */
+    public long highestEpoch() {
+        return state.highestEpoch();
+    }
+
+    /**
+     * At agent start, without a command: a database deployed here before is started again (or adopted
+     * when it still runs) and announced READY, echoing the id of the DEPLOY that created it.
+     */
+    public Optional<AgentEvent> recover() {
+        LocalState local = observe();
+        Decision decision = AgentDecisions.onStart(local);
+        LOG.infof("agent started state=%s action=%s why=%s", local, decision.action(), decision.reason());
+        if (decision.action() != Action.START) {
+            return Optional.empty();
+        }
+        try {
+            String how = startDatabase(state.size());
+            return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_DATABASE_READY,
+                    "database " + how.toLowerCase() + " after an agent restart", state.highestEpoch()));
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "database did not start after an agent restart reason=%s", e.getMessage());
+            return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_FAILED,
+                    "database did not start after an agent restart: " + e.getMessage(), state.highestEpoch()));
+        }
+    }
+
+    /** Handles a command meant for this instance and returns the answer; never throws. */
+    public AgentEvent handle(AgentCommand command) {
+        long started = System.nanoTime();
+        Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion());
+        Decision decision = AgentDecisions.decide(facts, command);
+        LOG.infof("command received command=%s op=%s epoch=%d state=%s action=%s why=%s", command.getCommandId(),
+                command.getOp(), command.getEpoch(), facts.state(), decision.action(), decision.reason());
+        AgentEvent answer;
+        try {
+            answer = switch (decision.action()) {
+                case DEPLOY -> deploy(command);
+                case START -> start(command);
+                case ANNOUNCE_READY -> announceReady(command);
+                case DESTROY -> destroy(command);
+                case ANNOUNCE_STOPPED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, decision.reason());
+                case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason());
+                case NOTHING -> throw new IllegalStateException("no action for a command");
+            };
+            if (decision.action() != Action.REFUSE && command.getEpoch() > state.highestEpoch()) {
+                save(state.withEpoch(command.getEpoch()));
+            }
+        } catch (RuntimeException e) {
+            LOG.errorf("command failed command=%s op=%s reason=%s", command.getCommandId(), command.getOp(), e.getMessage());
+            LOG.debug("command failure", e);
+            answer = answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, e.getMessage());
+        }
+        metrics.commandHandled(command.getOp(), answer.getOutcome());
+        LOG.infof("command answered command=%s outcome=%s reason=%s took_ms=%d", command.getCommandId(),
+                answer.getOutcome(), answer.getReason(), (System.nanoTime() - started) / 1_000_000);
+        return answer;
+    }
+
+    private AgentEvent deploy(AgentCommand command) {
+        // Open the secret first: a command we cannot carry out completely must change nothing.
+        String password = adminPassword(command);
+        // Recorded before the data appears, so data on disk always comes with its size (restart recovery needs it).
+        save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
+        database.prepare(command.getSize());
+        startDatabase(command.getSize());
+        database.ensureAdminUser(command.getAdminUser(), password);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "deployed");
+    }
+
+    private AgentEvent start(AgentCommand command) {
+        String password = adminPassword(command);
+        if (state.phase() != AgentState.Phase.DEPLOYED) {
+            save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
+        }
+        startDatabase(state.size());
+        database.ensureAdminUser(command.getAdminUser(), password);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "started on existing data");
+    }
+
+    private AgentEvent announceReady(AgentCommand command) {
+        database.ensureAdminUser(command.getAdminUser(), adminPassword(command));
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "already running");
+    }
+
+    private AgentEvent destroy(AgentCommand command) {
+        database.stop();
+        database.removeData();
+        save(state.destroyed());
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, "destroyed");
+    }
+
+    private String startDatabase(Size size) {
+        long started = System.nanoTime();
+        DatabaseServer.StartOutcome outcome = database.start(size);
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        metrics.databaseStarted(outcome.name(), took);
+        LOG.infof("database answering how=%s took_ms=%d endpoint=%s", outcome, took.toMillis(), identity.endpoint());
+        return outcome.name();
+    }
+
+    private LocalState observe() {
+        if (state.phase() == AgentState.Phase.DESTROYED) {
+            return LocalState.DESTROYED;
+        }
+        if (!database.hasData()) {
+            return LocalState.NO_DATA;
+        }
+        return database.answers() ? LocalState.RUNNING : LocalState.STOPPED;
+    }
+
+    private String installedVersion() {
+        try {
+            return database.version();
+        } catch (RuntimeException e) {
+            return "none: " + e.getMessage();
+        }
+    }
+
+    private String adminPassword(AgentCommand command) {
+        try {
+            return secrets.get().open(command.getAdminPassword());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("cannot open the admin password: " + e.getMessage(), e);
+        }
+    }
+
+    private void save(AgentState next) {
+        next.save(files.stateFile());
+        state = next;
+    }
+
+    private AgentEvent answer(AgentCommand command, AgentOutcome outcome, String reason) {
+        return event(command.getCommandId(), outcome, reason, command.getEpoch());
+    }
+
+    private AgentEvent event(String commandId, AgentOutcome outcome, String reason, long epoch) {
+        AgentEvent.Builder event = AgentEvent.newBuilder()
+                .setCommandId(commandId)
+                .setDeployment(identity.deployment())
+                .setInstanceId(identity.instanceId())
+                .setOutcome(outcome)
+                .setReason(reason == null ? "" : reason)
+                .setEpoch(epoch)
+                .setObservedAt(Timestamps.of(clock.instant()));
+        if (outcome == AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
+            event.setEndpoint(identity.endpoint());
+        }
+        return event.build();
+    }
+}

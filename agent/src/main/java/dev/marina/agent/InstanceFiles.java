@@ -1,0 +1,85 @@
+package dev.marina.agent;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+/**
+ * Where everything of one instance lives, inside the instance folder the provisioner created. The
+ * names are part of the data-plane contract (the provisioner stops a {@code mariadbd} by its pid
+ * file), so they are spelled only here.
+ */
+public record InstanceFiles(Path dir) {
+
+    public InstanceFiles {
+        dir = dir.toAbsolutePath().normalize();
+    }
+
+    /** The database's data directory, a copy of the engine version's template. */
+    public Path data() {
+        return dir.resolve("data");
+    }
+
+    public Path myCnf() {
+        return dir.resolve("my.cnf");
+    }
+
+    public Path socket() {
+        return dir.resolve("mariadbd.sock");
+    }
+
+    public Path pidFile() {
+        return dir.resolve("mariadbd.pid");
+    }
+
+    public Path serverLog() {
+        return dir.resolve("mariadbd.log");
+    }
+
+    /** SQL run once at the first start (creates the agent's own user); mode 0600, deleted once the server is up. */
+    public Path initSql() {
+        return dir.resolve("init.sql");
+    }
+
+    /** The password of the agent's own database user; mode 0600. */
+    public Path agentSecret() {
+        return dir.resolve("agent.secret");
+    }
+
+    /** What the agent did to this instance (deployed, destroyed, …); survives agent restarts. */
+    public Path stateFile() {
+        return dir.resolve("agent-state.properties");
+    }
+
+    /** The next offset of {@code agent-commands} to read. */
+    public Path commandsOffset() {
+        return dir.resolve("agent-commands.offset");
+    }
+
+    /** Every file DESTROY removes: the database and what belongs to it, not the agent's own records. */
+    public List<Path> databaseFiles() {
+        return List.of(myCnf(), socket(), pidFile(), serverLog(), initSql(), agentSecret());
+    }
+
+    /** Writes a file atomically (temp file + rename), readable and writable only by its owner. */
+    public static void writePrivately(Path file, String content) {
+        try {
+            Files.createDirectories(file.getParent());
+            Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.writeString(temp, content, StandardOpenOption.TRUNCATE_EXISTING);
+                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

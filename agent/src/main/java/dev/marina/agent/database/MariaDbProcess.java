@@ -1,0 +1,95 @@
+package dev.marina.agent.database;
+
+import dev.marina.agent.InstanceFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Finding and stopping the {@code mariadbd} of an instance, whoever started it (this agent process,
+ * an earlier one, or nobody knows). A process counts as the instance's server only when it is a
+ * {@code mariadbd} whose command line names the instance's my.cnf, so a recycled pid is never killed.
+ */
+public final class MariaDbProcess {
+    private MariaDbProcess() {}
+
+    /** The instance's running server: by its pid file, else by looking through all processes. */
+    public static Optional<ProcessHandle> find(InstanceFiles files) {
+        Optional<ProcessHandle> byPidFile = readPid(files).flatMap(ProcessHandle::of).filter(p -> isServerOf(p, files));
+        if (byPidFile.isPresent()) {
+            return byPidFile;
+        }
+        // No (or a stale) pid file: a server may be starting and not have written it yet.
+        return ProcessHandle.allProcesses().filter(p -> isServerOf(p, files)).findFirst();
+    }
+
+    static boolean isServerOf(ProcessHandle process, InstanceFiles files) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        ProcessHandle.Info info = process.info();
+        boolean isMariadbd = info.command().map(c -> c.endsWith("/mariadbd") || c.equals("mariadbd")).orElse(false);
+        Optional<String[]> arguments = info.arguments();
+        return isMariadbd && arguments.map(a -> List.of(a).contains("--defaults-file=" + files.myCnf())).orElse(false);
+    }
+
+    /** The command line that starts the instance's server; {@code --defaults-file} must come first. */
+    static List<String> commandLine(String mariadbd, InstanceFiles files, boolean asRoot, boolean withInitFile) {
+        List<String> command = new java.util.ArrayList<>(List.of(mariadbd, "--defaults-file=" + files.myCnf()));
+        if (asRoot) {
+            command.add("--user=root");
+        }
+        if (withInitFile) {
+            command.add("--init-file=" + files.initSql());
+        }
+        return command;
+    }
+
+    /** SIGTERM, then SIGKILL when it has not exited after {@code timeout}. Returns how it ended. */
+    public static String stop(ProcessHandle process, Duration timeout) {
+        if (!process.isAlive()) {
+            return "not running";
+        }
+        process.destroy();
+        if (awaitExit(process, timeout)) {
+            return "stopped";
+        }
+        kill(process);
+        return "killed after " + timeout.toSeconds() + " s";
+    }
+
+    /** SIGKILL, and wait until it is gone. */
+    public static void kill(ProcessHandle process) {
+        process.destroyForcibly();
+        if (!awaitExit(process, Duration.ofSeconds(10))) {
+            throw new IllegalStateException("mariadbd pid " + process.pid() + " did not die after SIGKILL");
+        }
+    }
+
+    private static boolean awaitExit(ProcessHandle process, Duration timeout) {
+        try {
+            process.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return !process.isAlive();
+        } catch (ExecutionException e) {
+            return !process.isAlive();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !process.isAlive();
+        }
+    }
+
+    private static Optional<Long> readPid(InstanceFiles files) {
+        try {
+            return Optional.of(Long.parseLong(Files.readString(files.pidFile()).trim()));
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package dev.marina.agent.database;
+
+import dev.marina.agent.InstanceFiles;
+import dev.marina.schemas.v1.Size;
+
+/**
+ * The server's whole configuration, rendered from the instance's facts. It is written again before
+ * every start, so a new agent version's settings apply on the next start; the server reads only
+ * this file ({@code --defaults-file} first on its command line), never {@code /etc/mysql}.
+ */
+public final class MyCnf {
+    private MyCnf() {}
+
+    public static final int PORT = 3306;
+
+    /** InnoDB's buffer pool per size: the biggest share of the server's memory. */
+    public static String bufferPoolSize(Size size) {
+        return switch (size) {
+            case SIZE_SMALL -> "32M";
+            case SIZE_MEDIUM -> "64M";
+            case SIZE_LARGE -> "128M";
+            default -> throw new IllegalArgumentException("no buffer pool size for " + size);
+        };
+    }
+
+    public static String render(InstanceFiles files, String address, Size size) {
+        return String.join("\n",
+                "# Written by the marina agent before every start; edits are overwritten.",
+                "[mysqld]",
+                "bind-address=" + address,
+                "port=" + PORT,
+                "socket=" + files.socket(),
+                "pid-file=" + files.pidFile(),
+                "datadir=" + files.data(),
+                "skip-name-resolve",
+                "character-set-server=utf8mb4",
+                "collation-server=utf8mb4_unicode_ci",
+                "",
+                "# Replication-ready from the first transaction: binlog with GTIDs.",
+                "server_id=" + ServerId.fromAddress(address),
+                "log_bin=mariadb-bin",
+                "binlog_format=ROW",
+                "log_slave_updates=ON",
+                "gtid_strict_mode=ON",
+                "binlog_expire_logs_seconds=604800",
+                "",
+                "# Memory by size; small redo log and no performance schema keep many instances per host cheap.",
+                "innodb_buffer_pool_size=" + bufferPoolSize(size),
+                "innodb_log_file_size=8M",
+                "performance_schema=OFF",
+                "");
+    }
+}

@@ -1,0 +1,118 @@
+package dev.marina.agent.decision;
+
+import dev.marina.agent.database.MariaDbServer;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.Size;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+/**
+ * What to do about a command, given what the instance holds: a pure function, so every case is a
+ * line of a table test. Commands are checked against the current state, which makes a repeated or
+ * replayed command harmless (it gets the same answer and changes nothing).
+ *
+ * <p>Checks run in order and the first one that fails gives the reason: epoch, operation, the
+ * command's own fields, then the state.
+ */
+public final class AgentDecisions {
+    private AgentDecisions() {}
+
+    /** Reason constants: they end up in {@code AgentEvent.reason}, where the reconciler and people read them. */
+    public static final String NOT_SUPPORTED = "not supported yet";
+    public static final String INSTANCE_DESTROYED = "instance was destroyed; it is never deployed again";
+
+    /** MariaDB user names: up to 80 characters; we allow a portable subset and keep our own names out. */
+    private static final Pattern USER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,79}");
+
+    public static Decision decide(Facts facts, AgentCommand command) {
+        Optional<String> stale = staleEpoch(facts, command);
+        if (stale.isPresent()) {
+            return Decision.refuse(stale.get());
+        }
+        return switch (command.getOp()) {
+            case AGENT_OP_DEPLOY -> deploy(facts, command);
+            case AGENT_OP_DESTROY -> destroy(facts);
+            default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
+        };
+    }
+
+    /** At the agent's own start, without a command: bring back a database that was deployed here. */
+    public static Decision onStart(LocalState state) {
+        return switch (state) {
+            case STOPPED -> Decision.of(Action.START, "deployed here before; starting it again");
+            case RUNNING -> Decision.of(Action.START, "deployed here before and still running; adopting it");
+            case NO_DATA -> Decision.of(Action.NOTHING, "nothing deployed yet");
+            case DESTROYED -> Decision.of(Action.NOTHING, "destroyed");
+        };
+    }
+
+    private static Decision deploy(Facts facts, AgentCommand command) {
+        Optional<String> invalid = engineProblem(command)
+                .or(() -> versionProblem(command, facts.installedVersion()))
+                .or(() -> sizeProblem(command))
+                .or(() -> adminUserProblem(command))
+                .or(() -> passwordProblem(command));
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        return switch (facts.state()) {
+            case NO_DATA -> Decision.of(Action.DEPLOY, "no data yet");
+            case STOPPED -> Decision.of(Action.START, "data present, server not answering");
+            case RUNNING -> Decision.of(Action.ANNOUNCE_READY, "already running");
+            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Decision destroy(Facts facts) {
+        return switch (facts.state()) {
+            case NO_DATA, STOPPED, RUNNING -> Decision.of(Action.DESTROY, "instance holds " + facts.state());
+            case DESTROYED -> Decision.of(Action.ANNOUNCE_STOPPED, "already destroyed");
+        };
+    }
+
+    private static Optional<String> staleEpoch(Facts facts, AgentCommand command) {
+        return command.getEpoch() < facts.highestEpoch()
+                ? Optional.of("stale epoch " + command.getEpoch() + ": this instance has seen epoch " + facts.highestEpoch())
+                : Optional.empty();
+    }
+
+    private static Optional<String> engineProblem(AgentCommand command) {
+        return command.getEngine() == Engine.ENGINE_MARIADB
+                ? Optional.empty()
+                : Optional.of("engine " + command.getEngine() + " is not supported by this agent (only ENGINE_MARIADB)");
+    }
+
+    /** An empty version means "what is installed"; "10.11" matches an installed "10.11.19". */
+    private static Optional<String> versionProblem(AgentCommand command, String installed) {
+        String wanted = command.getVersion();
+        if (wanted.isEmpty() || wanted.equals(installed) || installed.startsWith(wanted + ".")) {
+            return Optional.empty();
+        }
+        return Optional.of("version " + wanted + " is not installed here (installed: " + installed + ")");
+    }
+
+    private static Optional<String> sizeProblem(AgentCommand command) {
+        return command.getSize() == Size.SIZE_UNSPECIFIED || command.getSize() == Size.UNRECOGNIZED
+                ? Optional.of("size is not set")
+                : Optional.empty();
+    }
+
+    private static Optional<String> adminUserProblem(AgentCommand command) {
+        String user = command.getAdminUser();
+        if (!USER_NAME.matcher(user).matches()) {
+            return Optional.of("admin user \"" + user + "\" is not a valid user name (a letter, then letters, digits, _; at most 80)");
+        }
+        if (user.equalsIgnoreCase("root") || user.equalsIgnoreCase(MariaDbServer.AGENT_USER)) {
+            return Optional.of("admin user \"" + user + "\" is reserved");
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> passwordProblem(AgentCommand command) {
+        return command.hasAdminPassword() && !command.getAdminPassword().getCiphertext().isEmpty()
+                ? Optional.empty()
+                : Optional.of("admin password is missing");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.marina.agent.kafka;
+
+import com.google.protobuf.Message;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.DeadLetter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/**
+ * Writes the agent's answers to {@code agent-events} and unusable commands to {@code dead-letters},
+ * waiting for the broker's acknowledgement: the command position moves only after that.
+ */
+public final class EventPublisher implements AutoCloseable {
+
+    private static final long ACK_TIMEOUT_MS = 35_000;
+
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    public EventPublisher(String bootstrapServers, String clientId) {
+        this.producer = new KafkaProducer<>(ClientSettings.eventProducer(bootstrapServers, clientId));
+    }
+
+    public void answer(String deploymentKey, AgentEvent event) {
+        send(Topics.AGENT_EVENTS.name(), deploymentKey.getBytes(StandardCharsets.UTF_8), event);
+    }
+
+    /** Keyed by the original record's key, byte for byte. */
+    public void deadLetter(byte[] originalKey, DeadLetter letter) {
+        send(Topics.DEAD_LETTERS.name(), originalKey, letter);
+    }
+
+    private void send(String topic, byte[] key, Message value) {
+        byte[] json = ProtoJsonSerde.toJson(value).getBytes(StandardCharsets.UTF_8);
+        try {
+            producer.send(new ProducerRecord<>(topic, key, json)).get(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new PublishException(topic, e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            throw new PublishException(topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException(topic, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(java.time.Duration.ofSeconds(5));
+    }
+
+    /** The broker did not take a record; the command will be handled again. */
+    public static final class PublishException extends RuntimeException {
+        PublishException(String topic, Throwable cause) {
+            super("could not write to " + topic + ": " + cause.getMessage(), cause);
+        }
+    }
+}

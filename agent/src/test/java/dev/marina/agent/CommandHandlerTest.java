@@ -1,0 +1,151 @@
+package dev.marina.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.Size;
+import dev.marina.service.SecretBox;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The handler's effects and answers, with a fake database and a real state file. */
+class CommandHandlerTest {
+
+    private static final String PASSWORD = "correct-horse-battery";
+
+    @TempDir
+    Path dir;
+
+    private final InstanceIdentity identity = new InstanceIdentity("acme-orders-1", "acme/orders", "127.10.0.3");
+    private final FakeDatabase database = new FakeDatabase();
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
+    private SecretBox box;
+    private InstanceFiles files;
+
+    @BeforeEach
+    void setUp() {
+        box = SecretBox.fromKeyFile(dir.resolve("platform.key"));
+        files = new InstanceFiles(dir.resolve("instance"));
+    }
+
+    private CommandHandler handler() {
+        return new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()), clock);
+    }
+
+    private AgentCommand deploy(String id) {
+        return AgentCommand.newBuilder().setCommandId(id).setInstanceId("acme-orders-1").setOp(AgentOp.AGENT_OP_DEPLOY)
+                .setEngine(Engine.ENGINE_MARIADB).setVersion("10.11").setSize(Size.SIZE_MEDIUM).setAdminUser("admin")
+                .setAdminPassword(box.seal(PASSWORD)).setEpoch(1).build();
+    }
+
+    private static AgentCommand destroy(String id) {
+        return AgentCommand.newBuilder().setCommandId(id).setInstanceId("acme-orders-1").setOp(AgentOp.AGENT_OP_DESTROY)
+                .setEpoch(1).build();
+    }
+
+    @Test
+    void deploys_an_empty_instance_and_answers_ready_with_the_endpoint() {
+        AgentEvent answer = handler().handle(deploy("d1"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
+        assertEquals("127.10.0.3:3306", answer.getEndpoint());
+        assertEquals("d1", answer.getCommandId());
+        assertEquals("acme-orders-1", answer.getInstanceId());
+        assertEquals("acme", answer.getDeployment().getTenant());
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin"), database.calls);
+        assertEquals(PASSWORD, database.adminPassword);
+    }
+
+    @Test
+    void a_repeated_deploy_changes_nothing_but_answers_ready_again() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1"));
+        database.calls.clear();
+        AgentEvent again = handler.handle(deploy("d1"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, again.getOutcome());
+        assertEquals(List.of("admin admin"), database.calls);
+    }
+
+    @Test
+    void never_puts_the_password_into_an_answer() {
+        CommandHandler handler = handler();
+        String answers = ProtoJsonSerde.toJson(handler.handle(deploy("d1"))) + ProtoJsonSerde.toJson(handler.handle(destroy("x")));
+        assertFalse(answers.contains(PASSWORD));
+    }
+
+    @Test
+    void a_password_sealed_with_another_key_fails_the_deploy_before_anything_changes() {
+        SecretBox other = SecretBox.fromKeyFile(dir.resolve("other.key"));
+        AgentCommand command = deploy("d1").toBuilder().setAdminPassword(other.seal(PASSWORD)).build();
+        AgentEvent answer = handler().handle(command);
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, answer.getOutcome());
+        assertTrue(answer.getReason().contains("cannot open the admin password"), answer.getReason());
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
+    void destroy_stops_and_removes_and_a_repeated_destroy_answers_stopped_again() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1"));
+        database.calls.clear();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, handler.handle(destroy("x1")).getOutcome());
+        assertEquals(List.of("stop", "remove"), database.calls);
+        database.calls.clear();
+        AgentEvent again = handler.handle(destroy("x2"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, again.getOutcome());
+        assertEquals("x2", again.getCommandId());
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
+    void a_destroyed_instance_stays_destroyed_across_agent_restarts() {
+        handler().handle(deploy("d1"));
+        handler().handle(destroy("x1"));
+        CommandHandler restarted = handler();
+        assertTrue(restarted.recover().isEmpty());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, restarted.handle(deploy("d2")).getOutcome());
+    }
+
+    @Test
+    void after_a_restart_starts_the_database_deployed_before_and_announces_it_under_the_deploy_id() {
+        handler().handle(deploy("d1"));
+        database.running = false;
+        database.calls.clear();
+        AgentEvent announced = handler().recover().orElseThrow();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, announced.getOutcome());
+        assertEquals("d1", announced.getCommandId());
+        assertEquals(1, announced.getEpoch());
+        assertEquals(List.of("start SIZE_MEDIUM"), database.calls);
+    }
+
+    @Test
+    void remembers_the_highest_epoch_and_refuses_older_commands() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1").toBuilder().setEpoch(3).build());
+        assertEquals(3, handler().highestEpoch());
+        AgentEvent stale = handler().handle(destroy("x1").toBuilder().setEpoch(2).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, stale.getOutcome());
+        assertTrue(database.running);
+    }
+
+    @Test
+    void answers_unsupported_operations_with_refused() {
+        AgentEvent answer = handler().handle(AgentCommand.newBuilder().setCommandId("p").setInstanceId("acme-orders-1")
+                .setOp(AgentOp.AGENT_OP_PROMOTE).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, answer.getOutcome());
+        assertTrue(answer.getReason().startsWith("not supported yet"));
+    }
+}

@@ -1,0 +1,71 @@
+package dev.marina.agent;
+
+import dev.marina.agent.database.DatabaseServer;
+import dev.marina.agent.database.Observation;
+import dev.marina.schemas.v1.Size;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A database that only records what was asked of it. */
+final class FakeDatabase implements DatabaseServer {
+
+    final List<String> calls = new ArrayList<>();
+    boolean data;
+    boolean running;
+    String adminPassword;
+
+    @Override
+    public String version() {
+        return "10.11.19";
+    }
+
+    @Override
+    public boolean hasData() {
+        return data;
+    }
+
+    @Override
+    public void prepare(Size size) {
+        calls.add("prepare " + size);
+        data = true;
+    }
+
+    @Override
+    public StartOutcome start(Size size) {
+        calls.add("start " + size);
+        StartOutcome outcome = running ? StartOutcome.ADOPTED : StartOutcome.STARTED;
+        running = true;
+        return outcome;
+    }
+
+    @Override
+    public boolean answers() {
+        return running;
+    }
+
+    @Override
+    public void ensureAdminUser(String user, String password) {
+        calls.add("admin " + user);
+        adminPassword = password;
+    }
+
+    @Override
+    public void stop() {
+        calls.add("stop");
+        running = false;
+    }
+
+    @Override
+    public void removeData() {
+        calls.add("remove");
+        data = false;
+    }
+
+    @Override
+    public Observation observe() {
+        return running ? Observation.reachable("0-1-1", false) : Observation.unreachable("down");
+    }
+
+    @Override
+    public void close() {}
+}

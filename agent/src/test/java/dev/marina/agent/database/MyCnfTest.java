@@ -1,0 +1,88 @@
+package dev.marina.agent.database;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.agent.InstanceFiles;
+import dev.marina.schemas.v1.Size;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class MyCnfTest {
+
+    private final InstanceFiles files = new InstanceFiles(Path.of("/m/instances/acme-orders-1"));
+
+    private List<String> lines(Size size) {
+        return List.of(MyCnf.render(files, "127.10.0.3", size).split("\n"));
+    }
+
+    @Test
+    void listens_on_the_instance_address_only_on_port_3306() {
+        assertTrue(lines(Size.SIZE_SMALL).contains("bind-address=127.10.0.3"));
+        assertTrue(lines(Size.SIZE_SMALL).contains("port=3306"));
+    }
+
+    @Test
+    void keeps_socket_pid_file_and_data_inside_the_instance_folder() {
+        List<String> lines = lines(Size.SIZE_SMALL);
+        assertTrue(lines.contains("socket=/m/instances/acme-orders-1/mariadbd.sock"));
+        assertTrue(lines.contains("pid-file=/m/instances/acme-orders-1/mariadbd.pid"));
+        assertTrue(lines.contains("datadir=/m/instances/acme-orders-1/data"));
+    }
+
+    @Test
+    void the_server_section_comes_first_so_nothing_is_read_from_elsewhere() {
+        List<String> lines = lines(Size.SIZE_SMALL);
+        assertEquals("[mysqld]", lines.stream().filter(l -> l.startsWith("[")).findFirst().orElseThrow());
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("[") || l.startsWith("!include")).count());
+    }
+
+    @Test
+    void is_replication_ready_with_binlog_gtid_and_a_server_id_from_the_address() {
+        List<String> lines = lines(Size.SIZE_SMALL);
+        assertTrue(lines.contains("log_bin=mariadb-bin"));
+        assertTrue(lines.contains("binlog_format=ROW"));
+        assertTrue(lines.contains("log_slave_updates=ON"));
+        assertTrue(lines.contains("server_id=" + ((127L << 24) | (10 << 16) | 3)));
+    }
+
+    @Test
+    void resolves_no_names_and_keeps_the_redo_log_small() {
+        assertTrue(lines(Size.SIZE_SMALL).contains("skip-name-resolve"));
+        assertTrue(lines(Size.SIZE_SMALL).contains("innodb_log_file_size=8M"));
+    }
+
+    @ParameterizedTest(name = "{0} gets a {1} buffer pool")
+    @CsvSource({"SIZE_SMALL, 32M", "SIZE_MEDIUM, 64M", "SIZE_LARGE, 128M"})
+    void sizes_the_buffer_pool_by_instance_size(Size size, String pool) {
+        assertTrue(lines(size).contains("innodb_buffer_pool_size=" + pool));
+    }
+
+    @Test
+    void refuses_to_render_without_a_size() {
+        assertThrows(IllegalArgumentException.class, () -> MyCnf.render(files, "127.10.0.3", Size.SIZE_UNSPECIFIED));
+    }
+
+    @Test
+    void server_ids_differ_per_address_and_reject_what_is_not_an_ipv4_literal() {
+        assertEquals(0x7F0A0003L, ServerId.fromAddress("127.10.0.3"));
+        assertEquals(0x7F0A0104L, ServerId.fromAddress("127.10.1.4"));
+        assertEquals(4294967295L, ServerId.fromAddress("255.255.255.255"));
+        assertThrows(IllegalArgumentException.class, () -> ServerId.fromAddress("0.0.0.0"));
+        assertThrows(IllegalArgumentException.class, () -> ServerId.fromAddress("::1"));
+        assertThrows(IllegalArgumentException.class, () -> ServerId.fromAddress("127.10.0"));
+    }
+
+    @Test
+    void the_server_command_line_starts_with_the_defaults_file() {
+        List<String> command = MariaDbProcess.commandLine("/usr/sbin/mariadbd", files, true, true);
+        assertEquals(List.of("/usr/sbin/mariadbd", "--defaults-file=/m/instances/acme-orders-1/my.cnf", "--user=root",
+                "--init-file=/m/instances/acme-orders-1/init.sql"), command);
+        assertEquals(List.of("/usr/sbin/mariadbd", "--defaults-file=/m/instances/acme-orders-1/my.cnf"),
+                MariaDbProcess.commandLine("/usr/sbin/mariadbd", files, false, false));
+    }
+}

@@ -1,0 +1,113 @@
+package dev.marina.agent.decision;
+
+import static dev.marina.agent.decision.Action.ANNOUNCE_READY;
+import static dev.marina.agent.decision.Action.ANNOUNCE_STOPPED;
+import static dev.marina.agent.decision.Action.DEPLOY;
+import static dev.marina.agent.decision.Action.DESTROY;
+import static dev.marina.agent.decision.Action.NOTHING;
+import static dev.marina.agent.decision.Action.REFUSE;
+import static dev.marina.agent.decision.Action.START;
+import static dev.marina.agent.decision.LocalState.DESTROYED;
+import static dev.marina.agent.decision.LocalState.NO_DATA;
+import static dev.marina.agent.decision.LocalState.RUNNING;
+import static dev.marina.agent.decision.LocalState.STOPPED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.SealedSecret;
+import dev.marina.schemas.v1.Size;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class AgentDecisionsTest {
+
+    private static final String INSTALLED = "10.11.19";
+
+    static Stream<Arguments> commands() {
+        return Stream.of(
+                row("deploys when the instance has no data yet", NO_DATA, 0, deploy(c -> c), DEPLOY, "no data"),
+                row("starts the server when data exists but nothing answers", STOPPED, 0, deploy(c -> c), START, ""),
+                row("announces ready again when the database already runs", RUNNING, 0, deploy(c -> c), ANNOUNCE_READY, ""),
+                row("refuses to deploy a destroyed instance again", DESTROYED, 0, deploy(c -> c), REFUSE, "destroyed"),
+                row("accepts a version that names only major and minor", NO_DATA, 0, deploy(c -> c.setVersion("10.11")), DEPLOY, ""),
+                row("accepts the exact installed version", NO_DATA, 0, deploy(c -> c.setVersion("10.11.19")), DEPLOY, ""),
+                row("accepts no version as the installed one", NO_DATA, 0, deploy(c -> c.clearVersion()), DEPLOY, ""),
+                row("refuses a version that is not installed", NO_DATA, 0, deploy(c -> c.setVersion("11.4")), REFUSE, "11.4 is not installed"),
+                row("refuses a version that only shares a prefix", NO_DATA, 0, deploy(c -> c.setVersion("10.1")), REFUSE, "not installed"),
+                row("refuses another engine", NO_DATA, 0, deploy(c -> c.setEngine(Engine.ENGINE_MYSQL)), REFUSE, "ENGINE_MYSQL"),
+                row("refuses a command without engine", NO_DATA, 0, deploy(c -> c.clearEngine()), REFUSE, "not supported"),
+                row("refuses a deploy without size", NO_DATA, 0, deploy(c -> c.clearSize()), REFUSE, "size"),
+                row("refuses an empty admin user", NO_DATA, 0, deploy(c -> c.setAdminUser("")), REFUSE, "not a valid user name"),
+                row("refuses an admin user with a quote in it", NO_DATA, 0, deploy(c -> c.setAdminUser("a'b")), REFUSE, "not a valid"),
+                row("refuses root as admin user", NO_DATA, 0, deploy(c -> c.setAdminUser("root")), REFUSE, "reserved"),
+                row("refuses the agent's own user as admin user", NO_DATA, 0, deploy(c -> c.setAdminUser("marina_agent")), REFUSE, "reserved"),
+                row("refuses a deploy without admin password", NO_DATA, 0, deploy(c -> c.clearAdminPassword()), REFUSE, "password"),
+                row("checks the command before the state", DESTROYED, 0, deploy(c -> c.setAdminUser("")), REFUSE, "user name"),
+                row("destroys a running database", RUNNING, 0, destroy(), DESTROY, ""),
+                row("destroys a stopped database", STOPPED, 0, destroy(), DESTROY, ""),
+                row("destroys an instance that never got data, so a late deploy is refused", NO_DATA, 0, destroy(), DESTROY, ""),
+                row("answers stopped again when destroyed already", DESTROYED, 0, destroy(), ANNOUNCE_STOPPED, "already destroyed"),
+                row("refuses a command with an epoch lower than seen", RUNNING, 5, destroy().toBuilder().setEpoch(4).build(), REFUSE, "stale epoch 4"),
+                row("accepts a command with the highest epoch seen", RUNNING, 5, destroy().toBuilder().setEpoch(5).build(), DESTROY, ""),
+                row("accepts a command with a newer epoch", RUNNING, 5, destroy().toBuilder().setEpoch(6).build(), DESTROY, ""),
+                row("refuses promote: not supported yet", RUNNING, 0, op(AgentOp.AGENT_OP_PROMOTE), REFUSE, "not supported yet"),
+                row("refuses replicate: not supported yet", RUNNING, 0, op(AgentOp.AGENT_OP_REPLICATE), REFUSE, "not supported yet"),
+                row("refuses backup: not supported yet", NO_DATA, 0, op(AgentOp.AGENT_OP_BACKUP), REFUSE, "not supported yet"),
+                row("refuses an unspecified operation", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), REFUSE, "not supported yet"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("commands")
+    void decides(String behaviour, LocalState state, long highestEpoch, AgentCommand command, Action expected, String reasonPart) {
+        Decision decision = AgentDecisions.decide(new Facts(state, highestEpoch, INSTALLED), command);
+        assertEquals(expected, decision.action(), decision.reason());
+        assertTrue(decision.reason().contains(reasonPart), "reason \"" + decision.reason() + "\" should contain \"" + reasonPart + "\"");
+    }
+
+    static Stream<Arguments> starts() {
+        return Stream.of(
+                Arguments.of("starts a database that was deployed and is not running", STOPPED, START),
+                Arguments.of("adopts a database that still runs", RUNNING, START),
+                Arguments.of("does nothing on an instance without data", NO_DATA, NOTHING),
+                Arguments.of("does nothing on a destroyed instance", DESTROYED, NOTHING));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("starts")
+    void at_agent_start(String behaviour, LocalState state, Action expected) {
+        assertEquals(expected, AgentDecisions.onStart(state).action());
+    }
+
+    private static Arguments row(String behaviour, LocalState state, long highestEpoch, AgentCommand command,
+            Action expected, String reasonPart) {
+        return Arguments.of(behaviour, state, highestEpoch, command, expected, reasonPart);
+    }
+
+    private static AgentCommand deploy(UnaryOperator<AgentCommand.Builder> change) {
+        AgentCommand.Builder command = AgentCommand.newBuilder()
+                .setCommandId("acme/orders/1/deploy/acme-orders-1")
+                .setInstanceId("acme-orders-1")
+                .setOp(AgentOp.AGENT_OP_DEPLOY)
+                .setEngine(Engine.ENGINE_MARIADB)
+                .setVersion("10.11")
+                .setSize(Size.SIZE_SMALL)
+                .setAdminUser("admin")
+                .setAdminPassword(SealedSecret.newBuilder().setKeyId("k").setCiphertext(ByteString.copyFromUtf8("sealed")));
+        return change.apply(command).build();
+    }
+
+    private static AgentCommand destroy() {
+        return op(AgentOp.AGENT_OP_DESTROY);
+    }
+
+    private static AgentCommand op(AgentOp op) {
+        return AgentCommand.newBuilder().setCommandId("c").setInstanceId("acme-orders-1").setOp(op).build();
+    }
+}

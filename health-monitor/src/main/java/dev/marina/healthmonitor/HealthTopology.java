@@ -1,0 +1,43 @@
+package dev.marina.healthmonitor;
+
+import dev.marina.schemas.topics.Topics;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * heartbeats → instance-health: one processor with the per-instance state store, one sink for
+ * transitions and one for dead letters. Built with the Processor API because one processor writes
+ * two topics of different types and schedules the wall-clock check.
+ */
+public final class HealthTopology {
+    private HealthTopology() {}
+
+    public static final String HEARTBEATS = Topics.HEARTBEATS.name();
+    public static final String INSTANCE_HEALTH = Topics.INSTANCE_HEALTH.name();
+    public static final String DEAD_LETTERS = Topics.DEAD_LETTERS.name();
+    /** Per instance state, keyed by {@code "<tenant>/<name>/<instance id>"}; changelogged, so it survives restarts. */
+    public static final String STATE_STORE = "instance-state";
+    /** The name this service signs its dead letters with. */
+    public static final String CONSUMER = "health-monitor";
+
+    static final String SOURCE = "heartbeats-source";
+    static final String PROCESSOR = "health-rules";
+    static final String HEALTH_SINK = "instance-health-sink";
+    static final String DEAD_LETTER_SINK = "dead-letters-sink";
+
+    public static Topology build(HealthSettings settings, HealthMetrics metrics) {
+        HealthRules rules = new HealthRules(settings);
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, Topics.HEARTBEATS.keySerde().deserializer(),
+                Topics.HEARTBEATS.decodingSerde().deserializer(), HEARTBEATS);
+        topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), metrics), SOURCE);
+        topology.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new InstanceStateSerde()), PROCESSOR);
+        topology.addSink(HEALTH_SINK, INSTANCE_HEALTH, Topics.INSTANCE_HEALTH.keySerde().serializer(),
+                Topics.INSTANCE_HEALTH.valueSerde().serializer(), PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, DEAD_LETTERS, Topics.DEAD_LETTERS.keySerde().serializer(),
+                Topics.DEAD_LETTERS.valueSerde().serializer(), PROCESSOR);
+        return topology;
+    }
+}

@@ -1,0 +1,27 @@
+package dev.marina.healthmonitor;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.apache.kafka.streams.Topology;
+import org.jboss.logging.Logger;
+
+/** Hands the topology to Quarkus' Kafka Streams extension, which runs it. */
+@ApplicationScoped
+public class HealthTopologyProducer {
+
+    private static final Logger LOG = Logger.getLogger(HealthTopologyProducer.class);
+
+    // @Singleton, not @ApplicationScoped: KafkaStreams reads a field of the Topology, and a client
+    // proxy's fields are its own (empty) ones.
+    @Produces
+    @Singleton
+    Topology topology(HealthConfig config, MeterRegistry registry) {
+        HealthSettings settings = new HealthSettings(config.suspectAfter(), config.downAfter(), config.forgetAfter(),
+                config.checkInterval());
+        LOG.infof("health rules suspect_after=%s down_after=%s forget_after=%s check_interval=%s",
+                settings.suspectAfter(), settings.downAfter(), settings.forgetAfter(), settings.checkInterval());
+        return HealthTopology.build(settings, new HealthMetrics(registry));
+    }
+}

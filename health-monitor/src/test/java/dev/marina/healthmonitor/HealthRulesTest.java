@@ -1,0 +1,228 @@
+package dev.marina.healthmonitor;
+
+import static dev.marina.healthmonitor.Fixtures.DEPLOYMENT;
+import static dev.marina.healthmonitor.Fixtures.T0;
+import static dev.marina.healthmonitor.Fixtures.heartbeat;
+import static dev.marina.healthmonitor.Fixtures.known;
+import static dev.marina.healthmonitor.Fixtures.knownUnreachable;
+import static dev.marina.healthmonitor.Fixtures.unreachable;
+import static dev.marina.schemas.v1.Health.HEALTH_DOWN;
+import static dev.marina.schemas.v1.Health.HEALTH_SUSPECT;
+import static dev.marina.schemas.v1.Health.HEALTH_UNSPECIFIED;
+import static dev.marina.schemas.v1.Health.HEALTH_UP;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.schemas.v1.Role;
+import dev.marina.service.Timestamps;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class HealthRulesTest {
+
+    private final HealthRules rules = new HealthRules(HealthSettings.defaults());
+
+    /** What a case expects of the verdict. */
+    sealed interface Expect {
+        record Transition(Health health, Health previous, String reason) implements Expect {}
+
+        record StoredWithoutTransition(Health health) implements Expect {}
+
+        record Ignored(Verdict.Ignored.Cause cause) implements Expect {}
+
+        record Unchanged() implements Expect {}
+
+        record Forgotten() implements Expect {}
+    }
+
+    static Expect transition(Health health, Health previous, String reason) {
+        return new Expect.Transition(health, previous, reason);
+    }
+
+    static Expect storedWithoutTransition(Health health) {
+        return new Expect.StoredWithoutTransition(health);
+    }
+
+    static Expect ignored(Verdict.Ignored.Cause cause) {
+        return new Expect.Ignored(cause);
+    }
+
+    static Instant at(double seconds) {
+        return T0.plusMillis(Math.round(seconds * 1000));
+    }
+
+    static Arguments row(String behaviour, InstanceState known, Heartbeat heartbeat, Instant now, Expect expect) {
+        return row(behaviour, known, heartbeat, watching(now), expect);
+    }
+
+    static Arguments row(String behaviour, InstanceState known, Heartbeat heartbeat, Watch watch, Expect expect) {
+        return Arguments.of(behaviour, known, heartbeat, watch, expect);
+    }
+
+    /** A monitor that has been running for an hour. */
+    static Watch watching(Instant now) {
+        return new Watch(T0.minus(Duration.ofHours(1)), now);
+    }
+
+    /** A monitor whose task started at T0 (a restart, or the task moved here). */
+    static Watch startedAtT0(Instant now) {
+        return new Watch(T0, now);
+    }
+
+    static Stream<Arguments> heartbeats() {
+        return Stream.of(
+                row("marks a new instance UP on a timely heartbeat with a reachable database",
+                        null, heartbeat(T0), T0,
+                        transition(HEALTH_UP, HEALTH_UNSPECIFIED, "heartbeat received, database reachable")),
+                row("marks a new instance SUSPECT when its agent cannot reach the database",
+                        null, unreachable(T0, "Connection refused"), T0,
+                        transition(HEALTH_SUSPECT, HEALTH_UNSPECIFIED, "database unreachable: Connection refused")),
+                row("says only 'database unreachable' when the agent gives no error",
+                        null, unreachable(T0, ""), T0,
+                        transition(HEALTH_SUSPECT, HEALTH_UNSPECIFIED, "database unreachable")),
+                row("stores but emits nothing when an UP instance keeps heartbeating",
+                        known(HEALTH_UP, T0, T0), heartbeat(at(1)), at(1),
+                        storedWithoutTransition(HEALTH_UP)),
+                row("stores but emits nothing when a SUSPECT database stays unreachable",
+                        knownUnreachable(T0), unreachable(at(1), "Connection refused"), at(1),
+                        storedWithoutTransition(HEALTH_SUSPECT)),
+                row("turns an UP instance SUSPECT when its database becomes unreachable",
+                        known(HEALTH_UP, T0, T0), unreachable(at(1), "Too many connections"), at(1),
+                        transition(HEALTH_SUSPECT, HEALTH_UP, "database unreachable: Too many connections")),
+                row("brings a SUSPECT instance back UP when its database is reachable again",
+                        knownUnreachable(T0), heartbeat(at(1)), at(1),
+                        transition(HEALTH_UP, HEALTH_SUSPECT, "heartbeat received, database reachable")),
+                row("brings a DOWN instance back UP on a new heartbeat",
+                        known(HEALTH_DOWN, T0, at(5)), heartbeat(at(20)), at(20),
+                        transition(HEALTH_UP, HEALTH_DOWN, "heartbeat received, database reachable")),
+                row("ignores a heartbeat of an older agent process that could not reach the database",
+                        known(HEALTH_UP, T0, T0), unreachable(at(-0.5), "Connection refused"), at(0.2),
+                        ignored(Verdict.Ignored.Cause.OUT_OF_ORDER)),
+                row("ignores a heartbeat sent at the same time as the newest one (a duplicate)",
+                        known(HEALTH_UP, T0, T0), heartbeat(T0), at(0.1),
+                        ignored(Verdict.Ignored.Cause.OUT_OF_ORDER)),
+                row("ignores a heartbeat sent longer ago than forget-after",
+                        null, heartbeat(T0), T0.plus(Duration.ofMinutes(10)),
+                        ignored(Verdict.Ignored.Cause.EXPIRED)),
+                row("takes a heartbeat delayed beyond suspect-after as news from when it was sent",
+                        null, heartbeat(at(-3)), T0,
+                        transition(HEALTH_SUSPECT, HEALTH_UNSPECIFIED, "no heartbeat for 3.0 s")),
+                row("does not mark UP an instance known only from a heartbeat older than down-after",
+                        null, heartbeat(at(-6)), T0,
+                        transition(HEALTH_DOWN, HEALTH_UNSPECIFIED, "no heartbeat for 6.0 s")),
+                row("counts a heartbeat from an agent whose clock runs a little ahead as heard now",
+                        null, heartbeat(at(1)), T0,
+                        transition(HEALTH_UP, HEALTH_UNSPECIFIED, "heartbeat received, database reachable")),
+                row("keeps a live instance UP while its backlog is replayed after a restart",
+                        known(HEALTH_UP, at(-40), at(-100)), heartbeat(at(-30)), startedAtT0(at(0.2)),
+                        storedWithoutTransition(HEALTH_UP)));
+    }
+
+    static Stream<Arguments> clockTicks() {
+        return Stream.of(
+                row("leaves an UP instance alone just before suspect-after",
+                        known(HEALTH_UP, T0, T0), null, at(2.499), new Expect.Unchanged()),
+                row("turns an UP instance SUSPECT at suspect-after",
+                        known(HEALTH_UP, T0, T0), null, at(2.5),
+                        transition(HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 2.5 s")),
+                row("says how long the silence was when the check runs late",
+                        known(HEALTH_UP, T0, T0), null, at(2.75),
+                        transition(HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 2.8 s")),
+                row("leaves a silent SUSPECT instance alone before down-after",
+                        known(HEALTH_SUSPECT, T0, at(2.5)), null, at(4.9), new Expect.Unchanged()),
+                row("turns a silent SUSPECT instance DOWN at down-after",
+                        known(HEALTH_SUSPECT, T0, at(2.5)), null, at(5),
+                        transition(HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 5.0 s")),
+                row("turns an UP instance straight DOWN when no check ran in between",
+                        known(HEALTH_UP, T0, T0), null, at(7),
+                        transition(HEALTH_DOWN, HEALTH_UP, "no heartbeat for 7.0 s")),
+                row("keeps a SUSPECT instance whose database is unreachable SUSPECT when it goes silent",
+                        knownUnreachable(T0), null, at(3), new Expect.Unchanged()),
+                row("turns a SUSPECT instance whose database is unreachable DOWN when silent for down-after",
+                        knownUnreachable(T0), null, at(5),
+                        transition(HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 5.0 s")),
+                row("keeps a DOWN instance until forget-after has passed",
+                        known(HEALTH_DOWN, T0, at(5)), null, at(5).plus(Duration.ofMinutes(10)).minusMillis(1),
+                        new Expect.Unchanged()),
+                row("forgets an instance DOWN for forget-after",
+                        known(HEALTH_DOWN, T0, at(5)), null, at(5).plus(Duration.ofMinutes(10)),
+                        new Expect.Forgotten()),
+                row("does not count silence from before a restart",
+                        known(HEALTH_UP, at(-60), at(-100)), null, startedAtT0(at(2.4)), new Expect.Unchanged()),
+                row("counts silence from the restart, and reports all of it",
+                        known(HEALTH_UP, at(-60), at(-100)), null, startedAtT0(at(2.5)),
+                        transition(HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 62.5 s")),
+                row("turns an instance that died while the monitor was away DOWN down-after the restart",
+                        known(HEALTH_SUSPECT, at(-60), at(2.5)), null, startedAtT0(at(5)),
+                        transition(HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 65.0 s")));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("heartbeats")
+    void on_a_heartbeat(String behaviour, InstanceState known, Heartbeat heartbeat, Watch watch, Expect expect) {
+        check(rules.onHeartbeat(known, DEPLOYMENT, heartbeat, watch), known, watch.now(), expect);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("clockTicks")
+    void on_the_clock(String behaviour, InstanceState known, Heartbeat none, Watch watch, Expect expect) {
+        check(rules.onClock(known, watch), known, watch.now(), expect);
+    }
+
+    private static void check(Verdict verdict, InstanceState known, Instant now, Expect expect) {
+        if (expect instanceof Expect.Transition t) {
+            Verdict.Updated updated = assertInstanceOf(Verdict.Updated.class, verdict);
+            InstanceHealth emitted = updated.transition().orElseThrow(() -> new AssertionError("no transition"));
+            assertEquals(t.health(), emitted.getHealth(), "health");
+            assertEquals(t.previous(), emitted.getPrevious(), "previous");
+            assertEquals(t.reason(), emitted.getReason(), "reason");
+            assertEquals(now, Timestamps.toInstant(emitted.getDetectedAt()), "detected_at is the time of detection");
+            assertEquals(t.health(), updated.state().health(), "stored health");
+            assertEquals(now, updated.state().lastTransitionAt(), "stored transition time");
+        } else if (expect instanceof Expect.StoredWithoutTransition s) {
+            Verdict.Updated updated = assertInstanceOf(Verdict.Updated.class, verdict);
+            assertTrue(updated.transition().isEmpty(), "no transition expected, got " + updated.transition());
+            assertEquals(s.health(), updated.state().health());
+            assertEquals(known.lastTransitionAt(), updated.state().lastTransitionAt(), "transition time kept");
+        } else if (expect instanceof Expect.Ignored i) {
+            assertEquals(i.cause(), assertInstanceOf(Verdict.Ignored.class, verdict).cause());
+        } else if (expect instanceof Expect.Unchanged) {
+            assertSame(Verdict.UNCHANGED, verdict);
+        } else if (expect instanceof Expect.Forgotten) {
+            assertEquals(known, assertInstanceOf(Verdict.Forgotten.class, verdict).last());
+        }
+    }
+
+    @Test
+    void a_transition_carries_the_instance_its_role_gtid_and_the_heartbeats_send_time() {
+        Heartbeat beat = heartbeat(at(1)).toBuilder().setRole(Role.ROLE_REPLICA).setGtidPosition("0-1-42").build();
+        Verdict verdict = rules.onHeartbeat(known(HEALTH_DOWN, T0, at(5)), DEPLOYMENT, beat, watching(at(1.2)));
+        InstanceHealth emitted = ((Verdict.Updated) verdict).transition().orElseThrow();
+        assertEquals("acme", emitted.getDeployment().getTenant());
+        assertEquals("orders", emitted.getDeployment().getName());
+        assertEquals(Fixtures.INSTANCE, emitted.getInstanceId());
+        assertEquals(Role.ROLE_REPLICA, emitted.getRole());
+        assertEquals("0-1-42", emitted.getGtidPosition());
+        assertEquals(at(1), Timestamps.toInstant(emitted.getLastHeartbeatAt()));
+        assertEquals(at(1.2), Timestamps.toInstant(emitted.getDetectedAt()));
+    }
+
+    @Test
+    void a_late_heartbeat_counts_from_when_it_was_sent_and_a_timely_one_from_when_it_arrived() {
+        Verdict.Updated late = (Verdict.Updated) rules.onHeartbeat(null, DEPLOYMENT, heartbeat(at(-3)), watching(T0));
+        assertEquals(at(-3), late.state().lastHeardAt());
+        Verdict.Updated timely = (Verdict.Updated) rules.onHeartbeat(null, DEPLOYMENT, heartbeat(at(-2)), watching(T0));
+        assertEquals(T0, timely.state().lastHeardAt());
+        assertEquals(at(-2), timely.state().lastSentAt());
+    }
+}

@@ -1,0 +1,267 @@
+package dev.marina.healthmonitor;
+
+import static dev.marina.healthmonitor.Fixtures.DEPLOYMENT;
+import static dev.marina.healthmonitor.Fixtures.INSTANCE;
+import static dev.marina.healthmonitor.Fixtures.T0;
+import static dev.marina.healthmonitor.Fixtures.heartbeat;
+import static dev.marina.healthmonitor.Fixtures.unreachable;
+import static dev.marina.schemas.v1.Health.HEALTH_DOWN;
+import static dev.marina.schemas.v1.Health.HEALTH_SUSPECT;
+import static dev.marina.schemas.v1.Health.HEALTH_UNSPECIFIED;
+import static dev.marina.schemas.v1.Health.HEALTH_UP;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.service.StreamsDefaults;
+import dev.marina.service.Timestamps;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The wiring, with the wall-clock check driven by advancing the driver's wall clock. */
+class HealthTopologyTest {
+
+    private static final HealthSettings SETTINGS = HealthSettings.defaults();
+
+    @TempDir
+    Path stateDir;
+
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private TopologyTestDriver driver;
+    private TestInputTopic<String, Heartbeat> heartbeats;
+    private TestInputTopic<String, String> rawHeartbeats;
+    private TestOutputTopic<String, InstanceHealth> health;
+    private TestOutputTopic<String, DeadLetter> deadLetters;
+    /** The driver's wall clock, mirrored here. */
+    private Instant now = T0;
+
+    @BeforeEach
+    void start() {
+        // The service's own Streams settings (exactly-once included), minus the broker.
+        Properties props = StreamsDefaults.properties("health-monitor-test", "unused:9092");
+        props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        driver = new TopologyTestDriver(HealthTopology.build(SETTINGS, new HealthMetrics(registry)), props, T0);
+        heartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(),
+                Topics.HEARTBEATS.valueSerde().serializer());
+        rawHeartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(), new StringSerializer());
+        health = driver.createOutputTopic(HealthTopology.INSTANCE_HEALTH, Topics.INSTANCE_HEALTH.keySerde().deserializer(),
+                Topics.INSTANCE_HEALTH.valueSerde().deserializer());
+        deadLetters = driver.createOutputTopic(HealthTopology.DEAD_LETTERS, Topics.DEAD_LETTERS.keySerde().deserializer(),
+                Topics.DEAD_LETTERS.valueSerde().deserializer());
+    }
+
+    @AfterEach
+    void stop() {
+        driver.close();
+    }
+
+    @Test
+    void a_heartbeat_makes_a_new_instance_up() {
+        send(heartbeat(now));
+
+        TestRecord<String, InstanceHealth> record = health.readRecord();
+        assertEquals(DEPLOYMENT, record.key(), "keyed by the deployment key");
+        assertTransition(record.value(), HEALTH_UP, HEALTH_UNSPECIFIED, "heartbeat received, database reachable", T0);
+        assertTrue(health.isEmpty());
+        assertEquals(1.0, registry.counter("marina.health.transitions", "health", "up").count());
+    }
+
+    @Test
+    void repeated_heartbeats_emit_no_new_record() {
+        send(heartbeat(now));
+        health.readRecord();
+        for (int i = 0; i < 5; i++) {
+            advance(Duration.ofSeconds(1));
+            send(heartbeat(now));
+        }
+        assertTrue(health.isEmpty(), () -> "unexpected " + health.readValuesToList());
+    }
+
+    @Test
+    void silence_makes_an_instance_suspect_then_down_with_no_record_arriving() {
+        send(heartbeat(now));
+        health.readRecord();
+
+        advance(Duration.ofMillis(2250));
+        assertTrue(health.isEmpty(), "still UP just before suspect-after");
+        advance(Duration.ofMillis(250));
+        assertTransition(health.readValue(), HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 2.5 s", T0.plusMillis(2500));
+        assertTrue(health.isEmpty(), "one record per transition");
+
+        advance(Duration.ofMillis(2250));
+        assertTrue(health.isEmpty(), "still SUSPECT just before down-after");
+        advance(Duration.ofMillis(250));
+        assertTransition(health.readValue(), HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 5.0 s", T0.plusSeconds(5));
+
+        advance(Duration.ofSeconds(30));
+        assertTrue(health.isEmpty(), "DOWN is announced once");
+    }
+
+    @Test
+    void a_heartbeat_after_down_brings_the_instance_back_up() {
+        send(heartbeat(now));
+        advance(Duration.ofSeconds(6));
+        assertEquals(List.of(HEALTH_UP, HEALTH_SUSPECT, HEALTH_DOWN), healths(health.readValuesToList()));
+
+        send(heartbeat(now));
+        assertTransition(health.readValue(), HEALTH_UP, HEALTH_DOWN, "heartbeat received, database reachable", now);
+    }
+
+    @Test
+    void an_unreachable_database_makes_the_instance_suspect() {
+        send(heartbeat(now));
+        health.readRecord();
+        advance(Duration.ofSeconds(1));
+
+        send(unreachable(now, "Can't connect to server on '127.10.0.3' (111)"));
+        assertTransition(health.readValue(), HEALTH_SUSPECT, HEALTH_UP,
+                "database unreachable: Can't connect to server on '127.10.0.3' (111)", now);
+
+        advance(Duration.ofSeconds(1));
+        send(unreachable(now, "Can't connect to server on '127.10.0.3' (111)"));
+        assertTrue(health.isEmpty(), "still SUSPECT: no new record");
+    }
+
+    @Test
+    void an_undecodable_record_goes_to_dead_letters_and_the_next_heartbeat_is_still_processed() {
+        rawHeartbeats.pipeInput(DEPLOYMENT, "{not a heartbeat", now);
+
+        TestRecord<String, DeadLetter> letter = deadLetters.readRecord();
+        assertEquals(DEPLOYMENT, letter.key(), "the original key");
+        DeadLetter dead = letter.value();
+        assertEquals(HealthTopology.HEARTBEATS, dead.getSourceTopic());
+        assertEquals(HealthTopology.CONSUMER, dead.getConsumer());
+        assertArrayEquals("{not a heartbeat".getBytes(StandardCharsets.UTF_8), dead.getValue().toByteArray(),
+                "the original bytes");
+        assertArrayEquals(DEPLOYMENT.getBytes(StandardCharsets.UTF_8), dead.getKey().toByteArray());
+        assertTrue(dead.getReason().contains("marina.v1.Heartbeat"), dead.getReason());
+        assertEquals(T0, Timestamps.toInstant(dead.getDeadAt()));
+        assertTrue(health.isEmpty());
+
+        send(heartbeat(now));
+        assertEquals(HEALTH_UP, health.readValue().getHealth());
+        assertTrue(deadLetters.isEmpty());
+    }
+
+    @Test
+    void a_heartbeat_that_cannot_be_judged_goes_to_dead_letters() {
+        heartbeats.pipeInput(DEPLOYMENT, heartbeat(now).toBuilder().clearSentAt().build(), now);
+
+        DeadLetter dead = deadLetters.readValue();
+        assertEquals("heartbeat without sent_at: it cannot be ordered", dead.getReason());
+        assertTrue(health.isEmpty());
+    }
+
+    @Test
+    void a_heartbeat_sent_before_the_newest_one_is_ignored() {
+        send(heartbeat(now));
+        health.readRecord();
+        advance(Duration.ofSeconds(1));
+        Instant newest = now;
+        send(heartbeat(newest));
+
+        // An older agent process, still running for a moment, reports an unreachable database.
+        advance(Duration.ofMillis(100));
+        send(unreachable(newest.minusMillis(500), "Connection refused"));
+
+        assertTrue(health.isEmpty(), () -> "unexpected " + health.readValuesToList());
+        InstanceState stored = store().get(InstanceState.storeKey(DEPLOYMENT, INSTANCE));
+        assertEquals(newest, stored.lastSentAt());
+        assertEquals(HEALTH_UP, stored.health());
+        assertEquals(1.0, registry.counter("marina.health.heartbeats.ignored", "cause", "out-of-order").count());
+    }
+
+    @Test
+    void instances_are_judged_separately() {
+        String other = "acme-orders-2";
+        send(heartbeat(INSTANCE, now, true, ""));
+        send(heartbeat(other, now, true, ""));
+        assertEquals(2, health.readValuesToList().size());
+
+        for (int i = 0; i < 3; i++) {
+            advance(Duration.ofSeconds(1));
+            send(heartbeat(other, now, true, ""));
+        }
+        InstanceHealth suspect = health.readValue();
+        assertEquals(INSTANCE, suspect.getInstanceId());
+        assertEquals(HEALTH_SUSPECT, suspect.getHealth());
+        assertTrue(health.isEmpty());
+    }
+
+    @Test
+    void an_instance_down_for_forget_after_is_removed_from_the_store() {
+        send(heartbeat(now));
+        advance(Duration.ofSeconds(5));
+        health.readValuesToList();
+        String key = InstanceState.storeKey(DEPLOYMENT, INSTANCE);
+
+        advance(SETTINGS.forgetAfter().minusSeconds(1), Duration.ofSeconds(30));
+        assertNotNull(store().get(key), "still remembered just before forget-after");
+        advance(Duration.ofSeconds(1));
+        assertNull(store().get(key), "forgotten");
+        assertTrue(health.isEmpty(), "forgetting emits nothing");
+
+        // Should it ever come back, it is a new instance.
+        send(heartbeat(now));
+        assertTransition(health.readValue(), HEALTH_UP, HEALTH_UNSPECIFIED, "heartbeat received, database reachable", now);
+    }
+
+    private void send(Heartbeat heartbeat) {
+        heartbeats.pipeInput(DEPLOYMENT, heartbeat, now);
+    }
+
+    /** Moves the wall clock in check-interval steps, as the real punctuator would see it. */
+    private void advance(Duration total) {
+        advance(total, SETTINGS.checkInterval());
+    }
+
+    private void advance(Duration total, Duration step) {
+        for (Duration left = total; !left.isZero(); ) {
+            Duration next = left.compareTo(step) < 0 ? left : step;
+            driver.advanceWallClockTime(next);
+            now = now.plus(next);
+            left = left.minus(next);
+        }
+    }
+
+    private KeyValueStore<String, InstanceState> store() {
+        return driver.getKeyValueStore(HealthTopology.STATE_STORE);
+    }
+
+    private static List<Health> healths(List<InstanceHealth> records) {
+        return records.stream().map(InstanceHealth::getHealth).toList();
+    }
+
+    private static void assertTransition(InstanceHealth record, Health health, Health previous, String reason,
+            Instant detectedAt) {
+        assertEquals(health, record.getHealth(), "health");
+        assertEquals(previous, record.getPrevious(), "previous");
+        assertEquals(reason, record.getReason(), "reason");
+        assertEquals(detectedAt, Timestamps.toInstant(record.getDetectedAt()), "detected_at");
+        assertEquals(INSTANCE, record.getInstanceId());
+        assertEquals(DEPLOYMENT, record.getDeployment().getTenant() + "/" + record.getDeployment().getName());
+    }
+}

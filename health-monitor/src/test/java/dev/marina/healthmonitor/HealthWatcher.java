@@ -1,0 +1,81 @@
+package dev.marina.healthmonitor;
+
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.InstanceHealth;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Reads {@code instance-health} from its end, keeping only one deployment's records, with the time
+ * each arrived here. Assigned partitions, no group: tests never disturb each other's offsets.
+ */
+final class HealthWatcher implements AutoCloseable {
+
+    /** A transition and when this watcher received it. */
+    record Seen(InstanceHealth health, Instant receivedAt) {}
+
+    private final KafkaConsumer<String, InstanceHealth> consumer;
+    private final String deploymentKey;
+    private final List<Seen> seen = new ArrayList<>();
+
+    HealthWatcher(String bootstrapServers, String deploymentKey) {
+        this.deploymentKey = deploymentKey;
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // Streams writes in transactions (exactly-once): read only what it committed.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumer = new KafkaConsumer<>(props, Topics.INSTANCE_HEALTH.keySerde().deserializer(),
+                Topics.INSTANCE_HEALTH.valueSerde().deserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.INSTANCE_HEALTH.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition()))
+                .toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        // seekToEnd is lazy: resolve the positions now, before the test produces anything.
+        partitions.forEach(consumer::position);
+    }
+
+    /** Waits for the first transition to {@code health} not yet returned, polling {@code meanwhile} between polls. */
+    Optional<Seen> await(Health health, Duration atMost, Runnable meanwhile) {
+        Instant deadline = Instant.now().plus(atMost);
+        int from = 0;
+        while (Instant.now().isBefore(deadline)) {
+            for (int i = from; i < seen.size(); i++) {
+                if (seen.get(i).health().getHealth() == health) {
+                    return Optional.of(seen.get(i));
+                }
+            }
+            from = seen.size();
+            meanwhile.run();
+            poll();
+        }
+        return Optional.empty();
+    }
+
+    List<Seen> seen() {
+        return List.copyOf(seen);
+    }
+
+    private void poll() {
+        for (ConsumerRecord<String, InstanceHealth> record : consumer.poll(Duration.ofMillis(100))) {
+            if (deploymentKey.equals(record.key())) {
+                seen.add(new Seen(record.value(), Instant.now()));
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        consumer.close();
+    }
+}

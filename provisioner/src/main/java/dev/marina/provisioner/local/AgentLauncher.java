@@ -1,0 +1,92 @@
+package dev.marina.provisioner.local;
+
+import dev.marina.provisioner.driver.DriverException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Starts an instance's agent as the local data-plane note says: the configured command (by default
+ * {@code setsid java -Xmx96m -XX:+UseSerialGC -jar <agent jar>}) in the instance folder, output
+ * appended to {@code <folder>/agent.log}, the contract's environment variables set.
+ */
+final class AgentLauncher {
+
+    static final String LOG_FILE = "agent.log";
+
+    /** Environment variables of the provisioner itself that must not leak into an agent. */
+    private static final List<String> OWN_PREFIXES = List.of("QUARKUS_", "MP_MESSAGING_", "MARINA_", "KAFKA_");
+
+    /**
+     * Everything a launch needs besides the instance.
+     *
+     * @param command          the agent command line (program first)
+     * @param marinaHome       the platform state folder, absolute
+     * @param bootstrapServers the broker
+     * @param secretsKeyFile   the platform key file, absolute
+     * @param agentHttpPort    the agent's HTTP port on its own address
+     * @param agentJar         the jar the command runs, checked before each launch; empty for a custom command
+     */
+    record Settings(List<String> command, Path marinaHome, String bootstrapServers, Path secretsKeyFile, int agentHttpPort,
+            Optional<Path> agentJar) {
+        Settings {
+            command = List.copyOf(command);
+            if (command.isEmpty()) {
+                throw new IllegalArgumentException("the agent command is empty");
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final Clock clock;
+
+    AgentLauncher(Settings settings, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+    }
+
+    /** Launches the agent and returns its pid (its process group id too, thanks to setsid). */
+    long launch(InstanceRecord record) {
+        Path folder = record.folderPath();
+        Path log = folder.resolve(LOG_FILE);
+        if (settings.agentJar().isPresent() && !Files.isRegularFile(settings.agentJar().get())) {
+            throw new DriverException("the agent jar " + settings.agentJar().get()
+                    + " does not exist: build the agent module, or set marina.provisioner.agent-jar");
+        }
+        try {
+            Files.createDirectories(folder);
+            Files.writeString(log, "---- provisioner: launching the agent at " + clock.instant() + ": "
+                    + String.join(" ", settings.command()) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            ProcessBuilder builder = new ProcessBuilder(settings.command())
+                    .directory(folder.toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            environment(builder.environment(), record);
+            return builder.start().pid();
+        } catch (IOException e) {
+            throw new DriverException("cannot launch the agent (" + String.join(" ", settings.command()) + ") in "
+                    + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void environment(Map<String, String> env, InstanceRecord record) {
+        env.keySet().removeIf(name -> OWN_PREFIXES.stream().anyMatch(name::startsWith));
+        env.put("MARINA_INSTANCE_ID", record.instanceId());
+        env.put("MARINA_DEPLOYMENT", record.deployment());
+        env.put("MARINA_INSTANCE_ADDRESS", record.address());
+        env.put("MARINA_INSTANCE_DIR", record.folder());
+        env.put("MARINA_HOME", settings.marinaHome().toString());
+        env.put("MARINA_COMMANDS_SINCE", Long.toString(record.commandsSince().toEpochMilli()));
+        env.put("KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers());
+        env.put("MARINA_SECRETS_KEY_FILE", settings.secretsKeyFile().toString());
+        env.put("QUARKUS_HTTP_HOST", record.address());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(settings.agentHttpPort()));
+    }
+}

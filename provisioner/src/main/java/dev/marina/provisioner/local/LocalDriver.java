@@ -1,0 +1,222 @@
+package dev.marina.provisioner.local;
+
+import dev.marina.provisioner.driver.CreateRequest;
+import dev.marina.provisioner.driver.DriverException;
+import dev.marina.provisioner.driver.Instance;
+import dev.marina.provisioner.driver.InstanceDriver;
+import dev.marina.provisioner.driver.InstanceIds;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The {@code local} driver: an instance is an agent process in {@code <instances>/<instance id>/}
+ * listening on its own loopback address. One lock serialises every change (commands, supervision,
+ * reaping), and the registry is written before a change takes effect, so the file always covers
+ * every folder, address and process that exists.
+ */
+public final class LocalDriver implements InstanceDriver {
+
+    private static final Logger LOG = Logger.getLogger(LocalDriver.class);
+
+    private final InstanceRegistry registry;
+    private final AddressRange range;
+    private final Path instancesRoot;
+    private final AgentLauncher launcher;
+    private final Duration stopTimeout;
+    private final Clock clock;
+
+    /** Read without the lock (metrics), so a long destroy never blocks a scrape. */
+    private volatile int instanceCount;
+
+    LocalDriver(InstanceRegistry registry, AddressRange range, Path instancesRoot, AgentLauncher launcher,
+            Duration stopTimeout, Clock clock) {
+        this.registry = registry;
+        this.range = range;
+        this.instancesRoot = instancesRoot.toAbsolutePath().normalize();
+        this.launcher = launcher;
+        this.stopTimeout = stopTimeout;
+        this.clock = clock;
+        this.instanceCount = registry.all().size();
+    }
+
+    /**
+     * Opens the driver on a platform state folder: the registry at
+     * {@code <home>/provisioner/instances.json}, instance folders under {@code <home>/instances/}.
+     */
+    static LocalDriver open(Path marinaHome, AddressRange range, AgentLauncher.Settings launch, Duration stopTimeout,
+            Clock clock) {
+        Path home = marinaHome.toAbsolutePath().normalize();
+        InstanceRegistry registry = InstanceRegistry.load(home.resolve("provisioner").resolve("instances.json"));
+        return new LocalDriver(registry, range, home.resolve("instances"), new AgentLauncher(launch, clock),
+                stopTimeout, clock);
+    }
+
+    /** How many instances exist (those being destroyed included). */
+    public int instanceCount() {
+        return instanceCount;
+    }
+
+    @Override
+    public synchronized Instance create(CreateRequest request) {
+        InstanceIds.problem(request.instanceId()).ifPresent(problem -> {
+            throw new DriverException(problem);
+        });
+        Optional<InstanceRecord> existing = registry.find(request.instanceId());
+        if (existing.isPresent()) {
+            return existingFor(request, existing.get());
+        }
+        String address = AddressAllocator.lowestFree(range, registry.addressesInUse())
+                .orElseThrow(() -> new DriverException("no free address left in " + range));
+        Path folder = instancesRoot.resolve(request.instanceId());
+        boolean folderIsNew = !Files.exists(folder);
+        InstanceRecord record = new InstanceRecord(request.instanceId(), request.deployment(), address,
+                folder.toString(), null, clock.instant(), request.commandsSince(), false);
+        // Reserve the address on disk before anything can use it.
+        registry.put(record);
+        instanceCount = registry.all().size();
+        try {
+            long pid = launcher.launch(record);
+            record = record.withPid(pid);
+            registry.put(record);
+        } catch (RuntimeException e) {
+            undoCreate(record, folderIsNew);
+            throw e instanceof DriverException ? e : new DriverException("cannot create the instance: " + e.getMessage(), e);
+        }
+        LOG.infof("instance created deployment=%s instance=%s address=%s folder=%s pid=%d", record.deployment(),
+                record.instanceId(), address, folder, record.pid());
+        return record.toInstance();
+    }
+
+    private Instance existingFor(CreateRequest request, InstanceRecord record) {
+        if (!record.deployment().equals(request.deployment())) {
+            throw new DriverException("instance " + request.instanceId() + " belongs to deployment " + record.deployment()
+                    + ", not " + request.deployment());
+        }
+        if (record.destroying()) {
+            throw new DriverException("instance " + request.instanceId() + " is being destroyed");
+        }
+        LOG.infof("instance exists already deployment=%s instance=%s address=%s", record.deployment(),
+                record.instanceId(), record.address());
+        return record.toInstance();
+    }
+
+    private void undoCreate(InstanceRecord record, boolean folderIsNew) {
+        try {
+            InstanceProcesses.stopAll(record, stopTimeout);
+            if (folderIsNew) {
+                deleteRecursively(record.folderPath());
+            }
+            registry.remove(record.instanceId());
+            instanceCount = registry.all().size();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "could not undo a failed create deployment=%s instance=%s", record.deployment(), record.instanceId());
+        }
+    }
+
+    @Override
+    public synchronized Optional<Instance> describe(String instanceId) {
+        return registry.find(instanceId).filter(r -> !r.destroying()).map(InstanceRecord::toInstance);
+    }
+
+    @Override
+    public synchronized List<Instance> list() {
+        return registry.all().stream().filter(r -> !r.destroying()).map(InstanceRecord::toInstance).toList();
+    }
+
+    /**
+     * Stops the agent's process group and a {@code mariadbd} left from the folder, removes the folder,
+     * then frees the address. The record is marked first, so a crash half-way is finished on recovery.
+     */
+    @Override
+    public synchronized void destroy(String instanceId) {
+        Optional<InstanceRecord> found = registry.find(instanceId);
+        if (found.isEmpty()) {
+            LOG.infof("instance already gone instance=%s", instanceId);
+            return;
+        }
+        InstanceRecord record = found.get();
+        if (!record.destroying()) {
+            record = record.markedDestroying();
+            registry.put(record);
+        }
+        InstanceProcesses.stopAll(record, stopTimeout);
+        try {
+            deleteRecursively(record.folderPath());
+        } catch (UncheckedIOException e) {
+            throw new DriverException("cannot remove the instance folder " + record.folder() + ": " + e.getMessage(), e);
+        }
+        registry.remove(instanceId);
+        instanceCount = registry.all().size();
+        LOG.infof("instance destroyed deployment=%s instance=%s address=%s", record.deployment(), instanceId,
+                record.address());
+    }
+
+    // ---- for the supervisor
+
+    /** Every record, those being destroyed included. */
+    synchronized List<InstanceRecord> records() {
+        return registry.all();
+    }
+
+    boolean isAgentRunning(InstanceRecord record) {
+        return InstanceProcesses.isAgentRunning(record);
+    }
+
+    /**
+     * Launches the agent again on the same folder and address when it is not running (checked under
+     * the lock, so a destroy or another relaunch in between wins). Empty when nothing was done.
+     */
+    synchronized Optional<InstanceRecord> relaunchIfNotRunning(String instanceId) {
+        Optional<InstanceRecord> found = registry.find(instanceId).filter(r -> !r.destroying());
+        if (found.isEmpty() || InstanceProcesses.isAgentRunning(found.get())) {
+            return Optional.empty();
+        }
+        InstanceRecord record = found.get();
+        if (!Files.isDirectory(record.folderPath())) {
+            // Recreating the folder would start an empty database where data was expected: say so loudly.
+            LOG.warnf("instance folder is missing, the agent starts on an empty one deployment=%s instance=%s folder=%s",
+                    record.deployment(), instanceId, record.folder());
+        }
+        record = record.withPid(launcher.launch(record));
+        registry.put(record);
+        LOG.infof("agent relaunched deployment=%s instance=%s address=%s pid=%d", record.deployment(), instanceId,
+                record.address(), record.pid());
+        return Optional.of(record);
+    }
+
+    /** The instances folder (for logs and tests). */
+    public Path instancesRoot() {
+        return instancesRoot;
+    }
+
+    public Path registryFile() {
+        return registry.file();
+    }
+
+    private static void deleteRecursively(Path folder) {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                try {
+                    Files.delete(path);
+                } catch (NoSuchFileException gone) {
+                    // removed meanwhile (a process wrote its last file as it stopped)
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

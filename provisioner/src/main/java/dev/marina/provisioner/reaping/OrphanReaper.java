@@ -1,0 +1,102 @@
+package dev.marina.provisioner.reaping;
+
+import dev.marina.provisioner.EventSink;
+import dev.marina.provisioner.ProvisionEvents;
+import dev.marina.provisioner.ProvisionerConfig;
+import dev.marina.provisioner.driver.InstanceDriver;
+import dev.marina.schemas.topics.DeploymentKey;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Destroys instances the platform no longer wants ({@link OrphanRule}) every
+ * {@code marina.provisioner.reap-interval}, and reports each as DESTROYED. Works with any driver.
+ */
+@ApplicationScoped
+public class OrphanReaper {
+
+    private static final Logger LOG = Logger.getLogger(OrphanReaper.class);
+
+    @Inject
+    ProvisionerConfig config;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    @Inject
+    InstanceDriver driver;
+
+    @Inject
+    EventSink events;
+
+    @Inject
+    Clock clock;
+
+    private final DeploymentStatusView view = new DeploymentStatusView();
+    private DeploymentStatusReader reader;
+    private ScheduledExecutorService timer;
+
+    void onStart(@Observes StartupEvent event) {
+        reader = new DeploymentStatusReader(bootstrapServers, view);
+        Thread thread = new Thread(reader, "deployment-status-reader");
+        thread.setDaemon(true);
+        thread.start();
+        timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread t = new Thread(runnable, "orphan-reaper");
+            t.setDaemon(true);
+            return t;
+        });
+        long interval = config.reapInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::reapSafely, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (timer != null) {
+            timer.shutdownNow();
+        }
+        if (reader != null) {
+            reader.stop();
+        }
+    }
+
+    private void reapSafely() {
+        try {
+            reapOnce();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "orphan reaping failed");
+        }
+    }
+
+    void reapOnce() {
+        Optional<Map<String, StatusFact>> statuses = view.snapshotIfReadToEnd();
+        if (statuses.isEmpty()) {
+            return;
+        }
+        List<OrphanRule.Orphan> orphans = OrphanRule.orphans(driver.list(), statuses.get(), true, clock.instant(),
+                config.orphanGrace());
+        for (OrphanRule.Orphan orphan : orphans) {
+            String deployment = orphan.instance().deployment();
+            String instanceId = orphan.instance().instanceId();
+            LOG.warnf("reaping an orphan instance deployment=%s instance=%s address=%s created=%s reason=%s", deployment,
+                    instanceId, orphan.instance().address(), orphan.instance().createdAt(), orphan.reason());
+            try {
+                driver.destroy(instanceId);
+                events.emit(ProvisionEvents.destroyed("", DeploymentKey.parse(deployment), instanceId, clock.instant()));
+            } catch (RuntimeException e) {
+                LOG.errorf(e, "orphan not reaped deployment=%s instance=%s", deployment, instanceId);
+            }
+        }
+    }
+}

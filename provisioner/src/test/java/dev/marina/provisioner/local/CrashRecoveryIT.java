@@ -1,0 +1,209 @@
+package dev.marina.provisioner.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.provisioner.driver.CreateRequest;
+import dev.marina.provisioner.driver.Instance;
+import dev.marina.schemas.v1.InstanceState;
+import dev.marina.schemas.v1.ProvisionEvent;
+import dev.marina.schemas.v1.Size;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The local driver and supervisor put together by hand, with stand-in agents: what a provisioner
+ * that crashed finds when it starts again, and how it treats agents that keep dying.
+ */
+class CrashRecoveryIT {
+
+    private static final AddressRange RANGE = AddressRange.parse("127.10.0.0/16");
+
+    @TempDir
+    Path home;
+
+    private final List<ProvisionEvent> events = new CopyOnWriteArrayList<>();
+
+    @AfterEach
+    void killEveryStandIn() {
+        StandInAgent.killEverythingUnder(home);
+    }
+
+    private LocalDriver openDriver(List<String> command, Clock clock) {
+        AgentLauncher.Settings settings = new AgentLauncher.Settings(command, home, "127.0.0.1:9", home.resolve("key"),
+                8086, java.util.Optional.empty());
+        return LocalDriver.open(home, RANGE, settings, Duration.ofSeconds(5), clock);
+    }
+
+    private LocalDriver openDriver() {
+        return openDriver(StandInAgent.command(StandInAgent.install(home.resolve("bin"))), Clock.systemUTC());
+    }
+
+    private static CreateRequest create(String id) {
+        return new CreateRequest(id, "acme/recovery", Size.SIZE_SMALL, Instant.now());
+    }
+
+    private static InstanceRecord recordOf(LocalDriver driver, String id) {
+        return driver.records().stream().filter(r -> r.instanceId().equals(id)).findFirst().orElseThrow();
+    }
+
+    private List<String> eventsOf(String instanceId) {
+        return events.stream().filter(e -> e.getInstanceId().equals(instanceId))
+                .map(e -> e.getState().name().replace("INSTANCE_STATE_", ""))
+                .toList();
+    }
+
+    @Test
+    void adopts_a_live_agent_and_relaunches_a_dead_one_after_a_provisioner_restart() {
+        LocalDriver before = openDriver();
+        Instance alive = before.create(create("acme-recovery-1"));
+        Instance dead = before.create(create("acme-recovery-2"));
+        long alivePid = recordOf(before, alive.instanceId()).pid();
+        long deadPid = recordOf(before, dead.instanceId()).pid();
+        // The provisioner is gone (nothing of `before` is used again); meanwhile one agent dies.
+        StandInAgent.crash(deadPid);
+
+        LocalDriver after = openDriver();
+        new Supervisor(after, RestartBackoff.DEFAULT, events::add, Clock.systemUTC()).recover();
+
+        InstanceRecord adopted = recordOf(after, alive.instanceId());
+        assertEquals(alivePid, adopted.pid(), "the live agent is adopted, not restarted");
+        assertTrue(StandInAgent.isRunning(alivePid));
+        assertEquals(List.of(), eventsOf(alive.instanceId()));
+
+        InstanceRecord relaunched = recordOf(after, dead.instanceId());
+        assertNotEquals(deadPid, relaunched.pid());
+        assertTrue(StandInAgent.isRunning(relaunched.pid()));
+        assertEquals(dead.address(), relaunched.address(), "same address");
+        assertEquals(Path.of(recordOf(before, dead.instanceId()).folder()), relaunched.folderPath(), "same folder");
+        assertEquals(relaunched.folderPath(), StandInAgent.workingDirectory(relaunched.pid()).orElseThrow());
+        assertEquals(List.of("RESTARTING", "RUNNING"), eventsOf(dead.instanceId()));
+        ProvisionEvent running = events.get(events.size() - 1);
+        assertEquals(dead.address(), running.getAddress());
+    }
+
+    @Test
+    void does_not_adopt_an_unrelated_process_that_reuses_the_agents_pid() throws Exception {
+        LocalDriver before = openDriver();
+        Instance instance = before.create(create("acme-recovery-3"));
+        InstanceRecord record = recordOf(before, instance.instanceId());
+        StandInAgent.crash(record.pid());
+        // An unrelated process now has the pid the registry remembers (as after pid reuse).
+        Path elsewhere = Files.createDirectories(home.resolve("elsewhere"));
+        Process unrelated = new ProcessBuilder("sleep", "60").directory(elsewhere.toFile()).start();
+        try {
+            InstanceRegistry registry = InstanceRegistry.load(before.registryFile());
+            registry.put(record.withPid(unrelated.pid()));
+
+            LocalDriver after = openDriver();
+            new Supervisor(after, RestartBackoff.DEFAULT, events::add, Clock.systemUTC()).recover();
+
+            long newPid = recordOf(after, instance.instanceId()).pid();
+            assertNotEquals(unrelated.pid(), newPid, "the unrelated process is not taken for the agent");
+            assertTrue(unrelated.isAlive(), "and it is left alone");
+            assertEquals(record.folderPath(), StandInAgent.workingDirectory(newPid).orElseThrow());
+        } finally {
+            unrelated.destroyForcibly();
+        }
+    }
+
+    @Test
+    void finishes_a_destroy_that_a_crash_interrupted() {
+        LocalDriver before = openDriver();
+        Instance instance = before.create(create("acme-recovery-4"));
+        InstanceRecord record = recordOf(before, instance.instanceId());
+        InstanceRegistry.load(before.registryFile()).put(record.markedDestroying());
+
+        LocalDriver after = openDriver();
+        new Supervisor(after, RestartBackoff.DEFAULT, events::add, Clock.systemUTC()).recover();
+
+        StandInAgent.awaitGone(record.pid(), Duration.ofSeconds(10));
+        assertFalse(Files.exists(record.folderPath()));
+        assertEquals(List.of(), after.list());
+        assertEquals(List.of("DESTROYED"), eventsOf(instance.instanceId()));
+    }
+
+    @Test
+    void backs_off_when_an_agent_keeps_dying() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-01-01T00:00:00Z"));
+        LocalDriver driver = openDriver(List.of("setsid", "/bin/sh", "-c", "exit 3"), clock);
+        Supervisor supervisor = new Supervisor(driver, RestartBackoff.DEFAULT, events::add, clock);
+        Instance instance = driver.create(create("acme-recovery-5"));
+        Path folder = recordOf(driver, instance.instanceId()).folderPath();
+
+        awaitAgentGone(driver, instance.instanceId());
+        supervisor.superviseOnce();
+        assertEquals(1, supervisor.restarts(), "the first death is answered at once");
+
+        awaitAgentGone(driver, instance.instanceId());
+        supervisor.superviseOnce();
+        supervisor.superviseOnce();
+        assertEquals(1, supervisor.restarts(), "no second relaunch before the backoff has passed");
+
+        clock.advance(Duration.ofSeconds(1));
+        supervisor.superviseOnce();
+        assertEquals(2, supervisor.restarts());
+
+        awaitAgentGone(driver, instance.instanceId());
+        clock.advance(Duration.ofSeconds(1));
+        supervisor.superviseOnce();
+        assertEquals(2, supervisor.restarts(), "the wait doubled to 2 s");
+        clock.advance(Duration.ofSeconds(1));
+        supervisor.superviseOnce();
+        assertEquals(3, supervisor.restarts());
+        assertTrue(Files.readString(folder.resolve(AgentLauncher.LOG_FILE)).contains("launching the agent"));
+    }
+
+    private static void awaitAgentGone(LocalDriver driver, String instanceId) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (driver.isAgentRunning(recordOf(driver, instanceId))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the agent of " + instanceId + " did not exit");
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
+    /** A clock the test moves. */
+    static final class MutableClock extends Clock {
+        private volatile Instant now;
+
+        MutableClock(Instant start) {
+            this.now = start;
+        }
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+    }
+}
