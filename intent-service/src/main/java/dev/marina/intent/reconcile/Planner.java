@@ -68,6 +68,7 @@ public final class Planner {
             }
         }
 
+        markServing(pass);
         boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0;
         DeploymentStatus status = StatusBuilder.build(pass.state.build(), now, settings.failedAfterAttempts());
         Optional<DeploymentStatus> changed = StatusBuilder.differs(status, state.getPublishedStatus())
@@ -84,6 +85,16 @@ public final class Planner {
             }
         }
         return false;
+    }
+
+    /** Remembers when each instance was first seen serving and healthy (see StatusBuilder's phases). */
+    private static void markServing(Pass pass) {
+        for (ObservedInstance i : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (!i.hasServedAt() && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY
+                    && i.getHealth() == dev.marina.schemas.v1.Health.HEALTH_UP) {
+                pass.state.putInstances(i.getInstanceId(), i.toBuilder().setServedAt(Timestamps.of(pass.now)).build());
+            }
+        }
     }
 
     private static List<ObservedInstance> activeInstances(ReconcilerState.Builder state) {

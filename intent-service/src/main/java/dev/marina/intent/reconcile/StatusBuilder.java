@@ -86,13 +86,13 @@ public final class StatusBuilder {
         boolean databaseReady = p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
         if (!databaseReady) {
             // once it has served, a database that is not ready is a degraded deployment, not a new one
-            return p.hasDatabaseReadyAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
+            return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
         }
-        return switch (p.getHealth()) {
-            case HEALTH_UP -> Phase.PHASE_READY;
-            case HEALTH_SUSPECT, HEALTH_DOWN -> Phase.PHASE_DEGRADED;
-            default -> Phase.PHASE_PROVISIONING;
-        };
+        if (p.getHealth() == Health.HEALTH_UP) {
+            return Phase.PHASE_READY;
+        }
+        // A health report from before the database first served is stale: wait for the next one.
+        return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
     }
 
     private static List<Condition> conditions(Intent desired, Optional<ObservedInstance> primary,

@@ -178,6 +178,19 @@ class PlannerTest {
     }
 
     @Test
+    void a_health_report_from_before_the_database_first_served_does_not_make_it_degraded() {
+        desire(intent(1, false, 0));
+        provisioned(InstanceState.INSTANCE_STATE_RUNNING);
+        health(Health.HEALTH_SUSPECT); // heartbeats say "database unreachable" while it starts
+        agent(AgentOutcome.AGENT_OUTCOME_DATABASE_READY);
+        assertEquals(Phase.PHASE_PROVISIONING, phase());
+        health(Health.HEALTH_UP);
+        assertEquals(Phase.PHASE_READY, phase());
+        health(Health.HEALTH_SUSPECT);
+        assertEquals(Phase.PHASE_DEGRADED, phase());
+    }
+
+    @Test
     void status_is_published_only_when_it_changes() {
         desire(intent(1, false, 0));
         after(Duration.ofSeconds(1));

@@ -1,0 +1,187 @@
+package dev.marina.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.marina.schemas.topics.TopicBootstrap;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.testkit.LocalKafka;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The platform as processes, the way {@code ./marina up} runs it: intent-service, provisioner and
+ * health-monitor from their packaged jars, with one state folder, against the shared real broker.
+ * The provisioner starts real agents, which start real MariaDB servers. {@link #close()} leaves no
+ * process behind, agents and databases included.
+ */
+final class Platform implements AutoCloseable {
+    static final String TOKEN = "e2e-token-5b1d";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> SERVICES = List.of("intent-service", "provisioner", "health-monitor");
+
+    final Path root;
+    final Path home;
+    final String bootstrap;
+    private final LocalKafka kafka;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Platform(Path root, Path home, LocalKafka kafka) {
+        this.root = root;
+        this.home = home;
+        this.kafka = kafka;
+        this.bootstrap = kafka.bootstrapServers();
+    }
+
+    /** Starts the services with these extra environment settings and waits until all are ready. */
+    static Platform start(Map<String, String> settings) throws Exception {
+        Path root = Path.of(System.getProperty("marina.root", "..")).toAbsolutePath().normalize();
+        // A broker of its own: a fresh provisioner group reads provision-commands from the start, and
+        // must not act on other tests' deployments.
+        Path home = Files.createTempDirectory("marina-e2e-");
+        Platform platform = new Platform(root, home, LocalKafka.start(home.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort()));
+        new TopicBootstrap(platform.bootstrap, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        try {
+            for (String service : SERVICES) {
+                platform.launch(service, settings);
+            }
+            for (String service : SERVICES) {
+                platform.awaitReady(service);
+            }
+            return platform;
+        } catch (Exception | AssertionError e) {
+            platform.close();
+            throw e;
+        }
+    }
+
+    private void launch(String service, Map<String, String> settings) throws IOException {
+        Path jar = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./marina test does)");
+        }
+        int port = LocalKafka.freePort();
+        ports.put(service, port);
+        Path logs = Files.createDirectories(home.resolve("logs"));
+        ProcessBuilder builder = new ProcessBuilder("setsid", javaCommand(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile()));
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put("MARINA_HOME", home.toString());
+        env.put("MARINA_ROOT", root.toString());
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("MARINA_API_TOKEN", TOKEN);
+        env.put("MARINA_PROVISIONER_AGENT_JAR", root.resolve("agent/target/quarkus-app/quarkus-run.jar").toString());
+        env.putAll(settings);
+        processes.put(service, builder.start());
+    }
+
+    private void awaitReady(String service) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            Process process = processes.get(service);
+            if (!process.isAlive()) {
+                throw new AssertionError(service + " exited with " + process.exitValue() + "; log: " + log(service));
+            }
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(
+                        "http://127.0.0.1:" + ports.get(service) + "/q/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(service + " not ready within 90 s; log: " + log(service));
+    }
+
+    String log(String service) {
+        Path file = home.resolve("logs").resolve(service + ".log");
+        try {
+            String text = Files.readString(file);
+            return text.length() > 4000 ? "…" + text.substring(text.length() - 4000) : text;
+        } catch (IOException e) {
+            return "(no log at " + file + ")";
+        }
+    }
+
+    /** A call to the intent API; returns status and parsed body (null when empty). */
+    Response call(String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("intent-service") + path))
+                .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> r = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
+    }
+
+    record Response(int status, JsonNode body) {}
+
+    /** Processes whose working directory is inside the instance folder: its agent and its database. */
+    List<ProcessHandle> processesOf(Path instanceDir) {
+        List<ProcessHandle> found = new ArrayList<>();
+        ProcessHandle.allProcesses().forEach(p -> {
+            try {
+                Path cwd = Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd"));
+                if (cwd.startsWith(instanceDir)) {
+                    found.add(p);
+                }
+            } catch (IOException | UnsupportedOperationException | SecurityException gone) {
+                // process ended or not ours to look at
+            }
+        });
+        return found;
+    }
+
+    Path instanceDir(String instanceId) {
+        return home.resolve("instances").resolve(instanceId);
+    }
+
+    @Override
+    public void close() {
+        Map<String, Process> running = new HashMap<>(processes);
+        running.values().forEach(Process::destroy);
+        running.forEach((service, process) -> {
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        // Agents run in their own sessions: stop whatever still runs from the instance folders.
+        processesOf(home.resolve("instances")).forEach(ProcessHandle::destroyForcibly);
+        kafka.close();
+    }
+
+    private static String javaCommand() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new IOException("interrupted"));
+        }
+    }
+}
