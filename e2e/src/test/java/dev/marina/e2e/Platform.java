@@ -27,14 +27,14 @@ import java.util.concurrent.TimeUnit;
  * The provisioner starts real agents, which start real MariaDB servers. {@link #close()} leaves no
  * process behind, agents and databases included.
  */
-final class Platform implements AutoCloseable {
-    static final String TOKEN = "e2e-token-5b1d";
+public final class Platform implements AutoCloseable {
+    public static final String TOKEN = "e2e-token-5b1d";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> SERVICES = List.of("intent-service", "provisioner", "health-monitor");
 
-    final Path root;
-    final Path home;
-    final String bootstrap;
+    public final Path root;
+    public final Path home;
+    public final String bootstrap;
     private final LocalKafka kafka;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
@@ -48,7 +48,7 @@ final class Platform implements AutoCloseable {
     }
 
     /** Starts the services with these extra environment settings and waits until all are ready. */
-    static Platform start(Map<String, String> settings) throws Exception {
+    public static Platform start(Map<String, String> settings) throws Exception {
         Path root = Path.of(System.getProperty("marina.root", "..")).toAbsolutePath().normalize();
         // A broker of its own: a fresh provisioner group reads provision-commands from the start, and
         // must not act on other tests' deployments.
@@ -112,7 +112,7 @@ final class Platform implements AutoCloseable {
         throw new AssertionError(service + " not ready within 90 s; log: " + log(service));
     }
 
-    String log(String service) {
+    public String log(String service) {
         Path file = home.resolve("logs").resolve(service + ".log");
         try {
             String text = Files.readString(file);
@@ -123,7 +123,7 @@ final class Platform implements AutoCloseable {
     }
 
     /** A call to the intent API; returns status and parsed body (null when empty). */
-    Response call(String method, String path, String body) throws Exception {
+    public Response call(String method, String path, String body) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("intent-service") + path))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
@@ -132,10 +132,10 @@ final class Platform implements AutoCloseable {
         return new Response(r.statusCode(), r.body().isEmpty() ? null : JSON.readTree(r.body()));
     }
 
-    record Response(int status, JsonNode body) {}
+    public record Response(int status, JsonNode body) {}
 
     /** Processes whose working directory is inside the instance folder: its agent and its database. */
-    List<ProcessHandle> processesOf(Path instanceDir) {
+    public List<ProcessHandle> processesOf(Path instanceDir) {
         List<ProcessHandle> found = new ArrayList<>();
         ProcessHandle.allProcesses().forEach(p -> {
             try {
@@ -150,8 +150,13 @@ final class Platform implements AutoCloseable {
         return found;
     }
 
-    Path instanceDir(String instanceId) {
+    public Path instanceDir(String instanceId) {
         return home.resolve("instances").resolve(instanceId);
+    }
+
+    /** The process of a service, for measurements. */
+    public ProcessHandle processOf(String service) {
+        return processes.get(service).toHandle();
     }
 
     @Override

@@ -1,0 +1,97 @@
+package dev.marina.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Watches the platform's topics and notes, per deployment, when each step of its way to Ready
+ * happened, by the records' own timestamps (all producers run on this machine, one clock).
+ */
+final class Milestones implements AutoCloseable {
+    static final String ACCEPTED = "accepted";
+    static final String CREATE = "create-command";
+    static final String RUNNING = "instance-running";
+    static final String DEPLOY = "deploy-command";
+    static final String DATABASE_READY = "database-ready";
+    static final String HEALTH_UP = "health-up";
+    static final String STATUS_READY = "status-ready";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final List<String> TOPICS = List.of("intents", "provision-commands", "provision-events", "agent-commands",
+            "agent-events", "instance-health", "deployment-status");
+
+    private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
+    private final KafkaConsumer<String, String> consumer;
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    Milestones(String bootstrap) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : TOPICS) {
+            consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        thread = new Thread(this::run, "milestones");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    Map<String, Long> of(String deploymentKey) {
+        return seen.computeIfAbsent(deploymentKey, k -> new ConcurrentHashMap<>());
+    }
+
+    private void run() {
+        while (running) {
+            for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
+                if (r.key() == null || r.value() == null) {
+                    continue;
+                }
+                try {
+                    String milestone = milestone(r.topic(), JSON.readTree(r.value()));
+                    if (milestone != null) {
+                        of(r.key()).putIfAbsent(milestone, r.timestamp());
+                    }
+                } catch (Exception ignored) {
+                    // not ours to judge
+                }
+            }
+        }
+        consumer.close();
+    }
+
+    private static String milestone(String topic, JsonNode v) {
+        return switch (topic) {
+            case "intents" -> v.path("deleted").asBoolean() ? null : ACCEPTED;
+            case "provision-commands" -> "PROVISION_OP_CREATE".equals(v.path("op").asText()) ? CREATE : null;
+            case "provision-events" -> "INSTANCE_STATE_RUNNING".equals(v.path("state").asText()) ? RUNNING : null;
+            case "agent-commands" -> "AGENT_OP_DEPLOY".equals(v.path("op").asText()) ? DEPLOY : null;
+            case "agent-events" -> "AGENT_OUTCOME_DATABASE_READY".equals(v.path("outcome").asText()) ? DATABASE_READY : null;
+            case "instance-health" -> "HEALTH_UP".equals(v.path("health").asText()) ? HEALTH_UP : null;
+            case "deployment-status" -> "PHASE_READY".equals(v.path("phase").asText()) ? STATUS_READY : null;
+            default -> null;
+        };
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join(5_000);
+    }
+}
