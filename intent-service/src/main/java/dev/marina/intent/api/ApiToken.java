@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.util.Optional;
 import dev.marina.service.SecretBox;
+import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -18,6 +19,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * The bearer token every API call must carry. Set {@code marina.api.token}, or let the service
  * create {@code marina.api.token-file} (mode 0600) on first start; {@code ./marina} reads that file.
  */
+@Startup // the token file must exist before the first call: clients read it to make that call
 @ApplicationScoped
 public class ApiToken {
 
