@@ -54,6 +54,12 @@ public final class Agent implements AutoCloseable {
                 handler::recover, metrics, clock);
         HeartbeatLoop heartbeats = new HeartbeatLoop(identity, settings.bootstrapServers(), settings.heartbeatInterval(),
                 database::observe, handler::highestEpoch, metrics, clock);
+        // A database that just became ready is reported healthy at once, not up to a period later.
+        publisher.afterAnswer(event -> {
+            if (event.getOutcome() == dev.marina.schemas.v1.AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
+                heartbeats.beatNow();
+            }
+        });
         LOG.infof("agent starting deployment=%s instance=%s address=%s dir=%s", identity.deploymentKey(),
                 identity.instanceId(), identity.address(), settings.files().dir());
         heartbeats.start();

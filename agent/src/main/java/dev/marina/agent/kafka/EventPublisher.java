@@ -22,12 +22,20 @@ public final class EventPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
 
+    private volatile java.util.function.Consumer<AgentEvent> afterAnswer = event -> { };
+
     public EventPublisher(String bootstrapServers, String clientId) {
         this.producer = new KafkaProducer<>(ClientSettings.eventProducer(bootstrapServers, clientId));
     }
 
     public void answer(String deploymentKey, AgentEvent event) {
         send(Topics.AGENT_EVENTS.name(), deploymentKey.getBytes(StandardCharsets.UTF_8), event);
+        afterAnswer.accept(event);
+    }
+
+    /** Runs after each answer the broker took (e.g. an immediate heartbeat once the database is ready). */
+    public void afterAnswer(java.util.function.Consumer<AgentEvent> action) {
+        this.afterAnswer = action;
     }
 
     /** Keyed by the original record's key, byte for byte. */

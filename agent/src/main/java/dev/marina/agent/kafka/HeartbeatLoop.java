@@ -62,6 +62,13 @@ public final class HeartbeatLoop implements AutoCloseable {
         timer.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** A heartbeat now, besides the regular ones: health learns of a change without waiting a period. */
+    public void beatNow() {
+        if (!timer.isShutdown()) {
+            timer.execute(this::beat);
+        }
+    }
+
     /** The heartbeat for one observation; public for tests. */
     public static Heartbeat heartbeat(InstanceIdentity identity, Observation observation, long sequence, long epoch, Clock clock) {
         return Heartbeat.newBuilder()

@@ -100,6 +100,15 @@ class DeploymentApiIT {
     }
 
     @Test
+    void the_openapi_document_and_swagger_ui_are_served() {
+        awaitReady();
+        given().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/v1/deployments/{tenant}/{name}"))
+                .body(containsString("/v1/deployments/{tenant}/{name}/credentials"));
+        given().get("/q/swagger-ui/").then().statusCode(200);
+    }
+
+    @Test
     void apply_is_accepted_with_a_generation_and_repeating_it_changes_nothing() {
         api().body(SMALL).put("/v1/deployments/" + tenant + "/orders").then().statusCode(200)
                 .body("outcome", equalTo("accepted")).body("generation", equalTo(1))

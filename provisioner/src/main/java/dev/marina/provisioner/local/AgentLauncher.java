@@ -77,7 +77,8 @@ final class AgentLauncher {
     }
 
     private void environment(Map<String, String> env, InstanceRecord record) {
-        env.keySet().removeIf(name -> OWN_PREFIXES.stream().anyMatch(name::startsWith));
+        // The provisioner's own settings stay with it; MARINA_AGENT_* settings are meant for every agent.
+        env.keySet().removeIf(name -> OWN_PREFIXES.stream().anyMatch(name::startsWith) && !name.startsWith("MARINA_AGENT_"));
         env.put("MARINA_INSTANCE_ID", record.instanceId());
         env.put("MARINA_DEPLOYMENT", record.deployment());
         env.put("MARINA_INSTANCE_ADDRESS", record.address());

@@ -67,7 +67,7 @@ public class LocalDataPlane {
         if (driver == null) {
             Path home = Path.of(marinaHome).toAbsolutePath().normalize();
             Optional<Path> jar = config.agentCommand().isPresent() ? Optional.empty() : Optional.of(agentJar());
-            List<String> command = config.agentCommand().orElseGet(() -> defaultAgentCommand(jar.get()));
+            List<String> command = config.agentCommand().orElseGet(() -> defaultAgentCommand(jar.get(), home));
             AgentLauncher.Settings launch = new AgentLauncher.Settings(command, home, bootstrapServers,
                     Path.of(secretsKeyFile).toAbsolutePath().normalize(), config.agentHttpPort(), jar);
             jar.filter(j -> !Files.isRegularFile(j)).ifPresent(j -> LOG.warnf(
@@ -113,10 +113,19 @@ public class LocalDataPlane {
                 .toAbsolutePath().normalize();
     }
 
-    /** The contract's launch line; the java is the one running the provisioner, so PATH does not matter. */
-    private static List<String> defaultAgentCommand(Path jar) {
+    /**
+     * The contract's launch line; the java is the one running the provisioner, so PATH does not matter.
+     * It names the agent's class-data archive (see {@link AgentClassData}), made in the background.
+     */
+    private static List<String> defaultAgentCommand(Path jar, Path home) {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return List.of("setsid", java, "-Xmx96m", "-XX:+UseSerialGC", "-jar", jar.toString());
+        AgentClassData classData = new AgentClassData(java, jar, home.resolve("provisioner/class-data"));
+        classData.prepareInBackground();
+        List<String> command = new java.util.ArrayList<>(List.of("setsid", java));
+        command.addAll(AgentClassData.JVM_OPTIONS);
+        command.addAll(List.of("-XX:SharedArchiveFile=" + classData.archive(), "-Xlog:cds=off,cds+dynamic=off",
+                "-jar", jar.toString()));
+        return List.copyOf(command);
     }
 
     /** A task that throws would silently stop a scheduled executor's repetitions: log instead. */
