@@ -62,7 +62,7 @@ public final class CommandHandler {
         Decision decision = AgentDecisions.onStart(local);
         LOG.infof("agent started state=%s action=%s why=%s", local, decision.action(), decision.reason());
         if (decision.action() != Action.START) {
-            return Optional.empty();
+            return firstCommand();
         }
         try {
             String how = startDatabase(state.size());
@@ -73,6 +73,38 @@ public final class CommandHandler {
             return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_FAILED,
                     "database did not start after an agent restart: " + e.getMessage(), state.highestEpoch()));
         }
+    }
+
+    /**
+     * The command the provisioner handed over with the launch (see docs/local-data-plane.md): carried
+     * out before the consumer is even set up, so a new database does not wait for it. The file is
+     * deleted whatever it holds: a broken one must not be retried at every start, and the same
+     * command also comes on the topic.
+     */
+    private Optional<AgentEvent> firstCommand() {
+        java.nio.file.Path file = files.firstCommand();
+        if (!java.nio.file.Files.exists(file)) {
+            return Optional.empty();
+        }
+        byte[] bytes;
+        try {
+            bytes = java.nio.file.Files.readAllBytes(file);
+            java.nio.file.Files.delete(file);
+        } catch (java.io.IOException e) {
+            LOG.warnf("first command unreadable file=%s reason=%s", file, e.getMessage());
+            return Optional.empty();
+        }
+        var decoded = dev.marina.schemas.serde.ProtoJsonSerde.fromJson(AgentCommand.getDefaultInstance(), bytes);
+        if (!decoded.isOk()) {
+            LOG.warnf("first command ignored file=%s reason=%s", file, ((dev.marina.schemas.serde.Decoded.Failed<?>) decoded).reason());
+            return Optional.empty();
+        }
+        AgentCommand command = decoded.value();
+        if (!command.getInstanceId().equals(identity.instanceId())) {
+            LOG.warnf("first command ignored: it is for instance %s", command.getInstanceId());
+            return Optional.empty();
+        }
+        return Optional.of(handle(command));
     }
 
     /** Handles a command meant for this instance and returns the answer; never throws. */

@@ -57,6 +57,11 @@ public record InstanceFiles(Path dir) {
     }
 
     /** The next offset of {@code agent-commands} to read. */
+    /** The command the provisioner handed over at launch (the DEPLOY), deleted once carried out. */
+    public Path firstCommand() {
+        return dir.resolve("first-command.json");
+    }
+
     public Path commandsOffset() {
         return dir.resolve("agent-commands.offset");
     }

@@ -132,6 +132,32 @@ class CommandHandlerTest {
     }
 
     @Test
+    void carries_out_the_first_command_handed_over_at_launch_and_deletes_its_file() throws Exception {
+        java.nio.file.Files.createDirectories(files.dir());
+        java.nio.file.Files.writeString(files.firstCommand(), ProtoJsonSerde.toJson(deploy("d1")));
+        AgentEvent answer = handler().recover().orElseThrow();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
+        assertEquals("d1", answer.getCommandId());
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin"), database.calls);
+        assertFalse(java.nio.file.Files.exists(files.firstCommand()));
+        database.calls.clear();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler().handle(deploy("d1")).getOutcome(),
+                "the same DEPLOY arriving on the topic is answered as a repeat");
+        assertEquals(List.of("admin admin"), database.calls);
+    }
+
+    @Test
+    void ignores_and_deletes_a_first_command_that_does_not_decode_or_is_for_another_instance() throws Exception {
+        java.nio.file.Files.createDirectories(files.dir());
+        java.nio.file.Files.writeString(files.firstCommand(), "{broken");
+        assertTrue(handler().recover().isEmpty());
+        assertFalse(java.nio.file.Files.exists(files.firstCommand()));
+        java.nio.file.Files.writeString(files.firstCommand(), ProtoJsonSerde.toJson(deploy("d1").toBuilder().setInstanceId("other-1").build()));
+        assertTrue(handler().recover().isEmpty());
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
     void remembers_the_highest_epoch_and_refuses_older_commands() {
         CommandHandler handler = handler();
         handler.handle(deploy("d1").toBuilder().setEpoch(3).build());

@@ -136,6 +136,24 @@ class ProvisioningIT {
     // ---------------------------------------------------------------- create
 
     @Test
+    void create_hands_the_first_command_to_the_agent_in_a_file_only_it_reads() throws Exception {
+        DeploymentRef deployment = deployment("handover");
+        String instanceId = instanceId(deployment, 1);
+        dev.marina.schemas.v1.AgentCommand deploy = dev.marina.schemas.v1.AgentCommand.newBuilder()
+                .setCommandId("handover-deploy").setInstanceId(instanceId).setDeployment(deployment)
+                .setOp(dev.marina.schemas.v1.AgentOp.AGENT_OP_DEPLOY).build();
+        ProvisionCommand create = command(deployment, instanceId, ProvisionOp.PROVISION_OP_CREATE, "1").toBuilder()
+                .setFirstCommand(deploy).build();
+        send(create);
+        events.awaitRecord(answers(create, InstanceState.INSTANCE_STATE_RUNNING), TIMEOUT, "RUNNING for " + instanceId);
+
+        Path handed = home.resolve("instances").resolve(instanceId).resolve("first-command.json");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(handed)));
+        assertEquals(deploy, ProtoJsonSerde.of(dev.marina.schemas.v1.AgentCommand.getDefaultInstance()).deserializer()
+                .deserialize("", Files.readAllBytes(handed)));
+    }
+
+    @Test
     void create_launches_the_agent_in_its_folder_with_the_contract_environment_and_answers_running() throws Exception {
         DeploymentRef deployment = deployment("create");
         String instanceId = instanceId(deployment, 1);

@@ -125,7 +125,10 @@ public final class Planner {
             }
             case INSTANCE_STATE_RESTARTING, INSTANCE_STATE_DESTROYED -> { }
             default -> pass.ensure(Actions.createKey(id), settings.provisionTimeout(), commandId -> provisionCommand(pass,
-                    instance, ProvisionOp.PROVISION_OP_CREATE, commandId));
+                    instance, ProvisionOp.PROVISION_OP_CREATE, commandId).toBuilder()
+                    // handed to the agent at launch: the database starts before the agent reads its topic
+                    .setFirstCommand(agentCommand(pass, instance, AgentOp.AGENT_OP_DEPLOY, pass.commandId(Actions.deployKey(id))))
+                    .build());
         }
     }
 
@@ -207,8 +210,7 @@ public final class Planner {
             if (current != null && Timestamps.toInstant(current.getRetryAt()).isAfter(now)) {
                 return;
             }
-            String commandId = current != null ? current.getCommandId()
-                    : DeploymentKey.of(state.getDesired().getDeployment()) + "/" + state.getDesired().getGeneration() + "/" + key;
+            String commandId = current != null ? current.getCommandId() : commandId(key);
             int attempts = current == null ? 1 : current.getAttempts() + 1;
             Duration wait = backoff(timeout, attempts);
             state.putInFlight(key, InFlightAction.newBuilder()
@@ -222,6 +224,11 @@ public final class Planner {
             com.google.protobuf.Message message = command.apply(commandId);
             commands.add(new PlannedCommand(message instanceof AgentCommand ? Topics.AGENT_COMMANDS : Topics.PROVISION_COMMANDS,
                     message));
+        }
+
+        /** The id a new command for this effect gets: deployment, generation, effect. */
+        String commandId(String key) {
+            return DeploymentKey.of(state.getDesired().getDeployment()) + "/" + state.getDesired().getGeneration() + "/" + key;
         }
 
         private Duration backoff(Duration timeout, int attempts) {

@@ -111,6 +111,18 @@ class PlannerTest {
     }
 
     @Test
+    void the_create_carries_the_deploy_to_hand_to_the_agent_at_launch() {
+        ProvisionCommand create = onlyProvision(desire(intent(1, false, 0)));
+        AgentCommand first = create.getFirstCommand();
+        assertEquals(AgentOp.AGENT_OP_DEPLOY, first.getOp());
+        assertEquals(ID, first.getInstanceId());
+        assertEquals("acme/orders/1/deploy/" + ID, first.getCommandId());
+        assertEquals("k", first.getAdminPassword().getKeyId(), "sealed, as on the topic");
+        AgentCommand onTopic = onlyAgent(provisioned(InstanceState.INSTANCE_STATE_RUNNING));
+        assertEquals(first.getCommandId(), onTopic.getCommandId(), "the agent sees a repeat, not a second request");
+    }
+
+    @Test
     void a_burst_of_replans_sends_nothing_while_the_command_is_in_flight() {
         desire(intent(1, false, 0));
         for (int i = 0; i < 5; i++) {

@@ -91,7 +91,9 @@ public class ProvisionCommandConsumer {
         try {
             if (command.getOp() == ProvisionOp.PROVISION_OP_CREATE) {
                 Instance instance = driver.create(new CreateRequest(instanceId, deployment, command.getSize(),
-                        commandsSince(command)));
+                        commandsSince(command), command.hasFirstCommand()
+                                ? java.util.Optional.of(dev.marina.schemas.serde.ProtoJsonSerde.toJson(command.getFirstCommand()))
+                                : java.util.Optional.empty()));
                 return ProvisionEvents.running(command.getCommandId(), instance, clock.instant());
             }
             driver.destroy(instanceId);

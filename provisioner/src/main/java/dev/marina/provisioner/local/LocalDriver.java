@@ -85,6 +85,7 @@ public final class LocalDriver implements InstanceDriver {
         registry.put(record);
         instanceCount = registry.all().size();
         try {
+            handOver(folder, request.firstCommandJson());
             long pid = launcher.launch(record);
             record = record.withPid(pid);
             registry.put(record);
@@ -96,6 +97,31 @@ public final class LocalDriver implements InstanceDriver {
                 record.instanceId(), address, folder, record.pid());
         return record.toInstance();
     }
+
+    /**
+     * The agent's first command, in a file only its owner reads (it holds a sealed secret), which the
+     * agent carries out as soon as it starts and then deletes (see docs/local-data-plane.md).
+     */
+    private static void handOver(Path folder, Optional<String> firstCommandJson) {
+        if (firstCommandJson.isEmpty()) {
+            return;
+        }
+        try {
+            Files.createDirectories(folder);
+            Path file = folder.resolve(FIRST_COMMAND_FILE);
+            Path temp = folder.resolve(FIRST_COMMAND_FILE + ".tmp");
+            Files.deleteIfExists(temp);
+            Files.createFile(temp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            Files.writeString(temp, firstCommandJson.get());
+            Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (java.io.IOException e) {
+            throw new DriverException("cannot hand the first command to the agent in " + folder + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Where the agent finds its first command; the agent's InstanceFiles names the same file. */
+    static final String FIRST_COMMAND_FILE = "first-command.json";
 
     private Instance existingFor(CreateRequest request, InstanceRecord record) {
         if (!record.deployment().equals(request.deployment())) {
