@@ -42,6 +42,11 @@ public final class MariaDbServer implements DatabaseServer {
     private final MariaDbSettings settings;
 
     private volatile String version;
+    /**
+     * {@code mariadbd --version} is a subprocess; started when the agent starts, it is done by the time
+     * the first command needs it instead of delaying that command.
+     */
+    private final java.util.concurrent.CompletableFuture<String> versionProbe;
     /** The server this agent started or adopted; touched by the command thread only. */
     private ProcessHandle server;
 
@@ -54,12 +59,17 @@ public final class MariaDbServer implements DatabaseServer {
         this.address = address;
         this.marinaHome = marinaHome;
         this.settings = settings;
+        this.versionProbe = java.util.concurrent.CompletableFuture.supplyAsync(() -> MariaDbVersion.of(settings.mariadbd()));
     }
 
     @Override
     public String version() {
         if (version == null) {
-            version = MariaDbVersion.of(settings.mariadbd());
+            try {
+                version = versionProbe.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
         }
         return version;
     }
