@@ -37,6 +37,7 @@ public final class Platform implements AutoCloseable {
     public final String bootstrap;
     private final LocalKafka kafka;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Map<String, String>> settingsOf = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -74,8 +75,8 @@ public final class Platform implements AutoCloseable {
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./marina test does)");
         }
-        int port = LocalKafka.freePort();
-        ports.put(service, port);
+        int port = ports.computeIfAbsent(service, s -> LocalKafka.freePort());
+        settingsOf.put(service, settings);
         Path logs = Files.createDirectories(home.resolve("logs"));
         ProcessBuilder builder = new ProcessBuilder("setsid", javaCommand(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
                 .redirectErrorStream(true)
@@ -152,6 +153,19 @@ public final class Platform implements AutoCloseable {
 
     public Path instanceDir(String instanceId) {
         return home.resolve("instances").resolve(instanceId);
+    }
+
+    /** Kills a service as a crash would (SIGKILL), with nothing it spawned. */
+    public void kill(String service) throws InterruptedException {
+        Process process = processes.get(service);
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    /** Starts a killed or stopped service again, on the same port and state folder, and waits until it is ready. */
+    public void restart(String service) throws Exception {
+        launch(service, settingsOf.get(service));
+        awaitReady(service);
     }
 
     /** The process of a service, for measurements. */
