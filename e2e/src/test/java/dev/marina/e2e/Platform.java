@@ -155,6 +155,29 @@ public final class Platform implements AutoCloseable {
         return home.resolve("instances").resolve(instanceId);
     }
 
+    /** Stops the broker cleanly, as an operator's restart would; {@link #startBroker()} brings it back. */
+    public void stopBroker() {
+        kafka.stop();
+    }
+
+    /** Starts the broker again on the same folder and ports. */
+    public void startBroker() {
+        kafka.restart();
+    }
+
+    /** The HTTP status of a service's readiness check, or -1 when it does not answer. */
+    public int readiness(String service) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(service) + "/q/health/ready"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (IOException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
     /** Kills a service as a crash would (SIGKILL), with nothing it spawned. */
     public void kill(String service) throws InterruptedException {
         Process process = processes.get(service);
