@@ -8,19 +8,26 @@ package dev.marina.testkit;
 public final class SharedKafka {
     private SharedKafka() {}
 
-    private static String bootstrapServers;
+    /**
+     * Where the broker this JVM started is recorded: a system property, because Quarkus loads this
+     * class again for every test profile, and a static field would start a broker per class loader.
+     */
+    private static final String STARTED = "marina.test.kafka.bootstrap";
 
-    public static synchronized String bootstrapServers() {
-        if (bootstrapServers == null) {
-            String fromEnv = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
-            if (fromEnv != null && !fromEnv.isBlank()) {
-                bootstrapServers = fromEnv;
-            } else {
+    public static String bootstrapServers() {
+        String fromEnv = System.getenv("KAFKA_BOOTSTRAP_SERVERS");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        synchronized (System.class) {
+            String started = System.getProperty(STARTED);
+            if (started == null) {
                 LocalKafka kafka = LocalKafka.startFresh();
                 Runtime.getRuntime().addShutdownHook(new Thread(kafka::stop, "stop-shared-kafka"));
-                bootstrapServers = kafka.bootstrapServers();
+                started = kafka.bootstrapServers();
+                System.setProperty(STARTED, started);
             }
+            return started;
         }
-        return bootstrapServers;
     }
 }
