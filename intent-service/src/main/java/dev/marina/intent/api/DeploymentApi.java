@@ -67,16 +67,11 @@ public class DeploymentApi {
     @ConfigProperty(name = "marina.api.await-timeout", defaultValue = "10s")
     Duration awaitTimeout;
 
-    @ConfigProperty(name = "marina.engines.mariadb.versions", defaultValue = "10.11")
-    List<String> mariadbVersions;
-
     private final Clock clock = Clock.systemUTC();
     private volatile KafkaProducer<String, IntentEvent> producer;
 
-    public IntentValidator validator() {
-        return new IntentValidator(dev.marina.intent.validation.EngineCatalog.of(
-                dev.marina.schemas.v1.Engine.ENGINE_MARIADB, mariadbVersions));
-    }
+    @Inject
+    IntentValidator validator;
 
     public Submitted apply(DeploymentRef ref, DeploymentSpec spec, long expectedGeneration, String requestId, String source) {
         return submit(IntentEvent.newBuilder()
@@ -148,7 +143,7 @@ public class DeploymentApi {
     }
 
     private Submitted submit(IntentEvent event) {
-        List<Violation> violations = validator().validate(event);
+        List<Violation> violations = validator.validate(event);
         if (!violations.isEmpty()) {
             boolean badName = violations.stream().allMatch(v -> v.field().startsWith("deployment"));
             throw ApiError.invalid(badName ? ApiError.Kind.BAD_REQUEST : ApiError.Kind.UNPROCESSABLE, event.getRequestId(), violations);

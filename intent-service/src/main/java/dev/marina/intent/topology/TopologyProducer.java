@@ -3,16 +3,13 @@ package dev.marina.intent.topology;
 import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.reconcile.PlanSettings;
 import dev.marina.intent.reconcile.Planner;
-import dev.marina.intent.validation.EngineCatalog;
 import dev.marina.intent.validation.IntentValidator;
-import dev.marina.schemas.v1.Engine;
 import dev.marina.service.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import org.apache.kafka.streams.Topology;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -23,8 +20,8 @@ public class TopologyProducer {
     @Inject
     SecretBox secrets;
 
-    @ConfigProperty(name = "marina.engines.mariadb.versions", defaultValue = "10.11")
-    List<String> mariadbVersions;
+    @Inject
+    IntentValidator validator;
 
     @ConfigProperty(name = "marina.reconciler.resync-interval", defaultValue = "1s")
     Duration resyncInterval;
@@ -43,7 +40,6 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology() {
-        IntentValidator validator = new IntentValidator(EngineCatalog.of(Engine.ENGINE_MARIADB, mariadbVersions));
         IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
         PlanSettings settings = new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff,
                 PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts());
