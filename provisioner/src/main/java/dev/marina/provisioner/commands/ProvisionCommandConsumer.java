@@ -14,6 +14,7 @@ import dev.marina.schemas.v1.ProvisionCommand;
 import dev.marina.schemas.v1.ProvisionEvent;
 import dev.marina.schemas.v1.ProvisionOp;
 import dev.marina.service.DeadLetters;
+import dev.marina.service.Publishing;
 import dev.marina.service.Timestamps;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
@@ -21,14 +22,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.function.Supplier;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -44,8 +40,6 @@ public class ProvisionCommandConsumer {
 
     private static final Logger LOG = Logger.getLogger(ProvisionCommandConsumer.class);
     static final String CONSUMER = "provisioner";
-    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
-    private static final Duration MAX_RETRY_PAUSE = Duration.ofSeconds(5);
 
     @Inject
     InstanceDriver driver;
@@ -77,7 +71,7 @@ public class ProvisionCommandConsumer {
                 deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8), problem.get());
             } else {
                 ProvisionEvent answer = carryOut(command);
-                publishUntilAcknowledged("event", () -> events.send(answer));
+                Publishing.untilAcknowledged("event", () -> events.send(answer));
             }
         }
         return message.ack();
@@ -125,34 +119,6 @@ public class ProvisionCommandConsumer {
                 record.getPartition(), record.getOffset(), reason);
         DeadLetter deadLetter = DeadLetters.of(CONSUMER, record.getTopic(), record.getPartition(), record.getOffset(),
                 record.getKey(), value, reason, clock.instant());
-        publishUntilAcknowledged("dead letter", () -> deadLetters.send(record.getKey(), deadLetter));
-    }
-
-    /**
-     * Blocks until the broker acknowledged the record, retrying while it cannot: the command's offset
-     * must not be committed before its answer exists, and skipping the answer would strand the
-     * reconciler. Retrying a send can only duplicate an answer, which readers tolerate.
-     */
-    private void publishUntilAcknowledged(String what, Supplier<CompletionStage<Void>> send) {
-        Duration pause = Duration.ofMillis(200);
-        while (true) {
-            try {
-                send.get().toCompletableFuture().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                return;
-            } catch (ExecutionException | TimeoutException e) {
-                LOG.warnf("%s not acknowledged by the broker, retrying in=%dms reason=%s", what, pause.toMillis(),
-                        e.getCause() == null ? e.toString() : e.getCause().getMessage());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing the " + what + "; the command will be replayed", e);
-            }
-            try {
-                Thread.sleep(pause.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while publishing the " + what + "; the command will be replayed", e);
-            }
-            pause = pause.multipliedBy(2).compareTo(MAX_RETRY_PAUSE) > 0 ? MAX_RETRY_PAUSE : pause.multipliedBy(2);
-        }
+        Publishing.untilAcknowledged("dead letter", () -> deadLetters.send(record.getKey(), deadLetter));
     }
 }

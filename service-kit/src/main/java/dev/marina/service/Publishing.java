@@ -1,0 +1,54 @@
+package dev.marina.service;
+
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+
+/** How a worker publishes the answer to a command before it may commit the command's offset. */
+public final class Publishing {
+    private static final Logger LOG = Logger.getLogger(Publishing.class);
+    private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FIRST_PAUSE = Duration.ofMillis(200);
+    private static final Duration MAX_PAUSE = Duration.ofSeconds(5);
+
+    private Publishing() {}
+
+    /**
+     * Blocks until the broker acknowledged the record, retrying (doubling pauses up to 5 s) while it
+     * cannot: a command's offset must not be committed before its answer exists, and skipping the
+     * answer would strand the reconciler. Retrying a send can only duplicate an answer, which readers
+     * tolerate.
+     *
+     * @param what what is sent, for the log ("event", "dead letter")
+     * @param send starts one send; its stage completes when the broker acknowledged it
+     */
+    public static void untilAcknowledged(String what, Supplier<CompletionStage<Void>> send) {
+        Duration pause = FIRST_PAUSE;
+        while (true) {
+            try {
+                send.get().toCompletableFuture().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                return;
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.warnf("%s not acknowledged by the broker, retrying in=%dms reason=%s", what, pause.toMillis(),
+                        e.getCause() == null ? e.toString() : e.getCause().getMessage());
+            } catch (InterruptedException e) {
+                throw interrupted(what, e);
+            }
+            try {
+                Thread.sleep(pause.toMillis());
+            } catch (InterruptedException e) {
+                throw interrupted(what, e);
+            }
+            pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+        }
+    }
+
+    private static IllegalStateException interrupted(String what, InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return new IllegalStateException("interrupted while publishing the " + what + "; the command will be replayed", e);
+    }
+}
