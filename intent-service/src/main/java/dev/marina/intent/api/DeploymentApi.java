@@ -53,7 +53,12 @@ public class DeploymentApi {
     public record Submitted(String requestId, Optional<Intent> intent) {}
 
     /** How to connect as the deployment's admin user. */
-    public record Credentials(String user, String password, String host, int port) {}
+    /**
+     * How to connect as the admin user: {@code host} is the writer name (the address when the
+     * deployment has no names); {@code address} is where that name points now, for machines whose
+     * resolver does not know the platform's zone.
+     */
+    public record Credentials(String user, String password, String host, String address, int port) {}
 
     @Inject
     DeploymentViews views;
@@ -125,7 +130,8 @@ public class DeploymentApi {
         Endpoint writer = views.status(key).flatMap(s -> s.getEndpointsList().stream()
                 .filter(e -> e.getKind().equals("writer")).findFirst()).orElse(Endpoint.getDefaultInstance());
         LOG.infof("credentials read deployment=%s user=%s", key, intent.getAdminUser());
-        return new Credentials(intent.getAdminUser(), secrets.open(intent.getAdminPassword()), writer.getHost(), writer.getPort());
+        return new Credentials(intent.getAdminUser(), secrets.open(intent.getAdminPassword()), writer.getHost(),
+                writer.getAddress().isEmpty() ? writer.getHost() : writer.getAddress(), writer.getPort());
     }
 
     /** Status changes of one deployment (or all of a tenant's when name is empty), starting with the current one. */

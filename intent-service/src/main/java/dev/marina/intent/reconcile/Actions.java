@@ -22,6 +22,28 @@ final class Actions {
         return "destroy/" + instanceId;
     }
 
+    static final String DNS_PREFIX = "dns/";
+    /** Removing every name of a deleted deployment. */
+    static final String DNS_REMOVE = DNS_PREFIX + "remove";
+
+    /** Making the zone hold the record sets with this digest. */
+    static String dnsKey(String digest) {
+        return DNS_PREFIX + digest;
+    }
+
+    static boolean isDns(String key) {
+        return key.startsWith(DNS_PREFIX);
+    }
+
+    /** Drops every in-flight DNS action except {@code keep} (a newer wish replaces an older one). */
+    static void forgetDnsExcept(ReconcilerState.Builder state, String keep) {
+        for (String key : java.util.List.copyOf(state.getInFlightMap().keySet())) {
+            if (isDns(key) && !key.equals(keep)) {
+                state.removeInFlight(key);
+            }
+        }
+    }
+
     /** Drops every in-flight action about an instance that no longer exists. */
     static void forget(ReconcilerState.Builder state, String instanceId) {
         state.removeInFlight(createKey(instanceId));

@@ -2,6 +2,10 @@ package dev.marina.intent.reconcile;
 
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.DnsEvent;
+import dev.marina.schemas.v1.DnsOutcome;
+import dev.marina.schemas.v1.DnsState;
+import dev.marina.schemas.v1.InFlightAction;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.InstanceState;
 import dev.marina.schemas.v1.Intent;
@@ -10,6 +14,7 @@ import dev.marina.schemas.v1.ProvisionEvent;
 import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
+import java.util.Optional;
 
 /**
  * Folds the workers' events into a deployment's observed state. Pure. An event about an instance
@@ -79,6 +84,34 @@ public final class Observe {
             default -> { }
         }
         return next.putInstances(id, updated.build()).build();
+    }
+
+    /**
+     * A dns-service answer. Only an answer to the DNS command in flight counts (an older command's
+     * answer says nothing about what is wanted now); APPLIED retires the action, CLASH and FAILED
+     * are recorded for the status and the action is retried on its backoff.
+     */
+    public static ReconcilerState dns(ReconcilerState state, DnsEvent event) {
+        Optional<InFlightAction> action = state.getInFlightMap().values().stream()
+                .filter(a -> Actions.isDns(a.getKey()) && a.getCommandId().equals(event.getCommandId()))
+                .findFirst();
+        if (action.isEmpty()) {
+            return state;
+        }
+        ReconcilerState.Builder next = state.toBuilder();
+        DnsState.Builder dns = state.getDns().toBuilder()
+                .setLastOutcome(event.getOutcome())
+                .setLastReason(event.getReason());
+        if (event.getOutcome() == DnsOutcome.DNS_OUTCOME_APPLIED) {
+            String key = action.get().getKey();
+            next.removeInFlight(key);
+            if (key.equals(Actions.DNS_REMOVE)) {
+                dns.setRemoved(true).setAppliedDigest("").clearApplied();
+            } else {
+                dns.setAppliedDigest(key.substring(Actions.DNS_PREFIX.length())).clearApplied().addAllApplied(event.getRecordsList());
+            }
+        }
+        return next.setDns(dns).build();
     }
 
     public static ReconcilerState health(ReconcilerState state, InstanceHealth event) {

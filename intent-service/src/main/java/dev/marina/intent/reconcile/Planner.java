@@ -6,6 +6,10 @@ import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.v1.DnsOutcome;
+import dev.marina.schemas.v1.DnsRecordSet;
+import dev.marina.schemas.v1.DnsState;
 import dev.marina.schemas.v1.InFlightAction;
 import dev.marina.schemas.v1.InstanceState;
 import dev.marina.schemas.v1.Intent;
@@ -68,9 +72,12 @@ public final class Planner {
             }
         }
 
+        if (settings.dns().enabled()) {
+            planNames(pass);
+        }
         markServing(pass);
-        boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0;
-        DeploymentStatus status = StatusBuilder.build(pass.state.build(), now, settings.failedAfterAttempts());
+        boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0 && DnsNames.gone(pass.state.build());
+        DeploymentStatus status = StatusBuilder.build(pass.state.build(), now, settings);
         Optional<DeploymentStatus> changed = StatusBuilder.differs(status, state.getPublishedStatus())
                 ? Optional.of(status) : Optional.empty();
         changed.ifPresent(pass.state::setPublishedStatus);
@@ -87,8 +94,56 @@ public final class Planner {
         return false;
     }
 
-    /** Remembers when each instance was first seen serving and healthy (see StatusBuilder's phases). */
-    private static void markServing(Pass pass) {
+    /**
+     * Keeps the zone in step with the instances: one command with the complete wanted record sets,
+     * sent when they differ from what dns-service last applied; a newer wish replaces an older one in
+     * flight. On delete every name goes, before the deployment is purged.
+     */
+    private void planNames(Pass pass) {
+        DnsState dns = pass.state.getDns();
+        if (pass.state.getDesired().getDeleted()) {
+            if (!dns.getNamesRequested() || dns.getRemoved()) {
+                Actions.forgetDnsExcept(pass.state, "");
+                return;
+            }
+            Actions.forgetDnsExcept(pass.state, Actions.DNS_REMOVE);
+            pass.ensure(Actions.DNS_REMOVE, settings.dns().timeout(), commandId -> dnsCommand(pass, List.of(), commandId));
+            return;
+        }
+        Optional<DnsNames.Wanted> wanted = DnsNames.wanted(pass.state.build(), settings.dns());
+        if (wanted.isEmpty() || wanted.get().digest().equals(dns.getAppliedDigest())) {
+            Actions.forgetDnsExcept(pass.state, "");
+            return;
+        }
+        String key = Actions.dnsKey(wanted.get().digest());
+        if (!pass.state.getInFlightMap().containsKey(key)) {
+            // a new wish: earlier answers say nothing about it
+            pass.state.setDns(dns.toBuilder().setLastOutcome(DnsOutcome.DNS_OUTCOME_UNSPECIFIED).clearLastReason()
+                    .setNamesRequested(true).setRemoved(false));
+        }
+        Actions.forgetDnsExcept(pass.state, key);
+        pass.ensure(key, settings.dns().timeout(), commandId -> dnsCommand(pass, wanted.get().records(), commandId));
+    }
+
+    private DnsCommand dnsCommand(Pass pass, List<DnsRecordSet> records, String commandId) {
+        return DnsCommand.newBuilder()
+                .setCommandId(commandId)
+                .setDeployment(pass.state.getDesired().getDeployment())
+                .setZone(settings.dns().zone())
+                .addAllRecords(records)
+                .setRemoveAll(records.isEmpty())
+                .setIssuedAt(Timestamps.of(pass.now))
+                .build();
+    }
+
+    /**
+     * Remembers when each instance was first seen serving and healthy, with its names answering (see
+     * StatusBuilder's phases).
+     */
+    private void markServing(Pass pass) {
+        if (!DnsNames.answering(pass.state.build(), settings.dns())) {
+            return;
+        }
         for (ObservedInstance i : List.copyOf(pass.state.getInstancesMap().values())) {
             if (!i.hasServedAt() && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY
                     && i.getHealth() == dev.marina.schemas.v1.Health.HEALTH_UP) {
@@ -222,8 +277,14 @@ public final class Planner {
                     .setRetryAt(Timestamps.of(now.plus(wait)))
                     .build());
             com.google.protobuf.Message message = command.apply(commandId);
-            commands.add(new PlannedCommand(message instanceof AgentCommand ? Topics.AGENT_COMMANDS : Topics.PROVISION_COMMANDS,
-                    message));
+            commands.add(new PlannedCommand(topicOf(message), message));
+        }
+
+        private static dev.marina.schemas.topics.TopicSpec<?> topicOf(com.google.protobuf.Message message) {
+            if (message instanceof AgentCommand) {
+                return Topics.AGENT_COMMANDS;
+            }
+            return message instanceof DnsCommand ? Topics.DNS_COMMANDS : Topics.PROVISION_COMMANDS;
         }
 
         /** The id a new command for this effect gets: deployment, generation, effect. */

@@ -9,6 +9,7 @@ public final class Reasons {
     public static final String DATABASE_READY = "DatabaseReady";
     public static final String HEALTHY = "Healthy";
     public static final String REPLICAS_READY = "ReplicasReady";
+    public static final String DNS_READY = "DnsReady";
 
     // reasons
     public static final String REQUESTED = "Requested";
@@ -25,4 +26,9 @@ public final class Reasons {
     public static final String NOT_IMPLEMENTED = "NotImplementedYet";
     public static final String NONE_REQUESTED = "NoneRequested";
     public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
+    public static final String WAITING_FOR_ADDRESS = "WaitingForAddress";
+    public static final String NAMES_ANSWER = "NamesAnswer";
+    public static final String NAME_CLASH = "NameClash";
+    public static final String DNS_FAILED = "DnsFailed";
+    public static final String UPDATING = "Updating";
 }

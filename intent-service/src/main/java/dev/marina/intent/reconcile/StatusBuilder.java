@@ -26,8 +26,11 @@ import java.util.Optional;
 public final class StatusBuilder {
     private StatusBuilder() {}
 
-    public static DeploymentStatus build(ReconcilerState state, Instant now, int failedAfterAttempts) {
+    public static DeploymentStatus build(ReconcilerState state, Instant now, PlanSettings settings) {
+        int failedAfterAttempts = settings.failedAfterAttempts();
         Intent desired = state.getDesired();
+        Optional<DnsNames.Wanted> names = DnsNames.wanted(state, settings.dns());
+        boolean namesAnswer = DnsNames.answering(state, settings.dns());
         List<ObservedInstance> instances = state.getInstancesMap().values().stream()
                 .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
         Optional<ObservedInstance> primary = instances.stream().filter(i -> !i.getRetiring()).findFirst();
@@ -37,7 +40,8 @@ public final class StatusBuilder {
         DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
                 .setDeployment(desired.getDeployment())
                 .setObservedGeneration(desired.getGeneration())
-                .setPhase(phase(desired, instances, primary, exhausted.isPresent()))
+                .setPhase(phase(desired, instances, primary, exhausted.isPresent(), namesAnswer,
+                        DnsNames.gone(state)))
                 .setUpdatedAt(Timestamps.of(now));
         for (ObservedInstance i : instances) {
             status.addInstances(InstanceStatus.newBuilder()
@@ -47,9 +51,24 @@ public final class StatusBuilder {
                     .setHealth(i.getHealth())
                     .setGtidPosition(i.getGtidPosition()));
         }
-        primary.filter(p -> !p.getEndpoint().isEmpty()).ifPresent(p -> status.addEndpoints(endpoint("writer", p.getEndpoint())));
+        primary.filter(p -> !p.getEndpoint().isEmpty()).ifPresent(p -> {
+            Endpoint byAddress = endpoint("writer", p.getEndpoint());
+            if (settings.dns().enabled() && namesAnswer) {
+                // clients connect by name once it answers; the address stays for tools outside the zone's resolver
+                status.addEndpoints(byAddress.toBuilder().setHost(trimDot(DnsNames.writerName(desired, settings.dns().zone()))));
+                status.addEndpoints(byAddress.toBuilder().setKind("reader")
+                        .setHost(trimDot(DnsNames.readerName(desired, settings.dns().zone()))));
+            } else {
+                status.addEndpoints(byAddress);
+            }
+        });
         if (!desired.getDeleted()) {
-            status.addAllConditions(conditions(desired, primary, state.getPublishedStatus(), now));
+            List<Condition> conditions = new ArrayList<>(conditions(desired, primary, state.getPublishedStatus(), now));
+            if (settings.dns().enabled()) {
+                conditions.add(withTransitionTime(dnsCondition(state, names, namesAnswer, settings.dns().zone()),
+                        state.getPublishedStatus(), now));
+            }
+            status.addAllConditions(conditions);
         }
         String lastError = exhausted.map(a -> "no result for " + a.getKey() + " after " + a.getAttempts() + " attempts")
                 .or(() -> instances.stream().map(ObservedInstance::getLastError).filter(e -> !e.isEmpty()).findFirst())
@@ -72,9 +91,9 @@ public final class StatusBuilder {
     }
 
     private static Phase phase(Intent desired, List<ObservedInstance> instances, Optional<ObservedInstance> primary,
-            boolean exhausted) {
+            boolean exhausted, boolean namesAnswer, boolean namesGone) {
         if (desired.getDeleted()) {
-            return instances.isEmpty() ? Phase.PHASE_DELETED : Phase.PHASE_DELETING;
+            return instances.isEmpty() && namesGone ? Phase.PHASE_DELETED : Phase.PHASE_DELETING;
         }
         if (exhausted) {
             return Phase.PHASE_FAILED;
@@ -89,7 +108,11 @@ public final class StatusBuilder {
             return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
         }
         if (p.getHealth() == Health.HEALTH_UP) {
-            return Phase.PHASE_READY;
+            // Ready means a client can connect by name: the names must answer with the right addresses.
+            if (namesAnswer) {
+                return Phase.PHASE_READY;
+            }
+            return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
         }
         // A health report from before the database first served is stale: wait for the next one.
         return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
@@ -135,6 +158,29 @@ public final class StatusBuilder {
         return conditions.stream().map(c -> withTransitionTime(c, previous, now)).toList();
     }
 
+    /** DnsReady: whether the names answer with the addresses wanted now, and if not, why. */
+    private static Condition dnsCondition(ReconcilerState state, Optional<DnsNames.Wanted> names, boolean namesAnswer,
+            String zone) {
+        Intent desired = state.getDesired();
+        if (names.isEmpty()) {
+            return condition(Reasons.DNS_READY, false, Reasons.WAITING_FOR_ADDRESS, "no address for the primary yet");
+        }
+        if (namesAnswer) {
+            return condition(Reasons.DNS_READY, true, Reasons.NAMES_ANSWER, trimDot(DnsNames.writerName(desired, zone))
+                    + " → " + names.get().records().get(0).getValues(0) + " (" + names.get().records().size() + " names)");
+        }
+        return switch (state.getDns().getLastOutcome()) {
+            case DNS_OUTCOME_CLASH -> condition(Reasons.DNS_READY, false, Reasons.NAME_CLASH, state.getDns().getLastReason());
+            case DNS_OUTCOME_FAILED -> condition(Reasons.DNS_READY, false, Reasons.DNS_FAILED, state.getDns().getLastReason());
+            default -> condition(Reasons.DNS_READY, false, Reasons.UPDATING,
+                    "waiting for dns-service to apply " + names.get().records().size() + " names");
+        };
+    }
+
+    private static String trimDot(String name) {
+        return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
     private static Condition condition(String type, boolean status, String reason, String message) {
         return Condition.newBuilder().setType(type).setStatus(status).setReason(reason).setMessage(message).build();
     }
@@ -152,16 +198,15 @@ public final class StatusBuilder {
     private static Endpoint endpoint(String kind, String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         Endpoint.Builder e = Endpoint.newBuilder().setKind(kind);
+        String host = hostPort;
         if (colon > 0) {
-            e.setHost(hostPort.substring(0, colon));
             try {
                 e.setPort(Integer.parseInt(hostPort.substring(colon + 1)));
+                host = hostPort.substring(0, colon);
             } catch (NumberFormatException ignored) {
-                e.setHost(hostPort);
+                // not host:port; keep it whole
             }
-        } else {
-            e.setHost(hostPort);
         }
-        return e.build();
+        return e.setHost(host).setAddress(host).build();
     }
 }

@@ -16,9 +16,9 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * intent-events ─▶ intake ─▶ intents | intent-rejections | dead-letters        (store: intake)
- * intents, provision-events, agent-events, instance-health
- *               ─▶ reconciler ─▶ provision-commands | agent-commands | deployment-status
- *                                | intents (tombstone on purge) | dead-letters  (store: reconciler)
+ * intents, provision-events, agent-events, instance-health, dns-events
+ *               ─▶ reconciler ─▶ provision-commands | agent-commands | dns-commands | deployment-status
+ *                                | intents, dns-commands (tombstones on purge) | dead-letters  (store: reconciler)
  * </pre>
  *
  * Every input topic is keyed by deployment and has the same partition count, so one task sees all
@@ -44,12 +44,12 @@ public final class IntentTopology {
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
 
         for (TopicSpec<?> input : new TopicSpec<?>[] {Topics.INTENTS, Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS,
-                Topics.INSTANCE_HEALTH}) {
+                Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS}) {
             source(topology, input);
         }
         topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval()),
                 sourceName(Topics.INTENTS), sourceName(Topics.PROVISION_EVENTS), sourceName(Topics.AGENT_EVENTS),
-                sourceName(Topics.INSTANCE_HEALTH));
+                sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECONCILER_STORE),
                 Serdes.String(), dev.marina.schemas.serde.ProtoJsonSerde.of(
                         dev.marina.schemas.v1.ReconcilerState.getDefaultInstance())), RECONCILER);
@@ -59,6 +59,7 @@ public final class IntentTopology {
         sink(topology, Topics.DEAD_LETTERS, INTAKE, RECONCILER);
         sink(topology, Topics.PROVISION_COMMANDS, RECONCILER);
         sink(topology, Topics.AGENT_COMMANDS, RECONCILER);
+        sink(topology, Topics.DNS_COMMANDS, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, RECONCILER);
         return topology;
     }

@@ -8,6 +8,7 @@ import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.ProvisionEvent;
@@ -79,6 +80,8 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             state = Observe.agent(state, e, now);
         } else if (event instanceof InstanceHealth e) {
             state = Observe.health(state, e);
+        } else if (event instanceof DnsEvent e) {
+            state = Observe.dns(state, e);
         }
         if (!state.hasDesired()) {
             return; // facts about a deployment nobody asked for
@@ -116,6 +119,8 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             // Deleted was published above; now the deployment disappears from the compacted topics.
             context.forward(new Record<String, Message>(key, null, ts), IntentTopology.sinkName(Topics.DEPLOYMENT_STATUS));
             context.forward(new Record<String, Message>(key, null, ts), IntentTopology.sinkName(Topics.INTENTS));
+            // dns-commands is compacted too: with its names removed, the deployment's last command goes
+            context.forward(new Record<String, Message>(key, null, ts), IntentTopology.sinkName(Topics.DNS_COMMANDS));
             states.delete(key);
             LOG.infof("deployment purged deployment=%s", key);
         } else {

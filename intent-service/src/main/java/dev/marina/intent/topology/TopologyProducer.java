@@ -38,11 +38,22 @@ public class TopologyProducer {
     @ConfigProperty(name = "marina.reconciler.max-backoff", defaultValue = "5m")
     Duration maxBackoff;
 
+    /** The platform's zone; empty: deployments get no DNS names (and Ready does not wait for them). */
+    @ConfigProperty(name = "marina.dns.zone", defaultValue = "")
+    java.util.Optional<String> dnsZone;
+
+    @ConfigProperty(name = "marina.dns.ttl", defaultValue = "5s")
+    Duration dnsTtl;
+
+    @ConfigProperty(name = "marina.reconciler.dns-timeout", defaultValue = "10s")
+    Duration dnsTimeout;
+
     @Produces
     public Topology topology() {
         IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
         PlanSettings settings = new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff,
-                PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts());
+                PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts(),
+                new PlanSettings.DnsSettings(dnsZone.orElse(""), dnsTtl, dnsTimeout));
         return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings), resyncInterval));
     }
 }

@@ -59,9 +59,10 @@ public final class Topics {
     public static final TopicSpec<ProvisionEvent> PROVISION_EVENTS = deploymentEvents(
             "provision-events", ProvisionEvent.getDefaultInstance(), WEEK, "provisioner",
             "instance created, running, restarted, destroyed, failed");
-    public static final TopicSpec<DnsCommand> DNS_COMMANDS = deploymentEvents(
-            "dns-commands", DnsCommand.getDefaultInstance(), WEEK, "intent-service",
-            "desired record sets of a deployment");
+    /** Compacted: the latest command of a deployment is its desired record sets, which dns-service re-reads on start and for its drift check. */
+    public static final TopicSpec<DnsCommand> DNS_COMMANDS = deploymentState(
+            "dns-commands", DnsCommand.getDefaultInstance(), "intent-service",
+            "desired record sets per deployment (the latest command wins)");
     public static final TopicSpec<DnsEvent> DNS_EVENTS = deploymentEvents(
             "dns-events", DnsEvent.getDefaultInstance(), WEEK, "dns-service",
             "records applied, failed or clashing");
