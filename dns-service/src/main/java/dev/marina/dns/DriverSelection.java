@@ -9,7 +9,11 @@ import dev.marina.dns.zone.Names;
 import dev.marina.dns.zone.ZoneChange;
 import dev.marina.dns.zone.ZoneContents;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.marina.dns.driver.route53.Route53Driver;
+import dev.marina.dns.driver.route53.Route53Settings;
+import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -20,18 +24,45 @@ public class DriverSelection {
 
     private static final Logger LOG = Logger.getLogger(DriverSelection.class);
     public static final String RFC2136 = "rfc2136";
+    public static final String ROUTE53 = "route53";
 
     @Produces
     @ApplicationScoped
     DnsDriver driver(DnsConfig config) {
-        if (!RFC2136.equals(config.driver())) {
-            throw new IllegalStateException("unknown marina.dns.driver \"" + config.driver() + "\"; known: " + RFC2136);
+        return switch (config.driver()) {
+            case RFC2136 -> rfc2136(config);
+            case ROUTE53 -> route53(config);
+            default -> throw new IllegalStateException("unknown marina.dns.driver \"" + config.driver() + "\"; known: "
+                    + RFC2136 + ", " + ROUTE53);
+        };
+    }
+
+    void close(@Disposes DnsDriver driver) throws Exception {
+        if (driver instanceof AutoCloseable closeable) {
+            closeable.close();
         }
+    }
+
+    private static DnsDriver route53(DnsConfig config) {
+        DnsConfig.Route53 r = config.route53();
+        if (r.hostedZoneId().isEmpty()) {
+            LOG.warnf("no Route 53 hosted zone configured, every command will fail zone=%s", config.zone());
+            return new Unconfigured(Names.fqdn(config.zone()), "no hosted zone: set marina.dns.route53.hosted-zone-id");
+        }
+        Route53Settings settings = new Route53Settings(r.hostedZoneId().get(), config.zone(), r.region(),
+                r.endpoint().map(URI::create), r.requestTimeout(), r.changeTimeout(), r.rate(), r.throttleRetries(),
+                r.throttleBackoff());
+        LOG.infof("dns driver ready driver=%s settings=%s", ROUTE53, settings);
+        return new Route53Driver(settings);
+    }
+
+    private static DnsDriver rfc2136(DnsConfig config) {
         Optional<String> secret = config.keySecret().or(() -> config.keyFile().map(f -> TsigSecrets.fromFile(Path.of(f))));
         if (secret.isEmpty()) {
             // The service still starts (health, metrics); every command fails with this reason until configured.
             LOG.warnf("no TSIG key configured, every command will fail zone=%s", config.zone());
-            return new Unconfigured(Names.fqdn(config.zone()));
+            return new Unconfigured(Names.fqdn(config.zone()),
+                    "no TSIG key configured: set marina.dns.key-secret or marina.dns.key-file");
         }
         Rfc2136Settings settings = new Rfc2136Settings(config.serverHost(), config.serverPort(), config.zone(),
                 config.keyName(), secret.get(), config.algorithm(), config.timeout());
@@ -39,18 +70,17 @@ public class DriverSelection {
         return new Rfc2136Driver(settings);
     }
 
-    /** Stands in while no key is configured; says so on every call. */
-    record Unconfigured(String zone) implements DnsDriver {
-        private static final String REASON = "no TSIG key configured: set marina.dns.key-secret or marina.dns.key-file";
+    /** Stands in while the driver is not configured; says why on every call. */
+    record Unconfigured(String zone, String reason) implements DnsDriver {
 
         @Override
         public ZoneContents read() {
-            throw new DnsDriverException(DnsDriverException.Kind.REFUSED, REASON);
+            throw new DnsDriverException(DnsDriverException.Kind.REFUSED, reason);
         }
 
         @Override
         public void apply(ZoneChange change) {
-            throw new DnsDriverException(DnsDriverException.Kind.REFUSED, REASON);
+            throw new DnsDriverException(DnsDriverException.Kind.REFUSED, reason);
         }
     }
 }

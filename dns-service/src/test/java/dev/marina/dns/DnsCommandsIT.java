@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marina.dns.driver.DnsQuery;
+import dev.marina.dns.zone.Names;
+import dev.marina.dns.zone.Ownership;
+import dev.marina.dns.zone.RecordSet;
+import dev.marina.dns.zone.ZoneChange;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.Topics;
@@ -54,7 +58,15 @@ class DnsCommandsIT {
         public List<TestResourceEntry> testResources() {
             return List.of(new TestResourceEntry(BindTestResource.class));
         }
+
+        @Override
+        public java.util.Map<String, String> getConfigOverrides() {
+            return java.util.Map.of("marina.dns.drift-interval", "1s");
+        }
     }
+
+    @jakarta.inject.Inject
+    dev.marina.dns.driver.DnsDriver driver;
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
@@ -137,6 +149,81 @@ class DnsCommandsIT {
 
         assertEquals("dns-service", letter.getConsumer());
         assertEquals(Topics.DNS_COMMANDS.name(), letter.getSourceTopic());
+    }
+
+    @Test
+    void restores_an_owned_record_changed_from_outside() {
+        DeploymentRef deployment = uniqueDeployment();
+        String name = "drift." + deployment.getName() + "." + ZONE + ".";
+        send(command(deployment, ZONE, false, aRecord(name, "127.10.0.11")));
+
+        driver.apply(new ZoneChange(List.of(), List.of(new ZoneChange.Replace(RecordSet.of(name, "A", 5, "10.9.9.9")))));
+        assertEquals(List.of("10.9.9.9"), DnsQuery.values(bindPort, name, "A"));
+
+        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> DnsQuery.values(bindPort, name, "A").equals(List.of("127.10.0.11")));
+    }
+
+    @Test
+    void removes_names_owned_by_a_deployment_that_is_gone_and_leaves_foreign_ones() {
+        String orphan = "orphan-" + UUID.randomUUID().toString().substring(0, 8) + "." + ZONE + ".";
+        String foreign = "foreign-" + UUID.randomUUID().toString().substring(0, 8) + "." + ZONE + ".";
+        driver.apply(new ZoneChange(List.of(), List.of(
+                new ZoneChange.Replace(RecordSet.of(orphan, "A", 5, "127.10.0.12")),
+                new ZoneChange.Replace(RecordSet.of(Names.ownerRecordName(orphan), "TXT", 5,
+                        Ownership.value("acme/long-gone"))),
+                new ZoneChange.Replace(RecordSet.of(foreign, "A", 5, "10.1.1.1")))));
+
+        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> DnsQuery.values(bindPort, orphan, "A").isEmpty());
+        assertEquals(List.of(), DnsQuery.values(bindPort, Names.ownerRecordName(orphan), "TXT"));
+        assertEquals(List.of("10.1.1.1"), DnsQuery.values(bindPort, foreign, "A"), "not ours: untouched");
+    }
+
+    @Test
+    void a_tombstoned_deployment_loses_its_names_at_the_next_drift_check() {
+        DeploymentRef deployment = uniqueDeployment();
+        String name = "tomb." + deployment.getName() + "." + ZONE + ".";
+        send(command(deployment, ZONE, false, aRecord(name, "127.10.0.13")));
+
+        producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(),
+                DeploymentKey.of(deployment).getBytes(StandardCharsets.UTF_8), null));
+        producer.flush();
+
+        Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> DnsQuery.values(bindPort, name, "A").isEmpty());
+    }
+
+    @Test
+    void many_commands_at_once_are_carried_out_in_few_updates() {
+        int count = 60;
+        List<DnsCommand> commands = new java.util.ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            DeploymentRef deployment = uniqueDeployment();
+            commands.add(command(deployment, ZONE, false,
+                    aRecord("w." + deployment.getName() + "." + ZONE + ".", "127.10.1." + (i + 1)),
+                    aRecord("ro.w." + deployment.getName() + "." + ZONE + ".", "127.10.1." + (i + 1))));
+        }
+        double batchesBefore = batches();
+        commands.forEach(c -> producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(),
+                DeploymentKey.of(c.getDeployment()).getBytes(StandardCharsets.UTF_8),
+                ProtoJsonSerde.toJson(c).getBytes(StandardCharsets.UTF_8))));
+        producer.flush();
+
+        for (DnsCommand c : commands) {
+            DnsEvent event = events.await(e -> e.getCommandId().equals(c.getCommandId()), TIMEOUT, "answer to " + c.getCommandId());
+            assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, event.getOutcome(), event.getReason());
+            assertEquals(c.getRecords(0).getValuesList(), DnsQuery.values(bindPort, c.getRecords(0).getName(), "A"));
+        }
+        double batches = batches() - batchesBefore;
+        assertTrue(batches < count / 2.0, "60 commands sent together took " + batches + " batches");
+    }
+
+    /** How many batches the controller has carried out, from its Prometheus endpoint. */
+    private static double batches() {
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        return metrics.lines().filter(l -> l.startsWith("marina_dns_batch_duration_seconds_count"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
     private DnsEvent send(DnsCommand command) {

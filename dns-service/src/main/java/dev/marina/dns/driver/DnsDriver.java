@@ -16,6 +16,14 @@ public interface DnsDriver {
     /** Everything the zone holds now. */
     ZoneContents read();
 
+    /**
+     * The most conditions plus operations one change may hold with this provider; batches are packed
+     * below it (and below {@code marina.dns.max-update-items}).
+     */
+    default int maxUpdateItems() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Applies all of the change or none of it; a failed condition is a {@link DnsDriverException.Kind#ZONE_CHANGED}. */
     void apply(ZoneChange change);
 }

@@ -37,6 +37,32 @@ public final class ZoneContents {
         return byName.keySet();
     }
 
+    /** What the zone holds once {@code change} is applied (its conditions are not checked). */
+    public ZoneContents with(ZoneChange change) {
+        Map<RecordSet.Key, RecordSet> sets = new java.util.LinkedHashMap<>();
+        byName.values().forEach(list -> list.forEach(set -> sets.put(set.key(), set)));
+        for (ZoneChange.Operation operation : change.operations()) {
+            if (operation instanceof ZoneChange.Replace replace) {
+                sets.put(replace.recordSet().key(), replace.recordSet());
+            } else if (operation instanceof ZoneChange.Delete delete) {
+                sets.remove(new RecordSet.Key(Names.fqdn(delete.name()), delete.type()));
+            }
+        }
+        return of(sets.values());
+    }
+
+    /** Every deployment that owns at least one name here, by its ownership records. */
+    public java.util.Set<String> owningDeployments() {
+        java.util.Set<String> owners = new java.util.TreeSet<>();
+        for (String name : byName.keySet()) {
+            if (Names.isOwnerRecordName(name)
+                    && Ownership.ownerOf(Names.ownedName(name), this) instanceof Ownership.Owner.Deployment d) {
+                owners.add(d.key());
+            }
+        }
+        return owners;
+    }
+
     public Map<String, RecordSet> byType(String name) {
         return at(name).stream().collect(Collectors.toMap(RecordSet::type, Function.identity()));
     }

@@ -58,6 +58,9 @@ class DnsCommandHandlerTest {
         public String algorithm() { return "hmac-sha256"; }
         public Duration ttl() { return Duration.ofSeconds(5); }
         public Duration timeout() { return Duration.ofSeconds(1); }
+        public int maxUpdateItems() { return 300; }
+        public Duration driftInterval() { return Duration.ofSeconds(30); }
+        public Route53 route53() { throw new UnsupportedOperationException(); }
         public int attempts() { return 3; }
         public Duration retryBackoff() { return Duration.ofMillis(10); }
     };

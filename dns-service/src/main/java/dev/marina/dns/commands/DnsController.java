@@ -1,0 +1,361 @@
+package dev.marina.dns.commands;
+
+import dev.marina.dns.DnsConfig;
+import dev.marina.schemas.serde.Decoded;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.serde.ProtoJsonSerializer;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.v1.DnsEvent;
+import dev.marina.schemas.v1.DnsOutcome;
+import dev.marina.service.DeadLetters;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * dns-service's control loop, on one thread. {@code dns-commands} is compacted and keyed by
+ * deployment, so its latest record per deployment is that deployment's wish; the loop reads the whole
+ * topic (every partition, from the beginning) and keeps those wishes in memory.
+ *
+ * <ul>
+ *   <li>New commands (at or after the committed position) are carried out in batches — one zone read,
+ *       few updates — and answered on {@code dns-events}. Older commands of a deployment in the same
+ *       batch are superseded by its newest; only the newest is answered.</li>
+ *   <li>Positions are committed only after the answers (and dead letters) were acknowledged by the
+ *       broker. A crash in between replays the commands; the idempotent planner makes that harmless.</li>
+ *   <li>Once caught up after a start, and every {@code marina.dns.drift-interval}, the zone is compared
+ *       with every wish: records changed from outside are restored, names of deployments that no longer
+ *       have a wish (their command tombstoned) are removed. Owned records exist only through commands
+ *       this loop read, so a wish missing after catching up means the deployment is gone.</li>
+ * </ul>
+ * One active instance per zone: a second one would do the same work (the updates' conditions keep
+ * the zone consistent even then).
+ */
+@ApplicationScoped
+public class DnsController {
+
+    private static final Logger LOG = Logger.getLogger(DnsController.class);
+    static final String CONSUMER = "dns-service";
+    private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+
+    @Inject
+    DnsCommandHandler handler;
+
+    @Inject
+    DnsConfig config;
+
+    @Inject
+    Clock clock;
+
+    @Inject
+    MeterRegistry metrics;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private volatile boolean running;
+    private volatile boolean caughtUp;
+    private volatile KafkaConsumer<byte[], Decoded<DnsCommand>> consumer;
+    private Thread thread;
+
+    /** Latest wish per deployment key. Touched by the loop thread only. */
+    private final Map<String, DnsCommand> latest = new HashMap<>();
+    /** Commands read but not yet carried out, newest per deployment, in arrival order. */
+    private final Map<String, DnsCommand> pending = new LinkedHashMap<>();
+
+    void start(@Observes StartupEvent ignored) {
+        running = true;
+        thread = new Thread(this::run, "dns-controller");
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        running = false;
+        KafkaConsumer<?, ?> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            thread.join(10_000);
+        }
+    }
+
+    /** True once every command that existed at start has been read: the wishes are complete. */
+    public boolean caughtUp() {
+        return caughtUp;
+    }
+
+    private void run() {
+        try (KafkaConsumer<byte[], Decoded<DnsCommand>> c = new KafkaConsumer<>(consumerProps());
+                KafkaProducer<String, com.google.protobuf.Message> producer = new KafkaProducer<>(producerProps())) {
+            consumer = c;
+            List<TopicPartition> partitions = awaitPartitions(c);
+            Map<TopicPartition, Long> answeredUpTo = committed(c, partitions);
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
+            LOG.infof("dns controller reading %s from the beginning partitions=%d answered-up-to=%s end=%s",
+                    Topics.DNS_COMMANDS.name(), partitions.size(), answeredUpTo, endAtStart);
+            Instant nextDriftCheck = Instant.MAX;
+            boolean uncommitted = false;
+            while (running) {
+                try {
+                    for (ConsumerRecord<byte[], Decoded<DnsCommand>> record : c.poll(POLL)) {
+                        boolean answered = record.offset() < answeredUpTo.getOrDefault(
+                                new TopicPartition(record.topic(), record.partition()), 0L);
+                        read(record, answered, producer);
+                        uncommitted |= !answered;
+                    }
+                    if (!caughtUp && positionsReached(c, endAtStart)) {
+                        caughtUp = true;
+                        nextDriftCheck = clock.instant(); // a start repairs whatever happened while we were away
+                        LOG.infof("dns controller caught up deployments=%d new-commands=%d", latest.size(), pending.size());
+                    }
+                    if (!caughtUp) {
+                        continue;
+                    }
+                    if (!clock.instant().isBefore(nextDriftCheck)) {
+                        driftCheck();
+                        nextDriftCheck = clock.instant().plus(config.driftInterval());
+                    }
+                    if (!pending.isEmpty()) {
+                        carryOutPending(producer);
+                        uncommitted = true;
+                    }
+                    if (uncommitted) {
+                        c.commitSync(positions(c, partitions));
+                        uncommitted = false;
+                    }
+                } catch (WakeupException e) {
+                    if (running) {
+                        throw e;
+                    }
+                } catch (RuntimeException e) {
+                    // never let the loop die: log, pause, go on (pending commands stay pending)
+                    LOG.errorf(e, "dns controller step failed, going on in %d ms", PAUSE_AFTER_ERROR.toMillis());
+                    pause();
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "dns controller stopped");
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private void read(ConsumerRecord<byte[], Decoded<DnsCommand>> record, boolean answered,
+            KafkaProducer<String, com.google.protobuf.Message> producer) {
+        String key = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        Decoded<DnsCommand> value = record.value();
+        if (value == null) {
+            // the deployment is gone; its names, if any are left, go at the next drift check
+            latest.remove(key);
+            pending.remove(key);
+            return;
+        }
+        if (value instanceof Decoded.Failed<DnsCommand> failed) {
+            deadLetter(record, failed.raw(), failed.reason(), answered, producer);
+            return;
+        }
+        DnsCommand command = value.value();
+        if (command.getDeployment().getTenant().isEmpty() || command.getDeployment().getName().isEmpty()) {
+            deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8),
+                    "command names no deployment (tenant and name)", answered, producer);
+            return;
+        }
+        if (!DeploymentKey.of(command.getDeployment()).equals(key)) {
+            deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8),
+                    "key \"" + key + "\" is not the command's deployment " + DeploymentKey.of(command.getDeployment()),
+                    answered, producer);
+            return;
+        }
+        latest.put(key, command);
+        if (!answered) {
+            pending.remove(key); // keep arrival order of the newest
+            pending.put(key, command);
+        }
+    }
+
+    private void carryOutPending(KafkaProducer<String, com.google.protobuf.Message> producer) {
+        List<DnsCommand> batch = List.copyOf(pending.values());
+        long started = System.nanoTime();
+        List<DnsEvent> answers = handler.carryOut(batch);
+        metrics.timer("marina.dns.batch.duration").record(Duration.ofNanos(System.nanoTime() - started));
+        List<ProducerRecord<String, com.google.protobuf.Message>> records = new ArrayList<>();
+        for (DnsEvent answer : answers) {
+            records.add(new ProducerRecord<>(Topics.DNS_EVENTS.name(), DeploymentKey.of(answer.getDeployment()), answer));
+            metrics.counter("marina.dns.commands", "outcome", outcomeTag(answer.getOutcome())).increment();
+        }
+        publishUntilAcknowledged(producer, records);
+        batch.forEach(command -> pending.remove(DeploymentKey.of(command.getDeployment()), command));
+    }
+
+    private void driftCheck() {
+        try {
+            List<String> repaired = handler.repairDrift(latest);
+            metrics.counter("marina.dns.drift.repairs").increment(repaired.size());
+        } catch (RuntimeException e) {
+            LOG.warnf("dns drift check not done, trying again in %s reason=%s", config.driftInterval(), e.getMessage());
+        }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], ?> record, byte[] value, String reason, boolean answered,
+            KafkaProducer<String, com.google.protobuf.Message> producer) {
+        if (answered) {
+            return; // an earlier run already sent it to dead-letters
+        }
+        LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d reason=%s", record.topic(),
+                record.partition(), record.offset(), reason);
+        DeadLetter letter = DeadLetters.of(CONSUMER, record.topic(), record.partition(), record.offset(), record.key(),
+                value, reason, clock.instant());
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        publishUntilAcknowledged(producer, List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, letter)));
+        metrics.counter("marina.dns.dead.letters").increment();
+    }
+
+    /**
+     * Sends all records, then waits for each acknowledgement; what failed is sent again (doubling
+     * pauses) until the broker took everything. Only then may positions be committed.
+     */
+    private void publishUntilAcknowledged(KafkaProducer<String, com.google.protobuf.Message> producer,
+            List<ProducerRecord<String, com.google.protobuf.Message>> records) {
+        List<ProducerRecord<String, com.google.protobuf.Message>> open = records;
+        Duration pause = Duration.ofMillis(200);
+        while (!open.isEmpty()) {
+            List<Future<?>> sent = open.stream().<Future<?>>map(producer::send).toList();
+            List<ProducerRecord<String, com.google.protobuf.Message>> failed = new ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while publishing; the commands will be replayed", e);
+                } catch (Exception e) {
+                    failed.add(open.get(i));
+                }
+            }
+            if (!failed.isEmpty()) {
+                LOG.warnf("records not acknowledged by the broker, sending again records=%d in=%dms", failed.size(),
+                        pause.toMillis());
+                sleep(pause);
+                pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+            }
+            open = failed;
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> c) {
+        Duration pause = Duration.ofMillis(200);
+        while (true) {
+            try {
+                List<PartitionInfo> infos = c.partitionsFor(Topics.DNS_COMMANDS.name(), Duration.ofSeconds(5));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // broker not there yet
+            }
+            LOG.infof("waiting for topic %s to exist", Topics.DNS_COMMANDS.name());
+            sleep(pause);
+            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(KafkaConsumer<?, ?> c, List<TopicPartition> partitions) {
+        Map<TopicPartition, OffsetAndMetadata> committed = c.committed(new java.util.HashSet<>(partitions), Duration.ofSeconds(30));
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        committed.forEach((tp, om) -> offsets.put(tp, om == null ? 0L : om.offset()));
+        return offsets;
+    }
+
+    private static boolean positionsReached(KafkaConsumer<?, ?> c, Map<TopicPartition, Long> end) {
+        return end.entrySet().stream().allMatch(e -> c.position(e.getKey()) >= e.getValue());
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> positions(KafkaConsumer<?, ?> c, List<TopicPartition> partitions) {
+        return partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> new OffsetAndMetadata(c.position(tp))));
+    }
+
+    private Properties consumerProps() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        // the group only keeps the committed positions (partitions are assigned, not balanced)
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // the reconciler writes in transactions: read only what it committed
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, DnsCommandDecoder.class.getName());
+        return props;
+    }
+
+    private Properties producerProps() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "2");
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ProtoJsonSerializer.class.getName());
+        return props;
+    }
+
+    private static String outcomeTag(DnsOutcome outcome) {
+        return switch (outcome) {
+            case DNS_OUTCOME_APPLIED -> "applied";
+            case DNS_OUTCOME_CLASH -> "clash";
+            case DNS_OUTCOME_FAILED -> "failed";
+            default -> "unknown";
+        };
+    }
+
+    private void pause() {
+        sleep(PAUSE_AFTER_ERROR);
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
