@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marina.schemas.topics.TopicBootstrap;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.testkit.LocalBind;
 import dev.marina.testkit.LocalKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -30,37 +31,55 @@ import java.util.concurrent.TimeUnit;
 public final class Platform implements AutoCloseable {
     public static final String TOKEN = "e2e-token-5b1d";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final List<String> SERVICES = List.of("intent-service", "provisioner", "health-monitor");
+    public static final List<String> SERVICES = List.of("intent-service", "provisioner", "health-monitor", "dns-service");
+    /** The platform's zone in these tests; deployments get names below it. */
+    public static final String ZONE = "marina.test";
 
     public final Path root;
     public final Path home;
     public final String bootstrap;
     private final LocalKafka kafka;
+    /** The authoritative DNS server of {@link #ZONE}, as ./marina up runs it. */
+    public final LocalBind bind;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> settingsOf = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Platform(Path root, Path home, LocalKafka kafka) {
+    private Platform(Path root, Path home, LocalKafka kafka, LocalBind bind) {
         this.root = root;
         this.home = home;
         this.kafka = kafka;
         this.bootstrap = kafka.bootstrapServers();
+        this.bind = bind;
     }
 
     /** Starts the services with these extra environment settings and waits until all are ready. */
     public static Platform start(Map<String, String> settings) throws Exception {
+        return start(SERVICES, settings);
+    }
+
+    /** Starts only these services (with the broker and BIND) and waits until they are ready. */
+    public static Platform start(List<String> services, Map<String, String> settings) throws Exception {
         Path root = Path.of(System.getProperty("marina.root", "..")).toAbsolutePath().normalize();
         // A broker of its own: a fresh provisioner group reads provision-commands from the start, and
         // must not act on other tests' deployments.
         Path home = Files.createTempDirectory("marina-e2e-");
-        Platform platform = new Platform(root, home, LocalKafka.start(home.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort()));
-        new TopicBootstrap(platform.bootstrap, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        LocalKafka kafka = LocalKafka.start(home.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort());
+        LocalBind bind;
         try {
-            for (String service : SERVICES) {
+            bind = LocalBind.start(ZONE);
+        } catch (RuntimeException | Error e) {
+            kafka.close();
+            throw e;
+        }
+        Platform platform = new Platform(root, home, kafka, bind);
+        try {
+            new TopicBootstrap(platform.bootstrap, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+            for (String service : services) {
                 platform.launch(service, settings);
             }
-            for (String service : SERVICES) {
+            for (String service : services) {
                 platform.awaitReady(service);
             }
             return platform;
@@ -88,6 +107,12 @@ public final class Platform implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("MARINA_API_TOKEN", TOKEN);
         env.put("MARINA_PROVISIONER_AGENT_JAR", root.resolve("agent/target/quarkus-app/quarkus-run.jar").toString());
+        env.put("MARINA_DNS_ZONE", bind.zone());
+        env.put("MARINA_DNS_SERVER_HOST", bind.host());
+        env.put("MARINA_DNS_SERVER_PORT", Integer.toString(bind.port()));
+        env.put("MARINA_DNS_KEY_NAME", bind.keyName());
+        env.put("MARINA_DNS_KEY_SECRET", bind.keySecret());
+        env.put("MARINA_DNS_ALGORITHM", bind.algorithm());
         env.putAll(settings);
         processes.put(service, builder.start());
     }
@@ -178,6 +203,37 @@ public final class Platform implements AutoCloseable {
         }
     }
 
+    /** What {@code dig @server -p port name A +short} answers, as a user would ask the authoritative server. */
+    public List<String> dig(String name) {
+        List<String> out = run(List.of("dig", "@" + bind.host(), "-p", Integer.toString(bind.port()), name, "A", "+short",
+                "+tries=1", "+time=2"));
+        return out.stream().filter(l -> !l.isBlank()).sorted().toList();
+    }
+
+    /** Every record of the zone, from a zone transfer signed with the platform's key ({@code dig AXFR -y}). */
+    public List<String> zoneTransfer() {
+        List<String> out = run(List.of("dig", "@" + bind.host(), "-p", Integer.toString(bind.port()),
+                "-y", bind.algorithm() + ":" + bind.keyName() + ":" + bind.keySecret(), bind.zone(), "AXFR", "+nocmd",
+                "+nostats", "+nocomments", "+noquestion"));
+        return out.stream().filter(l -> !l.isBlank() && !l.startsWith(";")).toList();
+    }
+
+    private static List<String> run(List<String> command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError(String.join(" ", command) + " failed: " + lines);
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new AssertionError("could not run " + command.get(0) + " (install bind9-dnsutils): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     /** Kills a service as a crash would (SIGKILL), with nothing it spawned. */
     public void kill(String service) throws InterruptedException {
         Process process = processes.get(service);
@@ -212,6 +268,7 @@ public final class Platform implements AutoCloseable {
         // Agents run in their own sessions: stop whatever still runs from the instance folders.
         processesOf(home.resolve("instances")).forEach(ProcessHandle::destroyForcibly);
         kafka.close();
+        bind.close();
     }
 
     private static String javaCommand() {

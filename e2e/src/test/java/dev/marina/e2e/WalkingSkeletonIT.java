@@ -54,8 +54,16 @@ class WalkingSkeletonIT {
             Path instanceDir = platform.instanceDir(instanceId);
             assertTrue(Files.isDirectory(instanceDir), instanceDir + " exists");
 
+            String address = ready.path("status").path("instances").get(0).path("address").asText();
+            String writerName = name + ".e2e." + Platform.ZONE;
+            assertEquals(List.of(address), platform.dig(writerName), "Ready: the writer name answers with the primary");
+            assertEquals(List.of(address), platform.dig("ro." + writerName), "the reader name, without replicas");
+            assertEquals(List.of(address), platform.dig("i1." + writerName), "the instance's own name");
+
             JsonNode credentials = platform.call("GET", path + "/credentials", null).body();
-            String url = "jdbc:mysql://" + credentials.path("host").asText() + ":" + credentials.path("port").asInt()
+            assertEquals(writerName, credentials.path("host").asText(), "clients are given the name");
+            // The JVM's resolver does not ask the test's BIND: connect to the address the name answers with.
+            String url = "jdbc:mysql://" + credentials.path("address").asText() + ":" + credentials.path("port").asInt()
                     + "/?sslMode=DISABLED&allowPublicKeyRetrieval=true&connectTimeout=5000";
             try (Connection c = DriverManager.getConnection(url, credentials.path("user").asText(), credentials.path("password").asText());
                  Statement s = c.createStatement()) {
@@ -86,6 +94,9 @@ class WalkingSkeletonIT {
                 assertFalse(Files.exists(instanceDir), "no folder left");
                 Path registry = platform.home.resolve("provisioner/instances.json");
                 assertFalse(Files.exists(registry) && Files.readString(registry).contains(instanceId), "no allocation left");
+                assertEquals(List.of(), platform.dig(writerName), "no name left");
+                assertTrue(platform.zoneTransfer().stream().noneMatch(r -> r.contains(name)),
+                        () -> "no record of " + name + " left: " + platform.zoneTransfer());
             });
         }
     }
