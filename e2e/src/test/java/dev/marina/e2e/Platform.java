@@ -218,6 +218,30 @@ public final class Platform implements AutoCloseable {
         return out.stream().filter(l -> !l.isBlank() && !l.startsWith(";")).toList();
     }
 
+    /** Sends RFC 2136 update lines (e.g. {@code "update add x.marina.test. 5 A 10.0.0.1"}) with {@code nsupdate}, signed with the key. */
+    public void nsupdate(String... lines) {
+        StringBuilder script = new StringBuilder("server " + bind.host() + " " + bind.port() + "\n");
+        for (String line : lines) {
+            script.append(line).append('\n');
+        }
+        script.append("send\n");
+        try {
+            Process p = new ProcessBuilder("nsupdate", "-y", bind.algorithm() + ":" + bind.keyName() + ":" + bind.keySecret())
+                    .redirectErrorStream(true).start();
+            p.getOutputStream().write(script.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            p.getOutputStream().close();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new AssertionError("nsupdate failed: " + out);
+            }
+        } catch (IOException e) {
+            throw new AssertionError("could not run nsupdate (install bind9-dnsutils): " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
     private static List<String> run(List<String> command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();

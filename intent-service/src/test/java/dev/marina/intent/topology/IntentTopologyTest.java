@@ -2,6 +2,7 @@ package dev.marina.intent.topology;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,9 @@ import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.v1.DnsEvent;
+import dev.marina.schemas.v1.DnsOutcome;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.InstanceState;
@@ -81,8 +85,12 @@ class IntentTopologyTest {
 
     @BeforeEach
     void start() throws Exception {
+        start(PlanSettings.defaults());
+    }
+
+    private void start(PlanSettings settings) throws Exception {
         IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
-        var deps = new IntentTopology.Deps(clock, intake, new Planner(PlanSettings.defaults()), Duration.ofSeconds(1));
+        var deps = new IntentTopology.Deps(clock, intake, new Planner(settings), Duration.ofSeconds(1));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "intent-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -236,5 +244,45 @@ class IntentTopologyTest {
 
         advance(Duration.ofMinutes(10));
         assertEquals(List.of(), values(Topics.PROVISION_COMMANDS), "nothing left to resync");
+    }
+
+    @Test
+    void with_a_zone_names_are_asked_for_ready_waits_for_them_and_the_purge_tombstones_the_wish() throws Exception {
+        driver.close();
+        start(PlanSettings.defaults().withDns(new PlanSettings.DnsSettings("marina.test", Duration.ofSeconds(5),
+                Duration.ofSeconds(10))));
+        applyOrders();
+        send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(INSTANCE)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0.7").build());
+        List<DnsCommand> wishes = values(Topics.DNS_COMMANDS);
+        assertEquals(1, wishes.size());
+        assertEquals("orders.acme.marina.test.", wishes.get(0).getRecords(0).getName());
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.7:3306").build());
+        send(Topics.INSTANCE_HEALTH, InstanceHealth.newBuilder().setInstanceId(INSTANCE).setHealth(Health.HEALTH_UP).build());
+        assertEquals(Phase.PHASE_PROVISIONING, lastStatus().getPhase(), "names not answering yet");
+
+        send(Topics.DNS_EVENTS, DnsEvent.newBuilder().setCommandId(wishes.get(0).getCommandId())
+                .setDeployment(wishes.get(0).getDeployment()).setOutcome(DnsOutcome.DNS_OUTCOME_APPLIED)
+                .addAllRecords(wishes.get(0).getRecordsList()).build());
+        DeploymentStatus ready = lastStatus();
+        assertEquals(Phase.PHASE_READY, ready.getPhase());
+        assertEquals("orders.acme.marina.test", ready.getEndpoints(0).getHost());
+
+        send(Topics.INTENT_EVENTS, Fixtures.delete("acme", "orders", "r-del"));
+        DnsCommand remove = values(Topics.DNS_COMMANDS).get(0);
+        assertTrue(remove.getRemoveAll());
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED).build());
+        send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(INSTANCE)
+                .setState(InstanceState.INSTANCE_STATE_DESTROYED).build());
+        assertNotNull(driver.getKeyValueStore(IntentTopology.RECONCILER_STORE).get(KEY), "not purged while names remain");
+
+        send(Topics.DNS_EVENTS, DnsEvent.newBuilder().setCommandId(remove.getCommandId())
+                .setDeployment(remove.getDeployment()).setOutcome(DnsOutcome.DNS_OUTCOME_APPLIED).build());
+        assertNull(driver.getKeyValueStore(IntentTopology.RECONCILER_STORE).get(KEY));
+        List<KeyValue<String, DnsCommand>> tombstone = read(Topics.DNS_COMMANDS);
+        assertEquals(1, tombstone.size());
+        assertNull(tombstone.get(0).value, "the deployment's wish leaves the compacted dns-commands");
     }
 }
