@@ -30,11 +30,11 @@ public final class BatchPlanner {
     /** One plan per wish, in order. */
     public static List<Plan> plan(String zone, List<Wish> wishes, ZoneContents observed) {
         List<Plan> plans = new ArrayList<>(wishes.size());
-        ZoneContents zoneNow = observed;
+        ZoneContents zoneNow = observed.workingCopy(); // changed in place: planning stays linear in the batch
         for (Wish wish : wishes) {
             Plan plan = OwnershipPlanner.plan(wish.deployment(), zone, wish.desired(), zoneNow);
             if (plan instanceof Plan.Apply apply) {
-                zoneNow = zoneNow.with(apply.change());
+                zoneNow.apply(apply.change());
             }
             plans.add(plan);
         }

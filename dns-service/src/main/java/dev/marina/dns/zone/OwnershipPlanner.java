@@ -105,11 +105,7 @@ public final class OwnershipPlanner {
 
     /** Every name whose ownership record names this deployment. */
     static List<String> ownedNames(String deployment, ZoneContents observed) {
-        return observed.names().stream()
-                .filter(Names::isOwnerRecordName)
-                .map(Names::ownedName)
-                .filter(name -> isOwnedBy(deployment, name, observed))
-                .toList();
+        return observed.namesOwnedBy(deployment);
     }
 
     /** The operations that turn an owned name's record sets into the wanted ones; none when equal. */
