@@ -30,9 +30,14 @@ public final class MariaDbFigures implements DatabaseFigures {
     private static final Duration CONNECT_TIMEOUT = Duration.ofMillis(500);
     private static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(2);
 
+    /**
+     * MariaDB 10.11 has no {@code Innodb_rows_*} status variables: rows come from the engine-independent
+     * {@code Rows_read} and {@code Handler_write/update/delete}, which leave out temporary tables (so
+     * the agent's own SHOW statements do not count) and include the few writes to system tables.
+     */
     static final String GLOBAL_STATUS = "SHOW GLOBAL STATUS WHERE Variable_name IN ('Uptime', 'Threads_connected', "
             + "'Questions', 'Slow_queries', 'Innodb_buffer_pool_read_requests', 'Innodb_buffer_pool_reads', "
-            + "'Innodb_rows_read', 'Innodb_rows_inserted', 'Innodb_rows_updated', 'Innodb_rows_deleted')";
+            + "'Rows_read', 'Handler_write', 'Handler_update', 'Handler_delete')";
     /** MariaDB 10.5.1+ spelling of SHOW SLAVE STATUS; no row on a server that does not replicate. */
     static final String REPLICA_STATUS = "SHOW REPLICA STATUS";
 
@@ -102,9 +107,8 @@ public final class MariaDbFigures implements DatabaseFigures {
                 number(byName, "Slow_queries"),
                 number(byName, "Innodb_buffer_pool_read_requests"),
                 number(byName, "Innodb_buffer_pool_reads"),
-                number(byName, "Innodb_rows_read"),
-                number(byName, "Innodb_rows_inserted") + number(byName, "Innodb_rows_updated")
-                        + number(byName, "Innodb_rows_deleted"));
+                number(byName, "Rows_read"),
+                number(byName, "Handler_write") + number(byName, "Handler_update") + number(byName, "Handler_delete"));
     }
 
     /**

@@ -11,8 +11,9 @@ package dev.marina.agent.metrics;
  * @param slowQueries            {@code Slow_queries}
  * @param bufferPoolReadRequests {@code Innodb_buffer_pool_read_requests}: logical reads
  * @param bufferPoolReads        {@code Innodb_buffer_pool_reads}: logical reads that had to go to disk
- * @param rowsRead               {@code Innodb_rows_read}
- * @param rowsWritten            {@code Innodb_rows_inserted + Innodb_rows_updated + Innodb_rows_deleted}
+ * @param rowsRead               rows read by statements (MariaDB: {@code Rows_read})
+ * @param rowsWritten            rows inserted, updated and deleted (MariaDB: {@code Handler_write + Handler_update
+ *                               + Handler_delete})
  */
 public record DatabaseStatus(long uptimeSeconds, long connections, long questions, long slowQueries,
         long bufferPoolReadRequests, long bufferPoolReads, long rowsRead, long rowsWritten) {}

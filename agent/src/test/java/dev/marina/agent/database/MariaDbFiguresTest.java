@@ -9,20 +9,22 @@ import dev.marina.agent.metrics.Replication;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** Parsing what MariaDB 10.11 answers to SHOW GLOBAL STATUS and SHOW REPLICA STATUS. */
 class MariaDbFiguresTest {
 
-    /** The rows of {@link MariaDbFigures#GLOBAL_STATUS} as a 10.11 server gives them. */
+    /** The rows of {@link MariaDbFigures#GLOBAL_STATUS} as a 10.11 server gives them (it has no Innodb_rows_*). */
     private static Map<String, String> globalStatus() {
         Map<String, String> rows = new HashMap<>();
         rows.put("Innodb_buffer_pool_read_requests", "48213");
         rows.put("Innodb_buffer_pool_reads", "171");
-        rows.put("Innodb_rows_deleted", "3");
-        rows.put("Innodb_rows_inserted", "40");
-        rows.put("Innodb_rows_read", "1290");
-        rows.put("Innodb_rows_updated", "7");
+        rows.put("Handler_delete", "3");
+        rows.put("Handler_update", "7");
+        rows.put("Handler_write", "40");
+        rows.put("Rows_read", "1290");
         rows.put("Questions", "5321");
         rows.put("Slow_queries", "2");
         rows.put("Threads_connected", "4");
@@ -33,6 +35,16 @@ class MariaDbFiguresTest {
     @Test
     void reads_the_status_counters_and_adds_up_the_rows_written() {
         assertEquals(new DatabaseStatus(3605, 4, 5321, 2, 48213, 171, 1290, 50), MariaDbFigures.globalStatus(globalStatus()));
+    }
+
+    @Test
+    void the_query_asks_for_every_figure_the_parser_needs() {
+        Map<String, String> answer = new HashMap<>();
+        Matcher quoted = Pattern.compile("'([A-Za-z_]+)'").matcher(MariaDbFigures.GLOBAL_STATUS);
+        while (quoted.find()) {
+            answer.put(quoted.group(1), "1");
+        }
+        assertEquals(new DatabaseStatus(1, 1, 1, 1, 1, 1, 1, 3), MariaDbFigures.globalStatus(answer));
     }
 
     @Test
