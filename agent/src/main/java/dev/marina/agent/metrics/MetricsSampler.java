@@ -106,7 +106,8 @@ public final class MetricsSampler {
         metrics.metricSampleSkipped(reason.tag());
         if (reason != skipping) {
             String message = "metric samples skipped deployment=%s instance=%s reason=%s detail=%s";
-            if (reason == SkipReason.UNREACHABLE || reason == SkipReason.FAILED) {
+            // The database's own states (not deployed, starting, crashed, stopping) are the heartbeats' news; only a failure is a warning.
+            if (reason == SkipReason.FAILED) {
                 LOG.warnf(message, identity.deploymentKey(), identity.instanceId(), reason.tag(), detail);
             } else {
                 LOG.infof(message, identity.deploymentKey(), identity.instanceId(), reason.tag(), detail);
