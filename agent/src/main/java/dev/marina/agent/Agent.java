@@ -1,11 +1,17 @@
 package dev.marina.agent;
 
 import dev.marina.agent.database.DatabaseServer;
+import dev.marina.agent.database.MariaDbFigures;
 import dev.marina.agent.database.MariaDbServer;
 import dev.marina.agent.kafka.CommandLoop;
 import dev.marina.agent.kafka.EventPublisher;
 import dev.marina.agent.kafka.HeartbeatLoop;
+import dev.marina.agent.kafka.MetricsLoop;
 import dev.marina.agent.kafka.OffsetFile;
+import dev.marina.agent.metrics.DatabaseFigures;
+import dev.marina.agent.metrics.LinuxHost;
+import dev.marina.agent.metrics.MetricsSampler;
+import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.service.SecretBox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -17,7 +23,7 @@ import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * One running agent: its database, the command thread and the heartbeat timer, assembled from
+ * One running agent: its database, the command thread, the heartbeat timer and the metrics timer, assembled from
  * {@link AgentSettings}. Closing it stops the agent's threads and clients but leaves the database
  * running: a restarted agent adopts it (databases outlive agent restarts and upgrades).
  */
@@ -26,34 +32,45 @@ public final class Agent implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Agent.class);
 
     private final DatabaseServer database;
+    private final DatabaseFigures figures;
     private final EventPublisher publisher;
     private final CommandLoop commands;
     private final HeartbeatLoop heartbeats;
+    private final MetricsLoop samples;
 
-    private Agent(DatabaseServer database, EventPublisher publisher, CommandLoop commands, HeartbeatLoop heartbeats) {
+    private Agent(DatabaseServer database, DatabaseFigures figures, EventPublisher publisher, CommandLoop commands,
+            HeartbeatLoop heartbeats, MetricsLoop samples) {
         this.database = database;
+        this.figures = figures;
         this.publisher = publisher;
         this.commands = commands;
         this.heartbeats = heartbeats;
+        this.samples = samples;
     }
 
     public static Agent start(AgentSettings settings, MeterRegistry registry) {
-        return start(settings, new MariaDbServer(settings.files(), settings.identity().address(), settings.marinaHome(),
-                settings.mariadb()), registry, Clock.systemUTC());
+        String address = settings.identity().address();
+        return start(settings, new MariaDbServer(settings.files(), address, settings.marinaHome(), settings.mariadb()),
+                new MariaDbFigures(settings.files(), address), registry, Clock.systemUTC());
     }
 
-    public static Agent start(AgentSettings settings, DatabaseServer database, MeterRegistry registry, Clock clock) {
+    public static Agent start(AgentSettings settings, DatabaseServer database, DatabaseFigures figures, MeterRegistry registry,
+            Clock clock) {
         InstanceIdentity identity = settings.identity();
         createFolder(settings.files().dir());
         AgentMetrics metrics = new AgentMetrics(registry);
+        SamplingGate sampling = new SamplingGate();
         CommandHandler handler = new CommandHandler(identity, settings.files(), database,
-                platformKey(settings.secretsKeyFile()), metrics, clock);
+                platformKey(settings.secretsKeyFile()), metrics, sampling, clock);
         EventPublisher publisher = new EventPublisher(settings.bootstrapServers(), "agent-" + identity.instanceId());
         CommandLoop commands = new CommandLoop(identity, settings.bootstrapServers(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);
         HeartbeatLoop heartbeats = new HeartbeatLoop(identity, settings.bootstrapServers(), settings.heartbeatInterval(),
                 database::observe, handler::highestEpoch, metrics, clock);
+        MetricsSampler sampler = new MetricsSampler(identity, figures, new LinuxHost(settings.files().dir()),
+                ProcessHandle.current().pid(), sampling, metrics, clock, System::nanoTime);
+        MetricsLoop samples = new MetricsLoop(identity, settings.bootstrapServers(), settings.metricsInterval(), sampler, metrics);
         // A database that just became ready is reported healthy at once, not up to a period later.
         publisher.afterAnswer(event -> {
             if (event.getOutcome() == dev.marina.schemas.v1.AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
@@ -63,16 +80,19 @@ public final class Agent implements AutoCloseable {
         LOG.infof("agent starting deployment=%s instance=%s address=%s dir=%s", identity.deploymentKey(),
                 identity.instanceId(), identity.address(), settings.files().dir());
         heartbeats.start();
+        samples.start();
         commands.start();
-        return new Agent(database, publisher, commands, heartbeats);
+        return new Agent(database, figures, publisher, commands, heartbeats, samples);
     }
 
     /** Stops the threads and clients; the database keeps running. */
     @Override
     public void close() {
         heartbeats.close();
+        samples.close();
         commands.close();
         publisher.close();
+        figures.close();
         database.close();
     }
 

@@ -34,6 +34,13 @@ public interface AgentConfig {
     @WithDefault("1s")
     Duration heartbeatInterval();
 
+    /**
+     * How often a metric sample goes to {@code metrics} ({@code MARINA_AGENT_METRICS_INTERVAL}); rates
+     * are per second over this interval.
+     */
+    @WithDefault("5s")
+    Duration metricsInterval();
+
     /** How the agent runs MariaDB here. */
     Database database();
 

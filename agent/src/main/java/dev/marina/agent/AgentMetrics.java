@@ -32,6 +32,24 @@ public final class AgentMetrics {
                 .tag("result", sent ? "sent" : "lost").register(registry).increment();
     }
 
+    /** A metric sample handed to the producer; {@code sent} when the broker took it, else lost. */
+    public void metricSample(boolean sent) {
+        Counter.builder("marina.agent.metric.samples").description("metric samples, by whether the broker took them")
+                .tag("result", sent ? "sent" : "lost").register(registry).increment();
+    }
+
+    /** A tick without a sample; {@code reason} is a {@code SkipReason} tag (not_deployed, unreachable, stopping, failed). */
+    public void metricSampleSkipped(String reason) {
+        Counter.builder("marina.agent.metric.samples.skipped").description("metric sampling ticks without a sample, by reason")
+                .tag("reason", reason).register(registry).increment();
+    }
+
+    /** How long collecting one sample took (queries, /proc, the folder walk) until it was handed to the producer. */
+    public void metricSampleTaken(Duration took) {
+        Timer.builder("marina.agent.metric.sample.duration").description("time to collect one metric sample")
+                .register(registry).record(took);
+    }
+
     public void deadLettered() {
         Counter.builder("marina.agent.dead.letters").description("commands that could not be decoded")
                 .register(registry).increment();

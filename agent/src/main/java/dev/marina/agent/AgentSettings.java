@@ -19,10 +19,17 @@ import java.util.Optional;
  * @param bootstrapServers  the broker
  * @param secretsKeyFile    the platform key that opens sealed secrets (never created by the agent)
  * @param heartbeatInterval how often a heartbeat goes out
+ * @param metricsInterval   how often a metric sample goes out
  * @param mariadb           how MariaDB runs here
  */
 public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
-        String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, MariaDbSettings mariadb) {
+        String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+        MariaDbSettings mariadb) {
+
+    public AgentSettings {
+        requirePositive(heartbeatInterval, "marina.agent.heartbeat-interval");
+        requirePositive(metricsInterval, "marina.agent.metrics-interval");
+    }
 
     /**
      * The settings when an instance is configured; empty when none of its keys is set (idle agent);
@@ -57,6 +64,13 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 bootstrapServers,
                 keyFile.toAbsolutePath(),
                 config.heartbeatInterval(),
+                config.metricsInterval(),
                 new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout())));
+    }
+
+    private static void requirePositive(Duration interval, String key) {
+        if (interval == null || interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, not " + interval);
+        }
     }
 }

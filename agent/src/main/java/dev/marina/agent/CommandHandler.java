@@ -6,6 +6,7 @@ import dev.marina.agent.decision.AgentDecisions;
 import dev.marina.agent.decision.Decision;
 import dev.marina.agent.decision.Facts;
 import dev.marina.agent.decision.LocalState;
+import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
@@ -34,16 +35,19 @@ public final class CommandHandler {
     private final DatabaseServer database;
     private final Supplier<SecretBox> secrets;
     private final AgentMetrics metrics;
+    private final SamplingGate sampling;
     private final Clock clock;
     private volatile AgentState state;
 
+    /** @param sampling shut while the database is stopped and removed, so no metric sample is taken meanwhile */
     public CommandHandler(InstanceIdentity identity, InstanceFiles files, DatabaseServer database, Supplier<SecretBox> secrets,
-            AgentMetrics metrics, Clock clock) {
+            AgentMetrics metrics, SamplingGate sampling, Clock clock) {
         this.identity = identity;
         this.files = files;
         this.database = database;
         this.secrets = secrets;
         this.metrics = metrics;
+        this.sampling = sampling;
         this.clock = clock;
         this.state = AgentState.load(files.stateFile());
     }
@@ -166,8 +170,10 @@ public final class CommandHandler {
     }
 
     private AgentEvent destroy(AgentCommand command) {
-        database.stop();
-        database.removeData();
+        sampling.shutWhile(() -> {
+            database.stop();
+            database.removeData();
+        });
         save(state.destroyed());
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, "destroyed");
     }

@@ -278,7 +278,7 @@ class AgentIT {
 
         AgentSettings settings() {
             return new AgentSettings(new InstanceIdentity(id, key, address), files, home, Optional.of(since), servers,
-                    home.resolve("secrets/platform.key"), Duration.ofMillis(200), MariaDbSettings.defaults());
+                    home.resolve("secrets/platform.key"), Duration.ofMillis(200), Duration.ofSeconds(5), MariaDbSettings.defaults());
         }
 
         AgentCommand command(String commandId, AgentOp op) {

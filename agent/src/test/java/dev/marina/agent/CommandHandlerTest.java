@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
@@ -17,7 +18,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +35,7 @@ class CommandHandlerTest {
 
     private final InstanceIdentity identity = new InstanceIdentity("acme-orders-1", "acme/orders", "127.10.0.3");
     private final FakeDatabase database = new FakeDatabase();
+    private final SamplingGate sampling = new SamplingGate();
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC);
     private SecretBox box;
     private InstanceFiles files;
@@ -43,7 +47,8 @@ class CommandHandlerTest {
     }
 
     private CommandHandler handler() {
-        return new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()), clock);
+        return new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()), sampling,
+                clock);
     }
 
     private AgentCommand deploy(String id) {
@@ -108,6 +113,28 @@ class CommandHandlerTest {
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, again.getOutcome());
         assertEquals("x2", again.getCommandId());
         assertEquals(List.of(), database.calls);
+    }
+
+    @Test
+    void no_metric_sample_can_start_while_destroy_stops_and_removes_the_database() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1"));
+        List<Boolean> samplerCouldEnter = new ArrayList<>();
+        database.duringStopOrRemove = () -> samplerCouldEnter.add(samplerEnters());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, handler.handle(destroy("x1")).getOutcome());
+        assertEquals(List.of(false, false), samplerCouldEnter, "the gate is shut during stop and during removal");
+        assertTrue(samplerEnters(), "the gate opens again afterwards");
+    }
+
+    /** What the sampling thread would find: tried from another thread, as the sampler does. */
+    private boolean samplerEnters() {
+        return CompletableFuture.supplyAsync(() -> {
+            boolean entered = sampling.tryEnter();
+            if (entered) {
+                sampling.exit();
+            }
+            return entered;
+        }).join();
     }
 
     @Test

@@ -13,6 +13,8 @@ final class FakeDatabase implements DatabaseServer {
     boolean data;
     boolean running;
     String adminPassword;
+    /** Runs inside {@link #stop()} and {@link #removeData()}, to look at the agent from there. */
+    Runnable duringStopOrRemove = () -> { };
 
     @Override
     public String version() {
@@ -52,12 +54,14 @@ final class FakeDatabase implements DatabaseServer {
     @Override
     public void stop() {
         calls.add("stop");
+        duringStopOrRemove.run();
         running = false;
     }
 
     @Override
     public void removeData() {
         calls.add("remove");
+        duringStopOrRemove.run();
         data = false;
     }
 

@@ -271,6 +271,11 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     private String agentPassword() {
+        return agentPassword(files);
+    }
+
+    /** The password of the agent's own database user, from {@code agent.secret}. */
+    static String agentPassword(InstanceFiles files) {
         try {
             return Files.readString(files.agentSecret()).trim();
         } catch (IOException e) {
@@ -292,7 +297,7 @@ public final class MariaDbServer implements DatabaseServer {
         }
     }
 
-    private static String firstLine(String message) {
+    static String firstLine(String message) {
         if (message == null) {
             return "unknown error";
         }

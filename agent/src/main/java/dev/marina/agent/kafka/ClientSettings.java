@@ -50,6 +50,11 @@ final class ClientSettings {
         return p;
     }
 
+    /** Metric samples: like heartbeats, a late sample is worth little; lost rather than queued or blocking. */
+    static Properties metricsProducer(String bootstrapServers, String clientId) {
+        return heartbeatProducer(bootstrapServers, clientId);
+    }
+
     private static Properties byteProducer(String bootstrapServers, String clientId) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
