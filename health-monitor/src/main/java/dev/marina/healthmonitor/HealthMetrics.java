@@ -11,8 +11,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The monitor's meters. Every label takes a bounded set of values (health names, ignore causes), never
- * a deployment or instance id: those belong in the logs.
+ * The monitor's meters. Every label takes a bounded set of values (health names, ignore causes, window
+ * sizes, dead-letter reasons), never a deployment or instance id: those belong in the logs. (The
+ * per-deployment fleet gauges are apart, in {@code metrics.FleetGauges}, with their labels capped.)
  */
 public final class HealthMetrics {
 
@@ -21,6 +22,8 @@ public final class HealthMetrics {
     private final Counter deadLetters;
     /** Instances in each task's store at its last check; summed by the gauge. */
     private final Map<String, Integer> trackedByTask = new ConcurrentHashMap<>();
+    private final Counter samplesAggregated;
+    private final Timer aggregationLatency;
 
     public HealthMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -33,6 +36,15 @@ public final class HealthMetrics {
         Gauge.builder("marina.health.instances", trackedByTask,
                         tasks -> tasks.values().stream().mapToInt(Integer::intValue).sum())
                 .description("Instances whose health is being tracked")
+                .register(registry);
+        this.samplesAggregated = Counter.builder("marina.health.metrics.samples")
+                .description("Metric samples aggregated (in at least one window)")
+                .register(registry);
+        this.aggregationLatency = Timer.builder("marina.health.metrics.aggregation.latency")
+                .description("From a sample's sampled_at to its aggregates being emitted")
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+                        Duration.ofSeconds(10), Duration.ofSeconds(30))
                 .register(registry);
     }
 
@@ -54,6 +66,33 @@ public final class HealthMetrics {
 
     public void deadLetter() {
         deadLetters.increment();
+    }
+
+    /** A sample was aggregated and its aggregates emitted, {@code latency} after it was taken. */
+    public void sampleAggregated(Duration latency) {
+        samplesAggregated.increment();
+        if (!latency.isNegative()) {
+            aggregationLatency.record(latency);
+        }
+    }
+
+    /** A sample came after its window of this size closed (stream time past end + grace): dropped there. */
+    public void lateSample(String window) {
+        Counter.builder("marina.health.metrics.late.samples")
+                .description("Samples dropped from a window because they came later than its end plus the grace period")
+                .tag("window", window)
+                .register(registry)
+                .increment();
+    }
+
+    /** A record of the metrics sub-topology went to dead-letters. */
+    public void metricsDeadLetter(String topic, String reason) {
+        Counter.builder("marina.health.metrics.dead.letters")
+                .description("Samples and statuses that could not be used and went to dead-letters, by topic and reason")
+                .tag("topic", topic)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     public void checked(String task, int instances, Duration took) {
