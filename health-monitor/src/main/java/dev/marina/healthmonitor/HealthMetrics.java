@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,6 +25,7 @@ public final class HealthMetrics {
     private final Map<String, Integer> trackedByTask = new ConcurrentHashMap<>();
     private final Counter samplesAggregated;
     private final Timer aggregationLatency;
+    private final Map<Health, Timer> detectionLatency = new EnumMap<>(Health.class);
 
     public HealthMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -46,6 +48,15 @@ public final class HealthMetrics {
                         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
                         Duration.ofSeconds(10), Duration.ofSeconds(30))
                 .register(registry);
+        for (Health health : new Health[] {Health.HEALTH_UP, Health.HEALTH_SUSPECT, Health.HEALTH_DOWN}) {
+            detectionLatency.put(health, Timer.builder("marina.health.detection.latency")
+                    .description("From an instance's last heartbeat (sent_at) to its health transition being emitted")
+                    .tag("health", label(health))
+                    .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(6),
+                            Duration.ofMillis(7500), Duration.ofSeconds(10), Duration.ofSeconds(30))
+                    .register(registry));
+        }
     }
 
     public void transition(Health to) {
@@ -66,6 +77,14 @@ public final class HealthMetrics {
 
     public void deadLetter() {
         deadLetters.increment();
+    }
+
+    /** A transition was emitted, {@code sinceLastHeartbeat} after the instance's newest heartbeat was sent. */
+    public void detected(Health to, Duration sinceLastHeartbeat) {
+        Timer timer = detectionLatency.get(to);
+        if (timer != null && !sinceLastHeartbeat.isNegative()) {
+            timer.record(sinceLastHeartbeat);
+        }
     }
 
     /** A sample was aggregated and its aggregates emitted, {@code latency} after it was taken. */
