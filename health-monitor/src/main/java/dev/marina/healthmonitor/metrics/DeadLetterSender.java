@@ -2,6 +2,7 @@ package dev.marina.healthmonitor.metrics;
 
 import com.google.protobuf.Message;
 import dev.marina.healthmonitor.HealthMetrics;
+import dev.marina.healthmonitor.HealthTopology;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.service.DeadLetters;
 import java.nio.charset.StandardCharsets;
@@ -16,8 +17,6 @@ import org.jboss.logging.Logger;
 final class DeadLetterSender {
 
     private static final Logger LOG = Logger.getLogger(DeadLetterSender.class);
-    /** The name this service signs its dead letters with (as the heartbeat side does). */
-    static final String CONSUMER = "health-monitor";
 
     private final ProcessorContext<String, Message> context;
     private final HealthMetrics metrics;
@@ -34,7 +33,7 @@ final class DeadLetterSender {
         String topic = source.map(RecordMetadata::topic).orElse(defaultTopic);
         int partition = source.map(RecordMetadata::partition).orElse(-1);
         long offset = source.map(RecordMetadata::offset).orElse(-1L);
-        DeadLetter letter = DeadLetters.of(CONSUMER, topic, partition, offset,
+        DeadLetter letter = DeadLetters.of(HealthTopology.CONSUMER, topic, partition, offset,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, detail, now);
         context.forward(new Record<String, Message>(key, letter, now.toEpochMilli()), MetricsTopology.DEAD_LETTER_SINK);
         metrics.metricsDeadLetter(topic, reason.label());
