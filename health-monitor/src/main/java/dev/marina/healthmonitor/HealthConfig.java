@@ -26,4 +26,30 @@ public interface HealthConfig {
     /** How often the wall-clock check looks at every instance; bounds how late a detection can be. */
     @WithDefault("250ms")
     Duration checkInterval();
+
+    /** The aggregation of agents' metric samples into {@code deployment-metrics}, {@code marina.health.metrics.*}. */
+    Metrics metrics();
+
+    interface Metrics {
+
+        /**
+         * How long after a window's end a late sample still counts in it (stream time, i.e. the newest
+         * {@code sampled_at} seen). Later ones are dropped and counted. Also how far ahead of the monitor's
+         * clock a sample may be stamped; further ahead, it is dead-lettered.
+         */
+        @WithDefault("5s")
+        Duration grace();
+
+        /**
+         * At most this many deployments get per-deployment gauges on {@code /q/metrics} (a
+         * {@code deployment} label); further ones are counted in {@code marina_metrics_labels_refused_total}.
+         * 0 turns the per-deployment gauges off.
+         */
+        @WithDefault("500")
+        int maxDeploymentLabels();
+
+        /** A deployment's value gauges (queries per second, connections) go when it has had no sample for this long. */
+        @WithDefault("10m")
+        Duration gaugesExpireAfter();
+    }
 }

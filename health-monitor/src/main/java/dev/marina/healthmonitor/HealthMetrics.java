@@ -6,13 +6,15 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The monitor's meters. Every label takes a bounded set of values (health names, ignore causes), never
- * a deployment or instance id: those belong in the logs.
+ * The monitor's meters. Every label takes a bounded set of values (health names, ignore causes, window
+ * sizes, dead-letter reasons), never a deployment or instance id: those belong in the logs. (The
+ * per-deployment fleet gauges are apart, in {@code metrics.FleetGauges}, with their labels capped.)
  */
 public final class HealthMetrics {
 
@@ -21,6 +23,9 @@ public final class HealthMetrics {
     private final Counter deadLetters;
     /** Instances in each task's store at its last check; summed by the gauge. */
     private final Map<String, Integer> trackedByTask = new ConcurrentHashMap<>();
+    private final Counter samplesAggregated;
+    private final Timer aggregationLatency;
+    private final Map<Health, Timer> detectionLatency = new EnumMap<>(Health.class);
 
     public HealthMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -34,6 +39,24 @@ public final class HealthMetrics {
                         tasks -> tasks.values().stream().mapToInt(Integer::intValue).sum())
                 .description("Instances whose health is being tracked")
                 .register(registry);
+        this.samplesAggregated = Counter.builder("marina.health.metrics.samples")
+                .description("Metric samples aggregated (in at least one window)")
+                .register(registry);
+        this.aggregationLatency = Timer.builder("marina.health.metrics.aggregation.latency")
+                .description("From a sample's sampled_at to its aggregates being emitted")
+                .serviceLevelObjectives(Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+                        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+                        Duration.ofSeconds(10), Duration.ofSeconds(30))
+                .register(registry);
+        for (Health health : new Health[] {Health.HEALTH_UP, Health.HEALTH_SUSPECT, Health.HEALTH_DOWN}) {
+            detectionLatency.put(health, Timer.builder("marina.health.detection.latency")
+                    .description("From an instance's last heartbeat (sent_at) to its health transition being emitted")
+                    .tag("health", label(health))
+                    .serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+                            Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(6),
+                            Duration.ofMillis(7500), Duration.ofSeconds(10), Duration.ofSeconds(30))
+                    .register(registry));
+        }
     }
 
     public void transition(Health to) {
@@ -54,6 +77,41 @@ public final class HealthMetrics {
 
     public void deadLetter() {
         deadLetters.increment();
+    }
+
+    /** A transition was emitted, {@code sinceLastHeartbeat} after the instance's newest heartbeat was sent. */
+    public void detected(Health to, Duration sinceLastHeartbeat) {
+        Timer timer = detectionLatency.get(to);
+        if (timer != null && !sinceLastHeartbeat.isNegative()) {
+            timer.record(sinceLastHeartbeat);
+        }
+    }
+
+    /** A sample was aggregated and its aggregates emitted, {@code latency} after it was taken. */
+    public void sampleAggregated(Duration latency) {
+        samplesAggregated.increment();
+        if (!latency.isNegative()) {
+            aggregationLatency.record(latency);
+        }
+    }
+
+    /** A sample came after its window of this size closed (stream time past end + grace): dropped there. */
+    public void lateSample(String window) {
+        Counter.builder("marina.health.metrics.late.samples")
+                .description("Samples dropped from a window because they came later than its end plus the grace period")
+                .tag("window", window)
+                .register(registry)
+                .increment();
+    }
+
+    /** A record of the metrics sub-topology went to dead-letters. */
+    public void metricsDeadLetter(String topic, String reason) {
+        Counter.builder("marina.health.metrics.dead.letters")
+                .description("Samples and statuses that could not be used and went to dead-letters, by topic and reason")
+                .tag("topic", topic)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
     }
 
     public void checked(String task, int instances, Duration took) {

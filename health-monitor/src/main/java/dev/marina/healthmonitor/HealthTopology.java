@@ -1,6 +1,10 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.healthmonitor.metrics.FleetGauges;
+import dev.marina.healthmonitor.metrics.MetricsSettings;
+import dev.marina.healthmonitor.metrics.MetricsTopology;
 import dev.marina.schemas.topics.Topics;
+import java.time.InstantSource;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -9,6 +13,10 @@ import org.apache.kafka.streams.state.Stores;
  * heartbeats → instance-health: one processor with the per-instance state store, one sink for
  * transitions and one for dead letters. Built with the Processor API because one processor writes
  * two topics of different types and schedules the wall-clock check.
+ *
+ * <p>The service runs a second, independent sub-topology beside it, metrics → deployment-metrics
+ * ({@link MetricsTopology}); {@link #build(HealthSettings, MetricsSettings, HealthMetrics, FleetGauges, InstantSource)}
+ * builds both.
  */
 public final class HealthTopology {
     private HealthTopology() {}
@@ -26,6 +34,13 @@ public final class HealthTopology {
     static final String HEALTH_SINK = "instance-health-sink";
     static final String DEAD_LETTER_SINK = "dead-letters-sink";
 
+    /** The whole service: heartbeats → instance-health, and metrics → deployment-metrics. */
+    public static Topology build(HealthSettings settings, MetricsSettings metricsSettings, HealthMetrics metrics,
+            FleetGauges fleet, InstantSource clock) {
+        return MetricsTopology.addTo(build(settings, metrics), metricsSettings, metrics, fleet, clock);
+    }
+
+    /** heartbeats → instance-health alone. */
     public static Topology build(HealthSettings settings, HealthMetrics metrics) {
         HealthRules rules = new HealthRules(settings);
         Topology topology = new Topology();

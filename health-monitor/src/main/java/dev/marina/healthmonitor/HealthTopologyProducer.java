@@ -1,9 +1,12 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.healthmonitor.metrics.FleetGauges;
+import dev.marina.healthmonitor.metrics.MetricsSettings;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import java.time.InstantSource;
 import org.apache.kafka.streams.Topology;
 import org.jboss.logging.Logger;
 
@@ -22,6 +25,11 @@ public class HealthTopologyProducer {
                 config.checkInterval());
         LOG.infof("health rules suspect_after=%s down_after=%s forget_after=%s check_interval=%s",
                 settings.suspectAfter(), settings.downAfter(), settings.forgetAfter(), settings.checkInterval());
-        return HealthTopology.build(settings, new HealthMetrics(registry));
+        MetricsSettings metrics = new MetricsSettings(config.metrics().grace(), config.metrics().maxDeploymentLabels(),
+                config.metrics().gaugesExpireAfter());
+        LOG.infof("metric aggregation windows=10s,1m grace=%s max_deployment_labels=%d gauges_expire_after=%s",
+                metrics.grace(), metrics.maxDeploymentLabels(), metrics.gaugesExpireAfter());
+        FleetGauges fleet = new FleetGauges(registry, metrics.maxDeploymentLabels(), metrics.gaugesExpireAfter());
+        return HealthTopology.build(settings, metrics, new HealthMetrics(registry), fleet, InstantSource.system());
     }
 }

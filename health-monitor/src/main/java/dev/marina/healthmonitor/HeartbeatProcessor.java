@@ -136,6 +136,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         context.forward(new Record<String, Message>(state.deploymentKey(), transition, now.toEpochMilli()),
                 HealthTopology.HEALTH_SINK);
         metrics.transition(transition.getHealth());
+        metrics.detected(transition.getHealth(), Duration.between(state.lastSentAt(), now));
         LOG.infof("instance health changed deployment=%s instance=%s health=%s previous=%s role=%s reason=\"%s\""
                         + " last_heartbeat_at=%s gtid=%s",
                 state.deploymentKey(), state.instanceId(), HealthMetrics.label(transition.getHealth()),

@@ -22,6 +22,7 @@ import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.service.StreamsDefaults;
 import dev.marina.service.Timestamps;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
@@ -118,6 +120,20 @@ class HealthTopologyTest {
 
         advance(Duration.ofSeconds(30));
         assertTrue(health.isEmpty(), "DOWN is announced once");
+    }
+
+    @Test
+    void the_time_from_the_last_heartbeat_to_each_transition_is_measured() {
+        send(heartbeat(now));
+        advance(Duration.ofSeconds(6));
+        health.readValuesToList();
+
+        Timer down = registry.get("marina.health.detection.latency").tag("health", "down").timer();
+        assertEquals(1, down.count());
+        assertEquals(5.0, down.totalTime(TimeUnit.SECONDS), 1e-9, "DOWN detected at down-after on the monitor's clock");
+        Timer up = registry.get("marina.health.detection.latency").tag("health", "up").timer();
+        assertEquals(1, up.count());
+        assertEquals(0.0, up.totalTime(TimeUnit.SECONDS), 1e-9, "a timely first heartbeat is judged as it arrives");
     }
 
     @Test
