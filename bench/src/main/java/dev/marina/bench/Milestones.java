@@ -26,10 +26,12 @@ final class Milestones implements AutoCloseable {
     static final String DATABASE_READY = "database-ready";
     static final String HEALTH_UP = "health-up";
     static final String STATUS_READY = "status-ready";
+    static final String DNS_COMMAND = "dns-command";
+    static final String DNS_APPLIED = "dns-applied";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TOPICS = List.of("intents", "provision-commands", "provision-events", "agent-commands",
-            "agent-events", "instance-health", "deployment-status");
+            "agent-events", "instance-health", "deployment-status", "dns-commands", "dns-events");
 
     private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, String> consumer;
@@ -85,6 +87,8 @@ final class Milestones implements AutoCloseable {
             case "agent-events" -> "AGENT_OUTCOME_DATABASE_READY".equals(v.path("outcome").asText()) ? DATABASE_READY : null;
             case "instance-health" -> "HEALTH_UP".equals(v.path("health").asText()) ? HEALTH_UP : null;
             case "deployment-status" -> "PHASE_READY".equals(v.path("phase").asText()) ? STATUS_READY : null;
+            case "dns-commands" -> v.path("removeAll").asBoolean() ? null : DNS_COMMAND;
+            case "dns-events" -> "DNS_OUTCOME_APPLIED".equals(v.path("outcome").asText()) ? DNS_APPLIED : null;
             default -> null;
         };
     }
