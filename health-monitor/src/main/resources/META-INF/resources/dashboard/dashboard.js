@@ -28,7 +28,7 @@
     fleet: new Map(), // key → deployment summary
     transitions: [], // fleet-wide, newest first
     selected: initialSelection(),
-    detail: null, // { deployment, conditions, transitions, series: Map instance → {t: [], v: {gauge: []}} }
+    detail: null, // { deployment, transitions, series: Map instance → {t: [], v: {gauge: []}} }
     missing: false, // the selected deployment is not (or no longer) on the dashboard
     windowMs: 10 * 60 * 1000,
     charted: Object.keys(CHARTS),
@@ -223,7 +223,7 @@
     for (const s of detail.series) {
       series.set(s.instance, { t: Array.from(s.t), v: s.values });
     }
-    state.detail = { deployment: detail.deployment, conditions: detail.conditions, transitions: detail.transitions, series };
+    state.detail = { deployment: detail.deployment, transitions: detail.transitions, series };
   }
 
   function onDeployment(d) {
@@ -473,7 +473,7 @@
   }
 
   function renderConditions() {
-    const rows = state.detail.conditions.map((c) => {
+    const rows = state.detail.deployment.conditions.map((c) => {
       const alerting = state.detail.deployment.alerts.some((a) => a.kind === "ConditionFalse" && a.message.startsWith(c.type + " "));
       return el("tr", { "data-condition": c.type, "data-status": String(c.status), "data-alert": String(alerting) },
         el("td", {}, c.type),

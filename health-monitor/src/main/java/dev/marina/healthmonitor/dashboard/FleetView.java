@@ -180,16 +180,12 @@ public final class FleetView {
                 settings.chartWindow().toMillis(), CHARTED);
     }
 
-    /** One deployment in detail, with its conditions, recent transitions and chart points. */
+    /** One deployment in detail, with its recent transitions and chart points. */
     public synchronized Optional<Views.Detail> deployment(String key, Instant now) {
         Tracked t = deployments.get(key);
         if (t == null || !t.visible()) {
             return Optional.empty();
         }
-        List<Views.Condition> conditions = t.status.getConditionsList().stream()
-                .map(c -> new Views.Condition(c.getType(), c.getStatus(), c.getReason(), c.getMessage(),
-                        c.hasLastTransitionAt() ? Timestamps.toInstant(c.getLastTransitionAt()).toEpochMilli() : null))
-                .toList();
         List<Views.Series> series = new ArrayList<>();
         t.series.forEach((instance, s) -> {
             Map<String, Double[]> values = new LinkedHashMap<>();
@@ -204,7 +200,7 @@ public final class FleetView {
             series.add(new Views.Series(instance, s.ring.times(), values));
         });
         series.sort(Comparator.comparing(Views.Series::instance));
-        return Optional.of(new Views.Detail(summarize(t, now, false), conditions, List.copyOf(t.transitions), series,
+        return Optional.of(new Views.Detail(summarize(t, now, false), List.copyOf(t.transitions), series,
                 settings.chartWindow().toMillis(), CHARTED));
     }
 
@@ -303,7 +299,7 @@ public final class FleetView {
 
     // ------------------------------------------------------------------ reading
 
-    /** The deployment as a tile and the page's header of its detail; {@code sent} records its alerts as sent. */
+    /** The deployment as its tile and its detail show it (all but chart points); {@code sent} records its alerts as sent. */
     private Views.Deployment summarize(Tracked t, Instant now, boolean sent) {
         DeploymentStatus s = t.status;
         DeploymentRef ref = s.hasDeployment() ? s.getDeployment() : parseOrEmpty(t.key);
@@ -325,10 +321,14 @@ public final class FleetView {
         }
         List<Views.Endpoint> endpoints = s.getEndpointsList().stream()
                 .map(e -> new Views.Endpoint(e.getKind(), e.getHost(), e.getPort(), e.getAddress())).toList();
+        List<Views.Condition> conditions = s.getConditionsList().stream()
+                .map(c -> new Views.Condition(c.getType(), c.getStatus(), c.getReason(), c.getMessage(),
+                        c.hasLastTransitionAt() ? Timestamps.toInstant(c.getLastTransitionAt()).toEpochMilli() : null))
+                .toList();
         return new Views.Deployment(t.key, ref.getTenant(), ref.getName(), s.getPhase().name(), s.getObservedGeneration(),
                 s.hasUpdatedAt() ? Timestamps.toInstant(s.getUpdatedAt()).toEpochMilli() : null,
                 s.getLastError().isEmpty() ? null : s.getLastError(), new Views.Counts(up, suspect, down, unknown),
-                alerts, instances, endpoints);
+                alerts, instances, endpoints, conditions);
     }
 
     private List<Alert> alerts(Tracked t, Instant now) {

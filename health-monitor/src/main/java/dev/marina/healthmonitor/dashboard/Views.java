@@ -32,7 +32,8 @@ public final class Views {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Deployment(String key, String tenant, String name, String phase, long generation, Long updatedAt,
-            String lastError, Counts health, List<Alert> alerts, List<Instance> instances, List<Endpoint> endpoints) {}
+            String lastError, Counts health, List<Alert> alerts, List<Instance> instances, List<Endpoint> endpoints,
+            List<Condition> conditions) {}
 
     /**
      * One instance as the dashboard knows it.
@@ -59,9 +60,9 @@ public final class Views {
     /** One instance's recent points: times, and per charted gauge the values (null where a sample lacked it). */
     public record Series(String instance, long[] t, Map<String, Double[]> values) {}
 
-    /** {@code GET /dashboard/api/deployments/{tenant}/{name}}. */
-    public record Detail(Deployment deployment, List<Condition> conditions, List<Transition> transitions,
-            List<Series> series, long chartWindowMs, List<String> charted) {}
+    /** {@code GET /dashboard/api/deployments/{tenant}/{name}}: the deployment, its recent transitions and chart points. */
+    public record Detail(Deployment deployment, List<Transition> transitions, List<Series> series, long chartWindowMs,
+            List<String> charted) {}
 
     /** A new sample of an instance: its charted values and every gauge it had. */
     public record Point(String instance, long t, Map<String, Double> values, Map<String, Double> latest) {}

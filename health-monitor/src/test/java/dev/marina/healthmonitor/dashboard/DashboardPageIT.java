@@ -130,6 +130,14 @@ class DashboardPageIT {
                     assertTrue(driver.findElement(By.cssSelector("#detail-transitions li[data-health='HEALTH_DOWN']")).getText()
                             .contains("no heartbeat for 5.0 s"));
                 });
+                // The status follows (Degraded, Healthy false): the badge and the conditions change with it.
+                send(producer, Topics.DEPLOYMENT_STATUS.name(), key, status(key, Phase.PHASE_DEGRADED, Health.HEALTH_DOWN, Instant.now())
+                        .toBuilder().addConditions(Records.condition("Healthy", false, "Down", Instant.now())).build());
+                await().untilAsserted(() -> {
+                    assertEquals("PHASE_DEGRADED", attribute(driver, "#detail-phase", "data-phase"));
+                    assertEquals("false", attribute(driver, "#detail-conditions tr[data-condition='Healthy']", "data-status"));
+                    assertEquals("2", attribute(driver, tile, "data-alerts"), "instance down, deployment degraded");
+                });
                 int down = Integer.parseInt(driver.findElement(By.cssSelector(
                         "[data-summary='instances'] [data-health='HEALTH_DOWN'] .stat-n")).getText());
                 assertTrue(down >= 1, "the summary counts the down instance");

@@ -55,6 +55,8 @@ class FleetViewTest {
         assertEquals("ROLE_PRIMARY", d.instances().get(0).role());
         assertEquals("orders.acme.marina.test", d.endpoints().get(0).host());
         assertEquals(new Views.Counts(1, 0, 0, 0), d.health());
+        assertEquals(List.of("DatabaseReady"), d.conditions().stream().map(Views.Condition::type).toList(),
+                "conditions travel with every change, so the page's list is never stale");
 
         assertEquals(List.of("removed acme/orders"), types(view.status(KEY, null, at(2))));
         assertEquals(List.of(), view.fleet(at(3)).deployments());
