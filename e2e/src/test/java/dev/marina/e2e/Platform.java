@@ -74,6 +74,8 @@ public final class Platform implements AutoCloseable {
             throw e;
         }
         Platform platform = new Platform(root, home, kafka, bind);
+        // A benchmark or test stopped with SIGTERM (a timeout, Ctrl-C) must not leave services behind.
+        Runtime.getRuntime().addShutdownHook(platform.closeOnExit);
         try {
             new TopicBootstrap(platform.bootstrap, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
             for (String service : services) {
@@ -276,8 +278,19 @@ public final class Platform implements AutoCloseable {
         return processes.get(service).toHandle();
     }
 
+    private final Thread closeOnExit = new Thread(this::stopEverything, "platform-close-on-exit");
+
     @Override
     public void close() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(closeOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            // the hook is running this very moment
+        }
+        stopEverything();
+    }
+
+    private synchronized void stopEverything() {
         Map<String, Process> running = new HashMap<>(processes);
         running.values().forEach(Process::destroy);
         running.forEach((service, process) -> {
