@@ -42,8 +42,7 @@ public final class Aggregation {
     private Aggregation() {}
 
     /** Gauges whose deployment-wide value is the sum of the instances' values. */
-    public static final Set<String> ADDITIVE = Set.of(CONNECTIONS, QUERIES_PER_SECOND, SLOW_QUERIES_PER_SECOND,
-            ROWS_READ_PER_SECOND, ROWS_WRITTEN_PER_SECOND, CPU_PERCENT, MEMORY_BYTES, DISK_BYTES);
+    public static final Set<String> ADDITIVE = Set.copyOf(dev.marina.schemas.metrics.MetricNames.ADDITIVE_GAUGES);
 
     /** The window with one more sample of its instance. */
     public static WindowAggregate fold(WindowAggregate window, MetricSample sample) {

@@ -35,6 +35,12 @@ public final class MetricNames {
     public static final List<String> GAUGES = List.of(CONNECTIONS, QUERIES_PER_SECOND, SLOW_QUERIES_PER_SECOND,
             BUFFER_POOL_HIT_RATIO, REPLICATION_LAG_SECONDS, ROWS_READ_PER_SECOND, ROWS_WRITTEN_PER_SECOND, CPU_PERCENT,
             MEMORY_BYTES, DISK_BYTES);
+    /**
+     * Gauges whose value for a whole deployment is the sum over its instances (the others — ratios,
+     * lag — are averaged or maxed). health-monitor's aggregates and dashboards follow this rule.
+     */
+    public static final List<String> ADDITIVE_GAUGES = List.of(CONNECTIONS, QUERIES_PER_SECOND,
+            SLOW_QUERIES_PER_SECOND, ROWS_READ_PER_SECOND, ROWS_WRITTEN_PER_SECOND, CPU_PERCENT, MEMORY_BYTES, DISK_BYTES);
     public static final List<String> COUNTERS = List.of(QUERIES_TOTAL, SLOW_QUERIES_TOTAL, ROWS_READ_TOTAL,
             ROWS_WRITTEN_TOTAL);
 }
