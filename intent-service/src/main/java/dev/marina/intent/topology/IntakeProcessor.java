@@ -24,12 +24,14 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
 
     private final IntakeDecider decider;
     private final Clock clock;
+    private final ReconcilerMeters meters;
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, Intent> intents;
 
-    IntakeProcessor(IntakeDecider decider, Clock clock) {
+    IntakeProcessor(IntakeDecider decider, Clock clock, ReconcilerMeters meters) {
         this.decider = decider;
         this.clock = clock;
+        this.meters = meters;
     }
 
     @Override
@@ -46,6 +48,7 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
         }
         if (record.value() instanceof Decoded.Failed<IntentEvent> failed) {
             DeadLetterForwarding.forward(context, record, failed, now);
+            meters.deadLetter("intake");
             return;
         }
         String key = record.key() == null ? "" : record.key();
@@ -53,12 +56,14 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
         IntakeDecision decision = decider.decide(key, event, key.isEmpty() ? null : intents.get(key), now);
         if (decision instanceof IntakeDecision.Accepted accepted) {
             Intent intent = accepted.intent();
+            meters.intake(accepted.changed() ? "accepted" : "unchanged");
             intents.put(key, intent);
             context.forward(new Record<String, Message>(key, intent, now.toEpochMilli()),
                     IntentTopology.sinkName(Topics.INTENTS));
             LOG.infof("intent accepted deployment=%s generation=%d changed=%s deleted=%s request=%s", key,
                     intent.getGeneration(), accepted.changed(), intent.getDeleted(), event.getRequestId());
         } else if (decision instanceof IntakeDecision.Rejected rejected) {
+            meters.intake("rejected");
             context.forward(new Record<String, Message>(key, rejected.rejection(), now.toEpochMilli()),
                     IntentTopology.sinkName(Topics.INTENT_REJECTIONS));
             LOG.infof("intent rejected deployment=%s request=%s field=%s reason=%s", key, event.getRequestId(),

@@ -33,13 +33,13 @@ public final class IntentTopology {
     public static final String RECONCILER_STORE = "reconciler-store";
 
     /** What the processors need from outside: the clock and the pure decision makers. */
-    public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval) {}
+    public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval, ReconcilerMeters meters) {}
 
     public static Topology build(Deps deps) {
         Topology topology = new Topology();
 
         source(topology, Topics.INTENT_EVENTS);
-        topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock()), sourceName(Topics.INTENT_EVENTS));
+        topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock(), deps.meters()), sourceName(Topics.INTENT_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTAKE_STORE),
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
 
@@ -47,7 +47,7 @@ public final class IntentTopology {
                 Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS}) {
             source(topology, input);
         }
-        topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval()),
+        topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval(), deps.meters()),
                 sourceName(Topics.INTENTS), sourceName(Topics.PROVISION_EVENTS), sourceName(Topics.AGENT_EVENTS),
                 sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECONCILER_STORE),

@@ -39,13 +39,15 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
     private final Planner planner;
     private final Clock clock;
     private final Duration resyncInterval;
+    private final ReconcilerMeters meters;
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, ReconcilerState> states;
 
-    ReconcilerProcessor(Planner planner, Clock clock, Duration resyncInterval) {
+    ReconcilerProcessor(Planner planner, Clock clock, Duration resyncInterval, ReconcilerMeters meters) {
         this.planner = planner;
         this.clock = clock;
         this.resyncInterval = resyncInterval;
+        this.meters = meters;
     }
 
     @Override
@@ -63,6 +65,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         }
         if (record.value() instanceof Decoded.Failed<?> failed) {
             DeadLetterForwarding.forward(context, record, failed, now);
+            meters.deadLetter("reconciler");
             return;
         }
         String key = record.key();
@@ -86,7 +89,11 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         if (!state.hasDesired()) {
             return; // facts about a deployment nobody asked for
         }
-        apply(key, planner.plan(state, now), now);
+        long started = System.nanoTime();
+        PlanResult result = planner.plan(state, now);
+        meters.passed(result, Duration.ofNanos(System.nanoTime() - started),
+                Duration.ofMillis(now.toEpochMilli() - record.timestamp()));
+        apply(key, result, now);
     }
 
     private void resync() {
@@ -100,8 +107,20 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             });
         }
         for (KeyValue<String, ReconcilerState> kv : due) {
-            apply(kv.key, planner.plan(kv.value, now), now);
+            long started = System.nanoTime();
+            PlanResult result = planner.plan(kv.value, now);
+            meters.passed(result, Duration.ofNanos(System.nanoTime() - started), null);
+            // what a resync sends is, by definition, a retry of an action whose effect did not come
+            result.commands().forEach(c -> meters.retried(actionKind(c)));
+            apply(kv.key, result, now);
         }
+    }
+
+    private static String actionKind(PlannedCommand command) {
+        String id = CommandIds.of(command.command());
+        String[] parts = id.split("/");
+        // command ids are tenant/name/generation/<kind>/...: the kind is a fixed word (create, deploy, dns, ...)
+        return parts.length > 3 ? parts[3] : "unknown";
     }
 
     private void apply(String key, PlanResult result, Instant now) {

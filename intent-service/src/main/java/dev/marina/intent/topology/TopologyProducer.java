@@ -23,6 +23,9 @@ public class TopologyProducer {
     @Inject
     IntentValidator validator;
 
+    @Inject
+    io.micrometer.core.instrument.MeterRegistry registry;
+
     @ConfigProperty(name = "marina.reconciler.resync-interval", defaultValue = "1s")
     Duration resyncInterval;
 
@@ -54,6 +57,7 @@ public class TopologyProducer {
         PlanSettings settings = new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff,
                 PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts(),
                 new PlanSettings.DnsSettings(dnsZone.orElse(""), dnsTtl, dnsTimeout));
-        return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings), resyncInterval));
+        return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings), resyncInterval,
+                new ReconcilerMeters(registry)));
     }
 }

@@ -81,6 +81,8 @@ class IntentTopologyTest {
     }
 
     private final TestClock clock = new TestClock();
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private TopologyTestDriver driver;
 
     @BeforeEach
@@ -90,7 +92,8 @@ class IntentTopologyTest {
 
     private void start(PlanSettings settings) throws Exception {
         IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
-        var deps = new IntentTopology.Deps(clock, intake, new Planner(settings), Duration.ofSeconds(1));
+        var deps = new IntentTopology.Deps(clock, intake, new Planner(settings), Duration.ofSeconds(1),
+                new ReconcilerMeters(meters));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "intent-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -203,6 +206,11 @@ class IntentTopologyTest {
         List<ProvisionCommand> again = values(Topics.PROVISION_COMMANDS);
         assertEquals(1, again.size());
         assertEquals(commandId, again.get(0).getCommandId());
+
+        assertEquals(1.0, meters.counter("marina.reconciler.retries", "action", "create").count(), "the retry is counted");
+        assertEquals(2.0, meters.counter("marina.reconciler.commands", "topic", "provision-commands").count());
+        assertEquals(1.0, meters.counter("marina.intake.decisions", "outcome", "accepted").count());
+        assertTrue(meters.timer("marina.reconciler.latency").count() >= 1, "event → plan latency recorded");
     }
 
     @Test
