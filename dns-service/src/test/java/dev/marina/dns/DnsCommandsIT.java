@@ -217,6 +217,8 @@ class DnsCommandsIT {
         }
         double batches = batches() - batchesBefore;
         assertTrue(batches < count / 2.0, "60 commands sent together took " + batches + " batches");
+        assertTrue(io.restassured.RestAssured.get("/q/metrics").asString().contains("kafka_consumer_fetch_manager_records_lag"),
+                "the controller's consumer lag is on /q/metrics");
     }
 
     /** How many batches the controller has carried out, from its Prometheus endpoint. */

@@ -123,6 +123,10 @@ public class DnsController {
         try (KafkaConsumer<byte[], Decoded<DnsCommand>> c = new KafkaConsumer<>(consumerProps());
                 KafkaProducer<String, com.google.protobuf.Message> producer = new KafkaProducer<>(producerProps())) {
             consumer = c;
+            // consumer lag and fetch rates on /q/metrics, like the services whose clients Quarkus binds
+            io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics clientMetrics =
+                    new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(c);
+            clientMetrics.bindTo(metrics);
             List<TopicPartition> partitions = awaitPartitions(c);
             Map<TopicPartition, Long> answeredUpTo = committed(c, partitions);
             c.assign(partitions);
