@@ -30,9 +30,10 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *
  * <ol>
  *   <li>Ingestion at the target rate: samples at 3,000/s for a warm-up (not measured, then read to
- *   the end), then for the measured period, starting with no lag. health-monitor's progress is its Streams group's committed offsets on {@code metrics};
- *   its CPU time is read from {@code /proc}, so samples per CPU-second is per core of the consumer,
- *   whatever the senders (this JVM) and the broker use of the same cores.</li>
+ *   the end), then for the measured period, starting with no lag. health-monitor's progress is its
+ *   Streams group's committed offsets on {@code metrics}; its CPU time is read from {@code /proc}, so
+ *   samples per CPU-second is per core of the consumer, whatever the senders (this JVM) and the
+ *   broker use of the same cores.</li>
  *   <li>Flat out: a backlog produced as fast as this JVM can, then drained by health-monitor; the
  *   drain, with this JVM idle, gives the most samples per second it sustains.</li>
  *   <li>Latency: single samples of a probe deployment, from the send until its {@code point} event
@@ -100,7 +101,8 @@ public final class MetricsBench {
         int backlog = numbers.size() > 1 ? Integer.parseInt(numbers.get(1)) : 300_000;
         int probes = numbers.size() > 2 ? Integer.parseInt(numbers.get(2)) : 50;
         if (seconds < 5 || backlog < 1 || probes < 1) {
-            throw new IllegalArgumentException("usage: metrics [seconds ≥ 5] [backlog ≥ 1] [probes ≥ 1] [ENV=VALUE for health-monitor ...]");
+            throw new IllegalArgumentException(
+                    "usage: metrics [seconds ≥ 5] [backlog ≥ 1] [probes ≥ 1] [ENV=VALUE for health-monitor ...]");
         }
         System.out.printf("metrics: health-monitor's aggregation of %,d instances reporting every %d s (%,d samples/s) for %d s,"
                 + " a backlog of %,d samples, and %d latency probes idle and under load%n",
@@ -198,10 +200,17 @@ public final class MetricsBench {
             Measure start = measure(load.sent());
             prober.start();
             long maxLag = start.progress.lag();
+            List<Long> lagEvery10s = new ArrayList<>();
             long deadline = start.progress.nanos() + seconds * 1_000_000_000L;
+            long nextTrace = start.progress.nanos() + 10_000_000_000L;
             while (System.nanoTime() < deadline) {
                 Thread.sleep(Math.min(1000, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-                maxLag = Math.max(maxLag, progress.read(Topics.METRICS).lag());
+                GroupProgress.Reading r = progress.read(Topics.METRICS);
+                maxLag = Math.max(maxLag, r.lag());
+                if (r.nanos() >= nextTrace) {
+                    lagEvery10s.add(r.lag());
+                    nextTrace += 10_000_000_000L;
+                }
             }
             Measure end = measure(load.sent());
             long stopped = System.nanoTime();
@@ -231,7 +240,8 @@ public final class MetricsBench {
             double deadLetters = meters.sum(MonitorMeters.DEAD_LETTERS);
             long sentTotal = drained.end();
 
-            reportTarget(seconds, warmUpLag, warmUpDrained, target, start.progress.lag(), maxLag, end.progress.lag(), tailSeconds);
+            reportTarget(seconds, warmUpLag, warmUpDrained, target, start.progress.lag(), maxLag, end.progress.lag(), lagEvery10s,
+                    tailSeconds);
             reportFlatOut(backlog, producing, draining, backlogIn.progress.lag());
             System.out.printf("%nhealth-monitor at the end%n");
             System.out.printf("  %-44s %,d MB (%,d MB after start). Its heap is capped at 256 MB (Platform runs it with"
@@ -426,7 +436,7 @@ public final class MetricsBench {
     }
 
     private static void reportTarget(int seconds, long warmUpLag, double warmUpDrained, Period p, long startLag, long maxLag,
-            long endLag, double tailSeconds) {
+            long endLag, List<Long> lagEvery10s, double tailSeconds) {
         boolean rateKept = p.processed() >= 0.98 * p.sent() && endLag <= startLag + RATE;
         String verdict = !rateKept ? "NO: the lag grew"
                 : endLag <= RATE ? "yes: the lag stayed under 1 s of input"
@@ -442,6 +452,8 @@ public final class MetricsBench {
         System.out.printf("  %-44s %,d at the start, at most %,d, %,d at the end (%.1f / %.1f / %.1f s of input);"
                 + " all read %.1f s after the senders stopped%n", "consumer lag (samples, sampled every second)", startLag,
                 maxLag, endLag, startLag / (double) RATE, maxLag / (double) RATE, endLag / (double) RATE, tailSeconds);
+        System.out.printf("  %-44s %s%n", "  every 10 s",
+                String.join(" → ", lagEvery10s.stream().map(l -> String.format("%,d", l)).toList()));
         System.out.printf("  %-44s %.2f cores (%.1f CPU-s in %.1f s)%n", "health-monitor CPU", p.cores(), p.cpuSeconds(),
                 p.wallSeconds());
         printGroups(p);
