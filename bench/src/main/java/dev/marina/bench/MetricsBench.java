@@ -41,7 +41,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *   {@code deployment-metrics}), during the load and with the platform idle.</li>
  * </ol>
  *
- * <pre>./marina bench metrics [seconds=60] [backlog=300000] [probes=50] [ENV=VALUE ...]</pre>
+ * <pre>./marina bench metrics [seconds=60] [backlog=200000] [probes=50] [ENV=VALUE ...]</pre>
  *
  * {@code ENV=VALUE} arguments go into health-monitor's environment, to compare settings (e.g.
  * {@code KAFKA_STREAMS_COMMIT_INTERVAL_MS=100}).
@@ -98,7 +98,7 @@ public final class MetricsBench {
             }
         }
         int seconds = numbers.size() > 0 ? Integer.parseInt(numbers.get(0)) : 60;
-        int backlog = numbers.size() > 1 ? Integer.parseInt(numbers.get(1)) : 300_000;
+        int backlog = numbers.size() > 1 ? Integer.parseInt(numbers.get(1)) : 200_000;
         int probes = numbers.size() > 2 ? Integer.parseInt(numbers.get(2)) : 50;
         if (seconds < 5 || backlog < 1 || probes < 1) {
             throw new IllegalArgumentException(
