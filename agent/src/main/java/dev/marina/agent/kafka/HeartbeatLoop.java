@@ -4,23 +4,16 @@ import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
 import dev.marina.agent.database.Observation;
-import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.Role;
 import dev.marina.service.Timestamps;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.jboss.logging.Logger;
 
 /**
  * A heartbeat on {@code heartbeats} every interval from the agent's start, whether or not a database
@@ -29,18 +22,13 @@ import org.jboss.logging.Logger;
  */
 public final class HeartbeatLoop implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(HeartbeatLoop.class);
-
     private final InstanceIdentity identity;
     private final Duration interval;
     private final Supplier<Observation> database;
     private final LongSupplier epoch;
-    private final AgentMetrics metrics;
     private final Clock clock;
-    private final KafkaProducer<byte[], byte[]> producer;
-    private final ScheduledExecutorService timer;
+    private final BestEffortPublisher publisher;
     private final AtomicLong sequence = new AtomicLong();
-    private volatile boolean failing;
 
     public HeartbeatLoop(InstanceIdentity identity, String bootstrapServers, Duration interval, Supplier<Observation> database,
             LongSupplier epoch, AgentMetrics metrics, Clock clock) {
@@ -48,25 +36,19 @@ public final class HeartbeatLoop implements AutoCloseable {
         this.interval = interval;
         this.database = database;
         this.epoch = epoch;
-        this.metrics = metrics;
         this.clock = clock;
-        this.producer = new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId()));
-        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "agent-heartbeats");
-            t.setDaemon(true);
-            return t;
-        });
+        this.publisher = new BestEffortPublisher(identity, Topics.HEARTBEATS.name(), "heartbeats",
+                new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId())),
+                metrics::heartbeat);
     }
 
     public void start() {
-        timer.scheduleAtFixedRate(this::beat, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        publisher.every(Duration.ZERO, interval, this::beat);
     }
 
     /** A heartbeat now, besides the regular ones: health learns of a change without waiting a period. */
     public void beatNow() {
-        if (!timer.isShutdown()) {
-            timer.execute(this::beat);
-        }
+        publisher.now(this::beat);
     }
 
     /** The heartbeat for one observation; public for tests. */
@@ -88,38 +70,11 @@ public final class HeartbeatLoop implements AutoCloseable {
 
     private void beat() {
         InstanceLog.tag(identity);
-        try {
-            Heartbeat heartbeat = heartbeat(identity, database.get(), sequence.incrementAndGet(), epoch.getAsLong(), clock);
-            byte[] value = ProtoJsonSerde.toJson(heartbeat).getBytes(StandardCharsets.UTF_8);
-            producer.send(new ProducerRecord<>(Topics.HEARTBEATS.name(),
-                    identity.deploymentKey().getBytes(StandardCharsets.UTF_8), value), (metadata, error) -> sent(error));
-        } catch (RuntimeException e) {
-            // max.block.ms ran out (no broker metadata) or the producer is closing: this beat is lost.
-            sent(e);
-        }
-    }
-
-    /** Counts every outcome; logs only the changes between working and failing, not every lost beat. */
-    private void sent(Exception error) {
-        metrics.heartbeat(error == null);
-        if (error != null && !failing) {
-            failing = true;
-            LOG.warnf("heartbeats failing deployment=%s instance=%s reason=%s", identity.deploymentKey(),
-                    identity.instanceId(), error.getMessage());
-        } else if (error == null && failing) {
-            failing = false;
-            LOG.infof("heartbeats sent again deployment=%s instance=%s", identity.deploymentKey(), identity.instanceId());
-        }
+        publisher.publish(() -> heartbeat(identity, database.get(), sequence.incrementAndGet(), epoch.getAsLong(), clock));
     }
 
     @Override
     public void close() {
-        timer.shutdownNow();
-        try {
-            timer.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        producer.close(Duration.ofSeconds(2));
+        publisher.close();
     }
 }

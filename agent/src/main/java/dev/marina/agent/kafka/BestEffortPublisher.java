@@ -1,0 +1,104 @@
+package dev.marina.agent.kafka;
+
+import com.google.protobuf.Message;
+import dev.marina.agent.InstanceIdentity;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * What the agent's periodic streams (heartbeats, metric samples) share: a timer thread and a producer
+ * of their own, sends that are fire-and-forget with short timeouts (during a broker outage records
+ * are lost, never queued up or blocking the timer), every outcome counted, and only the changes
+ * between working and failing logged.
+ */
+final class BestEffortPublisher implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(BestEffortPublisher.class);
+
+    private final InstanceIdentity identity;
+    private final String topic;
+    private final String what;
+    private final Consumer<Boolean> outcome;
+    private final KafkaProducer<byte[], byte[]> producer;
+    private final ScheduledExecutorService timer;
+    private volatile boolean failing;
+
+    /**
+     * @param what    the records, for the log and the timer thread ("heartbeats", "metric samples")
+     * @param outcome told of every send: true when the broker took it
+     */
+    BestEffortPublisher(InstanceIdentity identity, String topic, String what, KafkaProducer<byte[], byte[]> producer,
+            Consumer<Boolean> outcome) {
+        this.identity = identity;
+        this.topic = topic;
+        this.what = what;
+        this.outcome = outcome;
+        this.producer = producer;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "agent-" + what.replace(' ', '-'));
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Runs {@code task} every interval after {@code initialDelay}, on the timer thread. */
+    void every(Duration initialDelay, Duration interval, Runnable task) {
+        timer.scheduleAtFixedRate(task, initialDelay.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} once, now, on the timer thread (nothing after close). */
+    void now(Runnable task) {
+        if (!timer.isShutdown()) {
+            timer.execute(task);
+        }
+    }
+
+    /** Sends one record keyed by the deployment. */
+    void publish(Message record) {
+        publish(() -> record);
+    }
+
+    /** Builds and sends one record; a record that cannot be built counts as lost, like a failed send. */
+    void publish(java.util.function.Supplier<? extends Message> build) {
+        try {
+            byte[] value = ProtoJsonSerde.toJson(build.get()).getBytes(StandardCharsets.UTF_8);
+            producer.send(new ProducerRecord<>(topic, identity.deploymentKey().getBytes(StandardCharsets.UTF_8), value),
+                    (metadata, error) -> sent(error));
+        } catch (RuntimeException e) {
+            // max.block.ms ran out (no broker metadata), the producer is closing, or the record could
+            // not be built: this record is lost.
+            sent(e);
+        }
+    }
+
+    private void sent(Exception error) {
+        outcome.accept(error == null);
+        if (error != null && !failing) {
+            failing = true;
+            LOG.warnf("%s not delivered deployment=%s instance=%s reason=%s", what, identity.deploymentKey(),
+                    identity.instanceId(), error.getMessage());
+        } else if (error == null && failing) {
+            failing = false;
+            LOG.infof("%s delivered again deployment=%s instance=%s", what, identity.deploymentKey(), identity.instanceId());
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(2));
+    }
+}
