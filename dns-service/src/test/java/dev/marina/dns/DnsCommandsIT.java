@@ -10,6 +10,7 @@ import dev.marina.dns.zone.RecordSet;
 import dev.marina.dns.zone.ZoneChange;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.DnsWishKey;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.DeploymentRef;
@@ -195,6 +196,46 @@ class DnsCommandsIT {
     }
 
     @Test
+    void a_challenge_wish_lives_beside_the_deployments_names_and_goes_on_its_own() {
+        DeploymentRef deployment = uniqueDeployment();
+        String name = "w." + deployment.getName() + "." + ZONE + ".";
+        String challenge = "_acme-challenge." + name;
+        send(command(deployment, ZONE, false, aRecord(name, "127.10.0.14")));
+        DnsCommand txt = command(deployment, ZONE, false, DnsRecordSet.newBuilder().setName(challenge).setType("TXT")
+                .addValues("digest-one").setTtlSeconds(1).build()).toBuilder().setPurpose(DnsWishKey.ACME_CHALLENGE).build();
+
+        DnsEvent applied = send(txt);
+
+        assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, applied.getOutcome(), applied.getReason());
+        assertEquals(DnsWishKey.ACME_CHALLENGE, applied.getPurpose(), "the answer says which wish it is about");
+        assertEquals(List.of("digest-one"), DnsQuery.values(bindPort, challenge, "TXT"));
+        assertEquals(List.of("127.10.0.14"), DnsQuery.values(bindPort, name, "A"), "the names' wish is not replaced");
+
+        DnsEvent removed = send(txt.toBuilder().setCommandId(txt.getCommandId() + "/remove").clearRecords().setRemoveAll(true).build());
+
+        assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, removed.getOutcome(), removed.getReason());
+        assertEquals(List.of(), DnsQuery.values(bindPort, challenge, "TXT"));
+        assertEquals(List.of("127.10.0.14"), DnsQuery.values(bindPort, name, "A"), "removing the challenge leaves the names");
+        // the drift check knows both wishes: neither one's records are orphans of the other
+        Awaitility.await().during(Duration.ofMillis(1500)).atMost(TIMEOUT).pollInterval(Duration.ofMillis(100))
+                .until(() -> DnsQuery.values(bindPort, name, "A").equals(List.of("127.10.0.14")));
+    }
+
+    @Test
+    void a_command_under_another_wishs_key_goes_to_dead_letters() {
+        DeploymentRef deployment = uniqueDeployment();
+        DnsCommand txt = command(deployment, ZONE, true).toBuilder().setPurpose(DnsWishKey.ACME_CHALLENGE).build();
+        String key = DeploymentKey.of(deployment); // the names' key, not the challenge's
+        producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(), key.getBytes(StandardCharsets.UTF_8),
+                ProtoJsonSerde.toJson(txt).getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+
+        DeadLetter letter = deadLetters.await(d -> d.getKey().toStringUtf8().equals(key), TIMEOUT, "dead letter for " + key);
+
+        assertTrue(letter.getReason().contains("is not the command's wish"), letter.getReason());
+    }
+
+    @Test
     void many_commands_at_once_are_carried_out_in_few_updates() {
         int count = 60;
         List<DnsCommand> commands = new java.util.ArrayList<>();
@@ -230,7 +271,7 @@ class DnsCommandsIT {
 
     private DnsEvent send(DnsCommand command) {
         producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(),
-                DeploymentKey.of(command.getDeployment()).getBytes(StandardCharsets.UTF_8),
+                DnsWishKey.of(command).getBytes(StandardCharsets.UTF_8),
                 ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8)));
         producer.flush();
         return events.await(e -> e.getCommandId().equals(command.getCommandId()), TIMEOUT,

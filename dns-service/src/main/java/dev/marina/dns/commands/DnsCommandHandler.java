@@ -10,7 +10,7 @@ import dev.marina.dns.zone.Names;
 import dev.marina.dns.zone.Plan;
 import dev.marina.dns.zone.RecordSet;
 import dev.marina.dns.zone.ZoneContents;
-import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.DnsWishKey;
 import dev.marina.schemas.v1.DnsCommand;
 import dev.marina.schemas.v1.DnsEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -192,19 +192,19 @@ public class DnsCommandHandler {
 
     private Wish wish(DnsCommand command) {
         List<RecordSet> desired = CommandRecords.desired(command, config.ttl());
-        return new Wish(DeploymentKey.of(command.getDeployment()), desired);
+        return new Wish(DnsWishKey.of(command), desired);
     }
 
     private DnsEvent applied(DnsCommand command, Plan.Apply apply, int operations) {
         if (operations > 0) {
-            LOG.infof("dns applied deployment=%s command=%s operations=%d records=%d", DeploymentKey.of(command.getDeployment()),
+            LOG.infof("dns applied deployment=%s command=%s operations=%d records=%d", DnsWishKey.of(command),
                     command.getCommandId(), operations, apply.records().size());
         }
         return DnsEvents.applied(command, apply.records(), clock.instant());
     }
 
     private DnsEvent failed(DnsCommand command, String reason) {
-        LOG.warnf("dns command failed deployment=%s command=%s reason=%s", DeploymentKey.of(command.getDeployment()),
+        LOG.warnf("dns command failed deployment=%s command=%s reason=%s", DnsWishKey.of(command),
                 command.getCommandId(), reason);
         return DnsEvents.failed(command, reason, clock.instant());
     }

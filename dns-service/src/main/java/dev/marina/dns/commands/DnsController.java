@@ -5,6 +5,7 @@ import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
 import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.DnsWishKey;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.DnsCommand;
@@ -71,6 +72,8 @@ public class DnsController {
     static final String CONSUMER = "dns-service";
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+    /** Empty (a deployment's names) or a lower-case word such as "acme-challenge". */
+    private static final java.util.regex.Pattern PURPOSE = java.util.regex.Pattern.compile("|[a-z0-9][a-z0-9-]{0,30}");
 
     @Inject
     DnsCommandHandler handler;
@@ -92,7 +95,7 @@ public class DnsController {
     private volatile KafkaConsumer<byte[], Decoded<DnsCommand>> consumer;
     private Thread thread;
 
-    /** Latest wish per deployment key. Touched by the loop thread only. */
+    /** Latest wish per wish key (DnsWishKey: the deployment, with the purpose when there is one). Touched by the loop thread only. */
     private final Map<String, DnsCommand> latest = new HashMap<>();
     /** Commands read but not yet carried out, newest per deployment, in arrival order. */
     private final Map<String, DnsCommand> pending = new LinkedHashMap<>();
@@ -203,9 +206,14 @@ public class DnsController {
                     "command names no deployment (tenant and name)", answered, producer);
             return;
         }
-        if (!DeploymentKey.of(command.getDeployment()).equals(key)) {
+        if (!PURPOSE.matcher(command.getPurpose()).matches()) {
             deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8),
-                    "key \"" + key + "\" is not the command's deployment " + DeploymentKey.of(command.getDeployment()),
+                    "purpose \"" + command.getPurpose() + "\" is not a lower-case word (letters, digits, -)", answered, producer);
+            return;
+        }
+        if (!DnsWishKey.of(command).equals(key)) {
+            deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8),
+                    "key \"" + key + "\" is not the command's wish " + DnsWishKey.of(command),
                     answered, producer);
             return;
         }
@@ -227,7 +235,7 @@ public class DnsController {
             metrics.counter("marina.dns.commands", "outcome", outcomeTag(answer.getOutcome())).increment();
         }
         publishUntilAcknowledged(producer, records);
-        batch.forEach(command -> pending.remove(DeploymentKey.of(command.getDeployment()), command));
+        batch.forEach(command -> pending.remove(DnsWishKey.of(command), command));
     }
 
     private void driftCheck() {

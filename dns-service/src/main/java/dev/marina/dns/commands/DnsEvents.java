@@ -35,6 +35,7 @@ final class DnsEvents {
         return DnsEvent.newBuilder()
                 .setCommandId(command.getCommandId())
                 .setDeployment(command.getDeployment())
+                .setPurpose(command.getPurpose())
                 .setOutcome(outcome)
                 .setObservedAt(Timestamps.of(now));
     }
