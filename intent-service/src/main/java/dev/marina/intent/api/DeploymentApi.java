@@ -101,6 +101,26 @@ public class DeploymentApi {
                 .build());
     }
 
+    public Submitted renewCertificates(DeploymentRef ref, String requestId, String source) {
+        return submit(IntentEvent.newBuilder()
+                .setRequestId(requestIdOr(requestId))
+                .setDeployment(ref)
+                .setOp(IntentOp.INTENT_OP_RENEW_CERTIFICATES)
+                .setSource(source)
+                .setSubmittedAt(Timestamps.of(clock.instant()))
+                .build());
+    }
+
+    /** The CA bundle to trust for the deployment's certificates; 404 while it has none (TLS off, or not issued yet). */
+    public String caBundle(DeploymentRef ref) {
+        checkRef(ref);
+        String key = DeploymentKey.of(ref);
+        views.intent(key).filter(i -> !i.getDeleted()).orElseThrow(() -> notFound(ref));
+        return views.status(key).map(DeploymentStatus::getTlsCaBundlePem).filter(pem -> !pem.isEmpty())
+                .orElseThrow(() -> new ApiError(ApiError.Kind.NOT_FOUND, DeploymentKey.of(ref)
+                        + " has no certificates yet (TLS off, or the first is being issued)", "", List.of()));
+    }
+
     public DeploymentView get(DeploymentRef ref) {
         checkRef(ref);
         String key = DeploymentKey.of(ref);

@@ -20,6 +20,7 @@ import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -98,6 +99,24 @@ public class DeploymentResource {
     @Operation(summary = "How to connect as the deployment's admin user, password included")
     public DeploymentApi.Credentials credentials(@PathParam("tenant") String tenant, @PathParam("name") String name) {
         return api.credentials(ref(tenant, name));
+    }
+
+    @POST
+    @Path("{tenant}/{name}/certificates/renew")
+    @Operation(summary = "Renew every certificate of the deployment now",
+            description = "202 with the request id; the status's TlsReady condition and instances' certificate serials "
+                    + "show the renewal. 404 for an unknown deployment, 422 when it has no TLS.")
+    public Response renewCertificates(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @QueryParam("requestId") String requestId) {
+        return submitted(api.renewCertificates(ref(tenant, name), requestId, "api"));
+    }
+
+    @GET
+    @Path("{tenant}/{name}/ca")
+    @Produces("application/x-pem-file")
+    @Operation(summary = "The CA certificates (PEM) a client should trust to verify the deployment's certificates")
+    public Response ca(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        return Response.ok(api.caBundle(ref(tenant, name))).type("application/x-pem-file").build();
     }
 
     @GET

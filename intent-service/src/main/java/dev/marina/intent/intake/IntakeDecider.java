@@ -10,6 +10,7 @@ import dev.marina.schemas.v1.IntentEvent;
 import dev.marina.schemas.v1.IntentOp;
 import dev.marina.schemas.v1.IntentRejection;
 import dev.marina.schemas.v1.SealedSecret;
+import dev.marina.schemas.v1.TlsMode;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
 import java.util.List;
@@ -61,9 +62,29 @@ public final class IntakeDecider {
                     + " but the deployment is at generation " + currentGeneration, now);
         }
         boolean live = current != null && !current.getDeleted();
-        return withRef.getOp() == IntentOp.INTENT_OP_DELETE
-                ? delete(withRef, current, live, now)
-                : apply(withRef, current, live, now);
+        return switch (withRef.getOp()) {
+            case INTENT_OP_DELETE -> delete(withRef, current, live, now);
+            case INTENT_OP_RENEW_CERTIFICATES -> renew(withRef, current, live, now);
+            default -> apply(withRef, current, live, now);
+        };
+    }
+
+    /**
+     * A forced renewal of every certificate of the deployment: the count goes up, the spec and the
+     * generation stay (nothing the user declared changed).
+     */
+    private IntakeDecision renew(IntentEvent event, Intent current, boolean live, Instant now) {
+        if (!live) {
+            return reject(event, "deployment", "no such deployment", now);
+        }
+        TlsMode mode = current.getSpec().getTls().getMode();
+        if (mode != TlsMode.TLS_MODE_SELF_SIGNED && mode != TlsMode.TLS_MODE_ACME) {
+            return reject(event, "spec.tls.mode", "is " + mode + ": the deployment has no certificates to renew", now);
+        }
+        Intent renewed = touch(current, event, now).toBuilder()
+                .setCertRenewalsRequested(current.getCertRenewalsRequested() + 1)
+                .build();
+        return new IntakeDecision.Accepted(renewed, true);
     }
 
     private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now) {

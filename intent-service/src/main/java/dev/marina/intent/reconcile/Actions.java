@@ -44,11 +44,43 @@ final class Actions {
         }
     }
 
+    /** Request {@code n} of an instance's certificate: the agent's CSR, cert-service's chain, the agent installing it. */
+    static String csrKey(String instanceId, int n) {
+        return "csr/" + instanceId + "/" + n;
+    }
+
+    static String certKey(String instanceId, int n) {
+        return "cert/" + instanceId + "/" + n;
+    }
+
+    static String installKey(String instanceId, int n) {
+        return "install/" + instanceId + "/" + n;
+    }
+
+    /**
+     * Whether a command id names a certificate step of the agent (ids are
+     * {@code tenant/name/generation/<key>}, see Pass#commandId).
+     */
+    static boolean isCertStep(String commandId) {
+        String[] parts = commandId.split("/", 5);
+        return parts.length > 3 && (parts[3].equals("csr") || parts[3].equals("install"));
+    }
+
+    static String revokeKey(String serial) {
+        return "revoke/" + serial;
+    }
+
     /** Drops every in-flight action about an instance that no longer exists. */
     static void forget(ReconcilerState.Builder state, String instanceId) {
         state.removeInFlight(createKey(instanceId));
         state.removeInFlight(deployKey(instanceId));
         state.removeInFlight(agentDestroyKey(instanceId));
         state.removeInFlight(destroyKey(instanceId));
+        for (String key : java.util.List.copyOf(state.getInFlightMap().keySet())) {
+            if (key.startsWith("csr/" + instanceId + "/") || key.startsWith("cert/" + instanceId + "/")
+                    || key.startsWith("install/" + instanceId + "/")) {
+                state.removeInFlight(key);
+            }
+        }
     }
 }

@@ -2,6 +2,10 @@ package dev.marina.intent.reconcile;
 
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.CertEvent;
+import dev.marina.schemas.v1.CertOutcome;
+import dev.marina.schemas.v1.CertState;
+import dev.marina.schemas.v1.TlsState;
 import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.DnsOutcome;
 import dev.marina.schemas.v1.DnsState;
@@ -37,6 +41,10 @@ public final class Observe {
         String id = instance.getInstanceId();
         switch (event.getState()) {
             case INSTANCE_STATE_DESTROYED -> {
+                // its certificates must not outlive it
+                TlsState.Builder tls = next.getTls().toBuilder();
+                TlsPlanner.revokeAll(tls, instance, state.getDesired().getSpec().getTls().getMode());
+                next.setTls(tls);
                 next.removeInstances(id);
                 Actions.forget(next, id);
                 return next.build();
@@ -67,6 +75,10 @@ public final class Observe {
         ObservedInstance instance = state.getInstancesMap().get(event.getInstanceId());
         if (instance == null) {
             return state;
+        }
+        if (Actions.isCertStep(event.getCommandId()) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
+            // a certificate step says nothing about the database's state
+            return certStep(state, instance, event);
         }
         ReconcilerState.Builder next = state.toBuilder();
         String id = instance.getInstanceId();
@@ -112,6 +124,96 @@ public final class Observe {
             }
         }
         return next.setDns(dns).build();
+    }
+
+    /** The agent's answer to MAKE_CSR or INSTALL_CERT; only the answer to the step in flight counts. */
+    private static ReconcilerState certStep(ReconcilerState state, ObservedInstance instance, AgentEvent event) {
+        Optional<InFlightAction> action = inFlight(state, event.getCommandId());
+        if (action.isEmpty()) {
+            return state;
+        }
+        String key = action.get().getKey();
+        ReconcilerState.Builder next = state.toBuilder();
+        CertState.Builder cert = instance.getCert().toBuilder();
+        if (event.getOutcome() != AgentOutcome.AGENT_OUTCOME_DONE) {
+            // retried when the step's wait runs out; the reason shows meanwhile
+            cert.setFailedAttempts(cert.getFailedAttempts() + 1).setLastFailure("agent: " + event.getReason());
+        } else if (key.startsWith("csr/")) {
+            next.removeInFlight(key);
+            cert.setCsrPem(event.getCsrPem());
+        } else {
+            next.removeInFlight(key);
+            cert.setSerial(event.getCertSerial().isEmpty() ? cert.getIssuedSerial() : event.getCertSerial())
+                    .clearNames().addAllNames(cert.getRequestNamesList())
+                    .setNotBefore(cert.getIssuedNotBefore())
+                    .setNotAfter(cert.getIssuedNotAfter())
+                    .clearRenewAt() // the planner sets it
+                    .setRequestOpen(false)
+                    .clearCsrPem().clearIssuedChainPem().clearIssuedSerial().clearIssuedNotBefore().clearIssuedNotAfter()
+                    .setFailedAttempts(0).clearLastFailure().setFailureFinal(false);
+        }
+        return next.putInstances(instance.getInstanceId(), instance.toBuilder().setCert(cert).build()).build();
+    }
+
+    /**
+     * cert-service's answer. ISSUED hands the chain to the install step and adds the CA to the
+     * deployment's bundle; a FAILED issuance is asked again after a doubling wait when a retry can help,
+     * and not at all otherwise; REVOKED takes the certificate off the revocation list.
+     */
+    public static ReconcilerState cert(ReconcilerState state, CertEvent event, Instant now, PlanSettings settings) {
+        Optional<InFlightAction> action = inFlight(state, event.getCommandId());
+        if (action.isEmpty()) {
+            return state;
+        }
+        String key = action.get().getKey();
+        ReconcilerState.Builder next = state.toBuilder();
+        if (key.startsWith("revoke/")) {
+            if (event.getOutcome() == CertOutcome.CERT_OUTCOME_REVOKED) {
+                next.removeInFlight(key);
+                TlsState.Builder tls = state.getTls().toBuilder().clearToRevoke();
+                state.getTls().getToRevokeList().stream().filter(r -> !key.equals(Actions.revokeKey(r.getSerial())))
+                        .forEach(tls::addToRevoke);
+                next.setTls(tls);
+            }
+            return next.build();
+        }
+        ObservedInstance instance = state.getInstancesMap().get(event.getInstanceId());
+        if (instance == null || !key.startsWith("cert/")) {
+            return state;
+        }
+        CertState.Builder cert = instance.getCert().toBuilder();
+        switch (event.getOutcome()) {
+            case CERT_OUTCOME_ISSUED -> {
+                next.removeInFlight(key);
+                cert.setIssuedChainPem(event.getChainPem()).setIssuedSerial(event.getSerial())
+                        .setIssuedNotBefore(event.getNotBefore()).setIssuedNotAfter(event.getNotAfter())
+                        .clearLastFailure();
+                next.setTls(next.getTls().toBuilder().setCaBundlePem(
+                        Certificates.mergeBundle(state.getTls().getCaBundlePem(), event.getCaBundlePem())));
+            }
+            case CERT_OUTCOME_FAILED -> {
+                int failures = cert.getFailedAttempts() + 1;
+                cert.setFailedAttempts(failures).setLastFailure(event.getReason());
+                if (event.getRetryable()) {
+                    java.time.Duration wait = settings.tls().failureRetry().multipliedBy(1L << Math.min(failures - 1, 20));
+                    if (wait.compareTo(settings.maxBackoff()) > 0) {
+                        wait = settings.maxBackoff();
+                    }
+                    next.putInFlight(key, action.get().toBuilder().setRetryAt(Timestamps.of(now.plus(wait))).build());
+                } else {
+                    next.removeInFlight(key);
+                    cert.setFailureFinal(true);
+                }
+            }
+            default -> {
+                return state;
+            }
+        }
+        return next.putInstances(instance.getInstanceId(), instance.toBuilder().setCert(cert).build()).build();
+    }
+
+    private static Optional<InFlightAction> inFlight(ReconcilerState state, String commandId) {
+        return state.getInFlightMap().values().stream().filter(a -> a.getCommandId().equals(commandId)).findFirst();
     }
 
     public static ReconcilerState health(ReconcilerState state, InstanceHealth event) {

@@ -13,6 +13,7 @@ import java.time.Duration;
  * @param agentDestroyTries   DESTROYs sent to an agent before the provisioner removes the instance regardless
  * @param failedAfterAttempts attempts after which the deployment shows phase Failed (retries go on, slower)
  * @param dns                 the deployments' DNS names, or {@link DnsSettings#OFF}
+ * @param tls                 certificate requests and renewals
  */
 public record PlanSettings(
         Duration provisionTimeout,
@@ -21,17 +22,44 @@ public record PlanSettings(
         Duration maxBackoff,
         int agentDestroyTries,
         int failedAfterAttempts,
-        DnsSettings dns) {
+        DnsSettings dns,
+        TlsSettings tls) {
 
     /** The defaults, without DNS names. */
     public static PlanSettings defaults() {
         return new PlanSettings(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(20),
-                Duration.ofMinutes(5), 2, 5, DnsSettings.OFF);
+                Duration.ofMinutes(5), 2, 5, DnsSettings.OFF, TlsSettings.DEFAULTS);
     }
 
     public PlanSettings withDns(DnsSettings dns) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns);
+                failedAfterAttempts, dns, tls);
+    }
+
+    public PlanSettings withTls(TlsSettings tls) {
+        return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
+                failedAfterAttempts, dns, tls);
+    }
+
+    /**
+     * @param agentTimeout  MAKE_CSR or INSTALL_CERT → the agent's answer, before the command is sent again
+     * @param issueTimeout  ISSUE/RENEW/REVOKE → cert-service's answer (an ACME order takes a few seconds)
+     * @param failureRetry  first wait after a failed issuance; it doubles per failure up to maxBackoff
+     * @param renewAt       the share of a certificate's lifetime after which it is renewed (cert-manager: 2/3)
+     * @param jitter        renewals spread over this share of the lifetime before {@code renewAt}, so
+     *                      certificates issued together are not all renewed in the same second
+     * @param revokeTries   REVOKEs sent before a deleted deployment is purged regardless
+     */
+    public record TlsSettings(Duration agentTimeout, Duration issueTimeout, Duration failureRetry, double renewAt,
+            double jitter, int revokeTries) {
+        public static final TlsSettings DEFAULTS = new TlsSettings(Duration.ofSeconds(15), Duration.ofSeconds(60),
+                Duration.ofSeconds(5), 2.0 / 3.0, 0.05, 3);
+
+        public TlsSettings {
+            if (renewAt <= 0 || renewAt >= 1 || jitter < 0 || jitter >= renewAt) {
+                throw new IllegalArgumentException("renewAt must lie in (0, 1) and jitter in [0, renewAt)");
+            }
+        }
     }
 
     /**

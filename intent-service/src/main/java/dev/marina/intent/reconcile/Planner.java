@@ -1,7 +1,5 @@
 package dev.marina.intent.reconcile;
 
-import dev.marina.schemas.topics.DeploymentKey;
-import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
@@ -19,12 +17,9 @@ import dev.marina.schemas.v1.ProvisionOp;
 import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.schemas.v1.Role;
 import dev.marina.service.Timestamps;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * {@code plan(desired, observed, now) → commands + status}, as a pure function of the reconciler's
@@ -49,11 +44,15 @@ public final class Planner {
         this.settings = settings;
     }
 
+    public PlanSettings settings() {
+        return settings;
+    }
+
     public PlanResult plan(ReconcilerState state, Instant now) {
         if (!state.hasDesired()) {
             return new PlanResult(state, List.of(), Optional.empty(), false);
         }
-        Pass pass = new Pass(state.toBuilder(), now);
+        Pass pass = new Pass(state.toBuilder(), now, settings);
         Intent desired = state.getDesired();
         if (desired.getDeleted()) {
             for (ObservedInstance instance : state.getInstancesMap().values()) {
@@ -75,8 +74,10 @@ public final class Planner {
         if (settings.dns().enabled()) {
             planNames(pass);
         }
+        TlsPlanner.plan(pass, settings);
         markServing(pass);
-        boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0 && DnsNames.gone(pass.state.build());
+        boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0 && DnsNames.gone(pass.state.build())
+                && TlsPlanner.revoked(pass.state.getTls());
         DeploymentStatus status = StatusBuilder.build(pass.state.build(), now, settings);
         Optional<DeploymentStatus> changed = StatusBuilder.differs(status, state.getPublishedStatus())
                 ? Optional.of(status) : Optional.empty();
@@ -86,6 +87,9 @@ public final class Planner {
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
     public static boolean needsResync(ReconcilerState state, Instant now) {
+        if (Certificates.renewalDue(state, now)) {
+            return true;
+        }
         for (InFlightAction action : state.getInFlightMap().values()) {
             if (!Timestamps.toInstant(action.getRetryAt()).isAfter(now)) {
                 return true;
@@ -137,11 +141,13 @@ public final class Planner {
     }
 
     /**
-     * Remembers when each instance was first seen serving and healthy, with its names answering (see
+     * Remembers when each instance was first seen serving and healthy, with its names answering and its
+     * certificates installed when TLS is on (see
      * StatusBuilder's phases).
      */
     private void markServing(Pass pass) {
-        if (!DnsNames.answering(pass.state.build(), settings.dns())) {
+        ReconcilerState current = pass.state.build();
+        if (!DnsNames.answering(current, settings.dns()) || !Certificates.ready(current, settings.dns(), pass.now)) {
             return;
         }
         for (ObservedInstance i : List.copyOf(pass.state.getInstancesMap().values())) {
@@ -246,55 +252,5 @@ public final class Planner {
                     .setAdminPassword(desired.getAdminPassword());
         }
         return command.build();
-    }
-
-    /** One planning pass: the state being built and the commands collected. */
-    private final class Pass {
-        final ReconcilerState.Builder state;
-        final Instant now;
-        final List<PlannedCommand> commands = new ArrayList<>();
-
-        Pass(ReconcilerState.Builder state, Instant now) {
-            this.state = state;
-            this.now = now;
-        }
-
-        /** Sends the command unless it is in flight and not yet due again. */
-        void ensure(String key, Duration timeout, Function<String, com.google.protobuf.Message> command) {
-            InFlightAction current = state.getInFlightMap().get(key);
-            if (current != null && Timestamps.toInstant(current.getRetryAt()).isAfter(now)) {
-                return;
-            }
-            String commandId = current != null ? current.getCommandId() : commandId(key);
-            int attempts = current == null ? 1 : current.getAttempts() + 1;
-            Duration wait = backoff(timeout, attempts);
-            state.putInFlight(key, InFlightAction.newBuilder()
-                    .setKey(key)
-                    .setCommandId(commandId)
-                    .setAttempts(attempts)
-                    .setFirstIssuedAt(current != null ? current.getFirstIssuedAt() : Timestamps.of(now))
-                    .setLastIssuedAt(Timestamps.of(now))
-                    .setRetryAt(Timestamps.of(now.plus(wait)))
-                    .build());
-            com.google.protobuf.Message message = command.apply(commandId);
-            commands.add(new PlannedCommand(topicOf(message), message));
-        }
-
-        private static dev.marina.schemas.topics.TopicSpec<?> topicOf(com.google.protobuf.Message message) {
-            if (message instanceof AgentCommand) {
-                return Topics.AGENT_COMMANDS;
-            }
-            return message instanceof DnsCommand ? Topics.DNS_COMMANDS : Topics.PROVISION_COMMANDS;
-        }
-
-        /** The id a new command for this effect gets: deployment, generation, effect. */
-        String commandId(String key) {
-            return DeploymentKey.of(state.getDesired().getDeployment()) + "/" + state.getDesired().getGeneration() + "/" + key;
-        }
-
-        private Duration backoff(Duration timeout, int attempts) {
-            Duration wait = timeout.multipliedBy(1L << Math.min(attempts - 1, 20));
-            return wait.compareTo(settings.maxBackoff()) > 0 ? settings.maxBackoff() : wait;
-        }
     }
 }

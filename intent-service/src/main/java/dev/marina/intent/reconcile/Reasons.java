@@ -10,6 +10,7 @@ public final class Reasons {
     public static final String HEALTHY = "Healthy";
     public static final String REPLICAS_READY = "ReplicasReady";
     public static final String DNS_READY = "DnsReady";
+    public static final String TLS_READY = "TlsReady";
 
     // reasons
     public static final String REQUESTED = "Requested";
@@ -31,4 +32,10 @@ public final class Reasons {
     public static final String NAME_CLASH = "NameClash";
     public static final String DNS_FAILED = "DnsFailed";
     public static final String UPDATING = "Updating";
+    public static final String NO_DNS_NAMES = "NoDnsNames";
+    public static final String ISSUING = "Issuing";
+    public static final String ISSUE_FAILED = "IssueFailed";
+    public static final String RENEWING = "Renewing";
+    public static final String RENEWAL_FAILING = "RenewalFailing";
+    public static final String CERTIFICATES_VALID = "CertificatesValid";
 }

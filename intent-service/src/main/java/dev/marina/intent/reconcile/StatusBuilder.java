@@ -37,19 +37,31 @@ public final class StatusBuilder {
         Optional<InFlightAction> exhausted = state.getInFlightMap().values().stream()
                 .filter(a -> a.getAttempts() >= failedAfterAttempts).findFirst();
 
+        Optional<Condition> tls = Certificates.wanted(desired) ? Optional.of(tlsCondition(state, settings, now)) : Optional.empty();
+        boolean tlsReady = tls.map(Condition::getStatus).orElse(true);
         DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
                 .setDeployment(desired.getDeployment())
                 .setObservedGeneration(desired.getGeneration())
-                .setPhase(phase(desired, instances, primary, exhausted.isPresent(), namesAnswer,
-                        DnsNames.gone(state)))
+                .setPhase(phase(desired, instances, primary, exhausted.isPresent(), namesAnswer && tlsReady,
+                        DnsNames.gone(state) && TlsPlanner.revoked(state.getTls())))
+                .setTlsCaBundlePem(state.getTls().getCaBundlePem())
                 .setUpdatedAt(Timestamps.of(now));
         for (ObservedInstance i : instances) {
-            status.addInstances(InstanceStatus.newBuilder()
+            InstanceStatus.Builder instance = InstanceStatus.newBuilder()
                     .setInstanceId(i.getInstanceId())
                     .setRole(i.getRole())
                     .setAddress(i.getAddress())
                     .setHealth(i.getHealth())
-                    .setGtidPosition(i.getGtidPosition()));
+                    .setGtidPosition(i.getGtidPosition())
+                    .setCertSerial(i.getCert().getSerial())
+                    .setCertFailedAttempts(i.getCert().getFailedAttempts());
+            if (i.getCert().hasNotAfter()) {
+                instance.setCertNotAfter(i.getCert().getNotAfter());
+            }
+            if (i.getCert().hasRenewAt()) {
+                instance.setCertRenewAt(i.getCert().getRenewAt());
+            }
+            status.addInstances(instance);
         }
         primary.filter(p -> !p.getEndpoint().isEmpty()).ifPresent(p -> {
             Endpoint byAddress = endpoint("writer", p.getEndpoint());
@@ -68,6 +80,7 @@ public final class StatusBuilder {
                 conditions.add(withTransitionTime(dnsCondition(state, names, namesAnswer, settings.dns().zone()),
                         state.getPublishedStatus(), now));
             }
+            tls.ifPresent(c -> conditions.add(withTransitionTime(c, state.getPublishedStatus(), now)));
             status.addAllConditions(conditions);
         }
         String lastError = exhausted.map(a -> "no result for " + a.getKey() + " after " + a.getAttempts() + " attempts")
@@ -175,6 +188,56 @@ public final class StatusBuilder {
             default -> condition(Reasons.DNS_READY, false, Reasons.UPDATING,
                     "waiting for dns-service to apply " + names.get().records().size() + " names");
         };
+    }
+
+    /**
+     * TlsReady: whether every serving instance presents a valid certificate for its names. While a
+     * renewal runs or fails, the current certificate keeps serving and the condition holds, saying so.
+     */
+    private static Condition tlsCondition(ReconcilerState state, PlanSettings settings, Instant now) {
+        if (!settings.dns().enabled()) {
+            return condition(Reasons.TLS_READY, false, Reasons.NO_DNS_NAMES, "certificates need the platform's DNS names");
+        }
+        List<ObservedInstance> serving = state.getInstancesMap().values().stream().filter(Certificates::serving)
+                .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
+        if (serving.isEmpty()) {
+            return condition(Reasons.TLS_READY, false, Reasons.WAITING_FOR_INSTANCE, "no database serving yet");
+        }
+        List<String> missing = new ArrayList<>();
+        List<String> failing = new ArrayList<>();
+        List<String> renewing = new ArrayList<>();
+        Instant nextRenewal = null;
+        for (ObservedInstance i : serving) {
+            var cert = i.getCert();
+            List<String> names = Certificates.names(state.getDesired(), settings.dns(), i.getInstanceId());
+            if (!Certificates.valid(cert, names, now)) {
+                missing.add(i.getInstanceId());
+            } else if (cert.getRequestOpen()) {
+                renewing.add(i.getInstanceId());
+            }
+            if (cert.getRequestOpen() && cert.getFailedAttempts() > 0) {
+                failing.add(i.getInstanceId() + ": " + cert.getLastFailure() + " (" + cert.getFailedAttempts()
+                        + (cert.getFailureFinal() ? " attempts, not retried: fix the cause or force a renewal)" : " attempts)"));
+            }
+            if (cert.hasRenewAt() && (nextRenewal == null || Timestamps.toInstant(cert.getRenewAt()).isBefore(nextRenewal))) {
+                nextRenewal = Timestamps.toInstant(cert.getRenewAt());
+            }
+        }
+        if (!missing.isEmpty()) {
+            return failing.isEmpty()
+                    ? condition(Reasons.TLS_READY, false, Reasons.ISSUING, "issuing certificates for " + String.join(", ", missing))
+                    : condition(Reasons.TLS_READY, false, Reasons.ISSUE_FAILED, String.join("; ", failing));
+        }
+        if (!failing.isEmpty()) {
+            return condition(Reasons.TLS_READY, true, Reasons.RENEWAL_FAILING,
+                    "current certificates keep serving; " + String.join("; ", failing));
+        }
+        if (!renewing.isEmpty()) {
+            return condition(Reasons.TLS_READY, true, Reasons.RENEWING, "renewing " + String.join(", ", renewing));
+        }
+        return condition(Reasons.TLS_READY, true, Reasons.CERTIFICATES_VALID, serving.size() + " certificates ("
+                + state.getDesired().getSpec().getTls().getMode().name().substring("TLS_MODE_".length()).toLowerCase()
+                + "), next renewal at " + nextRenewal);
     }
 
     private static String trimDot(String name) {

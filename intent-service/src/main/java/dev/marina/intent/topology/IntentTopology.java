@@ -44,12 +44,12 @@ public final class IntentTopology {
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
 
         for (TopicSpec<?> input : new TopicSpec<?>[] {Topics.INTENTS, Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS,
-                Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS}) {
+                Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS, Topics.CERT_EVENTS}) {
             source(topology, input);
         }
         topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval(), deps.meters()),
                 sourceName(Topics.INTENTS), sourceName(Topics.PROVISION_EVENTS), sourceName(Topics.AGENT_EVENTS),
-                sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS));
+                sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS), sourceName(Topics.CERT_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECONCILER_STORE),
                 Serdes.String(), dev.marina.schemas.serde.ProtoJsonSerde.of(
                         dev.marina.schemas.v1.ReconcilerState.getDefaultInstance())), RECONCILER);
@@ -60,6 +60,7 @@ public final class IntentTopology {
         sink(topology, Topics.PROVISION_COMMANDS, RECONCILER);
         sink(topology, Topics.AGENT_COMMANDS, RECONCILER);
         sink(topology, Topics.DNS_COMMANDS, RECONCILER);
+        sink(topology, Topics.CERT_COMMANDS, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, RECONCILER);
         return topology;
     }

@@ -8,6 +8,7 @@ import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.CertEvent;
 import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.Intent;
@@ -84,7 +85,12 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         } else if (event instanceof InstanceHealth e) {
             state = Observe.health(state, e);
         } else if (event instanceof DnsEvent e) {
+            if (!e.getPurpose().isEmpty()) {
+                return; // another wish's answer (cert-service's challenge records)
+            }
             state = Observe.dns(state, e);
+        } else if (event instanceof CertEvent e) {
+            state = Observe.cert(state, e, now, planner.settings());
         }
         if (!state.hasDesired()) {
             return; // facts about a deployment nobody asked for

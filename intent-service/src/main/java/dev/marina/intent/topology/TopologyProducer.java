@@ -51,12 +51,30 @@ public class TopologyProducer {
     @ConfigProperty(name = "marina.reconciler.dns-timeout", defaultValue = "10s")
     Duration dnsTimeout;
 
+    @ConfigProperty(name = "marina.reconciler.cert-agent-timeout", defaultValue = "15s")
+    Duration certAgentTimeout;
+
+    @ConfigProperty(name = "marina.reconciler.cert-issue-timeout", defaultValue = "60s")
+    Duration certIssueTimeout;
+
+    @ConfigProperty(name = "marina.reconciler.cert-failure-retry", defaultValue = "5s")
+    Duration certFailureRetry;
+
+    /** The share of a certificate's lifetime after which it is renewed (cert-manager's default: 2/3). */
+    @ConfigProperty(name = "marina.reconciler.cert-renew-at", defaultValue = "0.6667")
+    double certRenewAt;
+
+    @ConfigProperty(name = "marina.reconciler.cert-renew-jitter", defaultValue = "0.05")
+    double certRenewJitter;
+
     @Produces
     public Topology topology() {
         IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
         PlanSettings settings = new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff,
                 PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts(),
-                new PlanSettings.DnsSettings(dnsZone.orElse(""), dnsTtl, dnsTimeout));
+                new PlanSettings.DnsSettings(dnsZone.orElse(""), dnsTtl, dnsTimeout),
+                new PlanSettings.TlsSettings(certAgentTimeout, certIssueTimeout, certFailureRetry, certRenewAt, certRenewJitter,
+                        PlanSettings.TlsSettings.DEFAULTS.revokeTries()));
         return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings), resyncInterval,
                 new ReconcilerMeters(registry)));
     }

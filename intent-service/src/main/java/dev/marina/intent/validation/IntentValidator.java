@@ -62,8 +62,8 @@ public final class IntentValidator {
         IntentOp op = event.getOp();
         if (op == IntentOp.INTENT_OP_APPLY) {
             checkSpec(event.getSpec(), violations);
-        } else if (op != IntentOp.INTENT_OP_DELETE) {
-            violations.add(new Violation("op", "must be INTENT_OP_APPLY or INTENT_OP_DELETE"));
+        } else if (op != IntentOp.INTENT_OP_DELETE && op != IntentOp.INTENT_OP_RENEW_CERTIFICATES) {
+            violations.add(new Violation("op", "must be INTENT_OP_APPLY, INTENT_OP_DELETE or INTENT_OP_RENEW_CERTIFICATES"));
         }
         return violations;
     }

@@ -119,4 +119,29 @@ class IntakeDeciderTest {
         assertEquals("spec.version", r.getField());
         assertTrue(r.getReason().contains("and 1 more"), r.getReason());
     }
+
+    @Test
+    void a_forced_renewal_counts_up_without_changing_the_spec_or_the_generation() {
+        Intent live = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder()
+                .setTls(dev.marina.schemas.v1.TlsSpec.newBuilder().setMode(dev.marina.schemas.v1.TlsMode.TLS_MODE_ACME)).build(), "r-1"), null);
+        IntentEvent renew = Fixtures.delete("acme", "orders", "r-2").toBuilder()
+                .setOp(dev.marina.schemas.v1.IntentOp.INTENT_OP_RENEW_CERTIFICATES).build();
+        Intent renewed = accept(renew, live);
+        assertEquals(1, renewed.getCertRenewalsRequested());
+        assertEquals(live.getGeneration(), renewed.getGeneration());
+        assertEquals(live.getSpec(), renewed.getSpec());
+        assertEquals("r-2", renewed.getLastRequestId());
+        assertEquals(2, accept(renew, renewed).getCertRenewalsRequested(), "every request renews again");
+    }
+
+    @Test
+    void a_forced_renewal_without_tls_or_deployment_is_rejected() {
+        IntentEvent renew = Fixtures.delete("acme", "orders", "r-2").toBuilder()
+                .setOp(dev.marina.schemas.v1.IntentOp.INTENT_OP_RENEW_CERTIFICATES).build();
+        assertEquals("no such deployment", reject(renew, null).getReason());
+        Intent plain = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        IntentRejection r = reject(renew, plain);
+        assertEquals("spec.tls.mode", r.getField());
+        assertTrue(r.getReason().contains("no certificates"), r.getReason());
+    }
 }
