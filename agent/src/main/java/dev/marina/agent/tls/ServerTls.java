@@ -152,6 +152,9 @@ public final class ServerTls {
      */
     public String makeLive(Installation installation, Instant now) {
         String previous = liveSet().orElse(BOOTSTRAP);
+        if (previous.equals(installation.setName()) && complete(files.tlsLive())) {
+            return previous; // live already (a crash before the state was saved): a live set is never rewritten
+        }
         boolean fromBootstrap = previous.equals(BOOTSTRAP) || !complete(files.tlsLive());
         List<X509Certificate> trustedBefore = fromBootstrap ? List.of() : Pem.certificates(read(files.caBundle()));
         List<X509Certificate> bundle = CaBundle.merge(trustedBefore, installation.caBundle(), now);
@@ -257,7 +260,7 @@ public final class ServerTls {
             InstanceFiles.writePrivately(temp.resolve(InstanceFiles.SERVER_KEY), keyPem);
             InstanceFiles.writePrivately(temp.resolve(InstanceFiles.CA_BUNDLE), Pem.certificates(bundle));
             writeTrustStore(temp.resolve(InstanceFiles.AGENT_TRUST), agentTrust);
-            deleteTree(target); // a leftover of an attempt that never went live (a live set is never rewritten)
+            deleteTree(target); // a leftover of an attempt that never went live
             Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the TLS set " + target, e);

@@ -153,6 +153,19 @@ class ServerTlsTest {
     }
 
     @Test
+    void making_the_live_set_live_again_rewrites_nothing() throws Exception {
+        tls.ensureLive(now);
+        X509Certificate leaf = ca.sign(tls.csr("r1", NAMES));
+        ServerTls.Installation installation = tls.check("r1", ca.chainPem(leaf), ca.pem(), now);
+        tls.makeLive(installation, now);
+        String live = tls.liveSet().orElseThrow();
+        var written = Files.getLastModifiedTime(files.serverCert());
+        Thread.sleep(20);
+        assertEquals(live, tls.makeLive(installation, now));
+        assertEquals(written, Files.getLastModifiedTime(files.serverCert()));
+    }
+
+    @Test
     void relink_puts_the_previous_set_back() {
         tls.ensureLive(now);
         X509Certificate bootstrap = tls.liveLeaf().orElseThrow();
