@@ -7,6 +7,8 @@ import dev.marina.agent.decision.Decision;
 import dev.marina.agent.decision.Facts;
 import dev.marina.agent.decision.LocalState;
 import dev.marina.agent.metrics.SamplingGate;
+import dev.marina.agent.tls.ServerTls;
+import dev.marina.agent.tls.TlsRefusal;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
@@ -37,6 +39,7 @@ public final class CommandHandler {
     private final AgentMetrics metrics;
     private final SamplingGate sampling;
     private final Clock clock;
+    private final ServerTls tls;
     private volatile AgentState state;
 
     /** @param sampling shut while the database is stopped and removed, so no metric sample is taken meanwhile */
@@ -49,6 +52,7 @@ public final class CommandHandler {
         this.metrics = metrics;
         this.sampling = sampling;
         this.clock = clock;
+        this.tls = new ServerTls(files);
         this.state = AgentState.load(files.stateFile());
     }
 
@@ -126,12 +130,17 @@ public final class CommandHandler {
                 case ANNOUNCE_READY -> announceReady(command);
                 case DESTROY -> destroy(command);
                 case ANNOUNCE_STOPPED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, decision.reason());
+                case MAKE_CSR -> makeCsr(command);
+                case INSTALL_CERT -> installCert(command);
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason());
                 case NOTHING -> throw new IllegalStateException("no action for a command");
             };
             if (decision.action() != Action.REFUSE && command.getEpoch() > state.highestEpoch()) {
                 save(state.withEpoch(command.getEpoch()));
             }
+        } catch (TlsRefusal e) {
+            answer = answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, e.getMessage()).toBuilder()
+                    .setCertRequestId(command.getCertRequestId()).build();
         } catch (RuntimeException e) {
             LOG.errorf("command failed command=%s op=%s reason=%s", command.getCommandId(), command.getOp(), e.getMessage());
             LOG.debug("command failure", e);
@@ -147,7 +156,7 @@ public final class CommandHandler {
         // Open the secret first: a command we cannot carry out completely must change nothing.
         String password = adminPassword(command);
         // Recorded before the data appears, so data on disk always comes with its size (restart recovery needs it).
-        save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
+        save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()).withTlsMode(command.getTlsMode()));
         database.prepare(command.getSize());
         startDatabase(command.getSize());
         database.ensureAdminUser(command.getAdminUser(), password);
@@ -159,14 +168,66 @@ public final class CommandHandler {
         if (state.phase() != AgentState.Phase.DEPLOYED) {
             save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
         }
+        save(state.withTlsMode(command.getTlsMode()));
         startDatabase(state.size());
         database.ensureAdminUser(command.getAdminUser(), password);
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "started on existing data");
     }
 
     private AgentEvent announceReady(AgentCommand command) {
-        database.ensureAdminUser(command.getAdminUser(), adminPassword(command));
+        String password = adminPassword(command);
+        // A DEPLOY carries the deployment's TLS mode: turning TLS off (or on again) applies at once.
+        boolean required = state.secureTransportRequired();
+        save(state.withTlsMode(command.getTlsMode()));
+        if (state.secureTransportRequired() != required) {
+            database.reloadTls(state.secureTransportRequired());
+        }
+        database.ensureAdminUser(command.getAdminUser(), password);
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "already running");
+    }
+
+    /** A key that never leaves the instance and a CSR for it; the same CSR again for the same request id. */
+    private AgentEvent makeCsr(AgentCommand command) {
+        String csr = tls.csr(command.getCertRequestId(), command.getDnsNamesList());
+        LOG.infof("certificate request ready request=%s names=%s", command.getCertRequestId(), command.getDnsNamesList());
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "certificate request made").toBuilder()
+                .setCsrPem(csr)
+                .setCertRequestId(command.getCertRequestId())
+                .build();
+    }
+
+    /**
+     * Checks the chain before touching anything (a refused chain leaves the current certificate serving),
+     * makes it live with one symlink rename, reloads the server's TLS without a restart, and only then
+     * records it, so that a crash in between makes a repeat of the command do the whole work again.
+     */
+    private AgentEvent installCert(AgentCommand command) {
+        String requestId = command.getCertRequestId();
+        ServerTls.Installation installation = tls.check(requestId, command.getCertChainPem(), command.getCaBundlePem(), clock.instant());
+        String serial = installation.serial();
+        if (tls.isLive(installation) && requestId.equals(state.certRequestId())) {
+            return certificateAnswer(command, "certificate already installed", serial);
+        }
+        String previous = tls.makeLive(installation, clock.instant());
+        AgentState next = state.withCertificate(requestId, serial);
+        try {
+            database.reloadTls(next.secureTransportRequired());
+        } catch (RuntimeException e) {
+            tls.relink(previous);
+            throw e;
+        }
+        save(next);
+        tls.removeUnneeded(requestId);
+        LOG.infof("certificate installed request=%s serial=%s not_after=%s secure_transport_only=%s", requestId, serial,
+                installation.chain().get(0).getNotAfter().toInstant(), next.secureTransportRequired());
+        return certificateAnswer(command, "certificate installed", serial);
+    }
+
+    private AgentEvent certificateAnswer(AgentCommand command, String reason, String serial) {
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, reason).toBuilder()
+                .setCertSerial(serial)
+                .setCertRequestId(command.getCertRequestId())
+                .build();
     }
 
     private AgentEvent destroy(AgentCommand command) {
@@ -180,7 +241,7 @@ public final class CommandHandler {
 
     private String startDatabase(Size size) {
         long started = System.nanoTime();
-        DatabaseServer.StartOutcome outcome = database.start(size);
+        DatabaseServer.StartOutcome outcome = database.start(size, state.secureTransportRequired());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.databaseStarted(outcome.name(), took);
         LOG.infof("database answering how=%s took_ms=%d endpoint=%s", outcome, took.toMillis(), identity.endpoint());

@@ -56,14 +56,58 @@ public record InstanceFiles(Path dir) {
         return dir.resolve("agent-state.properties");
     }
 
-    /** The next offset of {@code agent-commands} to read. */
     /** The command the provisioner handed over at launch (the DEPLOY), deleted once carried out. */
     public Path firstCommand() {
         return dir.resolve("first-command.json");
     }
 
+    /** The next offset of {@code agent-commands} to read. */
     public Path commandsOffset() {
         return dir.resolve("agent-commands.offset");
+    }
+
+    /** File names inside a TLS set (see {@code tls.ServerTls}). */
+    public static final String SERVER_CERT = "server-cert.pem";
+    public static final String SERVER_KEY = "server-key.pem";
+    public static final String CA_BUNDLE = "ca-bundle.pem";
+    public static final String AGENT_TRUST = "agent-trust.p12";
+
+    /** Keys, requests and certificates of the server (0700); DESTROY removes it whole. */
+    public Path tls() {
+        return dir.resolve("tls");
+    }
+
+    public Path tlsRequests() {
+        return tls().resolve("requests");
+    }
+
+    public Path tlsSets() {
+        return tls().resolve("sets");
+    }
+
+    /** A symlink to the set the server uses; my.cnf names the files through it. */
+    public Path tlsLive() {
+        return tls().resolve("live");
+    }
+
+    /** The server's certificate chain (leaf first), {@code ssl_cert}. */
+    public Path serverCert() {
+        return tlsLive().resolve(SERVER_CERT);
+    }
+
+    /** The server's private key, {@code ssl_key}; mode 0600. */
+    public Path serverKey() {
+        return tlsLive().resolve(SERVER_KEY);
+    }
+
+    /** The CA certificates the server trusts, {@code ssl_ca}. */
+    public Path caBundle() {
+        return tlsLive().resolve(CA_BUNDLE);
+    }
+
+    /** What the agent's own connections to the server trust (PKCS#12 of public certificates). */
+    public Path agentTrustStore() {
+        return tlsLive().resolve(AGENT_TRUST);
     }
 
     /** Every file DESTROY removes: the database and what belongs to it, not the agent's own records. */

@@ -12,6 +12,10 @@ import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Size;
+import dev.marina.schemas.v1.TlsMode;
+import dev.marina.agent.tls.ServerTls;
+import dev.marina.agent.tls.TestCa;
+import java.security.cert.X509Certificate;
 import dev.marina.service.SecretBox;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
@@ -47,6 +51,10 @@ class CommandHandlerTest {
     }
 
     private CommandHandler handler() {
+        return handler(clock);
+    }
+
+    private CommandHandler handler(Clock clock) {
         return new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()), sampling,
                 clock);
     }
@@ -200,5 +208,137 @@ class CommandHandlerTest {
                 .setOp(AgentOp.AGENT_OP_PROMOTE).build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, answer.getOutcome());
         assertTrue(answer.getReason().startsWith("not supported yet"));
+    }
+
+    // Certificates. The test CA signs with the real clock, so these handlers run on it too.
+
+    private static final List<String> NAMES = List.of("orders.acme.db.test", "orders-1.acme.db.test");
+    private final TestCa ca = TestCa.root("test CA");
+
+    private static AgentCommand makeCsr(String requestId) {
+        return AgentCommand.newBuilder().setCommandId("csr-" + requestId).setInstanceId("acme-orders-1")
+                .setOp(AgentOp.AGENT_OP_MAKE_CSR).setEpoch(1).setCertRequestId(requestId).addAllDnsNames(NAMES).build();
+    }
+
+    private static AgentCommand install(String requestId, String chainPem, String caPem) {
+        return AgentCommand.newBuilder().setCommandId("install-" + requestId).setInstanceId("acme-orders-1")
+                .setOp(AgentOp.AGENT_OP_INSTALL_CERT).setEpoch(1).setCertRequestId(requestId).setCertChainPem(chainPem)
+                .setCaBundlePem(caPem).build();
+    }
+
+    /** A deployed, running database whose TLS files are in place, as after a real server's start. */
+    private CommandHandler deployedWithTls(TlsMode mode) {
+        CommandHandler handler = handler(Clock.systemUTC());
+        handler.handle(deploy("d1").toBuilder().setTlsMode(mode).build());
+        new ServerTls(files).ensureLive(Instant.now());
+        database.calls.clear();
+        return handler;
+    }
+
+    private AgentEvent csrAndInstall(CommandHandler handler, String requestId) {
+        AgentEvent csr = handler.handle(makeCsr(requestId));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, csr.getOutcome(), csr.getReason());
+        X509Certificate leaf = ca.sign(csr.getCsrPem());
+        return handler.handle(install(requestId, ca.chainPem(leaf), ca.pem()));
+    }
+
+    @Test
+    void makes_a_csr_and_answers_done_with_it_and_the_same_request_gets_the_same_csr_again() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_ACME);
+        AgentEvent first = handler.handle(makeCsr("r1"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, first.getOutcome(), first.getReason());
+        assertEquals("r1", first.getCertRequestId());
+        assertTrue(first.getCsrPem().startsWith("-----BEGIN CERTIFICATE REQUEST-----"), first.getCsrPem());
+        assertFalse(ProtoJsonSerde.toJson(first).contains("PRIVATE KEY"));
+        assertEquals(first.getCsrPem(), handler.handle(makeCsr("r1")).getCsrPem());
+        assertEquals(List.of(), database.calls, "a CSR does not touch the server");
+    }
+
+    @Test
+    void installs_a_certificate_reloads_tls_and_keeps_requiring_secure_transport_after_a_restart() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_ACME);
+        AgentEvent installed = csrAndInstall(handler, "r1");
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, installed.getOutcome(), installed.getReason());
+        X509Certificate live = new ServerTls(files).liveLeaf().orElseThrow();
+        assertEquals(live.getSerialNumber().toString(16), installed.getCertSerial());
+        assertEquals("r1", installed.getCertRequestId());
+        assertEquals(List.of("reload-tls tls-only"), database.calls);
+        AgentState saved = AgentState.load(files.stateFile());
+        assertEquals("r1", saved.certRequestId());
+        assertEquals(installed.getCertSerial(), saved.certSerial());
+
+        database.running = false;
+        database.calls.clear();
+        handler(Clock.systemUTC()).recover();
+        assertEquals(List.of("start SIZE_MEDIUM tls-only"), database.calls, "a restarted server refuses plain connections too");
+    }
+
+    @Test
+    void installing_the_same_chain_again_answers_done_and_changes_nothing() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_ACME);
+        AgentEvent csr = handler.handle(makeCsr("r1"));
+        AgentCommand install = install("r1", ca.chainPem(ca.sign(csr.getCsrPem())), ca.pem());
+        AgentEvent first = handler.handle(install);
+        database.calls.clear();
+        AgentEvent again = handler.handle(install);
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, again.getOutcome(), again.getReason());
+        assertEquals(first.getCertSerial(), again.getCertSerial());
+        assertTrue(again.getReason().contains("already installed"), again.getReason());
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
+    void a_chain_for_another_key_is_refused_and_the_current_certificate_stays() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_ACME);
+        csrAndInstall(handler, "r1");
+        X509Certificate before = new ServerTls(files).liveLeaf().orElseThrow();
+        database.calls.clear();
+        handler.handle(makeCsr("r2"));
+        String foreignCsr = new ServerTls(new InstanceFiles(dir.resolve("elsewhere"))).csr("x", NAMES);
+        AgentEvent refused = handler.handle(install("r2", ca.chainPem(ca.sign(foreignCsr)), ca.pem()));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, refused.getOutcome());
+        assertTrue(refused.getReason().contains("another key"), refused.getReason());
+        assertEquals("r2", refused.getCertRequestId());
+        assertEquals(before, new ServerTls(files).liveLeaf().orElseThrow());
+        assertEquals(List.of(), database.calls);
+        assertEquals("r1", AgentState.load(files.stateFile()).certRequestId());
+    }
+
+    @Test
+    void a_server_that_does_not_take_the_new_certificate_keeps_the_old_files_and_the_answer_is_failed() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_ACME);
+        X509Certificate bootstrap = new ServerTls(files).liveLeaf().orElseThrow();
+        database.failReload = true;
+        AgentEvent failed = csrAndInstall(handler, "r1");
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
+        assertTrue(failed.getReason().contains("FLUSH SSL failed"), failed.getReason());
+        assertEquals(bootstrap, new ServerTls(files).liveLeaf().orElseThrow());
+        assertFalse(AgentState.load(files.stateFile()).certificateInstalled());
+
+        database.failReload = false;
+        AgentEvent retried = csrAndInstall(handler, "r1");
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, retried.getOutcome(), retried.getReason());
+    }
+
+    @Test
+    void a_deployment_without_tls_gets_the_certificate_but_keeps_plain_connections_until_a_deploy_turns_tls_on() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_DISABLED);
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, csrAndInstall(handler, "r1").getOutcome());
+        assertEquals(List.of("reload-tls"), database.calls);
+        database.calls.clear();
+        handler.handle(deploy("d2").toBuilder().setTlsMode(TlsMode.TLS_MODE_ACME).build());
+        assertEquals(List.of("reload-tls tls-only", "admin admin"), database.calls);
+        database.calls.clear();
+        handler.handle(deploy("d3").toBuilder().setTlsMode(TlsMode.TLS_MODE_ACME).build());
+        assertEquals(List.of("admin admin"), database.calls, "no reload when nothing changes");
+    }
+
+    @Test
+    void destroy_removes_the_record_of_the_certificate() {
+        CommandHandler handler = deployedWithTls(TlsMode.TLS_MODE_ACME);
+        csrAndInstall(handler, "r1");
+        handler.handle(destroy("x1"));
+        assertFalse(AgentState.load(files.stateFile()).certificateInstalled());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, handler.handle(makeCsr("r2")).getOutcome());
     }
 }

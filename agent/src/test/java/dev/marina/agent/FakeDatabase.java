@@ -13,6 +13,7 @@ final class FakeDatabase implements DatabaseServer {
     boolean data;
     boolean running;
     String adminPassword;
+    boolean failReload;
     /** Runs inside {@link #stop()} and {@link #removeData()}, to look at the agent from there. */
     Runnable duringStopOrRemove = () -> { };
 
@@ -33,8 +34,8 @@ final class FakeDatabase implements DatabaseServer {
     }
 
     @Override
-    public StartOutcome start(Size size) {
-        calls.add("start " + size);
+    public StartOutcome start(Size size, boolean secureTransportOnly) {
+        calls.add("start " + size + (secureTransportOnly ? " tls-only" : ""));
         StartOutcome outcome = running ? StartOutcome.ADOPTED : StartOutcome.STARTED;
         running = true;
         return outcome;
@@ -49,6 +50,14 @@ final class FakeDatabase implements DatabaseServer {
     public void ensureAdminUser(String user, String password) {
         calls.add("admin " + user);
         adminPassword = password;
+    }
+
+    @Override
+    public void reloadTls(boolean secureTransportOnly) {
+        calls.add("reload-tls" + (secureTransportOnly ? " tls-only" : ""));
+        if (failReload) {
+            throw new IllegalStateException("FLUSH SSL failed");
+        }
     }
 
     @Override

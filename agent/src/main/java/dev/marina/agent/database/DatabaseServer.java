@@ -24,8 +24,19 @@ public interface DatabaseServer extends AutoCloseable {
     /** Creates the data directory and everything the first start needs; does nothing when it exists. */
     void prepare(Size size);
 
-    /** Starts the server on the existing data, or adopts one that runs and answers; returns once it answers. */
-    StartOutcome start(Size size);
+    /**
+     * Starts the server on the existing data, or adopts one that runs and answers; returns once it answers.
+     * The server starts TLS-capable (with the live TLS set, a bootstrap certificate until one is installed).
+     *
+     * @param secureTransportOnly whether the server refuses connections without TLS (on its next start)
+     */
+    StartOutcome start(Size size, boolean secureTransportOnly);
+
+    /**
+     * Makes the running server load the live TLS files without a restart (open connections stay up) and
+     * refuse, or accept again, connections without TLS.
+     */
+    void reloadTls(boolean secureTransportOnly);
 
     /** True when the server answers a query now. */
     boolean answers();

@@ -59,7 +59,7 @@ public final class MariaDbFigures implements DatabaseFigures {
         try {
             if (connection == null || connection.isClosed()) {
                 connection = Jdbc.connect(address, MariaDbServer.AGENT_USER, MariaDbServer.agentPassword(files),
-                        CONNECT_TIMEOUT, SOCKET_TIMEOUT);
+                        CONNECT_TIMEOUT, SOCKET_TIMEOUT, files.agentTrustStore());
             }
             try (Statement s = connection.createStatement()) {
                 DatabaseStatus status = globalStatus(nameValueRows(s.executeQuery(GLOBAL_STATUS)));

@@ -1,6 +1,7 @@
 package dev.marina.agent.database;
 
 import dev.marina.agent.InstanceFiles;
+import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.Size;
 import dev.marina.service.SecretBox;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -40,6 +42,7 @@ public final class MariaDbServer implements DatabaseServer {
     private final String address;
     private final Path marinaHome;
     private final MariaDbSettings settings;
+    private final ServerTls tls;
 
     private volatile String version;
     /**
@@ -59,6 +62,7 @@ public final class MariaDbServer implements DatabaseServer {
         this.address = address;
         this.marinaHome = marinaHome;
         this.settings = settings;
+        this.tls = new ServerTls(files);
         this.versionProbe = java.util.concurrent.CompletableFuture.supplyAsync(() -> MariaDbVersion.of(settings.mariadbd()));
     }
 
@@ -87,16 +91,18 @@ public final class MariaDbServer implements DatabaseServer {
         Path template = TemplateDataDirectory.ensure(marinaHome, version(), settings.installDb());
         String password = Files.exists(files.agentSecret()) ? agentPassword() : newAgentPassword();
         InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(password)));
-        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size));
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, false));
         TemplateDataDirectory.copy(template, files.data());
     }
 
     @Override
-    public StartOutcome start(Size size) {
+    public StartOutcome start(Size size, boolean secureTransportOnly) {
         if (!hasData()) {
             throw new IllegalStateException("no data directory at " + files.data());
         }
-        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size));
+        // my.cnf names the TLS files, and mariadbd does not start without them.
+        tls.ensureLive(Instant.now());
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly));
         if (!Files.exists(files.agentSecret())) {
             // Lost secret: a new one, set by the init file at this start (a running server is restarted for it).
             InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(newAgentPassword())));
@@ -198,6 +204,16 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     @Override
+    public void reloadTls(boolean secureTransportOnly) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("FLUSH SSL");
+            s.execute("SET GLOBAL require_secure_transport=" + (secureTransportOnly ? "ON" : "OFF"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot reload TLS: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public void stop() {
         closeProbe();
         Optional<ProcessHandle> running = ourServer().or(() -> MariaDbProcess.find(files));
@@ -213,6 +229,7 @@ public final class MariaDbServer implements DatabaseServer {
         });
         TemplateDataDirectory.deleteTree(files.data());
         TemplateDataDirectory.deleteTree(files.data().resolveSibling("data.tmp"));
+        TemplateDataDirectory.deleteTree(files.tls()); // the keys go with the database
         try {
             for (Path file : files.databaseFiles()) {
                 Files.deleteIfExists(file);
@@ -267,7 +284,7 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     private Connection connectAsAgent(Duration connectTimeout, Duration socketTimeout) throws SQLException {
-        return Jdbc.connect(address, AGENT_USER, agentPassword(), connectTimeout, socketTimeout);
+        return Jdbc.connect(address, AGENT_USER, agentPassword(), connectTimeout, socketTimeout, files.agentTrustStore());
     }
 
     private String agentPassword() {

@@ -23,7 +23,11 @@ public final class MyCnf {
         };
     }
 
-    public static String render(InstanceFiles files, String address, Size size) {
+    /**
+     * @param secureTransportOnly {@code require_secure_transport=ON}: set once a certificate is installed
+     *                            and the deployment wants TLS, so a restart keeps refusing plain connections
+     */
+    public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly) {
         return String.join("\n",
                 "# Written by the marina agent before every start; edits are overwritten.",
                 "[mysqld]",
@@ -48,6 +52,14 @@ public final class MyCnf {
                 "innodb_buffer_pool_size=" + bufferPoolSize(size),
                 "innodb_log_file_size=8M",
                 "performance_schema=OFF",
+                "",
+                "# TLS from the first start: ssl_* are read-only at run time and FLUSH SSL does not enable TLS on a",
+                "# server started without them (MariaDB 10.11), so they always name the live set (a bootstrap",
+                "# certificate until the platform's arrives; FLUSH SSL loads a new one without a restart).",
+                "ssl_cert=" + files.serverCert(),
+                "ssl_key=" + files.serverKey(),
+                "ssl_ca=" + files.caBundle(),
+                "require_secure_transport=" + (secureTransportOnly ? "ON" : "OFF"),
                 "");
     }
 }

@@ -12,6 +12,10 @@ public enum Action {
     DESTROY,
     /** Destroyed already: answer STOPPED again. */
     ANNOUNCE_STOPPED,
+    /** Make (or find again) the request's key and CSR; answer DONE with the CSR. */
+    MAKE_CSR,
+    /** Check the chain against the request's key, make it the server's certificate, reload TLS; answer DONE. */
+    INSTALL_CERT,
     /** Do nothing but answer REFUSED with the reason. */
     REFUSE,
     /** Do nothing and answer nothing (at start: nothing deployed). */

@@ -1,6 +1,7 @@
 package dev.marina.agent.decision;
 
 import dev.marina.agent.database.MariaDbServer;
+import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.Engine;
@@ -22,6 +23,16 @@ public final class AgentDecisions {
     /** Reason constants: they end up in {@code AgentEvent.reason}, where the reconciler and people read them. */
     public static final String NOT_SUPPORTED = "not supported yet";
     public static final String INSTANCE_DESTROYED = "instance was destroyed; it is never deployed again";
+    public static final String NOT_DEPLOYED = "no database deployed on this instance";
+    public static final String NOT_RUNNING = "database is not running: a certificate is installed into a running server only";
+
+    /** At most this many names per certificate (what ACME CAs accept). */
+    public static final int MAX_DNS_NAMES = 100;
+    /** Request ids become file names on the instance. */
+    private static final Pattern REQUEST_ID = ServerTls.REQUEST_ID;
+    /** A host name of letters, digits and hyphens per label; a wildcard only as the whole first label. */
+    private static final Pattern DNS_NAME = Pattern.compile(
+            "(\\*\\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*");
 
     /** MariaDB user names: up to 80 characters; we allow a portable subset and keep our own names out. */
     private static final Pattern USER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,79}");
@@ -34,6 +45,8 @@ public final class AgentDecisions {
         return switch (command.getOp()) {
             case AGENT_OP_DEPLOY -> deploy(facts, command);
             case AGENT_OP_DESTROY -> destroy(facts);
+            case AGENT_OP_MAKE_CSR -> makeCsr(facts, command);
+            case AGENT_OP_INSTALL_CERT -> installCert(facts, command);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
     }
@@ -70,6 +83,63 @@ public final class AgentDecisions {
             case NO_DATA, STOPPED, RUNNING -> Decision.of(Action.DESTROY, "instance holds " + facts.state());
             case DESTROYED -> Decision.of(Action.ANNOUNCE_STOPPED, "already destroyed");
         };
+    }
+
+    private static Decision makeCsr(Facts facts, AgentCommand command) {
+        Optional<String> invalid = requestIdProblem(command).or(() -> dnsNamesProblem(command));
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        return switch (facts.state()) {
+            case STOPPED, RUNNING -> Decision.of(Action.MAKE_CSR, "database deployed");
+            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
+            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Decision installCert(Facts facts, AgentCommand command) {
+        Optional<String> invalid = requestIdProblem(command)
+                .or(() -> missing(command.getCertChainPem(), "certificate chain"))
+                .or(() -> missing(command.getCaBundlePem(), "CA bundle"));
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        return switch (facts.state()) {
+            case RUNNING -> Decision.of(Action.INSTALL_CERT, "database running");
+            case STOPPED -> Decision.refuse(NOT_RUNNING);
+            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
+            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Optional<String> requestIdProblem(AgentCommand command) {
+        String id = command.getCertRequestId();
+        return REQUEST_ID.matcher(id).matches()
+                ? Optional.empty()
+                : Optional.of("certificate request id \"" + id + "\" is not a safe file name (a letter or digit, then letters, digits, '.', '_', '-'; at most 128)");
+    }
+
+    private static Optional<String> dnsNamesProblem(AgentCommand command) {
+        var names = command.getDnsNamesList();
+        if (names.isEmpty()) {
+            return Optional.of("no DNS names to request a certificate for");
+        }
+        if (names.size() > MAX_DNS_NAMES) {
+            return Optional.of(names.size() + " DNS names: at most " + MAX_DNS_NAMES);
+        }
+        for (String name : names) {
+            if (name.length() > 253 || !DNS_NAME.matcher(name).matches()) {
+                return Optional.of("\"" + name + "\" is not a valid DNS name");
+            }
+        }
+        if (names.stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).distinct().count() < names.size()) {
+            return Optional.of("DNS names repeat: " + String.join(", ", names));
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> missing(String pem, String what) {
+        return pem.isBlank() ? Optional.of(what + " is missing") : Optional.empty();
     }
 
     private static Optional<String> staleEpoch(Facts facts, AgentCommand command) {

@@ -1,6 +1,7 @@
 package dev.marina.agent.database;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,7 @@ class MyCnfTest {
     private final InstanceFiles files = new InstanceFiles(Path.of("/m/instances/acme-orders-1"));
 
     private List<String> lines(Size size) {
-        return List.of(MyCnf.render(files, "127.10.0.3", size).split("\n"));
+        return List.of(MyCnf.render(files, "127.10.0.3", size, false).split("\n"));
     }
 
     @Test
@@ -63,8 +64,25 @@ class MyCnfTest {
     }
 
     @Test
+    void always_names_the_live_tls_files_so_the_server_starts_tls_capable() {
+        List<String> lines = lines(Size.SIZE_SMALL);
+        assertTrue(lines.contains("ssl_cert=/m/instances/acme-orders-1/tls/live/server-cert.pem"));
+        assertTrue(lines.contains("ssl_key=/m/instances/acme-orders-1/tls/live/server-key.pem"));
+        assertTrue(lines.contains("ssl_ca=/m/instances/acme-orders-1/tls/live/ca-bundle.pem"));
+        assertTrue(lines.contains("require_secure_transport=OFF"));
+    }
+
+    @Test
+    void requires_secure_transport_when_told_so() {
+        List<String> lines = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, true).split("\n"));
+        assertTrue(lines.contains("require_secure_transport=ON"));
+        assertFalse(lines.contains("require_secure_transport=OFF"));
+        assertTrue(lines.contains("ssl_cert=/m/instances/acme-orders-1/tls/live/server-cert.pem"));
+    }
+
+    @Test
     void refuses_to_render_without_a_size() {
-        assertThrows(IllegalArgumentException.class, () -> MyCnf.render(files, "127.10.0.3", Size.SIZE_UNSPECIFIED));
+        assertThrows(IllegalArgumentException.class, () -> MyCnf.render(files, "127.10.0.3", Size.SIZE_UNSPECIFIED, false));
     }
 
     @Test

@@ -4,6 +4,8 @@ import static dev.marina.agent.decision.Action.ANNOUNCE_READY;
 import static dev.marina.agent.decision.Action.ANNOUNCE_STOPPED;
 import static dev.marina.agent.decision.Action.DEPLOY;
 import static dev.marina.agent.decision.Action.DESTROY;
+import static dev.marina.agent.decision.Action.INSTALL_CERT;
+import static dev.marina.agent.decision.Action.MAKE_CSR;
 import static dev.marina.agent.decision.Action.NOTHING;
 import static dev.marina.agent.decision.Action.REFUSE;
 import static dev.marina.agent.decision.Action.START;
@@ -60,7 +62,36 @@ class AgentDecisionsTest {
                 row("refuses promote: not supported yet", RUNNING, 0, op(AgentOp.AGENT_OP_PROMOTE), REFUSE, "not supported yet"),
                 row("refuses replicate: not supported yet", RUNNING, 0, op(AgentOp.AGENT_OP_REPLICATE), REFUSE, "not supported yet"),
                 row("refuses backup: not supported yet", NO_DATA, 0, op(AgentOp.AGENT_OP_BACKUP), REFUSE, "not supported yet"),
-                row("refuses an unspecified operation", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), REFUSE, "not supported yet"));
+                row("refuses an unspecified operation", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), REFUSE, "not supported yet"),
+                row("makes a csr for a running database", RUNNING, 0, csr(c -> c), MAKE_CSR, ""),
+                row("makes a csr for a stopped database: only files are touched", STOPPED, 0, csr(c -> c), MAKE_CSR, ""),
+                row("refuses a csr before anything is deployed", NO_DATA, 0, csr(c -> c), REFUSE, "no database deployed"),
+                row("refuses a csr on a destroyed instance", DESTROYED, 0, csr(c -> c), REFUSE, "destroyed"),
+                row("refuses a csr without names", RUNNING, 0, csr(c -> c.clearDnsNames()), REFUSE, "no DNS names"),
+                row("refuses a csr for a name with a space", RUNNING, 0, csr(c -> c.addDnsNames("a b.test")), REFUSE, "not a valid DNS name"),
+                row("refuses a csr for a name with a slash", RUNNING, 0, csr(c -> c.addDnsNames("../etc")), REFUSE, "not a valid DNS name"),
+                row("refuses a csr for a label longer than 63", RUNNING, 0, csr(c -> c.addDnsNames("a".repeat(64) + ".test")), REFUSE, "not a valid"),
+                row("refuses a csr for a wildcard inside a name", RUNNING, 0, csr(c -> c.addDnsNames("a.*.test")), REFUSE, "not a valid"),
+                row("accepts a wildcard as the whole first label", RUNNING, 0, csr(c -> c.addDnsNames("*.acme.db.test")), MAKE_CSR, ""),
+                row("refuses repeated names", RUNNING, 0, csr(c -> c.addDnsNames("ORDERS.acme.db.test")), REFUSE, "repeat"),
+                row("refuses more than 100 names", RUNNING, 0, csr(c -> {
+                    for (int i = 0; i < 100; i++) {
+                        c.addDnsNames("n" + i + ".acme.db.test");
+                    }
+                    return c;
+                }), REFUSE, "at most 100"),
+                row("refuses a csr without request id", RUNNING, 0, csr(c -> c.clearCertRequestId()), REFUSE, "not a safe file name"),
+                row("refuses a request id that climbs out of the folder", RUNNING, 0, csr(c -> c.setCertRequestId("../x")), REFUSE, "not a safe file name"),
+                row("checks the request before the state", DESTROYED, 0, csr(c -> c.clearDnsNames()), REFUSE, "no DNS names"),
+                row("installs a certificate into a running database", RUNNING, 0, install(c -> c), INSTALL_CERT, ""),
+                row("refuses to install into a stopped database", STOPPED, 0, install(c -> c), REFUSE, "not running"),
+                row("refuses to install before anything is deployed", NO_DATA, 0, install(c -> c), REFUSE, "no database deployed"),
+                row("refuses to install on a destroyed instance", DESTROYED, 0, install(c -> c), REFUSE, "destroyed"),
+                row("refuses an install without chain", RUNNING, 0, install(c -> c.clearCertChainPem()), REFUSE, "certificate chain is missing"),
+                row("refuses an install without CA bundle", RUNNING, 0, install(c -> c.setCaBundlePem(" ")), REFUSE, "CA bundle is missing"),
+                row("refuses an install with an unsafe request id", RUNNING, 0, install(c -> c.setCertRequestId("a/b")), REFUSE, "safe file name"),
+                row("checks the epoch before anything else", RUNNING, 5, install(c -> c.setEpoch(4).clearCertChainPem()), REFUSE, "stale epoch"),
+                row("accepts an install with the highest epoch seen", RUNNING, 5, install(c -> c.setEpoch(5)), INSTALL_CERT, ""));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -100,6 +131,22 @@ class AgentDecisionsTest {
                 .setSize(Size.SIZE_SMALL)
                 .setAdminUser("admin")
                 .setAdminPassword(SealedSecret.newBuilder().setKeyId("k").setCiphertext(ByteString.copyFromUtf8("sealed")));
+        return change.apply(command).build();
+    }
+
+    private static AgentCommand csr(UnaryOperator<AgentCommand.Builder> change) {
+        AgentCommand.Builder command = op(AgentOp.AGENT_OP_MAKE_CSR).toBuilder()
+                .setCertRequestId("acme-orders-1.cert-7")
+                .addDnsNames("orders.acme.db.test")
+                .addDnsNames("orders-1.acme.db.test");
+        return change.apply(command).build();
+    }
+
+    private static AgentCommand install(UnaryOperator<AgentCommand.Builder> change) {
+        AgentCommand.Builder command = op(AgentOp.AGENT_OP_INSTALL_CERT).toBuilder()
+                .setCertRequestId("acme-orders-1.cert-7")
+                .setCertChainPem("-----BEGIN CERTIFICATE-----\n…")
+                .setCaBundlePem("-----BEGIN CERTIFICATE-----\n…");
         return change.apply(command).build();
     }
 
