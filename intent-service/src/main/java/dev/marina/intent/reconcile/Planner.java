@@ -249,7 +249,8 @@ public final class Planner {
                     .setVersion(desired.getSpec().getVersion())
                     .setSize(desired.getSpec().getSize())
                     .setAdminUser(desired.getAdminUser())
-                    .setAdminPassword(desired.getAdminPassword());
+                    .setAdminPassword(desired.getAdminPassword())
+                    .setTlsMode(desired.getSpec().getTls().getMode());
         }
         return command.build();
     }

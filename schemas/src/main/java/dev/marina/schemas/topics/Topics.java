@@ -18,6 +18,7 @@ import dev.marina.schemas.v1.IntentRejection;
 import dev.marina.schemas.v1.MetricSample;
 import dev.marina.schemas.v1.ProvisionCommand;
 import dev.marina.schemas.v1.ProvisionEvent;
+import dev.marina.schemas.v1.RoleChange;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -39,6 +40,7 @@ public final class Topics {
     private static final Optional<Duration> DAY = Optional.of(Duration.ofDays(1));
     private static final Optional<Duration> WEEK = Optional.of(Duration.ofDays(7));
     private static final Optional<Duration> TWO_WEEKS = Optional.of(Duration.ofDays(14));
+    private static final Optional<Duration> QUARTER = Optional.of(Duration.ofDays(90));
 
     public static final TopicSpec<IntentEvent> INTENT_EVENTS = deploymentEvents(
             "intent-events", IntentEvent.getDefaultInstance(), WEEK, "any",
@@ -92,6 +94,10 @@ public final class Topics {
             "deployment-metrics", DeploymentMetrics.getDefaultInstance(), WEEK, "health-monitor",
             "windowed metric aggregates per deployment and instance");
 
+    public static final TopicSpec<RoleChange> ROLE_CHANGES = deploymentEvents(
+            "role-changes", RoleChange.getDefaultInstance(), QUARTER, "intent-service",
+            "each failover and switchover: when detected and promoted, which instance, why");
+
     public static final TopicSpec<DeadLetter> DEAD_LETTERS = new TopicSpec<>(
             "dead-letters", TopicSpec.KeyKind.ORIGINAL, DeadLetter.getDefaultInstance(),
             DEPLOYMENT_PARTITIONS, CleanupPolicy.DELETE, TWO_WEEKS, "any consumer",
@@ -105,7 +111,7 @@ public final class Topics {
             CERT_COMMANDS, CERT_EVENTS,
             AGENT_COMMANDS, AGENT_EVENTS,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
-            DEAD_LETTERS);
+            ROLE_CHANGES, DEAD_LETTERS);
 
     /** The catalogue entry for a topic name. */
     public static Optional<TopicSpec<? extends Message>> byName(String name) {
