@@ -209,6 +209,27 @@ class CertCommandsIT {
     }
 
     @Test
+    void orders_of_many_deployments_run_side_by_side() {
+        int count = 30;
+        List<CertCommand> commands = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            DeploymentRef deployment = uniqueDeployment();
+            commands.add(issue(deployment, TlsMode.TLS_MODE_ACME, "w." + deployment.getName() + "." + ZONE));
+        }
+        long started = System.nanoTime();
+        commands.forEach(c -> producer.send(new ProducerRecord<>(Topics.CERT_COMMANDS.name(),
+                DeploymentKey.of(c.getDeployment()).getBytes(StandardCharsets.UTF_8),
+                ProtoJsonSerde.toJson(c).getBytes(StandardCharsets.UTF_8))));
+        producer.flush();
+
+        for (CertCommand c : commands) {
+            CertEvent event = events.await(e -> e.getCommandId().equals(c.getCommandId()), TIMEOUT, "answer to " + c.getCommandId());
+            assertEquals(CertOutcome.CERT_OUTCOME_ISSUED, event.getOutcome(), event.getReason());
+        }
+        System.out.printf("acme issue of %d deployments at once: %d ms%n", count, (System.nanoTime() - started) / 1_000_000);
+    }
+
+    @Test
     void the_same_command_twice_gets_the_same_certificate() {
         DeploymentRef deployment = uniqueDeployment();
         CertCommand command = issue(deployment, TlsMode.TLS_MODE_ACME, "w." + deployment.getName() + "." + ZONE);
