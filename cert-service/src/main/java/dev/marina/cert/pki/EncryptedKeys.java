@@ -42,13 +42,12 @@ public final class EncryptedKeys {
     }
 
     public static String encrypt(PrivateKey key, char[] passphrase) {
-        Pem.provider();
         try {
             var encryptor = new JceOpenSSLPKCS8EncryptorBuilder(PKCS8Generator.AES_256_CBC)
                     .setPRF(PKCS8Generator.PRF_HMACSHA256)
                     .setIterationCount(ITERATIONS)
                     .setRandom(new SecureRandom())
-                    .setProvider(Pem.BC)
+                    .setProvider(Pem.provider())
                     .setPassword(passphrase)
                     .build();
             StringWriter out = new StringWriter();
@@ -70,7 +69,6 @@ public final class EncryptedKeys {
      * @throws IllegalArgumentException when the text is not an encrypted PKCS#8 key
      */
     public static PrivateKey decrypt(String pem, char[] passphrase, String what) {
-        Pem.provider();
         Object parsed;
         try (PEMParser parser = new PEMParser(new StringReader(pem))) {
             parsed = parser.readObject();
@@ -82,8 +80,8 @@ public final class EncryptedKeys {
                     + (parsed == null ? "nothing" : parsed.getClass().getSimpleName()) + ")");
         }
         try {
-            var decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Pem.BC).build(passphrase);
-            return new JcaPEMKeyConverter().setProvider(Pem.BC).getPrivateKey(encrypted.decryptPrivateKeyInfo(decryptor));
+            var decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(Pem.provider()).build(passphrase);
+            return new JcaPEMKeyConverter().setProvider(Pem.provider()).getPrivateKey(encrypted.decryptPrivateKeyInfo(decryptor));
         } catch (PKCSException e) {
             throw new WrongPassphrase("cannot decrypt " + what + ": wrong passphrase"
                     + " (marina.cert.ca-passphrase / MARINA_CERT_CA_PASSPHRASE or marina.cert.ca-passphrase-file)", e);
@@ -96,9 +94,13 @@ public final class EncryptedKeys {
     public static KeyPair keyPair(PrivateKey key) {
         try {
             PublicKey pub;
+            if (key instanceof java.security.interfaces.ECPrivateKey && !(key instanceof ECPrivateKey)) {
+                // another provider's key: re-read it with ours
+                key = KeyFactory.getInstance("EC", Pem.provider()).generatePrivate(new java.security.spec.PKCS8EncodedKeySpec(key.getEncoded()));
+            }
             if (key instanceof ECPrivateKey ec) {
                 var params = ec.getParameters();
-                pub = KeyFactory.getInstance("EC", Pem.BC).generatePublic(
+                pub = KeyFactory.getInstance("EC", Pem.provider()).generatePublic(
                         new ECPublicKeySpec(params.getG().multiply(ec.getD()).normalize(), params));
             } else if (key instanceof RSAPrivateCrtKey rsa) {
                 pub = KeyFactory.getInstance("RSA").generatePublic(new RSAPublicKeySpec(rsa.getModulus(), rsa.getPublicExponent()));

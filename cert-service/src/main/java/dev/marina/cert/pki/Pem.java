@@ -18,17 +18,21 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 public final class Pem {
     private Pem() {}
 
-    public static final String BC = BouncyCastleProvider.PROVIDER_NAME;
+    /**
+     * Our own instance, used explicitly everywhere here: a provider registered by another class loader
+     * (tests run several in one JVM) would hand out key classes ours cannot cast.
+     */
+    private static final Provider PROVIDER = new BouncyCastleProvider();
 
     static {
-        if (Security.getProvider(BC) == null) {
-            Security.addProvider(new BouncyCastleProvider());
+        if (Security.getProvider(BouncyCastleProvider.PROVIDER_NAME) == null) {
+            Security.addProvider(PROVIDER); // acme4j looks it up by name for EC keys
         }
     }
 
-    /** Makes sure the BouncyCastle provider is registered (acme4j needs it for EC keys). */
+    /** The BouncyCastle provider (also registered by name, once, for acme4j). */
     public static Provider provider() {
-        return Security.getProvider(BC);
+        return PROVIDER;
     }
 
     public static String of(Object... objects) {
