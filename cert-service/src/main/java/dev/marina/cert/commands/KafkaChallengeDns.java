@@ -1,0 +1,213 @@
+package dev.marina.cert.commands;
+
+import dev.marina.cert.CertConfig;
+import dev.marina.cert.CertFailure;
+import dev.marina.cert.acme.ChallengeDns;
+import dev.marina.schemas.serde.Decoded;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.topics.DnsWishKey;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.v1.DnsEvent;
+import dev.marina.schemas.v1.DnsRecordSet;
+import dev.marina.service.Timestamps;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * DNS-01 records through dns-service: a {@code dns-commands} wish keyed {@code "<tenant>/<name>#acme-challenge"}
+ * (so it never replaces the deployment's own names), answered on {@code dns-events}. The answers are
+ * read by one consumer without a group, over every partition, positioned at the end when the service
+ * starts, before any wish is published, so no answer can be missed.
+ */
+@ApplicationScoped
+public class KafkaChallengeDns implements ChallengeDns {
+
+    private static final Logger LOG = Logger.getLogger(KafkaChallengeDns.class);
+
+    @Inject
+    CertProducer producer;
+
+    @Inject
+    CertConfig config;
+
+    @Inject
+    Clock clock;
+
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private final Map<String, CompletableFuture<DnsEvent>> waiting = new ConcurrentHashMap<>();
+    private final CountDownLatch positioned = new CountDownLatch(1);
+    private volatile boolean running;
+    private volatile KafkaConsumer<byte[], Decoded<DnsEvent>> consumer;
+    private Thread thread;
+
+    void start(@Observes StartupEvent ignored) {
+        running = true;
+        thread = new Thread(this::run, "cert-dns-answers");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+        running = false;
+        KafkaConsumer<?, ?> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        if (thread != null) {
+            thread.join(5_000);
+        }
+    }
+
+    /** True once the answer reader has its positions: challenge wishes may be published. */
+    public boolean ready() {
+        return positioned.getCount() == 0;
+    }
+
+    @Override
+    public void present(DeploymentRef deployment, String commandId, Map<String, List<String>> txt) throws CertFailure {
+        Duration timeout = config.acme().dnsTimeout();
+        awaitPositioned(timeout);
+        DnsCommand.Builder command = base(deployment, commandId);
+        int ttl = (int) Math.max(1, config.acme().challengeTtl().toSeconds());
+        txt.forEach((name, values) -> command.addRecords(DnsRecordSet.newBuilder()
+                .setName(name).setType("TXT").addAllValues(values).setTtlSeconds(ttl)));
+        DnsCommand wish = command.build();
+        CompletableFuture<DnsEvent> answer = new CompletableFuture<>();
+        waiting.put(commandId, answer);
+        try {
+            producer.publish("challenge records", Topics.DNS_COMMANDS, DnsWishKey.of(wish), wish);
+            DnsEvent event = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            switch (event.getOutcome()) {
+                case DNS_OUTCOME_APPLIED -> LOG.debugf("acme challenge records applied deployment=%s dns-command=%s names=%s",
+                        DeploymentKey.of(deployment), commandId, txt.keySet());
+                case DNS_OUTCOME_CLASH -> throw CertFailure.retryable(CertFailure.DNS_NOT_APPLIED,
+                        "dns-service refused the challenge records " + txt.keySet() + " (clash): " + event.getReason());
+                default -> throw CertFailure.retryable(CertFailure.DNS_NOT_APPLIED,
+                        "dns-service could not apply the challenge records " + txt.keySet() + ": " + event.getReason());
+            }
+        } catch (TimeoutException e) {
+            throw CertFailure.retryable(CertFailure.DNS_NOT_APPLIED, "dns-service did not answer the challenge records "
+                    + txt.keySet() + " within " + timeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw CertFailure.retryable(CertFailure.INTERNAL, "waiting for dns-service failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CertFailure.retryable(CertFailure.INTERNAL, "interrupted while waiting for dns-service");
+        } finally {
+            waiting.remove(commandId);
+        }
+    }
+
+    @Override
+    public void cleanUp(DeploymentRef deployment, String commandId) {
+        DnsCommand wish = base(deployment, commandId).setRemoveAll(true).build();
+        producer.publish("challenge clean-up", Topics.DNS_COMMANDS, DnsWishKey.of(wish), wish);
+    }
+
+    private DnsCommand.Builder base(DeploymentRef deployment, String commandId) {
+        return DnsCommand.newBuilder()
+                .setCommandId(commandId)
+                .setDeployment(deployment)
+                .setZone(config.zone())
+                .setPurpose(DnsWishKey.ACME_CHALLENGE)
+                .setIssuedAt(Timestamps.of(clock.instant()));
+    }
+
+    private void awaitPositioned(Duration timeout) throws CertFailure {
+        try {
+            if (!positioned.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw CertFailure.retryable(CertFailure.DNS_NOT_APPLIED, "the answers on " + Topics.DNS_EVENTS.name()
+                        + " cannot be read yet (broker or topic missing)");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw CertFailure.retryable(CertFailure.INTERNAL, "interrupted");
+        }
+    }
+
+    private void run() {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "cert-service-dns-answers");
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, DnsEventDecoder.class.getName());
+        try (KafkaConsumer<byte[], Decoded<DnsEvent>> c = new KafkaConsumer<>(props)) {
+            consumer = c;
+            List<TopicPartition> partitions = awaitPartitions(c);
+            if (partitions.isEmpty()) {
+                return;
+            }
+            c.assign(partitions);
+            c.seekToEnd(partitions);
+            partitions.forEach(c::position); // fixes the positions now: every answer from here on is seen
+            positioned.countDown();
+            LOG.infof("cert dns answers reader positioned topic=%s partitions=%d", Topics.DNS_EVENTS.name(), partitions.size());
+            while (running) {
+                for (ConsumerRecord<byte[], Decoded<DnsEvent>> record : c.poll(Duration.ofMillis(100))) {
+                    Decoded<DnsEvent> value = record.value();
+                    if (value == null || !value.isOk() || !DnsWishKey.ACME_CHALLENGE.equals(value.value().getPurpose())) {
+                        continue; // not an answer to us; not ours to dead-letter either
+                    }
+                    CompletableFuture<DnsEvent> waiter = waiting.get(value.value().getCommandId());
+                    if (waiter != null) {
+                        waiter.complete(value.value());
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // shutting down
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "cert dns answers reader stopped");
+        } finally {
+            consumer = null;
+        }
+    }
+
+    private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> c) {
+        while (running) {
+            try {
+                List<PartitionInfo> infos = c.partitionsFor(Topics.DNS_EVENTS.name(), Duration.ofSeconds(5));
+                if (infos != null && !infos.isEmpty()) {
+                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+                }
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // broker not there yet
+            }
+            LOG.infof("waiting for topic %s to exist", Topics.DNS_EVENTS.name());
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                return List.of();
+            }
+        }
+        return List.of();
+    }
+}
