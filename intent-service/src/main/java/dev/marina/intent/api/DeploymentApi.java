@@ -111,6 +111,17 @@ public class DeploymentApi {
                 .build());
     }
 
+    public Submitted switchover(DeploymentRef ref, String targetInstanceId, String requestId, String source) {
+        return submit(IntentEvent.newBuilder()
+                .setRequestId(requestIdOr(requestId))
+                .setDeployment(ref)
+                .setOp(IntentOp.INTENT_OP_SWITCHOVER)
+                .setTargetInstanceId(targetInstanceId == null ? "" : targetInstanceId)
+                .setSource(source)
+                .setSubmittedAt(Timestamps.of(clock.instant()))
+                .build());
+    }
+
     /** The CA bundle to trust for the deployment's certificates; 404 while it has none (TLS off, or not issued yet). */
     public String caBundle(DeploymentRef ref) {
         checkRef(ref);

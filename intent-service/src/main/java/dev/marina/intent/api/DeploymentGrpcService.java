@@ -81,7 +81,8 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
 
     @Override
     public void switchover(SwitchoverRequest request, StreamObserver<SwitchoverResponse> response) {
-        response.onError(Status.UNIMPLEMENTED.withDescription("switchover comes with high availability").asRuntimeException());
+        unary(response, () -> SwitchoverResponse.newBuilder().setRequestId(
+                api.switchover(request.getDeployment(), request.getTargetInstanceId(), "", "grpc").requestId()).build());
     }
 
     private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {

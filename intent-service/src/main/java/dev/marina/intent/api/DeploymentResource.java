@@ -111,6 +111,16 @@ public class DeploymentResource {
         return submitted(api.renewCertificates(ref(tenant, name), requestId, "api"));
     }
 
+    @POST
+    @Path("{tenant}/{name}/switchover")
+    @Operation(summary = "Hand the primary role to a replica (target, or the most advanced one) without losing a write",
+            description = "200 with the request id once intake accepted it; the status's ReplicasReady condition shows "
+                    + "SwitchingOver, and role-changes records the outcome. 422 when the deployment has no replica.")
+    public Response switchover(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @QueryParam("target") String target, @QueryParam("requestId") String requestId) {
+        return submitted(api.switchover(ref(tenant, name), target, requestId, "api"));
+    }
+
     @GET
     @Path("{tenant}/{name}/ca")
     @Produces("application/x-pem-file")

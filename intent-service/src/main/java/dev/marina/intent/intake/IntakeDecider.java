@@ -65,8 +65,28 @@ public final class IntakeDecider {
         return switch (withRef.getOp()) {
             case INTENT_OP_DELETE -> delete(withRef, current, live, now);
             case INTENT_OP_RENEW_CERTIFICATES -> renew(withRef, current, live, now);
+            case INTENT_OP_SWITCHOVER -> switchover(withRef, current, live, now);
             default -> apply(withRef, current, live, now);
         };
+    }
+
+    /**
+     * A switchover request: the count goes up and the target is remembered; the spec and the generation
+     * stay. Whether it can happen (a healthy replica that has caught up) is the reconciler's call, and
+     * its outcome shows in the status and on {@code role-changes}.
+     */
+    private IntakeDecision switchover(IntentEvent event, Intent current, boolean live, Instant now) {
+        if (!live) {
+            return reject(event, "deployment", "no such deployment", now);
+        }
+        if (current.getSpec().getReplicas() < 1) {
+            return reject(event, "spec.replicas", "is 0: a switchover needs a replica to hand the primary role to", now);
+        }
+        Intent next = touch(current, event, now).toBuilder()
+                .setSwitchoversRequested(current.getSwitchoversRequested() + 1)
+                .setSwitchoverTarget(event.getTargetInstanceId())
+                .build();
+        return new IntakeDecision.Accepted(next, true);
     }
 
     /**
@@ -99,9 +119,13 @@ public final class IntakeDecider {
                 .setLastRequestId(event.getRequestId())
                 .setUpdatedAt(Timestamps.of(now));
         if (live) {
-            next.setAdminUser(current.getAdminUser()).setAdminPassword(current.getAdminPassword());
+            next.setAdminUser(current.getAdminUser()).setAdminPassword(current.getAdminPassword())
+                    .setReplicationPassword(current.hasReplicationPassword() ? current.getReplicationPassword() : newAdminPassword.get())
+                    .setCertRenewalsRequested(current.getCertRenewalsRequested())
+                    .setSwitchoversRequested(current.getSwitchoversRequested())
+                    .setSwitchoverTarget(current.getSwitchoverTarget());
         } else {
-            next.setAdminUser(ADMIN_USER).setAdminPassword(newAdminPassword.get());
+            next.setAdminUser(ADMIN_USER).setAdminPassword(newAdminPassword.get()).setReplicationPassword(newAdminPassword.get());
         }
         return new IntakeDecision.Accepted(next.build(), true);
     }

@@ -66,6 +66,25 @@ final class Actions {
         return parts.length > 3 && (parts[3].equals("csr") || parts[3].equals("install"));
     }
 
+    /** Role changes at an epoch: the agent's PROMOTE, REPLICATE (from the current primary) and FENCE. */
+    static String promoteKey(String instanceId, long epoch) {
+        return "promote/" + instanceId + "/" + epoch;
+    }
+
+    static String replicateKey(String instanceId, long epoch) {
+        return "replicate/" + instanceId + "/" + epoch;
+    }
+
+    static String fenceKey(String instanceId, long epoch) {
+        return "fence/" + instanceId + "/" + epoch;
+    }
+
+    /** Whether a command id names a role step (promote, replicate, fence) of the agent. */
+    static boolean isRoleStep(String commandId) {
+        String[] parts = commandId.split("/", 5);
+        return parts.length > 3 && (parts[3].equals("promote") || parts[3].equals("replicate") || parts[3].equals("fence"));
+    }
+
     static String revokeKey(String serial) {
         return "revoke/" + serial;
     }
@@ -78,7 +97,8 @@ final class Actions {
         state.removeInFlight(destroyKey(instanceId));
         for (String key : java.util.List.copyOf(state.getInFlightMap().keySet())) {
             if (key.startsWith("csr/" + instanceId + "/") || key.startsWith("cert/" + instanceId + "/")
-                    || key.startsWith("install/" + instanceId + "/")) {
+                    || key.startsWith("install/" + instanceId + "/") || key.startsWith("promote/" + instanceId + "/")
+                    || key.startsWith("replicate/" + instanceId + "/") || key.startsWith("fence/" + instanceId + "/")) {
                 state.removeInFlight(key);
             }
         }

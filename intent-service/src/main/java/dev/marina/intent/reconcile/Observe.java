@@ -6,6 +6,10 @@ import dev.marina.schemas.v1.CertEvent;
 import dev.marina.schemas.v1.CertOutcome;
 import dev.marina.schemas.v1.CertState;
 import dev.marina.schemas.v1.TlsState;
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.ReplicaReport;
+import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.RoleChangeState;
 import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.DnsOutcome;
 import dev.marina.schemas.v1.DnsState;
@@ -76,6 +80,9 @@ public final class Observe {
         if (instance == null) {
             return state;
         }
+        if (Actions.isRoleStep(event.getCommandId())) {
+            return roleStep(state, instance, event, now);
+        }
         if (Actions.isCertStep(event.getCommandId()) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
             // a certificate step says nothing about the database's state
             return certStep(state, instance, event);
@@ -87,6 +94,10 @@ public final class Observe {
             case AGENT_OUTCOME_DATABASE_READY -> {
                 next.removeInFlight(Actions.deployKey(id));
                 updated.setEndpoint(event.getEndpoint()).clearLastError();
+                if (instance.getRole() == Role.ROLE_PRIMARY) {
+                    // writable at this epoch, or back read-only after a restart until PROMOTE
+                    updated.setRoleEpoch(event.getReadOnly() ? 0 : Math.max(1, state.getEpoch()));
+                }
                 if (!instance.hasDatabaseReadyAt()) {
                     updated.setDatabaseReadyAt(Timestamps.of(now));
                 }
@@ -124,6 +135,50 @@ public final class Observe {
             }
         }
         return next.setDns(dns).build();
+    }
+
+    /**
+     * The agent's answer to PROMOTE, REPLICATE or FENCE at an epoch; only the answer to the step in flight
+     * counts. A REPLICATE refused because the instance's history diverged marks it for replacement.
+     */
+    private static ReconcilerState roleStep(ReconcilerState state, ObservedInstance instance, AgentEvent event, Instant now) {
+        Optional<InFlightAction> action = inFlight(state, event.getCommandId());
+        if (action.isEmpty()) {
+            return state;
+        }
+        String key = action.get().getKey();
+        long epoch = Long.parseLong(key.substring(key.lastIndexOf('/') + 1));
+        ReconcilerState.Builder next = state.toBuilder();
+        ObservedInstance.Builder updated = instance.toBuilder();
+        if (!event.getGtidPosition().isEmpty()) {
+            updated.setGtidPosition(event.getGtidPosition());
+        }
+        if (event.getOutcome() != AgentOutcome.AGENT_OUTCOME_DONE) {
+            updated.setLastError("agent: " + event.getReason());
+            if (key.startsWith("replicate/") && event.getReason().startsWith(HaPlanner.DIVERGED)) {
+                next.removeInFlight(key);
+                updated.setReplicationError(event.getReason());
+            }
+            return next.putInstances(instance.getInstanceId(), updated.build()).build();
+        }
+        next.removeInFlight(key);
+        updated.clearLastError();
+        RoleChangeState change = state.getRoleChange();
+        boolean changing = state.hasRoleChange() && !change.getDone() && change.getEpoch() == epoch;
+        if (key.startsWith("promote/")) {
+            updated.setRole(Role.ROLE_PRIMARY).setRoleEpoch(epoch).clearReplicatingFrom().clearReplicationError();
+            if (changing && change.getNewPrimary().equals(instance.getInstanceId())) {
+                next.setRoleChange(change.toBuilder().setPromotedAt(Timestamps.of(now)).setNewPrimaryGtid(event.getGtidPosition()));
+            }
+        } else if (key.startsWith("replicate/")) {
+            HaPlanner.primary(next).ifPresent(p -> updated.setReplicatingFrom(p.getInstanceId()));
+            updated.setRoleEpoch(epoch).clearReplicationError();
+        } else if (changing && change.getOldPrimary().equals(instance.getInstanceId())) {
+            // fenced for a switchover: read-only now, its final position is what the target must reach
+            updated.setRole(Role.ROLE_REPLICA).setRoleEpoch(0).clearReplicatingFrom();
+            next.setRoleChange(change.toBuilder().setFenced(true).setFencedGtid(event.getGtidPosition()));
+        }
+        return next.putInstances(instance.getInstanceId(), updated.build()).build();
     }
 
     /** The agent's answer to MAKE_CSR or INSTALL_CERT; only the answer to the step in flight counts. */
@@ -216,15 +271,61 @@ public final class Observe {
         return state.getInFlightMap().values().stream().filter(a -> a.getCommandId().equals(commandId)).findFirst();
     }
 
-    public static ReconcilerState health(ReconcilerState state, InstanceHealth event) {
+    /**
+     * health-monitor's record about an instance: its health, and what its server reported (writable or
+     * not, fencing term, replication). A primary reported read-only at its current term lost its
+     * writability (restart, self-fencing) and is promoted again while it keeps the role; one reported
+     * writable at the deployment's epoch is confirmed. A primary's record also carries its replicas'
+     * latest positions, which decide who is promoted.
+     */
+    public static ReconcilerState health(ReconcilerState state, InstanceHealth event, Instant now) {
         ObservedInstance instance = state.getInstancesMap().get(event.getInstanceId());
         if (instance == null) {
             return state;
         }
-        return state.toBuilder().putInstances(instance.getInstanceId(), instance.toBuilder()
+        ReconcilerState.Builder next = state.toBuilder();
+        ObservedInstance.Builder updated = instance.toBuilder()
                 .setHealth(event.getHealth())
                 .setHealthReason(event.getReason())
                 .setGtidPosition(event.getGtidPosition().isEmpty() ? instance.getGtidPosition() : event.getGtidPosition())
-                .build()).build();
+                .setReadOnly(event.getReadOnly())
+                .setEpoch(event.getEpoch())
+                .setReplicationConnected(event.getReplicationConnected())
+                .setReplicationSource(event.getReplicationSource())
+                .setReplicationLagMs(event.getReplicationLagMs());
+        if (event.hasLastHeartbeatAt()) {
+            updated.setLastHeartbeatAt(event.getLastHeartbeatAt());
+        }
+        if (!event.getReplicationError().isEmpty()) {
+            updated.setReplicationError(event.getReplicationError());
+        } else if (!instance.getReplicationError().startsWith(HaPlanner.DIVERGED)) {
+            updated.clearReplicationError();
+        }
+        if (event.getHealth() == Health.HEALTH_DOWN) {
+            if (!instance.hasDownSince()) {
+                updated.setDownSince(Timestamps.of(now));
+            }
+        } else {
+            updated.clearDownSince();
+        }
+        if (instance.getRole() == Role.ROLE_PRIMARY && event.getEpoch() > 0) {
+            if (event.getReadOnly() && event.getEpoch() >= instance.getRoleEpoch()) {
+                updated.setRoleEpoch(0);
+            } else if (!event.getReadOnly() && event.getEpoch() == state.getEpoch()) {
+                updated.setRoleEpoch(state.getEpoch());
+            }
+        }
+        next.putInstances(instance.getInstanceId(), updated.build());
+        for (ReplicaReport report : event.getReplicasList()) {
+            ObservedInstance replica = next.getInstancesMap().get(report.getInstanceId());
+            if (replica != null && !report.getGtidPosition().isEmpty()) {
+                next.putInstances(replica.getInstanceId(), replica.toBuilder()
+                        .setGtidPosition(report.getGtidPosition())
+                        .setReplicationConnected(report.getReplicationConnected())
+                        .setReplicationLagMs(report.getReplicationLagMs())
+                        .build());
+            }
+        }
+        return next.build();
     }
 }

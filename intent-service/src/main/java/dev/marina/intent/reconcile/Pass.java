@@ -28,6 +28,15 @@ final class Pass {
         this.settings = settings;
     }
 
+    PlanSettings settings() {
+        return settings;
+    }
+
+    /** A record that is not a command (nothing waits for its effect), e.g. the history of a role change. */
+    void emit(com.google.protobuf.Message record) {
+        commands.add(new PlannedCommand(topicOf(record), record));
+    }
+
     /** Sends the command unless it is in flight and not yet due again. */
     void ensure(String key, Duration timeout, Function<String, com.google.protobuf.Message> command) {
         InFlightAction current = state.getInFlightMap().get(key);
@@ -55,6 +64,9 @@ final class Pass {
         }
         if (message instanceof CertCommand) {
             return Topics.CERT_COMMANDS;
+        }
+        if (message instanceof dev.marina.schemas.v1.RoleChange) {
+            return Topics.ROLE_CHANGES;
         }
         return message instanceof DnsCommand ? Topics.DNS_COMMANDS : Topics.PROVISION_COMMANDS;
     }

@@ -14,6 +14,7 @@ import java.time.Duration;
  * @param failedAfterAttempts attempts after which the deployment shows phase Failed (retries go on, slower)
  * @param dns                 the deployments' DNS names, or {@link DnsSettings#OFF}
  * @param tls                 certificate requests and renewals
+ * @param ha                  replicas, failover and switchover
  */
 public record PlanSettings(
         Duration provisionTimeout,
@@ -23,22 +24,40 @@ public record PlanSettings(
         int agentDestroyTries,
         int failedAfterAttempts,
         DnsSettings dns,
-        TlsSettings tls) {
+        TlsSettings tls,
+        HaSettings ha) {
 
     /** The defaults, without DNS names. */
     public static PlanSettings defaults() {
         return new PlanSettings(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(20),
-                Duration.ofMinutes(5), 2, 5, DnsSettings.OFF, TlsSettings.DEFAULTS);
+                Duration.ofMinutes(5), 2, 5, DnsSettings.OFF, TlsSettings.DEFAULTS, HaSettings.DEFAULTS);
     }
 
     public PlanSettings withDns(DnsSettings dns) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls);
+                failedAfterAttempts, dns, tls, ha);
+    }
+
+    public PlanSettings withHa(HaSettings ha) {
+        return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
+                failedAfterAttempts, dns, tls, ha);
+    }
+
+    /**
+     * @param agentTimeout PROMOTE, REPLICATE or FENCE → the agent's answer, before the command is sent again
+     * @param minSilence   a Down primary is failed over only when its last heartbeat is at least this old;
+     *                     it must exceed the agents' lease (1 s), after which a primary cut off from Kafka is
+     *                     read-only on its own
+     * @param replaceAfter a replica Down this long is replaced by a new one
+     */
+    public record HaSettings(Duration agentTimeout, Duration minSilence, Duration replaceAfter) {
+        public static final HaSettings DEFAULTS = new HaSettings(Duration.ofSeconds(10), Duration.ofMillis(1200),
+                Duration.ofSeconds(60));
     }
 
     public PlanSettings withTls(TlsSettings tls) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls);
+                failedAfterAttempts, dns, tls, ha);
     }
 
     /**

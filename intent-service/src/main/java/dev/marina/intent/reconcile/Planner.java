@@ -63,6 +63,7 @@ public final class Planner {
         } else if (activeInstances(pass.state).isEmpty()) {
             addPrimary(pass);
         }
+        HaPlanner.plan(pass, settings);
         for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
             if (instance.getRetiring()) {
                 retire(pass, instance);
@@ -163,15 +164,7 @@ public final class Planner {
     }
 
     private void addPrimary(Pass pass) {
-        Intent desired = pass.state.getDesired();
-        int number = Math.max(1, pass.state.getNextInstanceNumber());
-        String id = desired.getDeployment().getTenant() + "-" + desired.getDeployment().getName() + "-" + number;
-        pass.state.setNextInstanceNumber(number + 1);
-        pass.state.putInstances(id, ObservedInstance.newBuilder()
-                .setInstanceId(id)
-                .setRole(Role.ROLE_PRIMARY)
-                .setRequestedAt(Timestamps.of(pass.now))
-                .build());
+        HaPlanner.addInstance(pass, Role.ROLE_PRIMARY);
     }
 
     private void run(Pass pass, ObservedInstance instance) {
@@ -242,9 +235,12 @@ public final class Planner {
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)
                 .setRole(instance.getRole())
+                .setEpoch(pass.state.getEpoch())
                 .setGeneration(desired.getGeneration())
                 .setIssuedAt(Timestamps.of(pass.now));
         if (op == AgentOp.AGENT_OP_DEPLOY) {
+            command.setReplicationPassword(desired.getReplicationPassword())
+                    .setDurability(desired.getSpec().getDurability());
             command.setEngine(desired.getSpec().getEngine())
                     .setVersion(desired.getSpec().getVersion())
                     .setSize(desired.getSpec().getSize())

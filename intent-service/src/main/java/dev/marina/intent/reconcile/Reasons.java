@@ -38,4 +38,9 @@ public final class Reasons {
     public static final String RENEWING = "Renewing";
     public static final String RENEWAL_FAILING = "RenewalFailing";
     public static final String CERTIFICATES_VALID = "CertificatesValid";
+    public static final String REPLICATING = "Replicating";
+    public static final String CATCHING_UP = "CatchingUp";
+    public static final String WAITING_FOR_PRIMARY = "WaitingForPrimary";
+    public static final String FAILING_OVER = "FailingOver";
+    public static final String SWITCHING_OVER = "SwitchingOver";
 }

@@ -12,6 +12,7 @@ import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.ObservedInstance;
 import dev.marina.schemas.v1.Phase;
 import dev.marina.schemas.v1.ReconcilerState;
+import dev.marina.schemas.v1.Role;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,7 +34,12 @@ public final class StatusBuilder {
         boolean namesAnswer = DnsNames.answering(state, settings.dns());
         List<ObservedInstance> instances = state.getInstancesMap().values().stream()
                 .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
-        Optional<ObservedInstance> primary = instances.stream().filter(i -> !i.getRetiring()).findFirst();
+        Optional<ObservedInstance> primary = instances.stream().filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)
+                .findFirst().or(() -> instances.stream().filter(i -> !i.getRetiring()).findFirst());
+        int wantedReplicas = desired.getDeleted() ? 0 : Math.max(0, desired.getSpec().getReplicas());
+        long replicasReady = primary.map(p -> instances.stream().filter(i -> servesReads(state, i, p)).count()).orElse(0L);
+        boolean writable = primary.map(p -> p.getRole() == Role.ROLE_PRIMARY && p.getRoleEpoch() == Math.max(1, state.getEpoch()))
+                .orElse(false);
         Optional<InFlightAction> exhausted = state.getInFlightMap().values().stream()
                 .filter(a -> a.getAttempts() >= failedAfterAttempts).findFirst();
 
@@ -42,8 +48,10 @@ public final class StatusBuilder {
         DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
                 .setDeployment(desired.getDeployment())
                 .setObservedGeneration(desired.getGeneration())
-                .setPhase(phase(desired, instances, primary, exhausted.isPresent(), namesAnswer && tlsReady,
+                .setPhase(phase(desired, instances, primary, exhausted.isPresent(),
+                        namesAnswer && tlsReady && writable && replicasReady >= wantedReplicas,
                         DnsNames.gone(state) && TlsPlanner.revoked(state.getTls())))
+                .setEpoch(state.getEpoch())
                 .setTlsCaBundlePem(state.getTls().getCaBundlePem())
                 .setUpdatedAt(Timestamps.of(now));
         for (ObservedInstance i : instances) {
@@ -53,6 +61,7 @@ public final class StatusBuilder {
                     .setAddress(i.getAddress())
                     .setHealth(i.getHealth())
                     .setGtidPosition(i.getGtidPosition())
+                    .setReplicationLagMs(i.getReplicationLagMs())
                     .setCertSerial(i.getCert().getSerial())
                     .setCertFailedAttempts(i.getCert().getFailedAttempts());
             if (i.getCert().hasNotAfter()) {
@@ -76,6 +85,8 @@ public final class StatusBuilder {
         });
         if (!desired.getDeleted()) {
             List<Condition> conditions = new ArrayList<>(conditions(desired, primary, state.getPublishedStatus(), now));
+            replicasCondition(state, wantedReplicas, replicasReady, writable, primary)
+                    .ifPresent(c -> conditions.add(withTransitionTime(c, state.getPublishedStatus(), now)));
             if (settings.dns().enabled()) {
                 conditions.add(withTransitionTime(dnsCondition(state, names, namesAnswer, settings.dns().zone()),
                         state.getPublishedStatus(), now));
@@ -164,11 +175,39 @@ public final class StatusBuilder {
             default -> condition(Reasons.HEALTHY, false, Reasons.NO_HEALTH_REPORT, "no heartbeat seen yet");
         });
 
-        if (desired.getSpec().getReplicas() > 0) {
-            conditions.add(condition(Reasons.REPLICAS_READY, false, Reasons.NOT_IMPLEMENTED,
-                    desired.getSpec().getReplicas() + " replicas requested; replicas come with high availability"));
-        }
         return conditions.stream().map(c -> withTransitionTime(c, previous, now)).toList();
+    }
+
+    private static boolean servesReads(ReconcilerState state, ObservedInstance i, ObservedInstance primary) {
+        return !i.getRetiring() && i.getRole() == Role.ROLE_REPLICA && i.getHealth() == Health.HEALTH_UP
+                && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY
+                && i.getReplicatingFrom().equals(primary.getInstanceId()) && i.getRoleEpoch() == state.getEpoch()
+                && i.getReplicationError().isEmpty();
+    }
+
+    /**
+     * ReplicasReady (when replicas are wanted or a role change is under way): how many replicas serve the
+     * current primary's data, and what is being done about it.
+     */
+    private static Optional<Condition> replicasCondition(ReconcilerState state, int wanted, long ready, boolean writable,
+            Optional<ObservedInstance> primary) {
+        if (state.hasRoleChange() && !state.getRoleChange().getDone()) {
+            var change = state.getRoleChange();
+            return Optional.of(condition(Reasons.REPLICAS_READY, false,
+                    change.getKind() == dev.marina.schemas.v1.RoleChangeKind.ROLE_CHANGE_KIND_FAILOVER ? Reasons.FAILING_OVER
+                            : Reasons.SWITCHING_OVER, change.getReason()));
+        }
+        if (wanted == 0) {
+            return Optional.empty();
+        }
+        if (ready >= wanted) {
+            return Optional.of(condition(Reasons.REPLICAS_READY, true, Reasons.REPLICATING,
+                    ready + " of " + wanted + " replicas replicate from " + primary.map(ObservedInstance::getInstanceId).orElse("?")));
+        }
+        String broken = state.getInstancesMap().values().stream().filter(i -> !i.getReplicationError().isEmpty())
+                .map(i -> i.getInstanceId() + ": " + i.getReplicationError()).sorted().reduce((a, b) -> a + "; " + b).orElse("");
+        return Optional.of(condition(Reasons.REPLICAS_READY, false, writable ? Reasons.CATCHING_UP : Reasons.WAITING_FOR_PRIMARY,
+                ready + " of " + wanted + " replicas replicate" + (broken.isEmpty() ? "" : " (" + broken + ")")));
     }
 
     /** DnsReady: whether the names answer with the addresses wanted now, and if not, why. */

@@ -61,6 +61,7 @@ public final class IntentTopology {
         sink(topology, Topics.AGENT_COMMANDS, RECONCILER);
         sink(topology, Topics.DNS_COMMANDS, RECONCILER);
         sink(topology, Topics.CERT_COMMANDS, RECONCILER);
+        sink(topology, Topics.ROLE_CHANGES, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, RECONCILER);
         return topology;
     }

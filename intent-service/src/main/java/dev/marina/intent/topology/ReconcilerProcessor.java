@@ -83,7 +83,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         } else if (event instanceof AgentEvent e) {
             state = Observe.agent(state, e, now);
         } else if (event instanceof InstanceHealth e) {
-            state = Observe.health(state, e);
+            state = Observe.health(state, e, now);
         } else if (event instanceof DnsEvent e) {
             if (!e.getPurpose().isEmpty()) {
                 return; // another wish's answer (cert-service's challenge records)

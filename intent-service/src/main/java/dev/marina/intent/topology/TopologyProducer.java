@@ -67,6 +67,16 @@ public class TopologyProducer {
     @ConfigProperty(name = "marina.reconciler.cert-renew-jitter", defaultValue = "0.05")
     double certRenewJitter;
 
+    @ConfigProperty(name = "marina.reconciler.ha-agent-timeout", defaultValue = "10s")
+    Duration haAgentTimeout;
+
+    /** A Down primary is failed over only once its last heartbeat is this old: longer than the agents' lease. */
+    @ConfigProperty(name = "marina.reconciler.failover-min-silence", defaultValue = "1200ms")
+    Duration haMinSilence;
+
+    @ConfigProperty(name = "marina.reconciler.replace-down-replica-after", defaultValue = "60s")
+    Duration haReplaceAfter;
+
     @Produces
     public Topology topology() {
         IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
@@ -74,7 +84,8 @@ public class TopologyProducer {
                 PlanSettings.defaults().agentDestroyTries(), PlanSettings.defaults().failedAfterAttempts(),
                 new PlanSettings.DnsSettings(dnsZone.orElse(""), dnsTtl, dnsTimeout),
                 new PlanSettings.TlsSettings(certAgentTimeout, certIssueTimeout, certFailureRetry, certRenewAt, certRenewJitter,
-                        PlanSettings.TlsSettings.DEFAULTS.revokeTries()));
+                        PlanSettings.TlsSettings.DEFAULTS.revokeTries()),
+                new PlanSettings.HaSettings(haAgentTimeout, haMinSilence, haReplaceAfter));
         return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings), resyncInterval,
                 new ReconcilerMeters(registry)));
     }

@@ -62,8 +62,14 @@ public final class IntentValidator {
         IntentOp op = event.getOp();
         if (op == IntentOp.INTENT_OP_APPLY) {
             checkSpec(event.getSpec(), violations);
+        } else if (op == IntentOp.INTENT_OP_SWITCHOVER) {
+            String target = event.getTargetInstanceId();
+            if (!target.isEmpty() && (target.length() > 80 || !target.matches("[a-z0-9][a-z0-9-]*"))) {
+                violations.add(new Violation("targetInstanceId", "\"" + target + "\" is not an instance id"));
+            }
         } else if (op != IntentOp.INTENT_OP_DELETE && op != IntentOp.INTENT_OP_RENEW_CERTIFICATES) {
-            violations.add(new Violation("op", "must be INTENT_OP_APPLY, INTENT_OP_DELETE or INTENT_OP_RENEW_CERTIFICATES"));
+            violations.add(new Violation("op",
+                    "must be INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES or INTENT_OP_SWITCHOVER"));
         }
         return violations;
     }

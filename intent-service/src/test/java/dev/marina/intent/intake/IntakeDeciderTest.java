@@ -97,7 +97,30 @@ class IntakeDeciderTest {
         Intent again = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-3"), deleted);
         assertEquals(3, again.getGeneration());
         assertFalse(again.getDeleted());
-        assertEquals("sealed-2", again.getAdminPassword().getCiphertext().toStringUtf8());
+        // the first life drew sealed-1 (admin) and sealed-2 (replication); the new life draws fresh ones
+        assertEquals("sealed-3", again.getAdminPassword().getCiphertext().toStringUtf8());
+        assertEquals("sealed-4", again.getReplicationPassword().getCiphertext().toStringUtf8());
+    }
+
+    @Test
+    void a_first_apply_also_generates_the_replication_password_once() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        assertEquals("sealed-2", first.getReplicationPassword().getCiphertext().toStringUtf8());
+        Intent changed = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(2).build(), "r-2"), first);
+        assertEquals(first.getReplicationPassword(), changed.getReplicationPassword());
+    }
+
+    @Test
+    void a_switchover_counts_up_with_its_target_and_needs_a_replica() {
+        IntentEvent switchover = Fixtures.delete("acme", "orders", "r-2").toBuilder()
+                .setOp(dev.marina.schemas.v1.IntentOp.INTENT_OP_SWITCHOVER).setTargetInstanceId("acme-orders-2").build();
+        Intent single = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        assertEquals("spec.replicas", reject(switchover, single).getField());
+        Intent replicated = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-3"), single);
+        Intent requested = accept(switchover, replicated);
+        assertEquals(1, requested.getSwitchoversRequested());
+        assertEquals("acme-orders-2", requested.getSwitchoverTarget());
+        assertEquals(replicated.getGeneration(), requested.getGeneration());
     }
 
     @Test

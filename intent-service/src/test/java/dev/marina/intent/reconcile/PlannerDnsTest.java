@@ -61,7 +61,7 @@ class PlannerDnsTest {
         state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(ID)
                 .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.1:3306").build(), now);
         plan();
-        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(Health.HEALTH_UP).build());
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(Health.HEALTH_UP).build(), now);
         plan();
         return command;
     }
@@ -225,7 +225,7 @@ class PlannerDnsTest {
                 .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0.1").build(), now);
         state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(ID)
                 .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.1:3306").build(), now);
-        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(Health.HEALTH_UP).build());
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(Health.HEALTH_UP).build(), now);
         PlanResult r = noDns.plan(state, now);
         assertEquals(0, dnsCommands(r));
         assertEquals(Phase.PHASE_READY, r.next().getPublishedStatus().getPhase());

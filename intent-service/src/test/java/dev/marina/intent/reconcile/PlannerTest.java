@@ -65,7 +65,7 @@ class PlannerTest {
     }
 
     private PlanResult health(Health h) {
-        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(h).setReason("because").build());
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(h).setReason("because").build(), now);
         return plan();
     }
 
@@ -268,11 +268,12 @@ class PlannerTest {
     }
 
     @Test
-    void requested_replicas_are_reported_as_not_implemented_yet() {
+    void requested_replicas_wait_for_the_primary_and_are_reported() {
         desire(intent(1, false, 2));
         Condition replicas = condition(Reasons.REPLICAS_READY);
         assertFalse(replicas.getStatus());
-        assertEquals(Reasons.NOT_IMPLEMENTED, replicas.getReason());
+        assertEquals(Reasons.WAITING_FOR_PRIMARY, replicas.getReason());
+        assertEquals("0 of 2 replicas replicate", replicas.getMessage());
     }
 
     @Test

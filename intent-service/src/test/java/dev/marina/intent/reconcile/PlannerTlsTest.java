@@ -77,7 +77,7 @@ class PlannerTlsTest {
         state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(ID).setCommandId("acme/orders/1/deploy/" + ID)
                 .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.1:3306").build(), now);
         AgentCommand csr = onlyAgent(plan());
-        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(Health.HEALTH_UP).build());
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(ID).setHealth(Health.HEALTH_UP).build(), now);
         plan();
         return csr;
     }

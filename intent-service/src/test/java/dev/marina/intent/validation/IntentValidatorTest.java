@@ -45,7 +45,7 @@ class IntentValidatorTest {
                 row("a bad DNS name", e -> e.setSpec(spec(s -> s.setDns(DnsSpec.newBuilder().setName("not a name")))), "spec.dns.name", "not a valid DNS name"),
                 row("a bad backup schedule", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSchedule("sometimes")))), "spec.backups.schedule", "neither"),
                 row("a negative expected generation", e -> e.setExpectedGeneration(-2), "expectedGeneration", "not be negative"),
-                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY, INTENT_OP_DELETE or INTENT_OP_RENEW_CERTIFICATES"),
+                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES or INTENT_OP_SWITCHOVER"),
                 row("a huge request id", e -> e.setRequestId("x".repeat(200)), "requestId", "at most 128"));
     }
 

@@ -1,0 +1,359 @@
+package dev.marina.intent.reconcile;
+
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.InstanceState;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.ObservedInstance;
+import dev.marina.schemas.v1.ReconcilerState;
+import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.RoleChange;
+import dev.marina.schemas.v1.RoleChangeKind;
+import dev.marina.schemas.v1.RoleChangeState;
+import dev.marina.service.Timestamps;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Replicas, failover and switchover, planned from the observed state. Pure.
+ *
+ * <p>Invariants:
+ * <ul>
+ *   <li>At most one instance has the PRIMARY role in the state, and only after the agent confirmed the
+ *       promotion (or deployed it as the first primary). The writer name follows that role.</li>
+ *   <li>Every role change raises the deployment's epoch; every agent command carries it, so an agent
+ *       that saw a newer epoch refuses the old primary's orders.</li>
+ *   <li>A failover starts only when health-monitor says the primary is Down (which already weighed
+ *       whether its replicas still hear from it) and its last heartbeat is older than
+ *       {@code minSilence}, which is longer than the agents' lease: by then a primary that merely lost
+ *       Kafka has made itself read-only, so two writable primaries never overlap.</li>
+ *   <li>The replica promoted is the most advanced healthy one (highest GTID position); the others, and
+ *       the old primary when it returns, are told to replicate from it. A returning instance whose
+ *       history is not a prefix of the new primary's answers "diverged" and is replaced.</li>
+ *   <li>A server that comes back read-only (restart, self-fencing) is made writable only by a PROMOTE
+ *       at the current epoch, and only while it still holds the role.</li>
+ * </ul>
+ */
+final class HaPlanner {
+    private HaPlanner() {}
+
+    /** An agent's answer starting with this means its history diverged from the new primary's. */
+    static final String DIVERGED = "diverged";
+
+    static void plan(Pass pass, PlanSettings settings) {
+        Intent desired = pass.state.getDesired();
+        if (desired.getDeleted()) {
+            return;
+        }
+        if (pass.state.getEpoch() == 0) {
+            pass.state.setEpoch(1);
+        }
+        keepReplicaCount(pass);
+        RoleChangeState change = pass.state.getRoleChange();
+        boolean changing = pass.state.hasRoleChange() && !change.getDone();
+        if (changing) {
+            continueRoleChange(pass, settings);
+        } else if (desired.getSwitchoversRequested() > pass.state.getSwitchoversServed()) {
+            startSwitchover(pass, settings);
+        } else {
+            primary(pass.state).ifPresent(p -> {
+                if (failoverDue(pass, p, settings)) {
+                    startFailover(pass, p, settings);
+                } else {
+                    keepWritable(pass, p, settings);
+                }
+            });
+        }
+        primary(pass.state).filter(p -> writable(pass.state, p)).ifPresent(p -> repoint(pass, p, settings));
+        replaceBroken(pass, settings);
+        finishRoleChange(pass);
+    }
+
+    static Optional<ObservedInstance> primary(ReconcilerState.Builder state) {
+        return state.getInstancesMap().values().stream()
+                .filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)
+                .min(Comparator.comparing(ObservedInstance::getInstanceId));
+    }
+
+    /** Whether the primary was confirmed writable at the current epoch. */
+    static boolean writable(ReconcilerState.Builder state, ObservedInstance primary) {
+        return primary.getRoleEpoch() == state.getEpoch() && ready(primary);
+    }
+
+    static boolean ready(ObservedInstance i) {
+        return !i.getRetiring() && i.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING
+                && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
+    }
+
+    /** Whether a replica serves reads from the current primary. */
+    static boolean replicating(ReconcilerState.Builder state, ObservedInstance replica, ObservedInstance primary) {
+        return replica.getRole() == Role.ROLE_REPLICA && ready(replica) && replica.getHealth() != Health.HEALTH_DOWN
+                && replica.getReplicatingFrom().equals(primary.getInstanceId()) && replica.getRoleEpoch() == state.getEpoch()
+                && replica.getReplicationError().isEmpty();
+    }
+
+    /**
+     * Keeps {@code spec.replicas} replicas besides the primary. During a role change the instance being
+     * promoted is not counted (it is about to be the primary) and the demoted one is: when it returns it
+     * rejoins, so no replacement is made for it until it is found broken or Down for long.
+     */
+    private static void keepReplicaCount(Pass pass) {
+        boolean changing = pass.state.hasRoleChange() && !pass.state.getRoleChange().getDone();
+        if (primary(pass.state).isEmpty() && !changing) {
+            return; // the first primary comes first (Planner adds it)
+        }
+        String promoting = changing ? pass.state.getRoleChange().getNewPrimary() : "";
+        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas());
+        List<ObservedInstance> replicas = pass.state.getInstancesMap().values().stream()
+                .filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_REPLICA && !i.getInstanceId().equals(promoting))
+                .toList();
+        for (int n = replicas.size(); n < wanted; n++) {
+            addInstance(pass, Role.ROLE_REPLICA);
+        }
+        // keep the healthy, older ones
+        replicas.stream()
+                .sorted(Comparator.comparing((ObservedInstance i) -> i.getHealth() != Health.HEALTH_DOWN)
+                        .thenComparing(i -> -number(i.getInstanceId())))
+                .limit(Math.max(0, replicas.size() - wanted))
+                .forEach(i -> pass.state.putInstances(i.getInstanceId(), i.toBuilder().setRetiring(true).build()));
+    }
+
+    static void addInstance(Pass pass, Role role) {
+        Intent desired = pass.state.getDesired();
+        int number = Math.max(1, pass.state.getNextInstanceNumber());
+        String id = desired.getDeployment().getTenant() + "-" + desired.getDeployment().getName() + "-" + number;
+        pass.state.setNextInstanceNumber(number + 1);
+        pass.state.putInstances(id, ObservedInstance.newBuilder()
+                .setInstanceId(id)
+                .setRole(role)
+                .setRequestedAt(Timestamps.of(pass.now))
+                .build());
+    }
+
+    private static boolean failoverDue(Pass pass, ObservedInstance primary, PlanSettings settings) {
+        if (!pass.state.getDesired().getSpec().getFailover().getAutomatic() || primary.getHealth() != Health.HEALTH_DOWN) {
+            return false;
+        }
+        if (primary.hasLastHeartbeatAt()) {
+            Duration silent = Duration.between(Timestamps.toInstant(primary.getLastHeartbeatAt()), pass.now);
+            if (silent.compareTo(settings.ha().minSilence()) < 0) {
+                return false; // not yet past the lease: it may still be writable
+            }
+        }
+        return candidate(pass.state, "").isPresent();
+    }
+
+    /** The most advanced healthy replica (or the named one, when it qualifies). */
+    static Optional<ObservedInstance> candidate(ReconcilerState.Builder state, String wanted) {
+        List<ObservedInstance> eligible = state.getInstancesMap().values().stream()
+                .filter(i -> i.getRole() == Role.ROLE_REPLICA && ready(i) && i.getHealth() == Health.HEALTH_UP
+                        && i.getReplicationError().isEmpty())
+                .toList();
+        if (!wanted.isEmpty()) {
+            return eligible.stream().filter(i -> i.getInstanceId().equals(wanted)).findFirst();
+        }
+        return eligible.stream().max((a, b) -> {
+            int byGtid = Gtids.compare(a.getGtidPosition(), b.getGtidPosition());
+            return byGtid != 0 ? byGtid : Integer.compare(number(b.getInstanceId()), number(a.getInstanceId()));
+        });
+    }
+
+    private static void startFailover(Pass pass, ObservedInstance old, PlanSettings settings) {
+        ObservedInstance chosen = candidate(pass.state, "").orElseThrow();
+        long epoch = pass.state.getEpoch() + 1;
+        pass.state.setEpoch(epoch);
+        pass.state.setRoleChange(RoleChangeState.newBuilder()
+                .setKind(RoleChangeKind.ROLE_CHANGE_KIND_FAILOVER)
+                .setEpoch(epoch)
+                .setOldPrimary(old.getInstanceId())
+                .setNewPrimary(chosen.getInstanceId())
+                .setReason("primary " + old.getInstanceId() + " is down: " + old.getHealthReason()
+                        + "; promoting the most advanced healthy replica " + chosen.getInstanceId()
+                        + " at " + (chosen.getGtidPosition().isEmpty() ? "an unknown position" : chosen.getGtidPosition()))
+                .setDetectedAt(Timestamps.of(pass.now))
+                .setOldPrimaryGtid(old.getGtidPosition()));
+        // demoted now: when it returns it is told to replicate (or is rebuilt), never made writable again
+        pass.state.putInstances(old.getInstanceId(), old.toBuilder().setRole(Role.ROLE_REPLICA).setRoleEpoch(0)
+                .clearReplicatingFrom().build());
+        continueRoleChange(pass, settings);
+    }
+
+    private static void startSwitchover(Pass pass, PlanSettings settings) {
+        Intent desired = pass.state.getDesired();
+        pass.state.setSwitchoversServed(desired.getSwitchoversRequested());
+        Optional<ObservedInstance> old = primary(pass.state).filter(p -> writable(pass.state, p)
+                && p.getHealth() == Health.HEALTH_UP);
+        Optional<ObservedInstance> target = old.flatMap(p -> candidate(pass.state, desired.getSwitchoverTarget())
+                .filter(t -> replicating(pass.state, t, p)));
+        if (old.isEmpty() || target.isEmpty()) {
+            pass.state.setLastError("switchover not started: " + (old.isEmpty() ? "the primary is not healthy and writable"
+                    : desired.getSwitchoverTarget().isEmpty() ? "no healthy replica replicating from the primary"
+                    : desired.getSwitchoverTarget() + " is not a healthy replica replicating from the primary"));
+            return;
+        }
+        long epoch = pass.state.getEpoch() + 1;
+        pass.state.setEpoch(epoch);
+        pass.state.setRoleChange(RoleChangeState.newBuilder()
+                .setKind(RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER)
+                .setEpoch(epoch)
+                .setOldPrimary(old.get().getInstanceId())
+                .setNewPrimary(target.get().getInstanceId())
+                .setReason("switchover requested" + (desired.getLastRequestId().isEmpty() ? "" : " (request "
+                        + desired.getLastRequestId() + ")") + " to " + target.get().getInstanceId())
+                .setDetectedAt(Timestamps.of(pass.now))
+                .setOldPrimaryGtid(old.get().getGtidPosition()));
+        continueRoleChange(pass, settings);
+    }
+
+    /**
+     * Drives the role change in flight: a switchover first fences the old primary (read-only) and learns
+     * its final position; then the new primary is promoted (in a switchover after it has applied up to
+     * that position). A candidate that cannot be promoted (Down, or its PROMOTE failed) ends the attempt;
+     * the next pass starts over with a new epoch.
+     */
+    private static void continueRoleChange(Pass pass, PlanSettings settings) {
+        RoleChangeState change = pass.state.getRoleChange();
+        ObservedInstance target = pass.state.getInstancesMap().get(change.getNewPrimary());
+        if (target == null || target.getRetiring() || target.getHealth() == Health.HEALTH_DOWN || !ready(target)) {
+            abandon(pass, "the instance to promote, " + change.getNewPrimary() + ", is no longer available");
+            return;
+        }
+        if (change.getKind() == RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER && !change.getFenced()) {
+            ObservedInstance old = pass.state.getInstancesMap().get(change.getOldPrimary());
+            if (old == null || old.getHealth() == Health.HEALTH_DOWN) {
+                abandon(pass, "the primary to hand over, " + change.getOldPrimary() + ", went away");
+                return;
+            }
+            pass.ensure(Actions.fenceKey(old.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(),
+                    commandId -> command(pass, old, AgentOp.AGENT_OP_FENCE, commandId).build());
+            return;
+        }
+        if (target.getRole() == Role.ROLE_PRIMARY && target.getRoleEpoch() == change.getEpoch()) {
+            return; // promoted; finishRoleChange records it once the writer name moved
+        }
+        pass.ensure(Actions.promoteKey(target.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(),
+                commandId -> command(pass, target, AgentOp.AGENT_OP_PROMOTE, commandId)
+                        .setWaitForGtid(change.getFencedGtid()).build());
+    }
+
+    private static void abandon(Pass pass, String why) {
+        RoleChangeState change = pass.state.getRoleChange();
+        pass.state.removeInFlight(Actions.promoteKey(change.getNewPrimary(), change.getEpoch()));
+        pass.state.removeInFlight(Actions.fenceKey(change.getOldPrimary(), change.getEpoch()));
+        pass.state.setLastError(change.getKind().name().substring("ROLE_CHANGE_KIND_".length()).toLowerCase()
+                + " at epoch " + change.getEpoch() + " abandoned: " + why);
+        if (change.getKind() == RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER) {
+            // the old primary keeps the role: it is made writable again at a new epoch
+            ObservedInstance old = pass.state.getInstancesMap().get(change.getOldPrimary());
+            if (old != null) {
+                pass.state.putInstances(old.getInstanceId(), old.toBuilder().setRole(Role.ROLE_PRIMARY).setRoleEpoch(0).build());
+            }
+        }
+        pass.state.setEpoch(pass.state.getEpoch() + 1);
+        pass.state.clearRoleChange();
+    }
+
+    /** The writer name moved to the new primary: the change is done and goes on the history topic. */
+    private static void finishRoleChange(Pass pass) {
+        if (!pass.state.hasRoleChange() || pass.state.getRoleChange().getDone()) {
+            return;
+        }
+        RoleChangeState change = pass.state.getRoleChange();
+        ObservedInstance target = pass.state.getInstancesMap().get(change.getNewPrimary());
+        if (target == null || target.getRole() != Role.ROLE_PRIMARY || !change.hasPromotedAt()) {
+            return;
+        }
+        ReconcilerState built = pass.state.build();
+        if (!DnsNames.answering(built, pass.settings().dns())) {
+            return;
+        }
+        RoleChangeState done = change.toBuilder().setDone(true).setWriterNameMovedAt(Timestamps.of(pass.now)).build();
+        pass.state.setRoleChange(done);
+        pass.emit(RoleChange.newBuilder()
+                .setDeployment(pass.state.getDesired().getDeployment())
+                .setKind(done.getKind())
+                .setEpoch(done.getEpoch())
+                .setOldPrimary(done.getOldPrimary())
+                .setNewPrimary(done.getNewPrimary())
+                .setReason(done.getReason())
+                .setDetectedAt(done.getDetectedAt())
+                .setPromotedAt(done.getPromotedAt())
+                .setWriterNameMovedAt(done.getWriterNameMovedAt())
+                .setNewPrimaryGtid(done.getNewPrimaryGtid())
+                .setOldPrimaryGtid(done.getOldPrimaryGtid())
+                .build());
+    }
+
+    /** A primary that came back read-only (restart, self-fencing) while still holding the role is made writable. */
+    private static void keepWritable(Pass pass, ObservedInstance primary, PlanSettings settings) {
+        if (writable(pass.state, primary) || !ready(primary) || primary.getHealth() == Health.HEALTH_DOWN) {
+            return;
+        }
+        pass.ensure(Actions.promoteKey(primary.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
+                commandId -> command(pass, primary, AgentOp.AGENT_OP_PROMOTE, commandId).build());
+    }
+
+    /** Every ready replica replicates from the current primary at the current epoch. */
+    private static void repoint(Pass pass, ObservedInstance primary, PlanSettings settings) {
+        for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (r.getRole() != Role.ROLE_REPLICA || !ready(r) || r.getHealth() == Health.HEALTH_DOWN
+                    || r.getReplicationError().startsWith(DIVERGED)) {
+                continue;
+            }
+            if (r.getReplicatingFrom().equals(primary.getInstanceId()) && r.getRoleEpoch() == pass.state.getEpoch()) {
+                continue;
+            }
+            pass.ensure(Actions.replicateKey(r.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
+                    commandId -> command(pass, r, AgentOp.AGENT_OP_REPLICATE, commandId)
+                            .setPrimaryAddress(primary.getAddress())
+                            .setPrimaryInstanceId(primary.getInstanceId())
+                            .build());
+        }
+    }
+
+    /** A replica whose history diverged, or that has been Down for too long, is replaced by a new one. */
+    private static void replaceBroken(Pass pass, PlanSettings settings) {
+        for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (r.getRetiring() || r.getRole() != Role.ROLE_REPLICA) {
+                continue;
+            }
+            boolean diverged = r.getReplicationError().startsWith(DIVERGED);
+            boolean goneTooLong = r.hasDownSince()
+                    && Duration.between(Timestamps.toInstant(r.getDownSince()), pass.now).compareTo(settings.ha().replaceAfter()) >= 0;
+            if (diverged || goneTooLong) {
+                pass.state.putInstances(r.getInstanceId(), r.toBuilder().setRetiring(true)
+                        .setLastError(diverged ? "replaced: " + r.getReplicationError()
+                                : "replaced: down for more than " + settings.ha().replaceAfter().toSeconds() + " s")
+                        .build());
+            }
+        }
+        keepReplicaCount(pass);
+    }
+
+    static AgentCommand.Builder command(Pass pass, ObservedInstance instance, AgentOp op, String commandId) {
+        Intent desired = pass.state.getDesired();
+        return AgentCommand.newBuilder()
+                .setCommandId(commandId)
+                .setDeployment(desired.getDeployment())
+                .setInstanceId(instance.getInstanceId())
+                .setOp(op)
+                .setEpoch(pass.state.getEpoch())
+                .setRole(op == AgentOp.AGENT_OP_PROMOTE ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
+                .setGeneration(desired.getGeneration())
+                .setDurability(desired.getSpec().getDurability())
+                .setReplicationPassword(desired.getReplicationPassword())
+                .setIssuedAt(Timestamps.of(pass.now));
+    }
+
+    static int number(String instanceId) {
+        try {
+            return Integer.parseInt(instanceId.substring(instanceId.lastIndexOf('-') + 1));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}
