@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marina.schemas.topics.TopicBootstrap;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.testkit.LocalBind;
+import dev.marina.testkit.LocalPebble;
 import dev.marina.testkit.LocalKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -31,7 +32,10 @@ import java.util.concurrent.TimeUnit;
 public final class Platform implements AutoCloseable {
     public static final String TOKEN = "e2e-token-5b1d";
     private static final ObjectMapper JSON = new ObjectMapper();
-    public static final List<String> SERVICES = List.of("intent-service", "provisioner", "health-monitor", "dns-service");
+    public static final List<String> SERVICES = List.of("intent-service", "provisioner", "health-monitor", "dns-service",
+            "cert-service");
+    /** cert-service's passphrase for the platform CA's key in these tests. */
+    static final String CA_PASSPHRASE = "e2e-ca-passphrase-3f9a";
     /** The platform's zone in these tests; deployments get names below it. */
     public static final String ZONE = "marina.test";
 
@@ -41,17 +45,20 @@ public final class Platform implements AutoCloseable {
     private final LocalKafka kafka;
     /** The authoritative DNS server of {@link #ZONE}, as ./marina up runs it. */
     public final LocalBind bind;
+    /** The ACME server (Pebble), resolving through {@link #bind}, as ./marina up runs it. */
+    public final LocalPebble pebble;
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> settingsOf = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private Platform(Path root, Path home, LocalKafka kafka, LocalBind bind) {
+    private Platform(Path root, Path home, LocalKafka kafka, LocalBind bind, LocalPebble pebble) {
         this.root = root;
         this.home = home;
         this.kafka = kafka;
         this.bootstrap = kafka.bootstrapServers();
         this.bind = bind;
+        this.pebble = pebble;
     }
 
     /** Starts the services with these extra environment settings and waits until all are ready. */
@@ -67,13 +74,21 @@ public final class Platform implements AutoCloseable {
         Path home = Files.createTempDirectory("marina-e2e-");
         LocalKafka kafka = LocalKafka.start(home.resolve("kafka"), LocalKafka.freePort(), LocalKafka.freePort());
         LocalBind bind;
+        LocalPebble pebble;
         try {
             bind = LocalBind.start(ZONE);
         } catch (RuntimeException | Error e) {
             kafka.close();
             throw e;
         }
-        Platform platform = new Platform(root, home, kafka, bind);
+        try {
+            pebble = LocalPebble.start(bind.host(), bind.port());
+        } catch (RuntimeException | Error e) {
+            kafka.close();
+            bind.close();
+            throw e;
+        }
+        Platform platform = new Platform(root, home, kafka, bind, pebble);
         // A benchmark or test stopped with SIGTERM (a timeout, Ctrl-C) must not leave services behind.
         Runtime.getRuntime().addShutdownHook(platform.closeOnExit);
         try {
@@ -115,6 +130,12 @@ public final class Platform implements AutoCloseable {
         env.put("MARINA_DNS_KEY_NAME", bind.keyName());
         env.put("MARINA_DNS_KEY_SECRET", bind.keySecret());
         env.put("MARINA_DNS_ALGORITHM", bind.algorithm());
+        env.put("MARINA_CERT_ZONE", bind.zone());
+        env.put("MARINA_CERT_STATE_DIR", home.resolve("cert-service").toString());
+        env.put("MARINA_CERT_CA_PASSPHRASE", CA_PASSPHRASE);
+        env.put("MARINA_CERT_ACME_DIRECTORY", pebble.directoryUrl());
+        env.put("MARINA_CERT_ACME_TRUST_PEM", pebble.trustPem().toString());
+        env.put("MARINA_CERT_ACME_ROOTS_URL", pebble.managementUrl() + "/roots/0");
         env.putAll(settings);
         processes.put(service, builder.start());
     }
@@ -148,6 +169,20 @@ public final class Platform implements AutoCloseable {
         } catch (IOException e) {
             return "(no log at " + file + ")";
         }
+    }
+
+    /** The whole log of a service so far. */
+    public String fullLog(String service) {
+        try {
+            return Files.readString(home.resolve("logs").resolve(service + ".log"));
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** Where the intent API listens. */
+    public String apiUrl() {
+        return "http://127.0.0.1:" + ports.get("intent-service");
     }
 
     /** A call to the intent API; returns status and parsed body (null when empty). */
@@ -305,6 +340,7 @@ public final class Platform implements AutoCloseable {
         // Agents run in their own sessions: stop whatever still runs from the instance folders.
         processesOf(home.resolve("instances")).forEach(ProcessHandle::destroyForcibly);
         kafka.close();
+        pebble.close();
         bind.close();
     }
 

@@ -158,6 +158,7 @@ final class TlsPlanner {
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)
                 .setRole(instance.getRole())
+                .setEpoch(pass.state.getEpoch())
                 .setGeneration(desired.getGeneration())
                 .setCertRequestId(requestId(request.getRequestNumber()))
                 .setTlsMode(desired.getSpec().getTls().getMode())

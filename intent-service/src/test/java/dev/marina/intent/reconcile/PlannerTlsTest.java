@@ -145,6 +145,7 @@ class PlannerTlsTest {
         assertEquals(AgentOp.AGENT_OP_MAKE_CSR, makeCsr.getOp());
         assertEquals(NAMES, makeCsr.getDnsNamesList());
         assertEquals("r1", makeCsr.getCertRequestId());
+        assertEquals(1, makeCsr.getEpoch(), "certificate steps carry the current epoch, or agents refuse them as stale");
         assertEquals(Phase.PHASE_PROVISIONING, state.getPublishedStatus().getPhase(), "Ready waits for TLS");
         assertEquals(Reasons.ISSUING, tlsReady().getReason());
 
