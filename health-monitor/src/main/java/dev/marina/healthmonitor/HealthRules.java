@@ -318,6 +318,9 @@ public final class HealthRules {
         if (replicas.reporting() == 0 && replicas.silent() == 0) {
             return "";
         }
+        if (replicas.reporting() == 0) {
+            return ", and its " + replicas.silent() + " replicas are silent too";
+        }
         String text = ", and none of " + replicas.reporting() + " reporting replicas replicates from it";
         return replicas.silent() == 0 ? text : text + " (" + replicas.silent() + " more silent)";
     }

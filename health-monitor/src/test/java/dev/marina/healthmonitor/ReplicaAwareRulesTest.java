@@ -105,6 +105,10 @@ class ReplicaAwareRulesTest {
                                 replicaOf(REPLICA_3, INSTANCE, false, fresh)), now,
                         Expect.record(HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 1.6 s, and none of 1 reporting"
                                 + " replicas replicates from it (1 more silent)")),
+                row("calls a silent primary DOWN when its replicas are silent too, whatever they last said",
+                        List.of(silentPrimary(), replicaOf(REPLICA_2, INSTANCE, true, at(0.9)),
+                                replicaOf(REPLICA_3, INSTANCE, true, at(0.8))), now,
+                        Expect.record(HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 1.6 s, and its 2 replicas are silent too")),
                 row("does not count a replica that replicates from another primary",
                         List.of(silentPrimary(), replicaOf(REPLICA_2, "acme-orders-9", true, fresh)), now,
                         Expect.record(HEALTH_DOWN, HEALTH_SUSPECT,
