@@ -11,21 +11,38 @@ import java.time.Duration;
 @ConfigMapping(prefix = "marina.health")
 public interface HealthConfig {
 
-    /** No heartbeat for this long: the instance is SUSPECT. Agents send one every second. */
-    @WithDefault("2500ms")
+    /**
+     * No heartbeat for this long: the instance is SUSPECT (three missed heartbeats at the agents' 200 ms).
+     * Also how fresh a replica's heartbeat must be for its report to count when its primary is judged.
+     */
+    @WithDefault("600ms")
     Duration suspectAfter();
 
-    /** No heartbeat for this long: the instance is DOWN. */
-    @WithDefault("5s")
+    /**
+     * No heartbeat for this long: the instance is DOWN; a primary only when no fresh replica still
+     * replicates from it. Must be longer than {@link #primaryLease()}, so that a primary cut off from Kafka
+     * has fenced itself before a replica is promoted.
+     */
+    @WithDefault("1500ms")
     Duration downAfter();
 
     /** A DOWN instance is dropped from the store after this long (deleted instances never come back). */
     @WithDefault("10m")
     Duration forgetAfter();
 
-    /** How often the wall-clock check looks at every instance; bounds how late a detection can be. */
-    @WithDefault("250ms")
+    /**
+     * How often the wall-clock check runs; bounds how late a detection can be. Each run looks only at the
+     * deployments where something can have changed since (a threshold passed), not at every instance.
+     */
+    @WithDefault("100ms")
     Duration checkInterval();
+
+    /**
+     * The agents' lease (their {@code marina.agent} setting of the same meaning): a primary whose heartbeats
+     * are not acknowledged for this long makes itself read-only. Declared here to check down-after against.
+     */
+    @WithDefault("1s")
+    Duration primaryLease();
 
     /** The aggregation of agents' metric samples into {@code deployment-metrics}, {@code marina.health.metrics.*}. */
     Metrics metrics();

@@ -1,24 +1,34 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.healthmonitor.InstanceState.Replicas;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.ReplicaReport;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The health rules, as pure functions of what is known and the time now. No store, no clock, no
- * Kafka: the processor gathers the inputs, asks here, and carries out the {@link Verdict}.
+ * The health rules, as pure functions of what is known about a deployment's instances and the time
+ * now. No store, no clock, no Kafka: the processor gathers the inputs (every stored instance of the
+ * deployment), asks here, and carries out the {@link Verdict}s.
  *
  * <ol>
  *   <li>A heartbeat sent no later than the newest one seen is ignored (monotonic by {@code sent_at}).</li>
  *   <li>A heartbeat sent longer ago than forget-after is ignored: it is about a gone instance.</li>
- *   <li>Silence ≥ down-after: DOWN; silence ≥ suspect-after: SUSPECT ("no heartbeat for X s").</li>
+ *   <li>Silence ≥ down-after: DOWN, except for a primary that a fresh replica still replicates from
+ *       (see {@link #replicasOf}): that one stays SUSPECT, "held by its replicas". Replicas never bring
+ *       a DOWN primary back: only its own heartbeat does.</li>
+ *   <li>Silence ≥ suspect-after: SUSPECT ("no heartbeat for X s").</li>
  *   <li>Otherwise a database the agent cannot reach: SUSPECT ("database unreachable: …").</li>
- *   <li>Otherwise UP.</li>
- *   <li>Only a change of health is a transition; a DOWN instance is forgotten after forget-after.</li>
+ *   <li>Otherwise UP; a replica's replication error is named in the reason, it does not change health.</li>
+ *   <li>A record goes out when health changes, when a primary becomes held by its replicas, and when a
+ *       heartbeat changes the role, epoch, read-only, fenced or replication error. A DOWN instance is
+ *       forgotten after forget-after.</li>
  * </ol>
  *
  * <p>Silence is measured on the monitor's clock from the last sign of life. A heartbeat that arrives
@@ -30,7 +40,21 @@ import java.util.Optional;
 public final class HealthRules {
 
     /** A judgement of health at one moment. */
-    public record Assessment(Health health, String reason) {}
+    public record Assessment(Health health, String reason, boolean heldByReplicas) {}
+
+    /**
+     * The outcome of judging a deployment.
+     *
+     * @param verdicts  what to do, per instance (none when nothing changed)
+     * @param after     the deployment's instances once the verdicts are carried out
+     * @param nextCheck the earliest time a verdict can change with no heartbeat arriving; empty when none can
+     */
+    public record Judgement(List<Verdict> verdicts, List<InstanceState> after, Optional<Instant> nextCheck) {
+        public Judgement {
+            verdicts = List.copyOf(verdicts);
+            after = List.copyOf(after);
+        }
+    }
 
     private final HealthSettings settings;
 
@@ -41,67 +65,273 @@ public final class HealthRules {
     /**
      * A heartbeat arrived.
      *
-     * @param known         what is stored for the instance, or null when it is new
+     * @param deployment    what is stored for every instance of the heartbeat's deployment (maybe none)
      * @param deploymentKey the heartbeat's record key, already checked by {@link HeartbeatValidation}
      */
-    public Verdict onHeartbeat(InstanceState known, String deploymentKey, Heartbeat heartbeat, Watch watch) {
+    public Judgement onHeartbeat(List<InstanceState> deployment, String deploymentKey, Heartbeat heartbeat,
+            Watch watch) {
         Instant now = watch.now();
         Instant sentAt = Timestamps.toInstant(heartbeat.getSentAt());
+        InstanceState known = find(deployment, heartbeat.getInstanceId());
         if (known != null && !sentAt.isAfter(known.lastSentAt())) {
-            return new Verdict.Ignored(Verdict.Ignored.Cause.OUT_OF_ORDER,
-                    "sent_at " + sentAt + " is not after the newest heartbeat's " + known.lastSentAt());
+            return ignored(deployment, now, watch, new Verdict.Ignored(Verdict.Ignored.Cause.OUT_OF_ORDER,
+                    "sent_at " + sentAt + " is not after the newest heartbeat's " + known.lastSentAt()));
         }
         Duration age = Duration.between(sentAt, now);
         if (age.compareTo(settings.forgetAfter()) >= 0) {
-            return new Verdict.Ignored(Verdict.Ignored.Cause.EXPIRED,
-                    "sent " + seconds(age) + " s ago, longer than forget-after");
+            return ignored(deployment, now, watch, new Verdict.Ignored(Verdict.Ignored.Cause.EXPIRED,
+                    "sent " + seconds(age) + " s ago, longer than forget-after"));
         }
         Instant heardAt = age.compareTo(settings.suspectAfter()) < 0 ? now : sentAt;
         InstanceState updated = known == null
                 ? InstanceState.first(deploymentKey, heartbeat, heardAt)
                 : known.withHeartbeat(heartbeat, heardAt);
-        Assessment assessment = assess(updated, watch);
-        if (assessment.health() == updated.health()) {
-            return new Verdict.Updated(updated, Optional.empty());
+        List<InstanceState> facts = new ArrayList<>(deployment.size() + 1);
+        for (InstanceState state : deployment) {
+            facts.add(state == known ? updated : state);
         }
-        return transition(updated, assessment, now);
+        if (known == null) {
+            facts.add(updated);
+        }
+        return judge(deployment, facts, watch);
     }
 
-    /** Time passed with no heartbeat for this instance: the wall-clock check. */
-    public Verdict onClock(InstanceState known, Watch watch) {
-        Assessment assessment = assess(known, watch);
-        if (assessment.health() != known.health()) {
-            return transition(known, assessment, watch.now());
+    /** Time passed with no heartbeat for this deployment: the wall-clock check. */
+    public Judgement onClock(List<InstanceState> deployment, Watch watch) {
+        return judge(deployment, deployment, watch);
+    }
+
+    /**
+     * Judges every instance of a deployment against the others.
+     *
+     * @param before the stored states
+     * @param facts  the same instances (plus a new one) with the newest heartbeat applied
+     */
+    private Judgement judge(List<InstanceState> before, List<InstanceState> facts, Watch watch) {
+        Instant now = watch.now();
+        List<Verdict> verdicts = new ArrayList<>();
+        List<InstanceState> after = new ArrayList<>(facts.size());
+        for (InstanceState state : facts) {
+            InstanceState old = find(before, state.instanceId());
+            Verdict verdict = judgeOne(old, state, facts, watch);
+            if (verdict instanceof Verdict.Forgotten) {
+                verdicts.add(verdict);
+                continue;
+            }
+            if (verdict instanceof Verdict.Updated updated) {
+                verdicts.add(verdict);
+                after.add(updated.state());
+            } else {
+                after.add(state);
+            }
         }
-        if (known.health() == Health.HEALTH_DOWN
-                && !watch.now().isBefore(known.lastTransitionAt().plus(settings.forgetAfter()))) {
-            return new Verdict.Forgotten(known);
+        return new Judgement(verdicts, after, nextCheck(after, now, watch));
+    }
+
+    private Verdict judgeOne(InstanceState old, InstanceState state, List<InstanceState> deployment, Watch watch) {
+        Instant now = watch.now();
+        boolean heard = old != state;
+        if (!heard && state.health() == Health.HEALTH_DOWN
+                && !now.isBefore(state.lastTransitionAt().plus(settings.forgetAfter()))) {
+            return new Verdict.Forgotten(state);
+        }
+        Assessment assessment = assess(state, deployment, watch);
+        boolean factsChanged = old != null && factsChanged(old.latest(), state.latest());
+        boolean healthChanged = assessment.health() != state.health();
+        boolean nowHeld = assessment.heldByReplicas() && !state.heldByReplicas();
+        if (healthChanged || nowHeld || factsChanged) {
+            List<String> changes = factsChanged ? changes(old.latest(), state.latest()) : List.of();
+            String reason = changes.isEmpty() ? assessment.reason()
+                    : assessment.reason() + "; " + String.join(", ", changes);
+            Instant since = healthChanged ? now : state.lastTransitionAt();
+            InstanceState changed = state.withHealth(assessment.health(), reason, since,
+                    assessment.heldByReplicas());
+            Replicas replicas = changed.isPrimary() ? replicasOf(changed, deployment, watch) : null;
+            return new Verdict.Updated(changed,
+                    Optional.of(changed.announce(state.health(), now, replicas)));
+        }
+        if (heard || assessment.heldByReplicas() != state.heldByReplicas()) {
+            return new Verdict.Updated(state.withHealth(state.health(), state.reason(), state.lastTransitionAt(),
+                    assessment.heldByReplicas()), Optional.empty());
         }
         return Verdict.UNCHANGED;
     }
 
-    /** The health an instance has now, from its last sign of life and its last report. */
-    public Assessment assess(InstanceState state, Watch watch) {
+    private Judgement ignored(List<InstanceState> deployment, Instant now, Watch watch, Verdict.Ignored verdict) {
+        return new Judgement(List.of(verdict), deployment, nextCheck(deployment, now, watch));
+    }
+
+    /** The health an instance has now, from its last sign of life, its last report, and its replicas' reports. */
+    public Assessment assess(InstanceState state, List<InstanceState> deployment, Watch watch) {
         // Decide on the silence the monitor watched; report the whole silence, which is the fact.
         Duration observed = watch.observedSilence(state.lastHeardAt());
         Duration silence = Duration.between(state.lastHeardAt(), watch.now());
         if (observed.compareTo(settings.downAfter()) >= 0) {
-            return new Assessment(Health.HEALTH_DOWN, noHeartbeatFor(silence));
+            if (!state.isPrimary() || state.health() == Health.HEALTH_DOWN) {
+                return new Assessment(Health.HEALTH_DOWN, noHeartbeatFor(silence), false);
+            }
+            Replicas replicas = replicasOf(state, deployment, watch);
+            if (replicas.connected() > 0) {
+                return new Assessment(Health.HEALTH_SUSPECT, noHeartbeatFor(silence) + ", but "
+                        + replicas.connected() + " of " + replicas.reporting()
+                        + " replicas still replicate from it: its agent's path to Kafka is broken, the database is up",
+                        true);
+            }
+            return new Assessment(Health.HEALTH_DOWN, noHeartbeatFor(silence) + noReplicaHearsIt(replicas), false);
         }
         if (observed.compareTo(settings.suspectAfter()) >= 0) {
-            return new Assessment(Health.HEALTH_SUSPECT, noHeartbeatFor(silence));
+            return new Assessment(Health.HEALTH_SUSPECT, noHeartbeatFor(silence), false);
         }
-        if (!state.databaseReachable()) {
-            return new Assessment(Health.HEALTH_SUSPECT, state.databaseError().isBlank()
+        Heartbeat latest = state.latest();
+        if (!latest.getDatabaseReachable()) {
+            return new Assessment(Health.HEALTH_SUSPECT, latest.getDatabaseError().isBlank()
                     ? "database unreachable"
-                    : "database unreachable: " + state.databaseError());
+                    : "database unreachable: " + latest.getDatabaseError(), false);
         }
-        return new Assessment(Health.HEALTH_UP, "heartbeat received, database reachable");
+        if (!latest.getReplicationError().isBlank()) {
+            return new Assessment(Health.HEALTH_UP,
+                    "heartbeat received, database reachable, replication broken: " + latest.getReplicationError(),
+                    false);
+        }
+        return new Assessment(Health.HEALTH_UP, "heartbeat received, database reachable", false);
     }
 
-    private static Verdict transition(InstanceState state, Assessment assessment, Instant now) {
-        InstanceState changed = state.withHealth(assessment.health(), assessment.reason(), now);
-        return new Verdict.Updated(changed, Optional.of(changed.announce(state.health())));
+    /**
+     * What the deployment's replicas (instances whose latest heartbeat says REPLICA) report about
+     * {@code primary}. A replica's report counts only while its heartbeats are fresh (silence below
+     * suspect-after); it says the primary is alive when it is connected, replicates from that primary,
+     * and, when it says so, last heard from the primary less than 2 × suspect-after before now.
+     */
+    public Replicas replicasOf(InstanceState primary, List<InstanceState> deployment, Watch watch) {
+        int connected = 0;
+        int reporting = 0;
+        int silent = 0;
+        List<ReplicaReport> reports = new ArrayList<>();
+        for (InstanceState replica : deployment) {
+            if (!replica.isReplica() || replica.instanceId().equals(primary.instanceId())) {
+                continue;
+            }
+            Heartbeat said = replica.latest();
+            reports.add(ReplicaReport.newBuilder()
+                    .setInstanceId(replica.instanceId())
+                    .setGtidPosition(said.getGtidPosition())
+                    .setReplicationConnected(said.getReplicationConnected())
+                    .setReplicationLagMs(said.getReplicationLagMs())
+                    .setHealth(assess(replica, deployment, watch).health())
+                    .setReplicationSource(said.getReplicationSource())
+                    .build());
+            Duration silence = watch.observedSilence(replica.lastHeardAt());
+            if (silence.compareTo(settings.suspectAfter()) >= 0) {
+                silent++;
+                continue;
+            }
+            reporting++;
+            if (said.getReplicationConnected() && said.getReplicationSource().equals(primary.instanceId())
+                    && (said.getPrimaryLastSeenMs() < 0
+                            || silence.plusMillis(said.getPrimaryLastSeenMs()).compareTo(primarySeenWithin()) < 0)) {
+                connected++;
+            }
+        }
+        return new Replicas(connected, reporting, silent, reports);
+    }
+
+    /**
+     * The earliest time a verdict about {@code deployment} can change with no heartbeat arriving: an
+     * instance's silence reaching suspect-after or down-after, a replica's report going stale, a DOWN
+     * instance to forget. Early is harmless (a check that finds nothing); late would delay a detection.
+     */
+    Optional<Instant> nextCheck(List<InstanceState> deployment, Instant now, Watch watch) {
+        Instant next = null;
+        for (InstanceState state : deployment) {
+            Instant from = state.lastHeardAt().isAfter(watch.since()) ? state.lastHeardAt() : watch.since();
+            next = earliestAfter(now, next, from.plus(settings.suspectAfter()));
+            next = earliestAfter(now, next, from.plus(settings.downAfter()));
+            long primaryLastSeen = state.latest().getPrimaryLastSeenMs();
+            if (state.isReplica() && primaryLastSeen >= 0) {
+                next = earliestAfter(now, next, from.plus(primarySeenWithin()).minusMillis(primaryLastSeen));
+            }
+            if (state.health() == Health.HEALTH_DOWN) {
+                next = earliestAfter(now, next, state.lastTransitionAt().plus(settings.forgetAfter()));
+            }
+        }
+        return Optional.ofNullable(next);
+    }
+
+    private static Instant earliestAfter(Instant now, Instant earliest, Instant candidate) {
+        if (candidate.isAfter(now) && (earliest == null || candidate.isBefore(earliest))) {
+            return candidate;
+        }
+        return earliest;
+    }
+
+    /** A replica that last heard from its primary this long ago no longer vouches for it. */
+    private Duration primarySeenWithin() {
+        return settings.suspectAfter().multipliedBy(2);
+    }
+
+    /**
+     * Whether a heartbeat changes what the reconciler must learn of even when health does not: role, epoch,
+     * fenced, read-only, replication error. GTID position, lag and the replication link alone do not.
+     */
+    static boolean factsChanged(Heartbeat before, Heartbeat now) {
+        return before.getRoleValue() != now.getRoleValue()
+                || before.getEpoch() != now.getEpoch()
+                || before.getFenced() != now.getFenced()
+                || before.getReadOnly() != now.getReadOnly()
+                || !before.getReplicationError().equals(now.getReplicationError());
+    }
+
+    /** Those changes in words, for the reason. A new replication error is named by the assessment already. */
+    static List<String> changes(Heartbeat before, Heartbeat now) {
+        List<String> changes = new ArrayList<>();
+        if (before.getRoleValue() != now.getRoleValue()) {
+            changes.add("role " + roleName(before) + " → " + roleName(now));
+        }
+        if (before.getEpoch() != now.getEpoch()) {
+            changes.add("epoch " + before.getEpoch() + " → " + now.getEpoch());
+        }
+        boolean fencedChanged = before.getFenced() != now.getFenced();
+        if (fencedChanged) {
+            changes.add(now.getFenced() ? "fenced: read-only because its heartbeats were not acknowledged"
+                    : "no longer fenced");
+        }
+        // "fenced" says read-only already.
+        if (before.getReadOnly() != now.getReadOnly() && !(fencedChanged && now.getFenced() && now.getReadOnly())) {
+            changes.add(now.getReadOnly() ? "now read-only" : "now writable");
+        }
+        if (!before.getReplicationError().isBlank() && now.getReplicationError().isBlank()) {
+            changes.add("replication error cleared");
+        }
+        return changes;
+    }
+
+    private static String roleName(Heartbeat heartbeat) {
+        return switch (heartbeat.getRoleValue()) {
+            case 1 -> "primary";
+            case 2 -> "replica";
+            case 0 -> "unspecified";
+            default -> "unknown (" + heartbeat.getRoleValue() + ")";
+        };
+    }
+
+    private static String noReplicaHearsIt(Replicas replicas) {
+        if (replicas.reporting() == 0 && replicas.silent() == 0) {
+            return "";
+        }
+        if (replicas.reporting() == 0) {
+            return ", and its " + replicas.silent() + " replicas are silent too";
+        }
+        String text = ", and none of " + replicas.reporting() + " reporting replicas replicates from it";
+        return replicas.silent() == 0 ? text : text + " (" + replicas.silent() + " more silent)";
+    }
+
+    private static InstanceState find(List<InstanceState> deployment, String instanceId) {
+        for (InstanceState state : deployment) {
+            if (state.instanceId().equals(instanceId)) {
+                return state;
+            }
+        }
+        return null;
     }
 
     private static String noHeartbeatFor(Duration silence) {

@@ -22,9 +22,10 @@ public class HealthTopologyProducer {
     @Singleton
     Topology topology(HealthConfig config, MeterRegistry registry) {
         HealthSettings settings = new HealthSettings(config.suspectAfter(), config.downAfter(), config.forgetAfter(),
-                config.checkInterval());
-        LOG.infof("health rules suspect_after=%s down_after=%s forget_after=%s check_interval=%s",
-                settings.suspectAfter(), settings.downAfter(), settings.forgetAfter(), settings.checkInterval());
+                config.checkInterval(), config.primaryLease());
+        LOG.infof("health rules suspect_after=%s down_after=%s forget_after=%s check_interval=%s primary_lease=%s",
+                settings.suspectAfter(), settings.downAfter(), settings.forgetAfter(), settings.checkInterval(),
+                settings.primaryLease());
         MetricsSettings metrics = new MetricsSettings(config.metrics().grace(), config.metrics().maxDeploymentLabels(),
                 config.metrics().gaugesExpireAfter());
         LOG.infof("metric aggregation windows=10s,1m grace=%s max_deployment_labels=%d gauges_expire_after=%s",

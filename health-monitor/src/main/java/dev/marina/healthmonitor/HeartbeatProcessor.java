@@ -11,9 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -24,9 +26,15 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
 
 /**
- * Gathers the inputs for {@link HealthRules} (the stored state, the heartbeat, the wall-clock time),
- * and carries out its {@link Verdict}: store, emit, forget. Two entry points: a heartbeat arrives, or
- * the wall-clock check fires (so silence is detected even when no record arrives at all).
+ * Gathers the inputs for {@link HealthRules} (every stored instance of the deployment, the heartbeat,
+ * the wall-clock time), and carries out its {@link Verdict}s: store, emit, forget. Two entry points: a
+ * heartbeat arrives, or the wall-clock check fires (so silence is detected even when no record arrives
+ * at all).
+ *
+ * <p>The check looks only at deployments whose next check time has come ({@link HealthRules.Judgement#nextCheck()}),
+ * kept in memory per task: a deployment whose instances all heartbeat in time is never read by the check,
+ * so a short check interval costs nothing for healthy deployments. The index is derived data: it is
+ * rebuilt from the store when the task starts, with every deployment due at once.
  */
 final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, String, Message> {
 
@@ -41,6 +49,10 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     private String task;
     /** When this task began to work; silence before it was not watched (see {@link Watch}). */
     private Instant watchingSince;
+    /** Per deployment key of this task: when its verdicts can next change with no heartbeat (epoch ms). */
+    private final Map<String, Long> dueAt = new HashMap<>();
+    /** Instances in the store, kept up to date as they come and go. */
+    private int instances;
 
     HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
         this.rules = rules;
@@ -53,7 +65,14 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         this.context = context;
         this.store = context.getStateStore(HealthTopology.STATE_STORE);
         this.task = context.taskId().toString();
-        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::checkEveryInstance);
+        // The store is restored before init: index it, every deployment due at the first check.
+        try (KeyValueIterator<String, InstanceState> all = store.all()) {
+            while (all.hasNext()) {
+                dueAt.put(all.next().value.deploymentKey(), Long.MIN_VALUE);
+                instances++;
+            }
+        }
+        context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::checkDueDeployments);
     }
 
     @Override
@@ -77,38 +96,48 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
                     problem.get(), now);
             return;
         }
-        String storeKey = InstanceState.storeKey(record.key(), heartbeat.getInstanceId());
-        Verdict verdict = rules.onHeartbeat(store.get(storeKey), record.key(), heartbeat, watch);
-        if (verdict instanceof Verdict.Ignored ignored) {
+        List<InstanceState> deployment = load(record.key());
+        HealthRules.Judgement judgement = rules.onHeartbeat(deployment, record.key(), heartbeat, watch);
+        if (judgement.verdicts().size() == 1 && judgement.verdicts().get(0) instanceof Verdict.Ignored ignored) {
             metrics.ignored(ignored.cause());
             LOG.debugf("heartbeat ignored deployment=%s instance=%s cause=%s detail=\"%s\"", record.key(),
                     heartbeat.getInstanceId(), ignored.cause().label(), ignored.detail());
             return;
         }
-        carryOut(storeKey, verdict, now);
+        carryOut(record.key(), deployment.size(), judgement, now);
     }
 
-    /** The wall-clock check: judge every instance at {@code timestamp}, the time it fired. */
-    private void checkEveryInstance(long timestamp) {
+    /** The wall-clock check: judge every deployment whose next check time has come, at {@code timestamp}. */
+    private void checkDueDeployments(long timestamp) {
         long started = System.nanoTime();
         Watch watch = watchAt(timestamp);
-        List<KeyValue<String, Verdict>> changes = new ArrayList<>();
-        int instances = 0;
-        // Decide while iterating, write after: the store is not modified under an open iterator.
-        try (KeyValueIterator<String, InstanceState> all = store.all()) {
-            while (all.hasNext()) {
-                KeyValue<String, InstanceState> entry = all.next();
-                instances++;
-                Verdict verdict = rules.onClock(entry.value, watch);
-                if (verdict != Verdict.UNCHANGED) {
-                    changes.add(KeyValue.pair(entry.key, verdict));
+        List<String> due = new ArrayList<>();
+        for (Map.Entry<String, Long> entry : dueAt.entrySet()) {
+            if (entry.getValue() <= timestamp) {
+                due.add(entry.getKey());
+            }
+        }
+        for (String deploymentKey : due) {
+            List<InstanceState> deployment = load(deploymentKey);
+            carryOut(deploymentKey, deployment.size(), rules.onClock(deployment, watch), watch.now());
+        }
+        metrics.checked(task, instances, Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** Every stored instance of a deployment: a prefix scan, since store keys begin with the deployment key. */
+    private List<InstanceState> load(String deploymentKey) {
+        List<InstanceState> deployment = new ArrayList<>(4);
+        try (KeyValueIterator<String, InstanceState> scan =
+                store.prefixScan(InstanceState.storeKeyPrefix(deploymentKey), new StringSerializer())) {
+            while (scan.hasNext()) {
+                InstanceState state = scan.next().value;
+                // A deployment key has exactly one "/", so the prefix is exact; the check only guards that.
+                if (state.deploymentKey().equals(deploymentKey)) {
+                    deployment.add(state);
                 }
             }
         }
-        for (KeyValue<String, Verdict> change : changes) {
-            carryOut(change.key, change.value, watch.now());
-        }
-        metrics.checked(task, instances, Duration.ofNanos(System.nanoTime() - started));
+        return deployment;
     }
 
     /** The first moment this task works (a record or a check) is when it started watching. */
@@ -120,28 +149,49 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         return new Watch(watchingSince, now);
     }
 
-    private void carryOut(String storeKey, Verdict verdict, Instant now) {
-        if (verdict instanceof Verdict.Updated updated) {
-            store.put(storeKey, updated.state());
-            updated.transition().ifPresent(transition -> announce(updated.state(), transition, now));
-        } else if (verdict instanceof Verdict.Forgotten forgotten) {
-            store.delete(storeKey);
-            InstanceState last = forgotten.last();
-            LOG.infof("instance forgotten deployment=%s instance=%s down_since=%s last_heartbeat_at=%s",
-                    last.deploymentKey(), last.instanceId(), last.lastTransitionAt(), last.lastSentAt());
+    private void carryOut(String deploymentKey, int storedBefore, HealthRules.Judgement judgement, Instant now) {
+        boolean announced = false;
+        for (Verdict verdict : judgement.verdicts()) {
+            if (verdict instanceof Verdict.Updated updated) {
+                store.put(updated.state().storeKey(), updated.state());
+                if (updated.transition().isPresent()) {
+                    announce(updated.state(), updated.transition().get(), now);
+                    announced = true;
+                }
+            } else if (verdict instanceof Verdict.Forgotten forgotten) {
+                InstanceState last = forgotten.last();
+                store.delete(last.storeKey());
+                LOG.infof("instance forgotten deployment=%s instance=%s down_since=%s last_heartbeat_at=%s",
+                        last.deploymentKey(), last.instanceId(), last.lastTransitionAt(), last.lastSentAt());
+            }
+        }
+        instances += judgement.after().size() - storedBefore;
+        if (judgement.after().isEmpty()) {
+            dueAt.remove(deploymentKey);
+        } else {
+            dueAt.put(deploymentKey, judgement.nextCheck().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE));
+        }
+        if (announced) {
+            // Transitions are rare and urgent: commit now rather than at the next commit interval.
+            context.commit();
         }
     }
 
-    private void announce(InstanceState state, InstanceHealth transition, Instant now) {
-        context.forward(new Record<String, Message>(state.deploymentKey(), transition, now.toEpochMilli()),
+    private void announce(InstanceState state, InstanceHealth record, Instant now) {
+        context.forward(new Record<String, Message>(state.deploymentKey(), record, now.toEpochMilli()),
                 HealthTopology.HEALTH_SINK);
-        metrics.transition(transition.getHealth());
-        metrics.detected(transition.getHealth(), Duration.between(state.lastSentAt(), now));
-        LOG.infof("instance health changed deployment=%s instance=%s health=%s previous=%s role=%s reason=\"%s\""
-                        + " last_heartbeat_at=%s gtid=%s",
-                state.deploymentKey(), state.instanceId(), HealthMetrics.label(transition.getHealth()),
-                HealthMetrics.label(transition.getPrevious()), state.role(), state.reason(), state.lastSentAt(),
-                state.gtidPosition());
+        boolean transition = record.getHealth() != record.getPrevious();
+        if (transition) {
+            metrics.transition(record.getHealth());
+            metrics.detected(record.getHealth(), Duration.between(state.lastSentAt(), now));
+        }
+        LOG.infof("instance health %s deployment=%s instance=%s health=%s previous=%s role=%s epoch=%d"
+                        + " read_only=%s reason=\"%s\" last_heartbeat_at=%s gtid=%s replicas_connected=%d"
+                        + " replicas_reporting=%d",
+                transition ? "changed" : "facts changed", state.deploymentKey(), state.instanceId(),
+                HealthMetrics.label(record.getHealth()), HealthMetrics.label(record.getPrevious()), state.role(),
+                record.getEpoch(), record.getReadOnly(), state.reason(), state.lastSentAt(),
+                record.getGtidPosition(), record.getReplicasConnected(), record.getReplicasReporting());
     }
 
     private void deadLetter(String key, byte[] value, String reason, Instant now) {

@@ -4,48 +4,42 @@ import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.schemas.v1.ReplicaReport;
 import dev.marina.schemas.v1.Role;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What the monitor remembers about one instance, in the state store.
  *
- * @param deploymentKey     {@code "<tenant>/<name>"}, the record key of the heartbeats
- * @param instanceId        the instance
- * @param role              role in the last heartbeat
- * @param gtidPosition      GTID position in the last heartbeat
- * @param databaseReachable whether the last heartbeat could reach the database
- * @param databaseError     why not, when it could not
- * @param lastHeardAt       the last sign of life on the monitor's clock: when a timely heartbeat
- *                          arrived, or when a late one was sent (see {@link HealthRules})
- * @param lastSentAt        {@code sent_at} of the newest heartbeat seen; older ones are ignored
- * @param health            current health; UNSPECIFIED until the first judgement
- * @param reason            why the instance has that health
- * @param lastTransitionAt  when the current health was detected
+ * @param deploymentKey    {@code "<tenant>/<name>"}, the record key of the heartbeats
+ * @param instanceId       the instance
+ * @param latest           the newest heartbeat seen: what the agent last said (role, GTID position,
+ *                         replication, fencing, …); older ones are ignored
+ * @param lastHeardAt      the last sign of life on the monitor's clock: when a timely heartbeat
+ *                         arrived, or when a late one was sent (see {@link HealthRules})
+ * @param health           current health; UNSPECIFIED until the first judgement
+ * @param reason           why the instance has that health
+ * @param lastTransitionAt when the current health was detected
+ * @param heldByReplicas   a silent primary kept SUSPECT, not DOWN, because replicas still replicate from it
  */
 public record InstanceState(
         String deploymentKey,
         String instanceId,
-        Role role,
-        String gtidPosition,
-        boolean databaseReachable,
-        String databaseError,
+        Heartbeat latest,
         Instant lastHeardAt,
-        Instant lastSentAt,
         Health health,
         String reason,
-        Instant lastTransitionAt) {
+        Instant lastTransitionAt,
+        boolean heldByReplicas) {
 
     public InstanceState {
         Objects.requireNonNull(deploymentKey, "deploymentKey");
         Objects.requireNonNull(instanceId, "instanceId");
-        Objects.requireNonNull(role, "role");
-        Objects.requireNonNull(gtidPosition, "gtidPosition");
-        Objects.requireNonNull(databaseError, "databaseError");
+        Objects.requireNonNull(latest, "latest");
         Objects.requireNonNull(lastHeardAt, "lastHeardAt");
-        Objects.requireNonNull(lastSentAt, "lastSentAt");
         Objects.requireNonNull(health, "health");
         Objects.requireNonNull(reason, "reason");
         Objects.requireNonNull(lastTransitionAt, "lastTransitionAt");
@@ -53,7 +47,12 @@ public record InstanceState(
 
     /** The store key: deployment key plus instance id, so two deployments never share an entry. */
     public static String storeKey(String deploymentKey, String instanceId) {
-        return deploymentKey + "/" + instanceId;
+        return storeKeyPrefix(deploymentKey) + instanceId;
+    }
+
+    /** What the store keys of every instance of a deployment begin with. */
+    public static String storeKeyPrefix(String deploymentKey) {
+        return deploymentKey + "/";
     }
 
     public String storeKey() {
@@ -62,41 +61,79 @@ public record InstanceState(
 
     /** An instance heard of for the first time; its health is judged right after. */
     public static InstanceState first(String deploymentKey, Heartbeat heartbeat, Instant heardAt) {
-        return new InstanceState(deploymentKey, heartbeat.getInstanceId(), Role.ROLE_UNSPECIFIED, "", false, "",
-                heardAt, Instant.EPOCH, Health.HEALTH_UNSPECIFIED, "", heardAt)
-                .withHeartbeat(heartbeat, heardAt);
+        return new InstanceState(deploymentKey, heartbeat.getInstanceId(), heartbeat, heardAt,
+                Health.HEALTH_UNSPECIFIED, "", heardAt, false);
     }
 
     /** The facts of a newer heartbeat; health stays as it was until judged. */
     public InstanceState withHeartbeat(Heartbeat heartbeat, Instant heardAt) {
-        return new InstanceState(deploymentKey, instanceId, roleOf(heartbeat), heartbeat.getGtidPosition(),
-                heartbeat.getDatabaseReachable(), heartbeat.getDatabaseError(), heardAt,
-                Timestamps.toInstant(heartbeat.getSentAt()), health, reason, lastTransitionAt);
+        return new InstanceState(deploymentKey, instanceId, heartbeat, heardAt, health, reason, lastTransitionAt,
+                heldByReplicas);
     }
 
-    public InstanceState withHealth(Health newHealth, String newReason, Instant detectedAt) {
-        return new InstanceState(deploymentKey, instanceId, role, gtidPosition, databaseReachable, databaseError,
-                lastHeardAt, lastSentAt, newHealth, newReason, detectedAt);
+    public InstanceState withHealth(Health newHealth, String newReason, Instant since, boolean held) {
+        return new InstanceState(deploymentKey, instanceId, latest, lastHeardAt, newHealth, newReason, since, held);
     }
 
-    /** The {@code instance-health} record announcing this state's health, reached from {@code previous}. */
-    public InstanceHealth announce(Health previous) {
-        return InstanceHealth.newBuilder()
+    /** {@code sent_at} of the newest heartbeat. */
+    public Instant lastSentAt() {
+        return Timestamps.toInstant(latest.getSentAt());
+    }
+
+    /** The role in the newest heartbeat; one this build does not know (a newer agent) reads as "not said". */
+    public Role role() {
+        Role role = Role.forNumber(latest.getRoleValue());
+        return role == null ? Role.ROLE_UNSPECIFIED : role;
+    }
+
+    public boolean isPrimary() {
+        return role() == Role.ROLE_PRIMARY;
+    }
+
+    public boolean isReplica() {
+        return role() == Role.ROLE_REPLICA;
+    }
+
+    /**
+     * The {@code instance-health} record announcing this state, reached from {@code previous} (equal to the
+     * health when only facts changed), with what the replicas say when this is a primary.
+     */
+    public InstanceHealth announce(Health previous, Instant detectedAt, Replicas replicas) {
+        InstanceHealth.Builder record = InstanceHealth.newBuilder()
                 .setDeployment(DeploymentKey.parse(deploymentKey))
                 .setInstanceId(instanceId)
                 .setHealth(health)
                 .setPrevious(previous)
-                .setRole(role)
+                .setRole(role())
                 .setReason(reason)
-                .setDetectedAt(Timestamps.of(lastTransitionAt))
-                .setLastHeartbeatAt(Timestamps.of(lastSentAt))
-                .setGtidPosition(gtidPosition)
-                .build();
+                .setDetectedAt(Timestamps.of(detectedAt))
+                .setLastHeartbeatAt(latest.getSentAt())
+                .setGtidPosition(latest.getGtidPosition())
+                .setEpoch(latest.getEpoch())
+                .setReadOnly(latest.getReadOnly())
+                .setReplicationLagMs(latest.getReplicationLagMs())
+                .setReplicationSource(latest.getReplicationSource())
+                .setReplicationError(latest.getReplicationError())
+                .setReplicationConnected(latest.getReplicationConnected());
+        if (replicas != null) {
+            record.setReplicasConnected(replicas.connected())
+                    .setReplicasReporting(replicas.reporting())
+                    .addAllReplicas(replicas.reports());
+        }
+        return record.build();
     }
 
-    /** A role this build does not know (a newer agent) reads as "not said", never as a wrong role. */
-    private static Role roleOf(Heartbeat heartbeat) {
-        Role role = Role.forNumber(heartbeat.getRoleValue());
-        return role == null ? Role.ROLE_UNSPECIFIED : role;
+    /**
+     * What a deployment's replicas say about one primary.
+     *
+     * @param connected replicas with fresh heartbeats that replicate from it and heard from it lately
+     * @param reporting replicas with fresh heartbeats
+     * @param silent    replicas whose heartbeats are not fresh: their reports do not count
+     * @param reports   the latest report of every replica, fresh or not
+     */
+    public record Replicas(int connected, int reporting, int silent, List<ReplicaReport> reports) {
+        public Replicas {
+            reports = List.copyOf(reports);
+        }
     }
 }

@@ -1,7 +1,9 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.v1.Health;
-import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.service.Timestamps;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -15,13 +17,21 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
- * The state store's value format: a version byte, then the fields of {@link InstanceState} in order.
- * Internal to this service (store and changelog only), so it is not a contract in {@code schemas}.
- * A change of fields gets a new version and keeps reading the old one.
+ * The state store's value format: a version byte, then the fields of {@link InstanceState} in order, the
+ * newest heartbeat as its protobuf bytes. Internal to this service (store and changelog only), so it is
+ * not a contract in {@code schemas}. A change of fields gets a new version and keeps reading the old ones.
+ *
+ * <ul>
+ *   <li>1: deployment key, instance id, role, GTID position, database reachable and error, last heard,
+ *       last sent, health, reason, last transition.</li>
+ *   <li>2: deployment key, instance id, newest heartbeat, last heard, health, reason, last transition,
+ *       held by replicas.</li>
+ * </ul>
  */
 public final class InstanceStateSerde implements Serde<InstanceState> {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
 
     @Override
     public Serializer<InstanceState> serializer() {
@@ -34,20 +44,17 @@ public final class InstanceStateSerde implements Serde<InstanceState> {
     }
 
     static byte[] write(InstanceState state) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(256);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(VERSION);
             writeString(out, state.deploymentKey());
             writeString(out, state.instanceId());
-            out.writeInt(state.role().getNumber());
-            writeString(out, state.gtidPosition());
-            out.writeBoolean(state.databaseReachable());
-            writeString(out, state.databaseError());
+            writeBytes(out, state.latest().toByteArray());
             writeInstant(out, state.lastHeardAt());
-            writeInstant(out, state.lastSentAt());
             out.writeInt(state.health().getNumber());
             writeString(out, state.reason());
             writeInstant(out, state.lastTransitionAt());
+            out.writeBoolean(state.heldByReplicas());
         } catch (IOException e) {
             throw new SerializationException("cannot write the state of " + state.storeKey(), e);
         }
@@ -57,37 +64,71 @@ public final class InstanceStateSerde implements Serde<InstanceState> {
     static InstanceState read(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte version = in.readByte();
+            if (version == VERSION_1) {
+                return readVersion1(in);
+            }
             if (version != VERSION) {
                 throw new SerializationException("instance state format " + version + " is unknown to this build");
             }
             return new InstanceState(
                     readString(in),
                     readString(in),
-                    role(in.readInt()),
-                    readString(in),
-                    in.readBoolean(),
-                    readString(in),
-                    readInstant(in),
+                    Heartbeat.parseFrom(readBytes(in)),
                     readInstant(in),
                     health(in.readInt()),
                     readString(in),
-                    readInstant(in));
+                    readInstant(in),
+                    in.readBoolean());
         } catch (IOException e) {
             throw new SerializationException("cannot read an instance state", e);
         }
     }
 
+    /** A state written before heartbeats carried replication: its heartbeat is rebuilt from what was kept. */
+    private static InstanceState readVersion1(DataInputStream in) throws IOException {
+        String deploymentKey = readString(in);
+        String instanceId = readString(in);
+        int role = in.readInt();
+        String gtid = readString(in);
+        boolean reachable = in.readBoolean();
+        String error = readString(in);
+        Instant lastHeardAt = readInstant(in);
+        Instant lastSentAt = readInstant(in);
+        Health health = health(in.readInt());
+        String reason = readString(in);
+        Instant lastTransitionAt = readInstant(in);
+        Heartbeat latest = Heartbeat.newBuilder()
+                .setDeployment(DeploymentKey.parse(deploymentKey))
+                .setInstanceId(instanceId)
+                .setRoleValue(role)
+                .setGtidPosition(gtid)
+                .setDatabaseReachable(reachable)
+                .setDatabaseError(error)
+                .setSentAt(Timestamps.of(lastSentAt))
+                .setPrimaryLastSeenMs(-1)
+                .build();
+        return new InstanceState(deploymentKey, instanceId, latest, lastHeardAt, health, reason, lastTransitionAt,
+                false);
+    }
+
+    private static void writeBytes(DataOutputStream out, byte[] value) throws IOException {
+        out.writeInt(value.length);
+        out.write(value);
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        byte[] value = new byte[in.readInt()];
+        in.readFully(value);
+        return value;
+    }
+
     // Length-prefixed UTF-8: DataOutput.writeUTF stops at 64 KiB, and database errors can be long.
     private static void writeString(DataOutputStream out, String value) throws IOException {
-        byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
+        writeBytes(out, value.getBytes(StandardCharsets.UTF_8));
     }
 
     private static String readString(DataInputStream in) throws IOException {
-        byte[] utf8 = new byte[in.readInt()];
-        in.readFully(utf8);
-        return new String(utf8, StandardCharsets.UTF_8);
+        return new String(readBytes(in), StandardCharsets.UTF_8);
     }
 
     private static void writeInstant(DataOutputStream out, Instant instant) throws IOException {
@@ -97,11 +138,6 @@ public final class InstanceStateSerde implements Serde<InstanceState> {
 
     private static Instant readInstant(DataInputStream in) throws IOException {
         return Instant.ofEpochSecond(in.readLong(), in.readInt());
-    }
-
-    private static Role role(int number) {
-        Role role = Role.forNumber(number);
-        return role == null ? Role.ROLE_UNSPECIFIED : role;
     }
 
     private static Health health(int number) {

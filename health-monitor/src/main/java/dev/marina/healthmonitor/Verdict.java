@@ -10,7 +10,10 @@ public sealed interface Verdict {
     /** Nothing to store, nothing to emit. */
     Verdict UNCHANGED = new Unchanged();
 
-    /** Store the new state; emit the transition when health changed. */
+    /**
+     * Store the new state; emit the record when there is one: a change of health, or of facts the
+     * reconciler must learn of (then the record's {@code previous} equals its {@code health}).
+     */
     record Updated(InstanceState state, Optional<InstanceHealth> transition) implements Verdict {
         public Updated {
             Objects.requireNonNull(state, "state");

@@ -393,9 +393,13 @@
     alerts.title = critical + " critical, " + warning + " warning";
   }
 
-  /** A health change: when, the new health, who (the deployment fleet-wide) and why (with the instance fleet-wide). */
+  /**
+   * A health change: when, the new health, who (the deployment fleet-wide) and why (with the instance fleet-wide).
+   * A record whose previous health is its health tells of other changes (role, epoch, fencing, replication), named in the reason.
+   */
   function transitionItem(t, fleetWide) {
-    const change = (t.previous && t.previous !== "HEALTH_UNSPECIFIED" ? healthWord(t.previous) + " → " : "") + healthWord(t.health);
+    const from = t.previous && t.previous !== "HEALTH_UNSPECIFIED" && t.previous !== t.health ? healthWord(t.previous) + " → " : "";
+    const change = from + healthWord(t.health);
     const why = [fleetWide ? t.instance : null, t.reason || null].filter((x) => x).join(" · ");
     return el("li", { "data-transition": true, "data-deployment": t.deployment, "data-instance": t.instance, "data-health": t.health },
       el("span", { class: "time", title: new Date(t.detectedAt).toString() }, clock(t.detectedAt)),

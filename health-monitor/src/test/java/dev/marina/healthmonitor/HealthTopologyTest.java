@@ -2,8 +2,11 @@ package dev.marina.healthmonitor;
 
 import static dev.marina.healthmonitor.Fixtures.DEPLOYMENT;
 import static dev.marina.healthmonitor.Fixtures.INSTANCE;
+import static dev.marina.healthmonitor.Fixtures.REPLICA_2;
+import static dev.marina.healthmonitor.Fixtures.REPLICA_3;
 import static dev.marina.healthmonitor.Fixtures.T0;
 import static dev.marina.healthmonitor.Fixtures.heartbeat;
+import static dev.marina.healthmonitor.Fixtures.replica;
 import static dev.marina.healthmonitor.Fixtures.unreachable;
 import static dev.marina.schemas.v1.Health.HEALTH_DOWN;
 import static dev.marina.schemas.v1.Health.HEALTH_SUSPECT;
@@ -15,11 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.InstanceHealth;
+import dev.marina.schemas.v1.Role;
 import dev.marina.service.StreamsDefaults;
 import dev.marina.service.Timestamps;
 import io.micrometer.core.instrument.Timer;
@@ -63,9 +68,7 @@ class HealthTopologyTest {
     @BeforeEach
     void start() {
         // The service's own Streams settings (exactly-once included), minus the broker.
-        Properties props = StreamsDefaults.properties("health-monitor-test", "unused:9092");
-        props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(HealthTopology.build(SETTINGS, new HealthMetrics(registry)), props, T0);
+        driver = new TopologyTestDriver(HealthTopology.build(SETTINGS, new HealthMetrics(registry)), props(), T0);
         heartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(),
                 Topics.HEARTBEATS.valueSerde().serializer());
         rawHeartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(), new StringSerializer());
@@ -73,6 +76,12 @@ class HealthTopologyTest {
                 Topics.INSTANCE_HEALTH.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(HealthTopology.DEAD_LETTERS, Topics.DEAD_LETTERS.keySerde().deserializer(),
                 Topics.DEAD_LETTERS.valueSerde().deserializer());
+    }
+
+    private Properties props() {
+        Properties props = StreamsDefaults.properties("health-monitor-test", "unused:9092");
+        props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        return props;
     }
 
     @AfterEach
@@ -95,8 +104,8 @@ class HealthTopologyTest {
     void repeated_heartbeats_emit_no_new_record() {
         send(heartbeat(now));
         health.readRecord();
-        for (int i = 0; i < 5; i++) {
-            advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 25; i++) {
+            advance(Duration.ofMillis(200));
             send(heartbeat(now));
         }
         assertTrue(health.isEmpty(), () -> "unexpected " + health.readValuesToList());
@@ -107,16 +116,16 @@ class HealthTopologyTest {
         send(heartbeat(now));
         health.readRecord();
 
-        advance(Duration.ofMillis(2250));
+        advance(Duration.ofMillis(500));
         assertTrue(health.isEmpty(), "still UP just before suspect-after");
-        advance(Duration.ofMillis(250));
-        assertTransition(health.readValue(), HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 2.5 s", T0.plusMillis(2500));
+        advance(Duration.ofMillis(100));
+        assertTransition(health.readValue(), HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 0.6 s", T0.plusMillis(600));
         assertTrue(health.isEmpty(), "one record per transition");
 
-        advance(Duration.ofMillis(2250));
+        advance(Duration.ofMillis(800));
         assertTrue(health.isEmpty(), "still SUSPECT just before down-after");
-        advance(Duration.ofMillis(250));
-        assertTransition(health.readValue(), HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 5.0 s", T0.plusSeconds(5));
+        advance(Duration.ofMillis(100));
+        assertTransition(health.readValue(), HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 1.5 s", T0.plusMillis(1500));
 
         advance(Duration.ofSeconds(30));
         assertTrue(health.isEmpty(), "DOWN is announced once");
@@ -125,12 +134,12 @@ class HealthTopologyTest {
     @Test
     void the_time_from_the_last_heartbeat_to_each_transition_is_measured() {
         send(heartbeat(now));
-        advance(Duration.ofSeconds(6));
+        advance(Duration.ofSeconds(2));
         health.readValuesToList();
 
         Timer down = registry.get("marina.health.detection.latency").tag("health", "down").timer();
         assertEquals(1, down.count());
-        assertEquals(5.0, down.totalTime(TimeUnit.SECONDS), 1e-9, "DOWN detected at down-after on the monitor's clock");
+        assertEquals(1.5, down.totalTime(TimeUnit.SECONDS), 1e-9, "DOWN detected at down-after on the monitor's clock");
         Timer up = registry.get("marina.health.detection.latency").tag("health", "up").timer();
         assertEquals(1, up.count());
         assertEquals(0.0, up.totalTime(TimeUnit.SECONDS), 1e-9, "a timely first heartbeat is judged as it arrives");
@@ -139,7 +148,7 @@ class HealthTopologyTest {
     @Test
     void a_heartbeat_after_down_brings_the_instance_back_up() {
         send(heartbeat(now));
-        advance(Duration.ofSeconds(6));
+        advance(Duration.ofSeconds(2));
         assertEquals(List.of(HEALTH_UP, HEALTH_SUSPECT, HEALTH_DOWN), healths(health.readValuesToList()));
 
         send(heartbeat(now));
@@ -150,13 +159,13 @@ class HealthTopologyTest {
     void an_unreachable_database_makes_the_instance_suspect() {
         send(heartbeat(now));
         health.readRecord();
-        advance(Duration.ofSeconds(1));
+        advance(Duration.ofMillis(200));
 
         send(unreachable(now, "Can't connect to server on '127.10.0.3' (111)"));
         assertTransition(health.readValue(), HEALTH_SUSPECT, HEALTH_UP,
                 "database unreachable: Can't connect to server on '127.10.0.3' (111)", now);
 
-        advance(Duration.ofSeconds(1));
+        advance(Duration.ofMillis(200));
         send(unreachable(now, "Can't connect to server on '127.10.0.3' (111)"));
         assertTrue(health.isEmpty(), "still SUSPECT: no new record");
     }
@@ -195,7 +204,7 @@ class HealthTopologyTest {
     void a_heartbeat_sent_before_the_newest_one_is_ignored() {
         send(heartbeat(now));
         health.readRecord();
-        advance(Duration.ofSeconds(1));
+        advance(Duration.ofMillis(200));
         Instant newest = now;
         send(heartbeat(newest));
 
@@ -217,8 +226,8 @@ class HealthTopologyTest {
         send(heartbeat(other, now, true, ""));
         assertEquals(2, health.readValuesToList().size());
 
-        for (int i = 0; i < 3; i++) {
-            advance(Duration.ofSeconds(1));
+        for (int i = 0; i < 4; i++) {
+            advance(Duration.ofMillis(200));
             send(heartbeat(other, now, true, ""));
         }
         InstanceHealth suspect = health.readValue();
@@ -230,7 +239,7 @@ class HealthTopologyTest {
     @Test
     void an_instance_down_for_forget_after_is_removed_from_the_store() {
         send(heartbeat(now));
-        advance(Duration.ofSeconds(5));
+        advance(Duration.ofMillis(1500));
         health.readValuesToList();
         String key = InstanceState.storeKey(DEPLOYMENT, INSTANCE);
 
@@ -243,6 +252,79 @@ class HealthTopologyTest {
         // Should it ever come back, it is a new instance.
         send(heartbeat(now));
         assertTransition(health.readValue(), HEALTH_UP, HEALTH_UNSPECIFIED, "heartbeat received, database reachable", now);
+    }
+
+    @Test
+    void a_silent_primary_is_held_suspect_by_its_replicas_and_goes_down_when_they_lose_it() {
+        send(heartbeat(now));
+        send(replica(REPLICA_2, now, INSTANCE, true));
+        send(replica(REPLICA_3, now, INSTANCE, true));
+        assertEquals(List.of(HEALTH_UP, HEALTH_UP, HEALTH_UP), healths(health.readValuesToList()));
+
+        // The primary's agent goes quiet; its replicas keep replicating from it and keep reporting.
+        for (int i = 0; i < 8; i++) {
+            advance(Duration.ofMillis(200));
+            send(replica(REPLICA_2, now, INSTANCE, true).toBuilder().setGtidPosition("0-1-" + (100 + i)).build());
+            send(replica(REPLICA_3, now, INSTANCE, true).toBuilder().setGtidPosition("0-1-" + (99 + i)).build());
+        }
+        List<InstanceHealth> records = health.readValuesToList();
+        assertEquals(2, records.size(), () -> "SUSPECT at suspect-after, held at down-after: " + records);
+        assertTransition(records.get(0), HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 0.6 s", T0.plusMillis(600));
+        assertTransition(records.get(1), HEALTH_SUSPECT, HEALTH_SUSPECT, "no heartbeat for 1.5 s, but 2 of 2 replicas"
+                + " still replicate from it: its agent's path to Kafka is broken, the database is up", T0.plusMillis(1500));
+        assertEquals(2, records.get(1).getReplicasConnected());
+        assertEquals(2, records.get(1).getReplicasReporting());
+
+        // Then the replicas lose it too: DOWN on the heartbeat that says so, no check needed.
+        advance(Duration.ofMillis(100));
+        send(replica(REPLICA_2, now, INSTANCE, false).toBuilder().setGtidPosition("0-1-107").build());
+        assertTrue(health.isEmpty(), "one replica still replicates from it");
+        send(replica(REPLICA_3, now, INSTANCE, false).toBuilder().setGtidPosition("0-1-106").build());
+        InstanceHealth down = health.readValue();
+        assertTransition(down, HEALTH_DOWN, HEALTH_SUSPECT,
+                "no heartbeat for 1.7 s, and none of 2 reporting replicas replicates from it", now);
+        assertEquals(Role.ROLE_PRIMARY, down.getRole());
+        assertEquals(0, down.getReplicasConnected());
+        assertEquals(2, down.getReplicasReporting());
+        assertEquals(List.of(REPLICA_2 + "@0-1-107", REPLICA_3 + "@0-1-106"), down.getReplicasList().stream()
+                .map(r -> r.getInstanceId() + "@" + r.getGtidPosition()).toList(), "the positions to promote by");
+        assertTrue(health.isEmpty());
+    }
+
+    @Test
+    void replicas_of_another_deployment_never_hold_a_primary() {
+        String billing = "acme/billing";
+        send(heartbeat(now));
+        health.readValuesToList();
+        for (int i = 0; i < 8; i++) {
+            advance(Duration.ofMillis(200));
+            // Same instance id as this deployment's primary, but another deployment's.
+            heartbeats.pipeInput(billing, replica(REPLICA_2, now, INSTANCE, true).toBuilder()
+                    .setDeployment(DeploymentKey.parse(billing)).build(), now);
+        }
+        List<TestRecord<String, InstanceHealth>> records = health.readRecordsToList();
+        assertEquals(List.of(billing, DEPLOYMENT, DEPLOYMENT), records.stream().map(TestRecord::key).toList());
+        assertTransition(records.get(2).value(), HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 1.5 s",
+                T0.plusMillis(1500));
+    }
+
+    @Test
+    void a_promotion_is_announced_though_health_stays_up() {
+        send(replica(REPLICA_2, now, INSTANCE, true));
+        health.readValue();
+        advance(Duration.ofMillis(200));
+
+        send(heartbeat(REPLICA_2, now, true, "").toBuilder().setEpoch(2).build());
+
+        InstanceHealth promoted = health.readValue();
+        assertEquals(HEALTH_UP, promoted.getHealth());
+        assertEquals(HEALTH_UP, promoted.getPrevious());
+        assertEquals(Role.ROLE_PRIMARY, promoted.getRole());
+        assertEquals(2, promoted.getEpoch());
+        assertEquals("heartbeat received, database reachable; role replica → primary, epoch 1 → 2, now writable",
+                promoted.getReason());
+        assertEquals(1.0, registry.counter("marina.health.transitions", "health", "up").count(),
+                "a change of facts is not counted as a transition");
     }
 
     private void send(Heartbeat heartbeat) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -45,21 +46,28 @@ final class HealthWatcher implements AutoCloseable {
         partitions.forEach(consumer::position);
     }
 
-    /** Waits for the first transition to {@code health} not yet returned, polling {@code meanwhile} between polls. */
+    /** Waits for the first transition to {@code health} received (ever), polling {@code meanwhile} between polls. */
     Optional<Seen> await(Health health, Duration atMost, Runnable meanwhile) {
+        return await(record -> record.getHealth() == health, atMost, meanwhile);
+    }
+
+    /** Waits for the first record received (ever) that matches, polling {@code meanwhile} between polls. */
+    Optional<Seen> await(Predicate<InstanceHealth> wanted, Duration atMost, Runnable meanwhile) {
         Instant deadline = Instant.now().plus(atMost);
         int from = 0;
-        while (Instant.now().isBefore(deadline)) {
+        while (true) {
             for (int i = from; i < seen.size(); i++) {
-                if (seen.get(i).health().getHealth() == health) {
+                if (wanted.test(seen.get(i).health())) {
                     return Optional.of(seen.get(i));
                 }
             }
             from = seen.size();
+            if (!Instant.now().isBefore(deadline)) {
+                return Optional.empty();
+            }
             meanwhile.run();
             poll();
         }
-        return Optional.empty();
     }
 
     List<Seen> seen() {
