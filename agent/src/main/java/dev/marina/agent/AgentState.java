@@ -66,11 +66,16 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
                 fenced, durability, replicationSource);
     }
 
-    /** The role the first DEPLOY gave; an unspecified role (a DEPLOY from before replication existed) is a primary. */
+    /**
+     * The role the first DEPLOY gave; an unspecified role (a DEPLOY from before replication existed) is a
+     * primary. A primary is fenced until it is made writable ({@link #primary()}): the lease guards only a
+     * server that was made writable.
+     */
     public AgentState withRole(Role next) {
         Role known = next == Role.ROLE_REPLICA ? Role.ROLE_REPLICA : Role.ROLE_PRIMARY;
+        boolean primary = known == Role.ROLE_PRIMARY;
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, known,
-                ready, fenced, durability, known == Role.ROLE_PRIMARY ? "" : replicationSource);
+                ready, primary, durability, primary ? "" : replicationSource);
     }
 
     public AgentState withReady() {

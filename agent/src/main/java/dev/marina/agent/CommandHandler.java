@@ -86,6 +86,11 @@ public final class CommandHandler {
         this.clock = clock;
         this.tls = new ServerTls(files);
         this.state = AgentState.load(files.stateFile());
+        if (state.writablePrimary()) {
+            // A new agent process: the primary it finds is read-only until PROMOTE (recovery makes the server so),
+            // and no lease is held for it meanwhile.
+            update(AgentState::withFenced);
+        }
     }
 
     /** The highest accepted epoch, for heartbeats (read from another thread). */

@@ -75,7 +75,8 @@ class CommandHandlerTest {
 
     @Test
     void deploys_an_empty_instance_and_answers_ready_with_the_endpoint() {
-        AgentEvent answer = handler().handle(deploy("d1"));
+        CommandHandler handler = handler();
+        AgentEvent answer = handler.handle(deploy("d1"));
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
         assertEquals("127.10.0.3:3306", answer.getEndpoint());
         assertEquals("d1", answer.getCommandId());
@@ -83,7 +84,9 @@ class CommandHandlerTest {
         assertEquals("acme", answer.getDeployment().getTenant());
         assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable semi-sync"), database.calls);
         assertEquals(PASSWORD, database.adminPassword);
-        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 1, ""), handler().roleFacts());
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 1, ""), handler.roleFacts());
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 1, ""), handler().roleFacts(),
+                "a new agent process holds no lease: its primary is read-only until PROMOTE");
     }
 
     @Test
@@ -174,13 +177,14 @@ class CommandHandlerTest {
     void carries_out_the_first_command_handed_over_at_launch_and_deletes_its_file() throws Exception {
         java.nio.file.Files.createDirectories(files.dir());
         java.nio.file.Files.writeString(files.firstCommand(), ProtoJsonSerde.toJson(deploy("d1")));
-        AgentEvent answer = handler().recover().orElseThrow();
+        CommandHandler handler = handler();
+        AgentEvent answer = handler.recover().orElseThrow();
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
         assertEquals("d1", answer.getCommandId());
         assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable semi-sync"), database.calls);
         assertFalse(java.nio.file.Files.exists(files.firstCommand()));
         database.calls.clear();
-        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler().handle(deploy("d1")).getOutcome(),
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler.handle(deploy("d1")).getOutcome(),
                 "the same DEPLOY arriving on the topic is answered as a repeat");
         assertEquals(List.of("admin admin"), database.calls);
     }
@@ -279,16 +283,17 @@ class CommandHandlerTest {
 
     @Test
     void promote_stops_replicating_takes_writes_fixes_grants_and_answers_the_position() {
-        handler().handle(replicaDeploy("d1"));
-        handler().handle(replicate("r1", 1));
+        CommandHandler handler = handler();
+        handler.handle(replicaDeploy("d1"));
+        handler.handle(replicate("r1", 1));
         database.calls.clear();
         database.position = "0-7-42";
-        AgentEvent promoted = handler().handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setWaitForGtid("0-7-42").build());
+        AgentEvent promoted = handler.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setWaitForGtid("0-7-42").build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
         assertEquals("0-7-42", promoted.getGtidPosition());
         assertEquals(List.of("stop-replicating 0-7-42", "writable semi-sync", "restrict admin"), database.calls);
-        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 2, ""), handler().roleFacts());
-        assertTrue(handler().writablePrimary());
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 2, ""), handler.roleFacts());
+        assertTrue(handler.writablePrimary());
     }
 
     @Test
@@ -309,13 +314,14 @@ class CommandHandlerTest {
     void a_restarted_primary_takes_writes_again_on_a_promote_of_the_same_epoch() {
         handler().handle(deploy("d1").toBuilder().setEpoch(4).build());
         database.running = false;
-        handler().recover();
+        CommandHandler restarted = handler();
+        restarted.recover();
         database.calls.clear();
-        AgentEvent promoted = handler().handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 4).toBuilder()
+        AgentEvent promoted = restarted.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 4).toBuilder()
                 .setDurability(Durability.DURABILITY_ASYNC).build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
         assertEquals(List.of("stop-replicating", "writable async", "restrict admin"), database.calls);
-        assertFalse(handler().roleFacts().fenced());
+        assertFalse(restarted.roleFacts().fenced());
     }
 
     @Test

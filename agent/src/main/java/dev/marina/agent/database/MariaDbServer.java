@@ -491,7 +491,8 @@ public final class MariaDbServer implements DatabaseServer {
     @Override
     public void reloadTls(boolean secureTransportOnly) {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            s.execute("FLUSH SSL");
+            // LOCAL: a plain FLUSH is binlogged, and on a replica that is a GTID of its own, a diverged history.
+            s.execute("FLUSH LOCAL SSL");
             s.execute("SET GLOBAL require_secure_transport=" + (secureTransportOnly ? "ON" : "OFF"));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reload TLS: " + e.getMessage(), e);
