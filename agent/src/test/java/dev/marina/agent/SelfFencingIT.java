@@ -128,7 +128,13 @@ class SelfFencingIT {
             // The lease runs from the last acknowledged send, which was at most one interval before the cut.
             assertTrue(fencedAfterMs >= LEASE.minus(INTERVAL).minusMillis(50).toMillis(), "not before the lease ran out: " + fencedAfterMs);
             assertTrue(fencedAfterMs <= LEASE.plus(SLACK).toMillis(), "within the lease and some slack: " + fencedAfterMs);
+            // The fencing thread records it right after the SET GLOBAL.
+            long recorded = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            while (handler.writablePrimary() && System.nanoTime() < recorded) {
+                Thread.sleep(5);
+            }
             assertFalse(handler.writablePrimary());
+            assertTrue(handler.roleFacts().fenced());
 
             // The broker is back: heartbeats go through and say fenced; the primary stays read-only on its own.
             int before = producer.history().size();
