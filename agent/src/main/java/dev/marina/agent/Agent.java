@@ -3,6 +3,7 @@ package dev.marina.agent;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.MariaDbFigures;
 import dev.marina.agent.database.MariaDbServer;
+import dev.marina.agent.decision.Lease;
 import dev.marina.agent.kafka.CommandLoop;
 import dev.marina.agent.kafka.EventPublisher;
 import dev.marina.agent.kafka.HeartbeatLoop;
@@ -37,9 +38,11 @@ public final class Agent implements AutoCloseable {
     private final CommandLoop commands;
     private final HeartbeatLoop heartbeats;
     private final MetricsLoop samples;
+    private final SelfFencing fencing;
 
     private Agent(DatabaseServer database, DatabaseFigures figures, EventPublisher publisher, CommandLoop commands,
-            HeartbeatLoop heartbeats, MetricsLoop samples) {
+            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing) {
+        this.fencing = fencing;
         this.database = database;
         this.figures = figures;
         this.publisher = publisher;
@@ -61,19 +64,20 @@ public final class Agent implements AutoCloseable {
         AgentMetrics metrics = new AgentMetrics(registry);
         SamplingGate sampling = new SamplingGate();
         CommandHandler handler = new CommandHandler(identity, settings.files(), database,
-                platformKey(settings.secretsKeyFile()), metrics, sampling, clock);
+                platformKey(settings.secretsKeyFile()), metrics, sampling, clock, new Lease(settings.lease()), settings.promoteWait());
+        SelfFencing fencing = new SelfFencing(identity, handler);
         EventPublisher publisher = new EventPublisher(settings.bootstrapServers(), "agent-" + identity.instanceId());
         CommandLoop commands = new CommandLoop(identity, settings.bootstrapServers(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);
         HeartbeatLoop heartbeats = new HeartbeatLoop(identity, settings.bootstrapServers(), settings.heartbeatInterval(),
-                database::observe, handler::highestEpoch, metrics, clock);
+                database::observe, handler::roleFacts, fencing, metrics, clock);
         MetricsSampler sampler = new MetricsSampler(identity, figures, new LinuxHost(settings.files().dir()),
                 ProcessHandle.current().pid(), sampling, metrics, clock, System::nanoTime);
         MetricsLoop samples = new MetricsLoop(identity, settings.bootstrapServers(), settings.metricsInterval(), sampler, metrics);
-        // A database that just became ready is reported healthy at once, not up to a period later.
+        // A database that just became ready, or changed its role, is reported at once, not up to a period later.
         publisher.afterAnswer(event -> {
-            if (event.getOutcome() == dev.marina.schemas.v1.AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
+            if (event.getOutcome() != dev.marina.schemas.v1.AgentOutcome.AGENT_OUTCOME_REFUSED) {
                 heartbeats.beatNow();
             }
         });
@@ -82,13 +86,14 @@ public final class Agent implements AutoCloseable {
         heartbeats.start();
         samples.start();
         commands.start();
-        return new Agent(database, figures, publisher, commands, heartbeats, samples);
+        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing);
     }
 
     /** Stops the threads and clients; the database keeps running. */
     @Override
     public void close() {
         heartbeats.close();
+        fencing.close();
         samples.close();
         commands.close();
         publisher.close();

@@ -30,9 +30,22 @@ public interface AgentConfig {
     /** {@code MARINA_COMMANDS_SINCE}: epoch millis; on its first start the agent reads commands from this time on. */
     Optional<Long> commandsSince();
 
-    /** How often a heartbeat goes to {@code heartbeats}. */
-    @WithDefault("1s")
+    /** How often a heartbeat goes to {@code heartbeats}; acknowledged heartbeats keep a primary's lease. */
+    @WithDefault("200ms")
     Duration heartbeatInterval();
+
+    /**
+     * How long a writable primary keeps taking writes without an acknowledged heartbeat (measured from the
+     * last acknowledged heartbeat's send, or from the PROMOTE); then it makes itself read-only (fenced).
+     * Longer than the heartbeat interval; shorter than the time the health monitor takes to call a
+     * primary down, so an old primary is read-only before a new one is promoted.
+     */
+    @WithDefault("1s")
+    Duration lease();
+
+    /** How long PROMOTE waits for its wait_for_gtid and for the received transactions to be applied. */
+    @WithDefault("10s")
+    Duration promoteWait();
 
     /**
      * How often a metric sample goes to {@code metrics} ({@code MARINA_AGENT_METRICS_INTERVAL}); rates

@@ -20,15 +20,30 @@ import java.util.Optional;
  * @param secretsKeyFile    the platform key that opens sealed secrets (never created by the agent)
  * @param heartbeatInterval how often a heartbeat goes out
  * @param metricsInterval   how often a metric sample goes out
+ * @param lease             how long a primary takes writes without an acknowledged heartbeat
+ * @param promoteWait       how long PROMOTE waits for wait_for_gtid and the relay log
  * @param mariadb           how MariaDB runs here
  */
 public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
-        String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, Duration metricsInterval,
-        MariaDbSettings mariadb) {
+        String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, Duration metricsInterval, Duration lease,
+        Duration promoteWait, MariaDbSettings mariadb) {
 
     public AgentSettings {
         requirePositive(heartbeatInterval, "marina.agent.heartbeat-interval");
         requirePositive(metricsInterval, "marina.agent.metrics-interval");
+        requirePositive(lease, "marina.agent.lease");
+        requirePositive(promoteWait, "marina.agent.promote-wait");
+        if (lease.compareTo(heartbeatInterval) <= 0) {
+            throw new IllegalArgumentException("marina.agent.lease (" + lease + ") must be longer than marina.agent.heartbeat-interval ("
+                    + heartbeatInterval + "): every heartbeat would be late");
+        }
+    }
+
+    /** With the default lease (1 s) and PROMOTE wait (10 s). */
+    public AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
+            String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, Duration metricsInterval, MariaDbSettings mariadb) {
+        this(identity, files, marinaHome, commandsSince, bootstrapServers, secretsKeyFile, heartbeatInterval, metricsInterval,
+                Duration.ofSeconds(1), Duration.ofSeconds(10), mariadb);
     }
 
     /**
@@ -65,6 +80,8 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 keyFile.toAbsolutePath(),
                 config.heartbeatInterval(),
                 config.metricsInterval(),
+                config.lease(),
+                config.promoteWait(),
                 new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout())));
     }
 

@@ -1,5 +1,7 @@
 package dev.marina.agent;
 
+import dev.marina.schemas.v1.Durability;
+import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
 import dev.marina.schemas.v1.TlsMode;
 import java.io.IOException;
@@ -13,44 +15,108 @@ import java.util.Properties;
 /**
  * What the agent did to its instance, kept in {@link InstanceFiles#stateFile()} so a restarted agent
  * knows it: whether a database was deployed (and how), whether the instance was destroyed, the
- * highest epoch accepted, and which certificate the server presents. The database's own state (running or not) is never stored: it is observed.
+ * highest epoch accepted, which certificate the server presents, and the instance's role. The
+ * database's own state (running or not, read-only or not) is never stored: it is observed.
  *
- * @param phase           NEW, DEPLOYED or DESTROYED
- * @param size            the size the database was deployed with (renders my.cnf at every start)
- * @param adminUser       the admin user the last accepted DEPLOY asked for
- * @param deployCommandId the id of the DEPLOY that created the database, echoed when it is announced again
- * @param highestEpoch    the highest epoch of any accepted command
- * @param tlsMode         what the last accepted DEPLOY said about TLS
- * @param certRequestId   the request whose certificate the server presents; empty before the first INSTALL_CERT
- * @param certSerial      that certificate's serial (lowercase hex)
+ * @param phase             NEW, DEPLOYED or DESTROYED
+ * @param size              the size the database was deployed with (renders my.cnf at every start)
+ * @param adminUser         the admin user the last accepted DEPLOY asked for
+ * @param deployCommandId   the id of the DEPLOY that created the database, echoed when it is announced again
+ * @param highestEpoch      the highest epoch of any accepted command
+ * @param tlsMode           what the last accepted DEPLOY said about TLS
+ * @param certRequestId     the request whose certificate the server presents; empty before the first INSTALL_CERT
+ * @param certSerial        that certificate's serial (lowercase hex)
+ * @param role              PRIMARY or REPLICA: the first DEPLOY's, then the last PROMOTE's or REPLICATE's
+ * @param ready             a DEPLOY was carried out to the end once (a primary's first DEPLOY makes it writable, no later one)
+ * @param fenced            a primary kept read-only by the agent (FENCE, lost lease, restart) until a PROMOTE
+ * @param durability        semi-sync or async, from the last DEPLOY, PROMOTE or REPLICATE
+ * @param replicationSource the instance a replica replicates from (REPLICATE's primary_instance_id)
  */
 public record AgentState(Phase phase, Size size, String adminUser, String deployCommandId, long highestEpoch,
-        TlsMode tlsMode, String certRequestId, String certSerial) {
+        TlsMode tlsMode, String certRequestId, String certSerial, Role role, boolean ready, boolean fenced,
+        Durability durability, String replicationSource) {
 
     public enum Phase { NEW, DEPLOYED, DESTROYED }
 
     public static final AgentState NEW = new AgentState(Phase.NEW, Size.SIZE_UNSPECIFIED, "", "", 0,
-            TlsMode.TLS_MODE_UNSPECIFIED, "", "");
+            TlsMode.TLS_MODE_UNSPECIFIED, "", "", Role.ROLE_UNSPECIFIED, false, false, Durability.DURABILITY_SEMI_SYNC, "");
 
     public AgentState deployed(Size size, String adminUser, String commandId) {
-        return new AgentState(Phase.DEPLOYED, size, adminUser, commandId, highestEpoch, tlsMode, certRequestId, certSerial);
+        return new AgentState(Phase.DEPLOYED, size, adminUser, commandId, highestEpoch, tlsMode, certRequestId, certSerial,
+                role, ready, fenced, durability, replicationSource);
     }
 
     public AgentState destroyed() {
-        return new AgentState(Phase.DESTROYED, size, adminUser, deployCommandId, highestEpoch, tlsMode, "", "");
+        return new AgentState(Phase.DESTROYED, size, adminUser, deployCommandId, highestEpoch, tlsMode, "", "", role, ready,
+                fenced, durability, replicationSource);
     }
 
     public AgentState withEpoch(long epoch) {
         return new AgentState(phase, size, adminUser, deployCommandId, Math.max(highestEpoch, epoch), tlsMode, certRequestId,
-                certSerial);
+                certSerial, role, ready, fenced, durability, replicationSource);
     }
 
     public AgentState withTlsMode(TlsMode mode) {
-        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, mode, certRequestId, certSerial);
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, mode, certRequestId, certSerial, role,
+                ready, fenced, durability, replicationSource);
     }
 
     public AgentState withCertificate(String requestId, String serial) {
-        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, requestId, serial);
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, requestId, serial, role, ready,
+                fenced, durability, replicationSource);
+    }
+
+    /**
+     * The role the first DEPLOY gave; an unspecified role (a DEPLOY from before replication existed) is a
+     * primary. A primary is fenced until it is made writable ({@link #primary()}): the lease guards only a
+     * server that was made writable.
+     */
+    public AgentState withRole(Role next) {
+        Role known = next == Role.ROLE_REPLICA ? Role.ROLE_REPLICA : Role.ROLE_PRIMARY;
+        boolean primary = known == Role.ROLE_PRIMARY;
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, known,
+                ready, primary, durability, primary ? "" : replicationSource);
+    }
+
+    public AgentState withReady() {
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
+                true, fenced, durability, replicationSource);
+    }
+
+    public AgentState withDurability(Durability next) {
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
+                ready, fenced, semiSyncUnlessAsync(next), replicationSource);
+    }
+
+    /** The writable primary (PROMOTE, a primary's first DEPLOY). */
+    public AgentState primary() {
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
+                Role.ROLE_PRIMARY, ready, false, durability, "");
+    }
+
+    /** A replica of {@code source} (REPLICATE). */
+    public AgentState replicaOf(String source) {
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
+                Role.ROLE_REPLICA, ready, false, durability, source);
+    }
+
+    /** A primary kept read-only by the agent until a PROMOTE; nothing changes for a replica (it is read-only anyway). */
+    public AgentState withFenced() {
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
+                ready, role == Role.ROLE_PRIMARY, durability, replicationSource);
+    }
+
+    /** A primary the agent lets take writes: role PRIMARY and not fenced. */
+    public boolean writablePrimary() {
+        return phase == Phase.DEPLOYED && role == Role.ROLE_PRIMARY && !fenced;
+    }
+
+    public boolean semiSync() {
+        return durability != Durability.DURABILITY_ASYNC;
+    }
+
+    public static Durability semiSyncUnlessAsync(Durability durability) {
+        return durability == Durability.DURABILITY_ASYNC ? Durability.DURABILITY_ASYNC : Durability.DURABILITY_SEMI_SYNC;
     }
 
     public boolean certificateInstalled() {
@@ -66,6 +132,10 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         return certificateInstalled() && tlsMode != TlsMode.TLS_MODE_DISABLED;
     }
 
+    /**
+     * A file written before replication existed has no role: a deployed instance was then always a
+     * single primary, deployed to the end.
+     */
     public static AgentState load(Path file) {
         if (!Files.exists(file)) {
             return NEW;
@@ -76,15 +146,22 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+        Phase phase = Phase.valueOf(props.getProperty("phase", Phase.NEW.name()));
+        boolean before = phase != Phase.NEW;
         return new AgentState(
-                Phase.valueOf(props.getProperty("phase", Phase.NEW.name())),
+                phase,
                 Size.valueOf(props.getProperty("size", Size.SIZE_UNSPECIFIED.name())),
                 props.getProperty("admin-user", ""),
                 props.getProperty("deploy-command-id", ""),
                 Long.parseLong(props.getProperty("highest-epoch", "0")),
                 TlsMode.valueOf(props.getProperty("tls-mode", TlsMode.TLS_MODE_UNSPECIFIED.name())),
                 props.getProperty("cert-request-id", ""),
-                props.getProperty("cert-serial", ""));
+                props.getProperty("cert-serial", ""),
+                Role.valueOf(props.getProperty("role", before ? Role.ROLE_PRIMARY.name() : Role.ROLE_UNSPECIFIED.name())),
+                Boolean.parseBoolean(props.getProperty("ready", Boolean.toString(before))),
+                Boolean.parseBoolean(props.getProperty("fenced", "false")),
+                Durability.valueOf(props.getProperty("durability", Durability.DURABILITY_SEMI_SYNC.name())),
+                props.getProperty("replication-source", ""));
     }
 
     public void save(Path file) {
@@ -97,6 +174,11 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         props.setProperty("tls-mode", tlsMode.name());
         props.setProperty("cert-request-id", certRequestId);
         props.setProperty("cert-serial", certSerial);
+        props.setProperty("role", role.name());
+        props.setProperty("ready", Boolean.toString(ready));
+        props.setProperty("fenced", Boolean.toString(fenced));
+        props.setProperty("durability", durability.name());
+        props.setProperty("replication-source", replicationSource);
         StringWriter text = new StringWriter();
         try {
             props.store(text, "written by the marina agent; do not edit while it runs");

@@ -5,6 +5,7 @@ import dev.marina.agent.decision.Action;
 import dev.marina.agent.decision.AgentDecisions;
 import dev.marina.agent.decision.Decision;
 import dev.marina.agent.decision.Facts;
+import dev.marina.agent.decision.Lease;
 import dev.marina.agent.decision.LocalState;
 import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.agent.tls.ServerTls;
@@ -12,13 +13,18 @@ import dev.marina.agent.tls.TlsRefusal;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.SealedSecret;
 import dev.marina.schemas.v1.Size;
+import dev.marina.schemas.v1.TlsMode;
 import dev.marina.service.SecretBox;
 import dev.marina.service.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,6 +33,11 @@ import org.jboss.logging.Logger;
  *
  * <p>The admin password is opened from its sealed form just before use and lives only in this
  * method's frame; it never reaches a log line, an answer or a file (the server gets its hash).
+ *
+ * <p>Roles: only a primary's first DEPLOY and PROMOTE make the server writable, each granting the
+ * primary's {@link Lease}; FENCE, a lost lease ({@link #fenceForLostLease}, from the fencing thread)
+ * and any restart leave a primary read-only and {@code fenced} until the next PROMOTE. Making writable
+ * and fencing happen under one lock, so the two threads never interleave them.
  */
 public final class CommandHandler {
 
@@ -40,11 +51,32 @@ public final class CommandHandler {
     private final SamplingGate sampling;
     private final Clock clock;
     private final ServerTls tls;
+    private final Lease lease;
+    private final Duration promoteWait;
+    private final Object stateLock = new Object();
+    /** Held while read_only is switched and the role recorded (command thread, fencing thread). */
+    private final Object roleLock = new Object();
     private volatile AgentState state;
+
+    /** How long REPLICATE watches a new link before answering (a diverged history shows within a few 100 ms). */
+    static final Duration REPLICATE_CHECK = Duration.ofSeconds(3);
+    /** The default for how long PROMOTE waits for wait_for_gtid and for the relay log to be applied. */
+    public static final Duration PROMOTE_WAIT = Duration.ofSeconds(10);
 
     /** @param sampling shut while the database is stopped and removed, so no metric sample is taken meanwhile */
     public CommandHandler(InstanceIdentity identity, InstanceFiles files, DatabaseServer database, Supplier<SecretBox> secrets,
             AgentMetrics metrics, SamplingGate sampling, Clock clock) {
+        this(identity, files, database, secrets, metrics, sampling, clock, new Lease(Duration.ofSeconds(1)), PROMOTE_WAIT);
+    }
+
+    /**
+     * @param lease       the primary's lease, renewed by acknowledged heartbeats and granted by DEPLOY/PROMOTE
+     * @param promoteWait how long PROMOTE waits for wait_for_gtid and for the received transactions to be applied
+     */
+    public CommandHandler(InstanceIdentity identity, InstanceFiles files, DatabaseServer database, Supplier<SecretBox> secrets,
+            AgentMetrics metrics, SamplingGate sampling, Clock clock, Lease lease, Duration promoteWait) {
+        this.lease = lease;
+        this.promoteWait = promoteWait;
         this.identity = identity;
         this.files = files;
         this.database = database;
@@ -54,11 +86,50 @@ public final class CommandHandler {
         this.clock = clock;
         this.tls = new ServerTls(files);
         this.state = AgentState.load(files.stateFile());
+        if (state.writablePrimary()) {
+            // A new agent process: the primary it finds is read-only until PROMOTE (recovery makes the server so),
+            // and no lease is held for it meanwhile.
+            update(AgentState::withFenced);
+        }
     }
 
     /** The highest accepted epoch, for heartbeats (read from another thread). */
     public long highestEpoch() {
         return state.highestEpoch();
+    }
+
+    /** The agent's side of a heartbeat (read from the heartbeat thread). */
+    public RoleFacts roleFacts() {
+        AgentState now = state;
+        return new RoleFacts(now.role(), now.fenced(), now.highestEpoch(), now.replicationSource());
+    }
+
+    public Lease lease() {
+        return lease;
+    }
+
+    /** True while this instance is a primary the agent lets take writes (read from the heartbeat thread). */
+    public boolean writablePrimary() {
+        return state.writablePrimary();
+    }
+
+    /**
+     * The lease ran out: read-only now, recorded as fenced, until a PROMOTE with an epoch at least this
+     * instance's. Called on the fencing thread; throws when the server cannot be reached (the caller tries
+     * again at the next check).
+     */
+    public void fenceForLostLease(long sinceRenewalMs) {
+        String position;
+        synchronized (roleLock) {
+            if (!state.writablePrimary()) {
+                return;
+            }
+            position = database.makeReadOnly();
+            update(AgentState::withFenced);
+        }
+        LOG.warnf("primary fenced itself: heartbeats not acknowledged deployment=%s instance=%s since_renewal_ms=%d lease_ms=%d "
+                + "epoch=%d position=%s", identity.deploymentKey(), identity.instanceId(), sinceRenewalMs, lease.length().toMillis(),
+                state.highestEpoch(), position);
     }
 
     /**
@@ -73,9 +144,11 @@ public final class CommandHandler {
             return firstCommand();
         }
         try {
+            // A primary is read-only after any restart (the agent's or the server's) until the reconciler PROMOTEs it again.
+            update(AgentState::withFenced);
             String how = startDatabase(state.size());
             return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_DATABASE_READY,
-                    "database " + how.toLowerCase() + " after an agent restart", state.highestEpoch()));
+                    "database " + how.toLowerCase() + " after an agent restart" + readOnlyNote(), state.highestEpoch()));
         } catch (RuntimeException e) {
             LOG.errorf(e, "database did not start after an agent restart reason=%s", e.getMessage());
             return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_FAILED,
@@ -118,16 +191,20 @@ public final class CommandHandler {
     /** Handles a command meant for this instance and returns the answer; never throws. */
     public AgentEvent handle(AgentCommand command) {
         long started = System.nanoTime();
-        Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion());
+        Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion(), state.role(), state.ready());
         Decision decision = AgentDecisions.decide(facts, command);
         LOG.infof("command received command=%s op=%s epoch=%d state=%s action=%s why=%s", command.getCommandId(),
                 command.getOp(), command.getEpoch(), facts.state(), decision.action(), decision.reason());
         AgentEvent answer;
         try {
             answer = switch (decision.action()) {
-                case DEPLOY -> deploy(command);
-                case START -> start(command);
-                case ANNOUNCE_READY -> announceReady(command);
+                case DEPLOY -> deploy(command, AgentDecisions.deployMakesWritable(facts, command));
+                case START -> start(command, AgentDecisions.deployMakesWritable(facts, command));
+                case ANNOUNCE_READY -> announceReady(command, AgentDecisions.deployMakesWritable(facts, command));
+                case PROMOTE -> promote(command);
+                case REPLICATE -> replicate(command);
+                case FENCE -> fence(command);
+                case ANNOUNCE_FENCED -> announceFenced(command, decision.reason());
                 case DESTROY -> destroy(command);
                 case ANNOUNCE_STOPPED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, decision.reason());
                 case MAKE_CSR -> makeCsr(command);
@@ -135,8 +212,9 @@ public final class CommandHandler {
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason());
                 case NOTHING -> throw new IllegalStateException("no action for a command");
             };
-            if (decision.action() != Action.REFUSE && command.getEpoch() > state.highestEpoch()) {
-                save(state.withEpoch(command.getEpoch()));
+            if (decision.action() != Action.REFUSE && AgentDecisions.raisesEpoch(command.getOp())
+                    && command.getEpoch() > state.highestEpoch()) {
+                update(s -> s.withEpoch(command.getEpoch()));
             }
         } catch (TlsRefusal e) {
             answer = answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, e.getMessage()).toBuilder()
@@ -152,38 +230,154 @@ public final class CommandHandler {
         return answer;
     }
 
-    private AgentEvent deploy(AgentCommand command) {
-        // Open the secret first: a command we cannot carry out completely must change nothing.
+    private AgentEvent deploy(AgentCommand command, boolean writable) {
+        // Open the secrets first: a command we cannot carry out completely must change nothing.
         String password = adminPassword(command);
+        String replicationPassword = replicationPassword(command);
         // Recorded before the data appears, so data on disk always comes with its size (restart recovery needs it).
-        save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()).withTlsMode(command.getTlsMode()));
+        update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()).withTlsMode(command.getTlsMode())
+                .withRole(command.getRole()).withDurability(command.getDurability()));
+        if (!writable) {
+            update(AgentState::withFenced);
+        }
         database.prepare(command.getSize());
         startDatabase(command.getSize());
-        database.ensureAdminUser(command.getAdminUser(), password);
-        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "deployed");
-    }
-
-    private AgentEvent start(AgentCommand command) {
-        String password = adminPassword(command);
-        if (state.phase() != AgentState.Phase.DEPLOYED) {
-            save(state.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
+        if (writable) {
+            becomeFirstPrimary(command, password, replicationPassword);
         }
-        save(state.withTlsMode(command.getTlsMode()));
-        startDatabase(state.size());
-        database.ensureAdminUser(command.getAdminUser(), password);
-        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "started on existing data");
+        // A replica writes nothing of its own (no GTID of its own): its users arrive through replication.
+        update(AgentState::withReady);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "deployed as " + roleName() + readOnlyNote());
     }
 
-    private AgentEvent announceReady(AgentCommand command) {
+    private AgentEvent start(AgentCommand command, boolean writable) {
         String password = adminPassword(command);
+        String replicationPassword = replicationPassword(command);
+        if (state.phase() != AgentState.Phase.DEPLOYED) {
+            update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
+        }
+        if (!state.ready()) {
+            update(s -> s.withRole(command.getRole()).withDurability(command.getDurability()));
+        }
+        // A server that stopped comes back read-only: a primary stays so until PROMOTE (unless it never took writes yet).
+        update(s -> s.withTlsMode(command.getTlsMode()).withFenced());
+        startDatabase(state.size());
+        if (writable) {
+            becomeFirstPrimary(command, password, replicationPassword);
+        }
+        update(AgentState::withReady);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "started on existing data" + readOnlyNote());
+    }
+
+    private AgentEvent announceReady(AgentCommand command, boolean writable) {
+        String password = adminPassword(command);
+        String replicationPassword = replicationPassword(command);
         // A DEPLOY carries the deployment's TLS mode: turning TLS off (or on again) applies at once.
         boolean required = state.secureTransportRequired();
-        save(state.withTlsMode(command.getTlsMode()));
+        update(s -> s.withTlsMode(command.getTlsMode()));
         if (state.secureTransportRequired() != required) {
             database.reloadTls(state.secureTransportRequired());
         }
+        if (writable) {
+            // The first DEPLOY stopped after the server started (a crash): finish it.
+            update(s -> s.withRole(command.getRole()).withDurability(command.getDurability()));
+            becomeFirstPrimary(command, password, replicationPassword);
+        } else if (state.writablePrimary()) {
+            // Only a writable primary writes users: anything written on a read-only or replica server would be a
+            // transaction the primary lacks (a diverged history).
+            database.ensureAdminUser(command.getAdminUser(), password);
+            if (!replicationPassword.isEmpty()) {
+                database.ensureReplicationUser(replicationPassword);
+            }
+        }
+        update(AgentState::withReady);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "already running" + readOnlyNote());
+    }
+
+    /** A primary's first DEPLOY: its users (binlogged, so replicas receive them), then writable with a fresh lease. */
+    private void becomeFirstPrimary(AgentCommand command, String password, String replicationPassword) {
         database.ensureAdminUser(command.getAdminUser(), password);
-        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "already running");
+        if (!replicationPassword.isEmpty()) {
+            database.ensureReplicationUser(replicationPassword);
+        }
+        synchronized (roleLock) {
+            lease.granted(System.nanoTime());
+            database.makeWritable(state.semiSync());
+            update(AgentState::primary);
+        }
+    }
+
+    /**
+     * Waits for wait_for_gtid (switchover), applies what was received, stops replicating, then takes writes
+     * with a fresh lease. Nothing but a restarted IO thread changes when a wait runs out (FAILED).
+     */
+    private AgentEvent promote(AgentCommand command) {
+        long started = System.nanoTime();
+        database.stopReplicating(command.getWaitForGtid(), promoteWait);
+        synchronized (roleLock) {
+            lease.granted(System.nanoTime());
+            update(s -> s.withDurability(command.getDurability()));
+            database.makeWritable(state.semiSync());
+            update(AgentState::primary);
+        }
+        // Grants from before read_only mattered (ALL PRIVILEGES) are fixed now that the server may write.
+        database.restrictAdminUser(state.adminUser());
+        String position = database.binlogPosition();
+        LOG.infof("promoted deployment=%s instance=%s epoch=%d semi_sync=%s position=%s took_ms=%d", identity.deploymentKey(),
+                identity.instanceId(), command.getEpoch(), state.semiSync(), position, (System.nanoTime() - started) / 1_000_000);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "primary, writable").toBuilder().setGtidPosition(position).build();
+    }
+
+    /**
+     * Replicates read-only from the given primary, verifying its certificate chain against this instance's
+     * CA bundle (the host name cannot be checked: MASTER_HOST is an address). A diverged history answers
+     * FAILED "diverged: …"; a primary not reachable yet answers DONE (the link retries every second).
+     */
+    private AgentEvent replicate(AgentCommand command) {
+        String password = openSecret(command.getReplicationPassword(), "replication password");
+        // A deployment without TLS never gets a certificate to verify against: encrypted, not verified.
+        Path ca = state.tlsMode() == TlsMode.TLS_MODE_DISABLED ? null : files.caBundle();
+        synchronized (roleLock) {
+            update(s -> s.withDurability(command.getDurability()).replicaOf(command.getPrimaryInstanceId()));
+        }
+        DatabaseServer.Replication link = database.replicate(new DatabaseServer.Source(command.getPrimaryAddress(), ca), password,
+                state.semiSync(), REPLICATE_CHECK);
+        LOG.infof("replication deployment=%s instance=%s primary=%s address=%s link=%s detail=%s position=%s", identity.deploymentKey(),
+                identity.instanceId(), command.getPrimaryInstanceId(), command.getPrimaryAddress(), link.link(), link.detail(),
+                link.position());
+        String from = " from " + command.getPrimaryInstanceId() + " (" + command.getPrimaryAddress() + ")";
+        AgentEvent answer = switch (link.link()) {
+            case ALREADY -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "already replicating" + from);
+            case STREAMING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from);
+            case CONNECTING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from + "; not connected yet: " + link.detail());
+            case BROKEN -> answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, link.detail());
+        };
+        return answer.toBuilder().setGtidPosition(link.position()).build();
+    }
+
+    /** Read-only at once, clients' connections ended; the position is what a switchover's target must reach. */
+    private AgentEvent fence(AgentCommand command) {
+        String position;
+        synchronized (roleLock) {
+            position = database.makeReadOnly();
+            update(AgentState::withFenced);
+        }
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "read-only").toBuilder().setGtidPosition(position).build();
+    }
+
+    private AgentEvent announceFenced(AgentCommand command, String reason) {
+        if (state.phase() == AgentState.Phase.DEPLOYED) {
+            update(AgentState::withFenced);
+        }
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, reason);
+    }
+
+    private String roleName() {
+        return state.role() == Role.ROLE_REPLICA ? "replica" : "primary";
+    }
+
+    private String readOnlyNote() {
+        return state.role() == Role.ROLE_PRIMARY && state.fenced() ? "; read-only until PROMOTE" : "";
     }
 
     /** A key that never leaves the instance and a CSR for it; the same CSR again for the same request id. */
@@ -216,7 +410,7 @@ public final class CommandHandler {
             tls.relink(previous);
             throw e;
         }
-        save(next);
+        update(s -> s.withCertificate(requestId, serial));
         tls.removeUnneeded(requestId);
         LOG.infof("certificate installed request=%s serial=%s not_after=%s secure_transport_only=%s", requestId, serial,
                 installation.chain().get(0).getNotAfter().toInstant(), next.secureTransportRequired());
@@ -235,13 +429,13 @@ public final class CommandHandler {
             database.stop();
             database.removeData();
         });
-        save(state.destroyed());
+        update(AgentState::destroyed);
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, "destroyed");
     }
 
     private String startDatabase(Size size) {
         long started = System.nanoTime();
-        DatabaseServer.StartOutcome outcome = database.start(size, state.secureTransportRequired());
+        DatabaseServer.StartOutcome outcome = database.start(size, state.secureTransportRequired(), state.semiSync());
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         metrics.databaseStarted(outcome.name(), took);
         LOG.infof("database answering how=%s took_ms=%d endpoint=%s", outcome, took.toMillis(), identity.endpoint());
@@ -267,16 +461,31 @@ public final class CommandHandler {
     }
 
     private String adminPassword(AgentCommand command) {
+        return openSecret(command.getAdminPassword(), "admin password");
+    }
+
+    /** The replication password when the command carries one; empty otherwise (a deployment of one instance). */
+    private String replicationPassword(AgentCommand command) {
+        return command.hasReplicationPassword() && !command.getReplicationPassword().getCiphertext().isEmpty()
+                ? openSecret(command.getReplicationPassword(), "replication password")
+                : "";
+    }
+
+    private String openSecret(SealedSecret sealed, String what) {
         try {
-            return secrets.get().open(command.getAdminPassword());
+            return secrets.get().open(sealed);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("cannot open the admin password: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot open the " + what + ": " + e.getMessage(), e);
         }
     }
 
-    private void save(AgentState next) {
-        next.save(files.stateFile());
-        state = next;
+    /** Changes the state file and the state together; the command and fencing threads both change it. */
+    private void update(UnaryOperator<AgentState> change) {
+        synchronized (stateLock) {
+            AgentState next = change.apply(state);
+            next.save(files.stateFile());
+            state = next;
+        }
     }
 
     private AgentEvent answer(AgentCommand command, AgentOutcome outcome, String reason) {

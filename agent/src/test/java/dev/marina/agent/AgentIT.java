@@ -148,8 +148,12 @@ class AgentIT {
             assertFalse(Files.readString(it.files.serverLog()).contains(PASSWORD));
             assertTrue(LocalServers.serversUnder(it.files.dir()).size() == 1);
 
-            // Heartbeats see the database and its GTID position.
-            Heartbeat up = heartbeats.await(h -> h.getDatabaseReachable() && !h.getGtidPosition().isEmpty(), Duration.ofSeconds(10));
+            // Heartbeats see the database, its GTID position and, once the DEPLOY made the primary writable, read_only off
+            // (a heartbeat taken while the DEPLOY wrote the users, before that, says read-only).
+            Heartbeat up = heartbeats.await(h -> h.getDatabaseReachable() && !h.getGtidPosition().isEmpty() && !h.getReadOnly(),
+                    Duration.ofSeconds(10));
+            assertEquals(dev.marina.schemas.v1.Role.ROLE_PRIMARY, up.getRole());
+            assertFalse(up.getFenced());
             assertEquals(it.address + ":3306", up.getEndpoint());
             assertTrue(up.getGtidPosition().matches("0-\\d+-\\d+"), up.getGtidPosition());
             assertFalse(up.getReadOnly());
@@ -238,9 +242,9 @@ class AgentIT {
             RecordMetadata bad = producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS.name(),
                     it.key.getBytes(StandardCharsets.UTF_8), garbage)).get(10, TimeUnit.SECONDS);
             send(it.key, it.destroy("for-someone-else").toBuilder().setInstanceId(it.id + "-other").build());
-            RecordMetadata promote = send(it.key, it.command("promote-1", AgentOp.AGENT_OP_PROMOTE));
+            RecordMetadata promote = send(it.key, it.command("backup-1", AgentOp.AGENT_OP_BACKUP));
 
-            AgentEvent refused = events.await(e -> e.getCommandId().equals("promote-1"), EVENT_WAIT);
+            AgentEvent refused = events.await(e -> e.getCommandId().equals("backup-1"), EVENT_WAIT);
             assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, refused.getOutcome());
             assertTrue(refused.getReason().startsWith("not supported yet"), refused.getReason());
 

@@ -10,7 +10,10 @@ import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.agent.database.DatabaseServer;
+import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
 import dev.marina.schemas.v1.TlsMode;
 import dev.marina.agent.tls.ServerTls;
@@ -72,14 +75,18 @@ class CommandHandlerTest {
 
     @Test
     void deploys_an_empty_instance_and_answers_ready_with_the_endpoint() {
-        AgentEvent answer = handler().handle(deploy("d1"));
+        CommandHandler handler = handler();
+        AgentEvent answer = handler.handle(deploy("d1"));
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
         assertEquals("127.10.0.3:3306", answer.getEndpoint());
         assertEquals("d1", answer.getCommandId());
         assertEquals("acme-orders-1", answer.getInstanceId());
         assertEquals("acme", answer.getDeployment().getTenant());
-        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin"), database.calls);
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable semi-sync"), database.calls);
         assertEquals(PASSWORD, database.adminPassword);
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 1, ""), handler.roleFacts());
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 1, ""), handler().roleFacts(),
+                "a new agent process holds no lease: its primary is read-only until PROMOTE");
     }
 
     @Test
@@ -170,13 +177,14 @@ class CommandHandlerTest {
     void carries_out_the_first_command_handed_over_at_launch_and_deletes_its_file() throws Exception {
         java.nio.file.Files.createDirectories(files.dir());
         java.nio.file.Files.writeString(files.firstCommand(), ProtoJsonSerde.toJson(deploy("d1")));
-        AgentEvent answer = handler().recover().orElseThrow();
+        CommandHandler handler = handler();
+        AgentEvent answer = handler.recover().orElseThrow();
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
         assertEquals("d1", answer.getCommandId());
-        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin"), database.calls);
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable semi-sync"), database.calls);
         assertFalse(java.nio.file.Files.exists(files.firstCommand()));
         database.calls.clear();
-        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler().handle(deploy("d1")).getOutcome(),
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler.handle(deploy("d1")).getOutcome(),
                 "the same DEPLOY arriving on the topic is answered as a repeat");
         assertEquals(List.of("admin admin"), database.calls);
     }
@@ -204,10 +212,194 @@ class CommandHandlerTest {
 
     @Test
     void answers_unsupported_operations_with_refused() {
-        AgentEvent answer = handler().handle(AgentCommand.newBuilder().setCommandId("p").setInstanceId("acme-orders-1")
-                .setOp(AgentOp.AGENT_OP_PROMOTE).build());
+        AgentEvent answer = handler().handle(AgentCommand.newBuilder().setCommandId("b").setInstanceId("acme-orders-1")
+                .setOp(AgentOp.AGENT_OP_BACKUP).build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, answer.getOutcome());
         assertTrue(answer.getReason().startsWith("not supported yet"));
+    }
+
+    // Roles.
+
+    private AgentCommand replicaDeploy(String id) {
+        return deploy(id).toBuilder().setRole(Role.ROLE_REPLICA).build();
+    }
+
+    private AgentCommand roleCommand(String id, AgentOp op, long epoch) {
+        return AgentCommand.newBuilder().setCommandId(id).setInstanceId("acme-orders-1").setOp(op).setEpoch(epoch).build();
+    }
+
+    private AgentCommand replicate(String id, long epoch) {
+        return roleCommand(id, AgentOp.AGENT_OP_REPLICATE, epoch).toBuilder().setPrimaryAddress("127.10.0.9")
+                .setPrimaryInstanceId("acme-orders-2").setReplicationPassword(box.seal("repl-secret")).build();
+    }
+
+    @Test
+    void a_primary_deploy_with_a_replication_password_creates_the_replication_user_before_taking_writes() {
+        handler().handle(deploy("d1").toBuilder().setRole(Role.ROLE_PRIMARY).setReplicationPassword(box.seal("r"))
+                .setDurability(Durability.DURABILITY_ASYNC).build());
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "replication-user", "writable async"),
+                database.calls);
+    }
+
+    @Test
+    void a_replica_deploy_writes_nothing_and_stays_read_only() {
+        AgentEvent ready = handler().handle(replicaDeploy("d1"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason());
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM"), database.calls);
+        assertTrue(database.readOnly);
+        assertEquals(new RoleFacts(Role.ROLE_REPLICA, false, 1, ""), handler().roleFacts());
+        database.calls.clear();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler().handle(replicaDeploy("d1")).getOutcome());
+        assertEquals(List.of(), database.calls, "a repeated DEPLOY of a replica writes no user either");
+    }
+
+    @Test
+    void a_restarted_primary_comes_back_read_only_and_fenced_and_a_repeated_deploy_does_not_change_that() {
+        handler().handle(deploy("d1"));
+        database.running = false;
+        database.calls.clear();
+        AgentEvent back = handler().recover().orElseThrow();
+        assertTrue(back.getReason().contains("read-only until PROMOTE"), back.getReason());
+        assertTrue(database.readOnly);
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 1, ""), handler().roleFacts());
+        database.calls.clear();
+        AgentEvent again = handler().handle(deploy("d1"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, again.getOutcome());
+        assertEquals(List.of(), database.calls, "no user written on a read-only primary: it would be a transaction of its own");
+        assertTrue(database.readOnly);
+        assertFalse(handler().writablePrimary());
+    }
+
+    @Test
+    void a_primary_whose_server_stopped_starts_read_only_on_a_repeated_deploy() {
+        handler().handle(deploy("d1"));
+        database.running = false;
+        database.calls.clear();
+        AgentEvent started = handler().handle(deploy("d1"));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, started.getOutcome());
+        assertEquals(List.of("start SIZE_MEDIUM"), database.calls);
+        assertTrue(handler().roleFacts().fenced());
+    }
+
+    @Test
+    void promote_stops_replicating_takes_writes_fixes_grants_and_answers_the_position() {
+        CommandHandler handler = handler();
+        handler.handle(replicaDeploy("d1"));
+        handler.handle(replicate("r1", 1));
+        database.calls.clear();
+        database.position = "0-7-42";
+        AgentEvent promoted = handler.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setWaitForGtid("0-7-42").build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
+        assertEquals("0-7-42", promoted.getGtidPosition());
+        assertEquals(List.of("stop-replicating 0-7-42", "writable semi-sync", "restrict admin"), database.calls);
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 2, ""), handler.roleFacts());
+        assertTrue(handler.writablePrimary());
+    }
+
+    @Test
+    void a_promote_that_cannot_reach_its_position_fails_and_leaves_the_replica_as_it_was() {
+        handler().handle(replicaDeploy("d1"));
+        handler().handle(replicate("r1", 1));
+        database.stopReplicatingFails = new IllegalStateException("did not apply up to 0-7-50 within 10000 ms");
+        database.calls.clear();
+        AgentEvent failed = handler().handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setWaitForGtid("0-7-50").build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
+        assertTrue(failed.getReason().contains("0-7-50"), failed.getReason());
+        assertEquals(List.of("stop-replicating 0-7-50"), database.calls);
+        assertTrue(database.readOnly);
+        assertEquals(new RoleFacts(Role.ROLE_REPLICA, false, 1, "acme-orders-2"), handler().roleFacts(), "epoch not raised either");
+    }
+
+    @Test
+    void a_restarted_primary_takes_writes_again_on_a_promote_of_the_same_epoch() {
+        handler().handle(deploy("d1").toBuilder().setEpoch(4).build());
+        database.running = false;
+        CommandHandler restarted = handler();
+        restarted.recover();
+        database.calls.clear();
+        AgentEvent promoted = restarted.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 4).toBuilder()
+                .setDurability(Durability.DURABILITY_ASYNC).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
+        assertEquals(List.of("stop-replicating", "writable async", "restrict admin"), database.calls);
+        assertFalse(restarted.roleFacts().fenced());
+    }
+
+    @Test
+    void replicate_makes_a_verified_replica_of_the_named_primary() {
+        handler().handle(deploy("d1"));
+        database.calls.clear();
+        AgentEvent done = handler().handle(replicate("r1", 2));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, done.getOutcome(), done.getReason());
+        assertEquals("0-1-1", done.getGtidPosition());
+        assertEquals(List.of("replicate 127.10.0.9 verified semi-sync"), database.calls);
+        assertEquals(new RoleFacts(Role.ROLE_REPLICA, false, 2, "acme-orders-2"), handler().roleFacts());
+        assertFalse(handler().writablePrimary());
+    }
+
+    @Test
+    void replicate_in_a_deployment_without_tls_encrypts_without_verifying() {
+        handler().handle(deploy("d1").toBuilder().setTlsMode(TlsMode.TLS_MODE_DISABLED).build());
+        database.calls.clear();
+        handler().handle(replicate("r1", 1).toBuilder().setDurability(Durability.DURABILITY_ASYNC).build());
+        assertEquals(List.of("replicate 127.10.0.9 unverified async"), database.calls);
+    }
+
+    @Test
+    void replicate_answers_failed_diverged_when_the_primary_cannot_continue_this_history() {
+        handler().handle(deploy("d1"));
+        database.replication = new DatabaseServer.Replication(DatabaseServer.Link.BROKEN,
+                "diverged: Got fatal error 1236 from master", "0-1-9");
+        AgentEvent failed = handler().handle(replicate("r1", 2));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
+        assertTrue(failed.getReason().startsWith("diverged: "), failed.getReason());
+        assertEquals("0-1-9", failed.getGtidPosition());
+    }
+
+    @Test
+    void replicate_answers_done_while_the_primary_is_not_reachable_yet() {
+        handler().handle(replicaDeploy("d1"));
+        database.replication = new DatabaseServer.Replication(DatabaseServer.Link.CONNECTING, "connection (2003): refused", "");
+        AgentEvent done = handler().handle(replicate("r1", 1));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, done.getOutcome());
+        assertTrue(done.getReason().contains("not connected yet: connection (2003)"), done.getReason());
+    }
+
+    @Test
+    void fence_makes_the_primary_read_only_and_answers_its_position() {
+        handler().handle(deploy("d1"));
+        database.calls.clear();
+        database.position = "0-1-77";
+        AgentEvent fenced = handler().handle(roleCommand("f1", AgentOp.AGENT_OP_FENCE, 2));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, fenced.getOutcome(), fenced.getReason());
+        assertEquals("0-1-77", fenced.getGtidPosition());
+        assertEquals(List.of("read-only"), database.calls);
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 2, ""), handler().roleFacts());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, handler().handle(roleCommand("p0", AgentOp.AGENT_OP_PROMOTE, 1)).getOutcome(),
+                "a promote of the epoch before is stale");
+    }
+
+    @Test
+    void a_primary_whose_lease_ran_out_fences_itself_once_and_stays_so_until_promoted() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1"));
+        database.calls.clear();
+        handler.fenceForLostLease(1500);
+        handler.fenceForLostLease(1700);
+        assertEquals(List.of("read-only"), database.calls);
+        assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 1, ""), handler().roleFacts());
+        assertFalse(handler.writablePrimary());
+        handler.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 1));
+        assertTrue(handler.writablePrimary());
+    }
+
+    @Test
+    void only_role_changes_raise_the_epoch() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1"));
+        handler.handle(makeCsr("r1").toBuilder().setEpoch(5).build());
+        assertEquals(1, handler.highestEpoch());
+        handler.handle(roleCommand("f1", AgentOp.AGENT_OP_FENCE, 3));
+        assertEquals(3, handler.highestEpoch());
     }
 
     // Certificates. The test CA signs with the real clock, so these handlers run on it too.

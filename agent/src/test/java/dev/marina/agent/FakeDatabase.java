@@ -3,6 +3,7 @@ package dev.marina.agent;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.Observation;
 import dev.marina.schemas.v1.Size;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,6 +15,12 @@ final class FakeDatabase implements DatabaseServer {
     boolean running;
     String adminPassword;
     boolean failReload;
+    boolean readOnly = true;
+    String position = "0-1-1";
+    /** What {@link #replicate} answers. */
+    Replication replication = new Replication(Link.STREAMING, "", "0-1-1");
+    /** Thrown by {@link #stopReplicating} when set. */
+    RuntimeException stopReplicatingFails;
     /** Runs inside {@link #stop()} and {@link #removeData()}, to look at the agent from there. */
     Runnable duringStopOrRemove = () -> { };
 
@@ -34,10 +41,11 @@ final class FakeDatabase implements DatabaseServer {
     }
 
     @Override
-    public StartOutcome start(Size size, boolean secureTransportOnly) {
+    public StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         calls.add("start " + size + (secureTransportOnly ? " tls-only" : ""));
         StartOutcome outcome = running ? StartOutcome.ADOPTED : StartOutcome.STARTED;
         running = true;
+        readOnly = true;
         return outcome;
     }
 
@@ -50,6 +58,50 @@ final class FakeDatabase implements DatabaseServer {
     public void ensureAdminUser(String user, String password) {
         calls.add("admin " + user);
         adminPassword = password;
+    }
+
+    @Override
+    public void restrictAdminUser(String user) {
+        calls.add("restrict " + user);
+    }
+
+    @Override
+    public void ensureReplicationUser(String password) {
+        calls.add("replication-user");
+    }
+
+    @Override
+    public void stopReplicating(String waitForGtid, Duration wait) {
+        calls.add("stop-replicating" + (waitForGtid.isEmpty() ? "" : " " + waitForGtid));
+        if (stopReplicatingFails != null) {
+            throw stopReplicatingFails;
+        }
+    }
+
+    @Override
+    public void makeWritable(boolean semiSync) {
+        calls.add("writable" + (semiSync ? " semi-sync" : " async"));
+        readOnly = false;
+    }
+
+    @Override
+    public String makeReadOnly() {
+        calls.add("read-only");
+        readOnly = true;
+        return position;
+    }
+
+    @Override
+    public Replication replicate(Source source, String password, boolean semiSync, Duration check) {
+        calls.add("replicate " + source.address() + (source.caBundle() == null ? " unverified" : " verified")
+                + (semiSync ? " semi-sync" : " async"));
+        readOnly = true;
+        return replication;
+    }
+
+    @Override
+    public String binlogPosition() {
+        return position;
     }
 
     @Override
@@ -76,7 +128,7 @@ final class FakeDatabase implements DatabaseServer {
 
     @Override
     public Observation observe() {
-        return running ? Observation.reachable("0-1-1", false) : Observation.unreachable("down");
+        return running ? Observation.reachable(position, readOnly) : Observation.unreachable("down");
     }
 
     @Override

@@ -1,6 +1,8 @@
 package dev.marina.agent.database;
 
 import dev.marina.schemas.v1.Size;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * The database server of one instance, as the agent needs it. Every method is safe to repeat: the
@@ -28,9 +30,12 @@ public interface DatabaseServer extends AutoCloseable {
      * Starts the server on the existing data, or adopts one that runs and answers; returns once it answers.
      * The server starts TLS-capable (with the live TLS set, a bootstrap certificate until one is installed).
      *
+     * The server always starts read-only (my.cnf); an adopted server is made read-only.
+     *
      * @param secureTransportOnly whether the server refuses connections without TLS (on its next start)
+     * @param semiSyncReplica     whether its replica side acknowledges semi-synchronously (on its next start)
      */
-    StartOutcome start(Size size, boolean secureTransportOnly);
+    StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica);
 
     /**
      * Makes the running server load the live TLS files without a restart (open connections stay up) and
@@ -41,8 +46,64 @@ public interface DatabaseServer extends AutoCloseable {
     /** True when the server answers a query now. */
     boolean answers();
 
-    /** Creates the admin user with all privileges, or sets its password when it exists. */
+    /**
+     * Creates the admin user, or sets its password when it exists, with every privilege except those that
+     * bypass {@code read_only} or could break replication or fencing. Writes (and binlogs): primary only.
+     */
     void ensureAdminUser(String user, String password);
+
+    /**
+     * Takes from the admin user the privileges that bypass {@code read_only} (a grant from before this
+     * was so), writing nothing when it holds none of them. Primary only.
+     */
+    void restrictAdminUser(String user);
+
+    /** Creates the replication user (REPLICATION SLAVE, SLAVE MONITOR, TLS required) or sets its password. Primary only. */
+    void ensureReplicationUser(String password);
+
+    /**
+     * Ends this server's replication before it takes the primary role: waits until it applied
+     * {@code waitForGtid} (when not empty), stops receiving, applies what it received, forgets its
+     * primary. Throws, having changed nothing but a stopped-and-restarted IO thread, when that does not
+     * happen within {@code wait}.
+     */
+    void stopReplicating(String waitForGtid, Duration wait);
+
+    /** The primary's settings: master-side semi-sync when asked, replica side off, {@code read_only=OFF}. */
+    void makeWritable(boolean semiSync);
+
+    /**
+     * {@code read_only=ON}, then ends the connections of clients (not the agent's, not replicas'), so open
+     * transactions roll back. Returns {@code @@gtid_binlog_pos} afterwards.
+     */
+    String makeReadOnly();
+
+    /** Where and how to replicate from: the primary's address, the CA bundle to verify it against (null: TLS unverified). */
+    record Source(String address, Path caBundle) {}
+
+    /** How REPLICATE went. */
+    enum Link {
+        /** Replicating from that primary already: nothing was restarted. */
+        ALREADY,
+        /** Connected, the primary streams its binlog. */
+        STREAMING,
+        /** Configured, not connected yet (the primary is down, TLS not trusted yet, …): it keeps retrying every second. */
+        CONNECTING,
+        /** The primary cannot continue this instance's history (diverged, or its binlogs were purged). */
+        BROKEN
+    }
+
+    /** @param detail the link's error, empty when none; {@code position} is {@code @@gtid_current_pos} afterwards */
+    record Replication(Link link, String detail, String position) {}
+
+    /**
+     * Replicates from {@code source} with GTIDs (from what this server already holds), read-only, over TLS.
+     * Returns within about {@code check} whether the link streams, still connects, or is broken.
+     */
+    Replication replicate(Source source, String password, boolean semiSync, Duration check);
+
+    /** {@code @@gtid_binlog_pos} now. */
+    String binlogPosition();
 
     /** Stops the server (gracefully, forcibly after a timeout); does nothing when none runs. */
     void stop();

@@ -1,6 +1,9 @@
 package dev.marina.agent.database;
 
 import dev.marina.agent.InstanceFiles;
+import dev.marina.agent.replication.GtidPosition;
+import dev.marina.agent.replication.PrimaryContact;
+import dev.marina.agent.replication.ReplicationError;
 import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.Size;
 import dev.marina.service.SecretBox;
@@ -15,6 +18,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -31,6 +36,25 @@ import org.jboss.logging.Logger;
 public final class MariaDbServer implements DatabaseServer {
 
     public static final String AGENT_USER = "marina_agent";
+    /** Replicas log in to their primary as this user; created on the primary, it reaches replicas through replication. */
+    public static final String REPLICATION_USER = "marina_repl";
+
+    /**
+     * What the admin user gets: every privilege of MariaDB 10.11 except those that would let it bypass
+     * {@code read_only} (SUPER, READ_ONLY ADMIN), write without the binlog or remove binlogs (BINLOG ADMIN,
+     * BINLOG REPLAY), change or stop replication (REPLICATION SLAVE ADMIN, REPLICATION MASTER ADMIN), kill
+     * the agent's or the replicas' connections (CONNECTION ADMIN), stop the server or read its files
+     * (SHUTDOWN, FILE). Named one by one: {@code GRANT ALL} includes SUPER.
+     */
+    static final String ADMIN_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, "
+            + "ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, BINLOG MONITOR, "
+            + "CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER, CREATE TABLESPACE, "
+            + "DELETE HISTORY, SET USER, FEDERATED ADMIN, SLAVE MONITOR";
+    static final String ADMIN_WITHHELD = "SUPER, READ_ONLY ADMIN, BINLOG ADMIN, BINLOG REPLAY, REPLICATION SLAVE ADMIN, "
+            + "REPLICATION MASTER ADMIN, CONNECTION ADMIN, SHUTDOWN, FILE";
+    /** A primary's heartbeat to idle replicas, so they notice a lost primary (and the agent sees the link live). */
+    static final String MASTER_HEARTBEAT_PERIOD = "0.5";
+    private static final int ER_UNKNOWN_THREAD = 1094;
 
     private static final Logger LOG = Logger.getLogger(MariaDbServer.class);
     private static final Duration PROBE_CONNECT_TIMEOUT = Duration.ofMillis(500);
@@ -56,6 +80,8 @@ public final class MariaDbServer implements DatabaseServer {
     private final Object probeLock = new Object();
     /** The heartbeat's one connection, reused while it works. */
     private Connection probe;
+    /** When the replica last heard from its primary, as the heartbeat probes see it. */
+    private final PrimaryContact contact = new PrimaryContact();
 
     public MariaDbServer(InstanceFiles files, String address, Path marinaHome, MariaDbSettings settings) {
         this.files = files;
@@ -96,13 +122,13 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     @Override
-    public StartOutcome start(Size size, boolean secureTransportOnly) {
+    public StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         if (!hasData()) {
             throw new IllegalStateException("no data directory at " + files.data());
         }
         // my.cnf names the TLS files, and mariadbd does not start without them.
         tls.ensureLive(Instant.now());
-        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly));
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly, semiSyncReplica));
         if (!Files.exists(files.agentSecret())) {
             // Lost secret: a new one, set by the init file at this start (a running server is restarted for it).
             InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(newAgentPassword())));
@@ -112,6 +138,8 @@ public final class MariaDbServer implements DatabaseServer {
             ProcessHandle found = running.get();
             if (!Files.exists(files.initSql()) && awaitAnswer(found, settings.adoptTimeout())) {
                 server = found;
+                // An adopted server may have been a writable primary: like a started one, it is read-only until PROMOTE.
+                setReadOnly();
                 return StartOutcome.ADOPTED;
             }
             LOG.warnf("mariadbd runs but does not answer (or needs its init file), killing it pid=%d", found.pid());
@@ -147,6 +175,14 @@ public final class MariaDbServer implements DatabaseServer {
             Files.deleteIfExists(files.initSql());
         } catch (IOException e) {
             LOG.warnf("cannot delete the init file file=%s reason=%s", files.initSql(), e.getMessage());
+        }
+    }
+
+    private void setReadOnly() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL read_only=ON");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot make the adopted server read-only: " + e.getMessage(), e);
         }
     }
 
@@ -188,9 +224,258 @@ public final class MariaDbServer implements DatabaseServer {
             // Client-side prepared statements: the driver quotes the values; only the hash reaches the server.
             execute(c, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", user, hash);
             execute(c, "ALTER USER ?@'%' IDENTIFIED BY PASSWORD ?", user, hash);
-            execute(c, "GRANT ALL PRIVILEGES ON *.* TO ?@'%' WITH GRANT OPTION", user);
+            execute(c, "GRANT " + ADMIN_PRIVILEGES + " ON *.* TO ?@'%' WITH GRANT OPTION", user);
+            revokeBypass(c, user);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the admin user " + user + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void restrictAdminUser(String user) {
+        if (user.isEmpty()) {
+            return;
+        }
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT)) {
+            revokeBypass(c, user);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot restrict the admin user " + user + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** REVOKE only when the user holds a withheld privilege: a REVOKE is binlogged even when it changes nothing. */
+    private static void revokeBypass(Connection c, String user) throws SQLException {
+        boolean exists;
+        try (PreparedStatement q = c.prepareStatement("SELECT COUNT(*) FROM mysql.global_priv WHERE User = ? AND Host = '%'")) {
+            q.setString(1, user);
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                exists = r.getInt(1) > 0;
+            }
+        }
+        if (!exists) {
+            return;
+        }
+        List<String> grants = new ArrayList<>();
+        try (PreparedStatement q = c.prepareStatement("SHOW GRANTS FOR ?@'%'")) {
+            q.setString(1, user);
+            try (ResultSet r = q.executeQuery()) {
+                while (r.next()) {
+                    grants.add(r.getString(1));
+                }
+            }
+        }
+        if (holdsWithheld(grants)) {
+            execute(c, "REVOKE " + ADMIN_WITHHELD + " ON *.* FROM ?@'%'", user);
+            LOG.infof("admin user restricted user=%s revoked=%s", user, ADMIN_WITHHELD);
+        }
+    }
+
+    /** True when a global grant line gives ALL PRIVILEGES or any withheld privilege. */
+    static boolean holdsWithheld(List<String> grantLines) {
+        for (String line : grantLines) {
+            if (!line.startsWith("GRANT ") || !line.contains(" ON *.* TO ")) {
+                continue;
+            }
+            String privileges = line.substring("GRANT ".length(), line.indexOf(" ON *.* TO "));
+            List<String> withheld = List.of(ADMIN_WITHHELD.split(",\\s*"));
+            for (String privilege : privileges.split(",\\s*")) {
+                if (privilege.equals("ALL PRIVILEGES") || withheld.contains(privilege)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void ensureReplicationUser(String password) {
+        String hash = NativePassword.hash(password);
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT)) {
+            execute(c, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", REPLICATION_USER, hash);
+            execute(c, "ALTER USER ?@'%' IDENTIFIED BY PASSWORD ? REQUIRE SSL", REPLICATION_USER, hash);
+            execute(c, "GRANT REPLICATION SLAVE, SLAVE MONITOR ON *.* TO ?@'%'", REPLICATION_USER);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create the replication user: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void stopReplicating(String waitForGtid, Duration wait) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), wait.plus(ADMIN_SOCKET_TIMEOUT)); Statement s = c.createStatement()) {
+            Optional<ReplicaStatus> status = ReplicaStatus.read(s);
+            if (!waitForGtid.isBlank()) {
+                if (status.isPresent()) {
+                    if (!gtidWait(c, waitForGtid, wait)) {
+                        throw new IllegalStateException("did not apply up to " + waitForGtid + " within " + wait.toMillis()
+                                + " ms (at " + single(s, "SELECT @@gtid_current_pos") + ")" + errorOf(ReplicaStatus.read(s)));
+                    }
+                } else {
+                    String held = single(s, "SELECT @@gtid_current_pos");
+                    if (!GtidPosition.parse(held).includes(GtidPosition.parse(waitForGtid))) {
+                        throw new IllegalStateException("does not hold " + waitForGtid + " (at " + held + ") and replicates from nobody");
+                    }
+                }
+            }
+            if (status.isEmpty()) {
+                return;
+            }
+            // Apply everything already received: stop receiving, then let the SQL thread reach the IO thread's position.
+            s.execute("STOP SLAVE IO_THREAD");
+            ReplicaStatus stopped = ReplicaStatus.read(s).orElseThrow();
+            if (!stopped.gtidIoPos().isBlank()) {
+                if (!stopped.sqlRunning() && stopped.lastSqlErrno() == 0) {
+                    s.execute("START SLAVE SQL_THREAD");
+                }
+                if (!gtidWait(c, stopped.gtidIoPos(), wait)) {
+                    s.execute("START SLAVE IO_THREAD");
+                    throw new IllegalStateException("received transactions up to " + stopped.gtidIoPos() + " not applied within "
+                            + wait.toMillis() + " ms (at " + single(s, "SELECT @@gtid_slave_pos") + ")" + errorOf(ReplicaStatus.read(s)));
+                }
+            }
+            s.execute("STOP SLAVE");
+            s.execute("RESET SLAVE ALL");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot stop replicating: " + e.getMessage(), e);
+        }
+    }
+
+    private static String errorOf(Optional<ReplicaStatus> status) {
+        return status.map(ReplicaStatus::error).filter(e -> !e.isEmpty()).map(e -> ": " + e).orElse("");
+    }
+
+    /** MASTER_GTID_WAIT: true when the server applied {@code position} within {@code wait}. */
+    private static boolean gtidWait(Connection c, String position, Duration wait) throws SQLException {
+        try (PreparedStatement q = c.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+            q.setString(1, position);
+            q.setDouble(2, wait.toMillis() / 1000.0);
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                int result = r.getInt(1);
+                return !r.wasNull() && result == 0;
+            }
+        }
+    }
+
+    @Override
+    public void makeWritable(boolean semiSync) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
+            s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF");
+            s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + MyCnf.SEMI_SYNC_TIMEOUT_MS);
+            s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (semiSync ? "ON" : "OFF"));
+            s.execute("SET GLOBAL read_only=OFF");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot make the server writable: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String makeReadOnly() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL read_only=ON");
+            List<Long> clients = new ArrayList<>();
+            try (ResultSet r = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+                    + "AND USER NOT IN ('" + AGENT_USER + "', '" + REPLICATION_USER + "', 'system user', 'event_scheduler', "
+                    + "'unauthenticated user')")) {
+                while (r.next()) {
+                    clients.add(r.getLong(1));
+                }
+            }
+            for (long id : clients) {
+                try {
+                    s.execute("KILL CONNECTION " + id);
+                } catch (SQLException gone) {
+                    if (gone.getErrorCode() != ER_UNKNOWN_THREAD) {
+                        throw gone;
+                    }
+                }
+            }
+            String position = single(s, "SELECT @@gtid_binlog_pos");
+            LOG.infof("server read-only clients_ended=%d position=%s", clients.size(), position);
+            return position;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot make the server read-only: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Replication replicate(Source source, String password, boolean semiSync, Duration check) {
+        String caBundle = source.caBundle() == null ? "" : source.caBundle().toString();
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL read_only=ON");
+            s.execute("SET GLOBAL rpl_semi_sync_master_enabled=OFF");
+            Optional<ReplicaStatus> current = ReplicaStatus.read(s);
+            if (current.isPresent() && replicatesFrom(current.get(), source.address(), caBundle)) {
+                if (single(s, "SELECT @@rpl_semi_sync_slave_enabled").equals("1") != semiSync) {
+                    // The replica side of semi-sync is negotiated when the IO thread connects.
+                    s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=" + (semiSync ? "ON" : "OFF"));
+                    s.execute("STOP SLAVE IO_THREAD");
+                    s.execute("START SLAVE IO_THREAD");
+                }
+                return new Replication(Link.ALREADY, current.get().error(), single(s, "SELECT @@gtid_current_pos"));
+            }
+            s.execute("STOP SLAVE");
+            s.execute("RESET SLAVE ALL");
+            s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=" + (semiSync ? "ON" : "OFF"));
+            // Continue from everything this server holds: what it replicated and, for an old primary, what it wrote
+            // (log_slave_updates puts both into its binlog). A fresh replica holds nothing and starts at the beginning.
+            s.execute("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos");
+            // Every TLS option explicitly: RESET SLAVE ALL keeps the previous MASTER_SSL_CA (measured on 10.11.19).
+            try (PreparedStatement change = c.prepareStatement("CHANGE MASTER TO MASTER_HOST=?, MASTER_PORT=" + MyCnf.PORT
+                    + ", MASTER_USER=?, MASTER_PASSWORD=?, MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, "
+                    + "MASTER_HEARTBEAT_PERIOD=" + MASTER_HEARTBEAT_PERIOD + ", MASTER_SSL=1, MASTER_SSL_CA=?, "
+                    + "MASTER_SSL_CAPATH='', MASTER_SSL_CERT='', MASTER_SSL_KEY='', MASTER_SSL_VERIFY_SERVER_CERT=0")) {
+                change.setString(1, source.address());
+                change.setString(2, REPLICATION_USER);
+                change.setString(3, password);
+                change.setString(4, caBundle);
+                change.execute();
+            }
+            s.execute("START SLAVE");
+            long deadline = System.nanoTime() + check.toNanos();
+            ReplicaStatus status = ReplicaStatus.read(s).orElseThrow();
+            while (true) {
+                String error = status.error();
+                if (ReplicationError.isPermanent(error)) {
+                    return new Replication(Link.BROKEN, error, single(s, "SELECT @@gtid_current_pos"));
+                }
+                if (status.streaming()) {
+                    return new Replication(Link.STREAMING, "", single(s, "SELECT @@gtid_current_pos"));
+                }
+                if (System.nanoTime() > deadline) {
+                    return new Replication(Link.CONNECTING, error.isEmpty() ? "no answer from the primary yet" : error,
+                            single(s, "SELECT @@gtid_current_pos"));
+                }
+                sleep(POLL);
+                status = ReplicaStatus.read(s).orElseThrow();
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot replicate from " + source.address() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Already replicating from that address with the same TLS trust, and both threads running (or reconnecting). */
+    private static boolean replicatesFrom(ReplicaStatus status, String address, String caBundle) {
+        return status.masterHost().equals(address) && status.masterPort() == MyCnf.PORT && status.sslCaFile().equals(caBundle)
+                && status.usingGtid().equalsIgnoreCase("Slave_Pos") && status.sqlRunning() && status.ioActive()
+                && !ReplicationError.isPermanent(status.error());
+    }
+
+    @Override
+    public String binlogPosition() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            return single(s, "SELECT @@gtid_binlog_pos");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the GTID position: " + e.getMessage(), e);
+        }
+    }
+
+    private static String single(Statement s, String sql) throws SQLException {
+        try (ResultSet r = s.executeQuery(sql)) {
+            r.next();
+            String value = r.getString(1);
+            return value == null ? "" : value;
         }
     }
 
@@ -206,7 +491,8 @@ public final class MariaDbServer implements DatabaseServer {
     @Override
     public void reloadTls(boolean secureTransportOnly) {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            s.execute("FLUSH SSL");
+            // LOCAL: a plain FLUSH is binlogged, and on a replica that is a GTID of its own, a diverged history.
+            s.execute("FLUSH LOCAL SSL");
             s.execute("SET GLOBAL require_secure_transport=" + (secureTransportOnly ? "ON" : "OFF"));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reload TLS: " + e.getMessage(), e);
@@ -249,10 +535,21 @@ public final class MariaDbServer implements DatabaseServer {
                 if (probe == null || probe.isClosed()) {
                     probe = connectAsAgent(PROBE_CONNECT_TIMEOUT, PROBE_SOCKET_TIMEOUT);
                 }
-                try (Statement s = probe.createStatement();
-                        ResultSet r = s.executeQuery("SELECT @@gtid_current_pos, @@read_only")) {
-                    r.next();
-                    return Observation.reachable(r.getString(1), r.getBoolean(2));
+                try (Statement s = probe.createStatement()) {
+                    String current;
+                    String binlog;
+                    boolean readOnly;
+                    try (ResultSet r = s.executeQuery("SELECT @@gtid_current_pos, @@gtid_binlog_pos, @@read_only")) {
+                        r.next();
+                        current = r.getString(1);
+                        binlog = r.getString(2);
+                        readOnly = r.getBoolean(3);
+                    }
+                    Optional<ReplicaStatus> status = ReplicaStatus.read(s);
+                    long lastSeen = contact.observe(status.map(ReplicaStatus::progress).orElse(null), System.nanoTime());
+                    Observation.Replica replica = status.map(r -> new Observation.Replica(r.ioConnected(), r.lagMs(), r.error(),
+                            lastSeen, r.masterHost())).orElse(null);
+                    return Observation.reachable(current, binlog, readOnly, replica);
                 }
             } catch (SQLException | RuntimeException e) {
                 closeProbe();

@@ -12,6 +12,13 @@ public final class MyCnf {
     private MyCnf() {}
 
     public static final int PORT = 3306;
+    /**
+     * How long a primary's commit waits for a semi-sync replica's acknowledgement before going on
+     * asynchronously. Only counts while a semi-sync replica is connected: with
+     * {@code rpl_semi_sync_master_wait_no_slave=OFF} a primary without one does not wait at all
+     * (measured in DESIGN.md); a primary cut off from its replicas fences itself after the lease (1 s).
+     */
+    public static final int SEMI_SYNC_TIMEOUT_MS = 1000;
 
     /** InnoDB's buffer pool per size: the biggest share of the server's memory. */
     public static String bufferPoolSize(Size size) {
@@ -28,6 +35,14 @@ public final class MyCnf {
      *                            and the deployment wants TLS, so a restart keeps refusing plain connections
      */
     public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly) {
+        return render(files, address, size, secureTransportOnly, true);
+    }
+
+    /**
+     * @param semiSyncReplica {@code rpl_semi_sync_slave_enabled} at start: a replica's IO thread resumes on its own
+     *                        after a server restart and must acknowledge as before (the deployment's durability)
+     */
+    public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         return String.join("\n",
                 "# Written by the marina agent before every start; edits are overwritten.",
                 "[mysqld]",
@@ -47,6 +62,16 @@ public final class MyCnf {
                 "log_slave_updates=ON",
                 "gtid_strict_mode=ON",
                 "binlog_expire_logs_seconds=604800",
+                "",
+                "# Every start is read-only: only a primary's first DEPLOY and PROMOTE make the server writable, so a",
+                "# primary that restarts (or a returning old primary) never takes writes on its own.",
+                "read_only=ON",
+                "# Semi-sync: the replica side follows the deployment's durability; the primary side is switched on",
+                "# by PROMOTE only, and a primary without a semi-sync replica does not wait (wait_no_slave=OFF).",
+                "rpl_semi_sync_slave_enabled=" + (semiSyncReplica ? "ON" : "OFF"),
+                "rpl_semi_sync_master_enabled=OFF",
+                "rpl_semi_sync_master_wait_no_slave=OFF",
+                "rpl_semi_sync_master_timeout=" + SEMI_SYNC_TIMEOUT_MS,
                 "",
                 "# Memory by size; small redo log and no performance schema keep many instances per host cheap.",
                 "innodb_buffer_pool_size=" + bufferPoolSize(size),

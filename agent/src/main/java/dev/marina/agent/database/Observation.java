@@ -3,18 +3,37 @@ package dev.marina.agent.database;
 /**
  * What a heartbeat reports about the database.
  *
- * @param reachable    the server answered a query just now
- * @param gtidPosition {@code @@gtid_current_pos}, e.g. "0-2131360000-42"; empty when unreachable or no transaction yet
- * @param readOnly     {@code @@read_only}
- * @param error        why it is unreachable; empty when reachable
+ * @param reachable      the server answered a query just now
+ * @param gtidPosition   {@code @@gtid_current_pos}, e.g. "0-2131360000-42"; empty when unreachable or no transaction yet
+ * @param readOnly       {@code @@read_only}
+ * @param error          why it is unreachable; empty when reachable
+ * @param binlogPosition {@code @@gtid_binlog_pos}: what a primary wrote (and a replica logged)
+ * @param replica        the replication link, null when the server replicates from nobody
  */
-public record Observation(boolean reachable, String gtidPosition, boolean readOnly, String error) {
+public record Observation(boolean reachable, String gtidPosition, boolean readOnly, String error, String binlogPosition,
+        Replica replica) {
+
+    /**
+     * A replica's link to its primary.
+     *
+     * @param connected         {@code Slave_IO_Running = Yes}
+     * @param lagMs             {@code Seconds_Behind_Master} × 1000; -1 when NULL (not applying, or not connected)
+     * @param error             the link's error, classified (see {@code ReplicationError}); empty when fine
+     * @param primaryLastSeenMs how long ago the IO thread last received something (event or heartbeat); -1 unknown
+     * @param primaryHost       {@code Master_Host}
+     */
+    public record Replica(boolean connected, long lagMs, String error, long primaryLastSeenMs, String primaryHost) {}
 
     public static Observation reachable(String gtidPosition, boolean readOnly) {
-        return new Observation(true, gtidPosition == null ? "" : gtidPosition, readOnly, "");
+        return reachable(gtidPosition, gtidPosition, readOnly, null);
+    }
+
+    public static Observation reachable(String currentPosition, String binlogPosition, boolean readOnly, Replica replica) {
+        return new Observation(true, currentPosition == null ? "" : currentPosition, readOnly, "",
+                binlogPosition == null ? "" : binlogPosition, replica);
     }
 
     public static Observation unreachable(String error) {
-        return new Observation(false, "", false, error == null ? "unknown" : error);
+        return new Observation(false, "", false, error == null ? "unknown" : error, "", null);
     }
 }

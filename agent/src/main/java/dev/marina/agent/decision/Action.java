@@ -2,11 +2,11 @@ package dev.marina.agent.decision;
 
 /** What the agent does about a command (or at its own start). */
 public enum Action {
-    /** Prepare the data directory from the template, start the server, create the admin user; answer READY. */
+    /** Prepare the data directory from the template, start the server; a primary gets its users; answer READY. */
     DEPLOY,
-    /** Start (or adopt) the server on the existing data, make sure of the admin user; answer READY. */
+    /** Start (or adopt) the server on the existing data (read-only); answer READY. */
     START,
-    /** The server runs already: make sure of the admin user and answer READY again. */
+    /** The server runs already: answer READY again (a writable primary re-asserts its admin user). */
     ANNOUNCE_READY,
     /** Stop the server, remove its data, record the instance as destroyed; answer STOPPED. */
     DESTROY,
@@ -16,6 +16,14 @@ public enum Action {
     MAKE_CSR,
     /** Check the chain against the request's key, make it the server's certificate, reload TLS; answer DONE. */
     INSTALL_CERT,
+    /** Apply what was received, stop replicating, take writes; answer DONE with the GTID position. */
+    PROMOTE,
+    /** Replicate from the given primary (read-only); answer DONE, or FAILED when the histories diverged. */
+    REPLICATE,
+    /** Make the server read-only and end the clients' connections; answer DONE with the GTID position. */
+    FENCE,
+    /** No server runs, so none takes writes (it starts read-only): answer DONE. */
+    ANNOUNCE_FENCED,
     /** Do nothing but answer REFUSED with the reason. */
     REFUSE,
     /** Do nothing and answer nothing (at start: nothing deployed). */

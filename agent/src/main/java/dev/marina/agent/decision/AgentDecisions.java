@@ -1,10 +1,12 @@
 package dev.marina.agent.decision;
 
 import dev.marina.agent.database.MariaDbServer;
+import dev.marina.agent.replication.GtidPosition;
 import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -16,6 +18,9 @@ import java.util.regex.Pattern;
  *
  * <p>Checks run in order and the first one that fails gives the reason: epoch, operation, the
  * command's own fields, then the state.
+ *
+ * <p>Roles: only a primary's first DEPLOY and PROMOTE make a server writable ({@link #deployMakesWritable});
+ * every start is read-only. PROMOTE, REPLICATE, FENCE and DEPLOY raise the highest epoch ({@link #raisesEpoch}).
  */
 public final class AgentDecisions {
     private AgentDecisions() {}
@@ -25,6 +30,12 @@ public final class AgentDecisions {
     public static final String INSTANCE_DESTROYED = "instance was destroyed; it is never deployed again";
     public static final String NOT_DEPLOYED = "no database deployed on this instance";
     public static final String NOT_RUNNING = "database is not running: a certificate is installed into a running server only";
+    public static final String NOT_RUNNING_FOR_ROLE = "database is not running: roles change on a running server only";
+    public static final String NOT_RUNNING_FENCED = "database is not running: it starts read-only, so it takes no writes";
+    public static final String NOTHING_TO_FENCE = "no database deployed: nothing takes writes";
+
+    /** A primary's address for REPLICATE: an IPv4 or IPv6 address or a host name; it goes into CHANGE MASTER. */
+    private static final Pattern ADDRESS = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.:-]{0,252}");
 
     /** At most this many names per certificate (what ACME CAs accept). */
     public static final int MAX_DNS_NAMES = 100;
@@ -47,8 +58,31 @@ public final class AgentDecisions {
             case AGENT_OP_DESTROY -> destroy(facts);
             case AGENT_OP_MAKE_CSR -> makeCsr(facts, command);
             case AGENT_OP_INSTALL_CERT -> installCert(facts, command);
+            case AGENT_OP_PROMOTE -> promote(facts, command);
+            case AGENT_OP_REPLICATE -> replicate(facts, command);
+            case AGENT_OP_FENCE -> fence(facts);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
+    }
+
+    /** Role changes raise the highest epoch the instance accepts; other commands are only checked against it. */
+    public static boolean raisesEpoch(AgentOp op) {
+        return switch (op) {
+            case AGENT_OP_DEPLOY, AGENT_OP_PROMOTE, AGENT_OP_REPLICATE, AGENT_OP_FENCE -> true;
+            default -> false;
+        };
+    }
+
+    /**
+     * Whether carrying out this accepted DEPLOY makes the server writable: only for a primary (an
+     * unspecified role is one) that was never deployed to the end. Any later DEPLOY leaves read_only as
+     * it is: a primary that restarted stays read-only until PROMOTE.
+     */
+    public static boolean deployMakesWritable(Facts facts, AgentCommand command) {
+        if (facts.deployedBefore()) {
+            return false;
+        }
+        return command.getRole() != Role.ROLE_REPLICA;
     }
 
     /** At the agent's own start, without a command: bring back a database that was deployed here. */
@@ -83,6 +117,54 @@ public final class AgentDecisions {
             case NO_DATA, STOPPED, RUNNING -> Decision.of(Action.DESTROY, "instance holds " + facts.state());
             case DESTROYED -> Decision.of(Action.ANNOUNCE_STOPPED, "already destroyed");
         };
+    }
+
+    private static Decision promote(Facts facts, AgentCommand command) {
+        if (!GtidPosition.isValid(command.getWaitForGtid())) {
+            return Decision.refuse("wait_for_gtid \"" + command.getWaitForGtid() + "\" is not a GTID position (domain-server-sequence, comma separated)");
+        }
+        return switch (facts.state()) {
+            case RUNNING -> Decision.of(Action.PROMOTE, facts.role() == Role.ROLE_PRIMARY ? "primary already; making sure it takes writes" : "database running");
+            case STOPPED -> Decision.refuse(NOT_RUNNING_FOR_ROLE);
+            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
+            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Decision replicate(Facts facts, AgentCommand command) {
+        Optional<String> invalid = addressProblem(command.getPrimaryAddress())
+                .or(() -> missing(command.getPrimaryInstanceId(), "primary_instance_id"))
+                .or(() -> command.getPrimaryInstanceId().equals(command.getInstanceId())
+                        ? Optional.of("an instance cannot replicate from itself") : Optional.empty())
+                .or(() -> command.hasReplicationPassword() && !command.getReplicationPassword().getCiphertext().isEmpty()
+                        ? Optional.empty() : Optional.of("replication password is missing"));
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        return switch (facts.state()) {
+            case RUNNING -> Decision.of(Action.REPLICATE, "database running");
+            case STOPPED -> Decision.refuse(NOT_RUNNING_FOR_ROLE);
+            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
+            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Decision fence(Facts facts) {
+        return switch (facts.state()) {
+            case RUNNING -> Decision.of(Action.FENCE, "database running");
+            case STOPPED -> Decision.of(Action.ANNOUNCE_FENCED, NOT_RUNNING_FENCED);
+            case NO_DATA -> Decision.of(Action.ANNOUNCE_FENCED, NOTHING_TO_FENCE);
+            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Optional<String> addressProblem(String address) {
+        if (address.isBlank()) {
+            return Optional.of("primary_address is missing");
+        }
+        return ADDRESS.matcher(address).matches()
+                ? Optional.empty()
+                : Optional.of("primary_address \"" + address + "\" is not an address or host name");
     }
 
     private static Decision makeCsr(Facts facts, AgentCommand command) {

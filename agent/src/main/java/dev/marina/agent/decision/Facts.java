@@ -1,10 +1,20 @@
 package dev.marina.agent.decision;
 
+import dev.marina.schemas.v1.Role;
+
 /**
  * Everything a decision depends on besides the command, gathered before deciding.
  *
  * @param state            what the instance holds now
  * @param highestEpoch     the highest epoch of any command this instance accepted
  * @param installedVersion the version of the database server installed here, e.g. "10.11.19"
+ * @param role             the instance's role in the agent's state (UNSPECIFIED before the first DEPLOY)
+ * @param deployedBefore   a DEPLOY was carried out to the end here before
  */
-public record Facts(LocalState state, long highestEpoch, String installedVersion) {}
+public record Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore) {
+
+    /** Facts of an instance that has no role yet. */
+    public Facts(LocalState state, long highestEpoch, String installedVersion) {
+        this(state, highestEpoch, installedVersion, Role.ROLE_UNSPECIFIED, false);
+    }
+}

@@ -9,7 +9,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.jboss.logging.Logger;
 
@@ -26,17 +26,27 @@ final class BestEffortPublisher implements AutoCloseable {
     private final InstanceIdentity identity;
     private final String topic;
     private final String what;
-    private final Consumer<Boolean> outcome;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final Outcome outcome;
+    private final Producer<byte[], byte[]> producer;
     private final ScheduledExecutorService timer;
     private volatile boolean failing;
+
+    /** Told of every send: whether the broker took it, and when it was handed to the producer (monotonic ns). */
+    @FunctionalInterface
+    interface Outcome {
+        void sent(boolean delivered, long sentAtNanos);
+    }
 
     /**
      * @param what    the records, for the log and the timer thread ("heartbeats", "metric samples")
      * @param outcome told of every send: true when the broker took it
      */
-    BestEffortPublisher(InstanceIdentity identity, String topic, String what, KafkaProducer<byte[], byte[]> producer,
+    BestEffortPublisher(InstanceIdentity identity, String topic, String what, Producer<byte[], byte[]> producer,
             Consumer<Boolean> outcome) {
+        this(identity, topic, what, producer, (delivered, sentAt) -> outcome.accept(delivered));
+    }
+
+    BestEffortPublisher(InstanceIdentity identity, String topic, String what, Producer<byte[], byte[]> producer, Outcome outcome) {
         this.identity = identity;
         this.topic = topic;
         this.what = what;
@@ -68,19 +78,22 @@ final class BestEffortPublisher implements AutoCloseable {
 
     /** Builds and sends one record; a record that cannot be built counts as lost, like a failed send. */
     void publish(java.util.function.Supplier<? extends Message> build) {
+        long sentAt = System.nanoTime();
         try {
             byte[] value = ProtoJsonSerde.toJson(build.get()).getBytes(StandardCharsets.UTF_8);
+            sentAt = System.nanoTime();
+            long handedOver = sentAt;
             producer.send(new ProducerRecord<>(topic, identity.deploymentKey().getBytes(StandardCharsets.UTF_8), value),
-                    (metadata, error) -> sent(error));
+                    (metadata, error) -> sent(error, handedOver));
         } catch (RuntimeException e) {
             // max.block.ms ran out (no broker metadata), the producer is closing, or the record could
             // not be built: this record is lost.
-            sent(e);
+            sent(e, sentAt);
         }
     }
 
-    private void sent(Exception error) {
-        outcome.accept(error == null);
+    private void sent(Exception error, long sentAt) {
+        outcome.sent(error == null, sentAt);
         if (error != null && !failing) {
             failing = true;
             LOG.warnf("%s not delivered deployment=%s instance=%s reason=%s", what, identity.deploymentKey(),

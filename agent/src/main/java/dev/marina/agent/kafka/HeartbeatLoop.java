@@ -3,6 +3,7 @@ package dev.marina.agent.kafka;
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
+import dev.marina.agent.RoleFacts;
 import dev.marina.agent.database.Observation;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Heartbeat;
@@ -11,35 +12,67 @@ import dev.marina.service.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 
 /**
  * A heartbeat on {@code heartbeats} every interval from the agent's start, whether or not a database
  * runs ({@code database_reachable} says). Sends are fire-and-forget with short timeouts: during a
  * broker outage heartbeats are lost, never queued up or blocking the timer.
+ *
+ * <p>Heartbeats also keep a primary's lease: every acknowledgement goes to the {@link LeaseWatch} with
+ * the time its heartbeat was sent, and every tick first asks it whether the lease still holds.
  */
 public final class HeartbeatLoop implements AutoCloseable {
+
+    /** The primary's lease, as the heartbeat loop feeds it. */
+    public interface LeaseWatch {
+        /** The broker acknowledged a heartbeat handed to the producer at {@code sentAtNanos}. */
+        void acknowledged(long sentAtNanos);
+
+        /** A tick, before its heartbeat is built: fence now if the lease ran out. Must not block. */
+        void check(long nowNanos);
+
+        LeaseWatch NONE = new LeaseWatch() {
+            @Override
+            public void acknowledged(long sentAtNanos) {}
+
+            @Override
+            public void check(long nowNanos) {}
+        };
+    }
 
     private final InstanceIdentity identity;
     private final Duration interval;
     private final Supplier<Observation> database;
-    private final LongSupplier epoch;
+    private final Supplier<RoleFacts> role;
+    private final LeaseWatch lease;
     private final Clock clock;
     private final BestEffortPublisher publisher;
     private final AtomicLong sequence = new AtomicLong();
 
     public HeartbeatLoop(InstanceIdentity identity, String bootstrapServers, Duration interval, Supplier<Observation> database,
-            LongSupplier epoch, AgentMetrics metrics, Clock clock) {
+            Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
+        this(identity, new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId())),
+                interval, database, role, lease, metrics, clock);
+    }
+
+    /** With a producer of the caller's (tests: one whose sends never complete, to cut the lease). */
+    public HeartbeatLoop(InstanceIdentity identity, Producer<byte[], byte[]> producer, Duration interval, Supplier<Observation> database,
+            Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
         this.identity = identity;
         this.interval = interval;
         this.database = database;
-        this.epoch = epoch;
+        this.role = role;
+        this.lease = lease;
         this.clock = clock;
-        this.publisher = new BestEffortPublisher(identity, Topics.HEARTBEATS.name(), "heartbeats",
-                new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId())),
-                metrics::heartbeat);
+        this.publisher = new BestEffortPublisher(identity, Topics.HEARTBEATS.name(), "heartbeats", producer, (delivered, sentAt) -> {
+            metrics.heartbeat(delivered);
+            if (delivered) {
+                lease.acknowledged(sentAt);
+            }
+        });
     }
 
     public void start() {
@@ -51,26 +84,43 @@ public final class HeartbeatLoop implements AutoCloseable {
         publisher.now(this::beat);
     }
 
-    /** The heartbeat for one observation; public for tests. */
-    public static Heartbeat heartbeat(InstanceIdentity identity, Observation observation, long sequence, long epoch, Clock clock) {
-        return Heartbeat.newBuilder()
+    /**
+     * The heartbeat for one observation; public for tests. A primary reports what it wrote
+     * ({@code gtid_binlog_pos}), a replica what it holds ({@code gtid_current_pos}).
+     */
+    public static Heartbeat heartbeat(InstanceIdentity identity, Observation observation, RoleFacts facts, long sequence, Clock clock) {
+        boolean primary = facts.role() == Role.ROLE_PRIMARY;
+        Heartbeat.Builder beat = Heartbeat.newBuilder()
                 .setDeployment(identity.deployment())
                 .setInstanceId(identity.instanceId())
-                .setRole(Role.ROLE_PRIMARY)
+                .setRole(facts.role())
                 .setDatabaseReachable(observation.reachable())
-                .setGtidPosition(observation.gtidPosition())
+                .setGtidPosition(primary ? observation.binlogPosition() : observation.gtidPosition())
                 .setReadOnly(observation.readOnly())
+                .setFenced(facts.fenced())
                 .setDatabaseError(observation.error())
                 .setEndpoint(identity.endpoint())
-                .setEpoch(epoch)
+                .setEpoch(facts.epoch())
                 .setSentAt(Timestamps.of(clock.instant()))
                 .setSequence(sequence)
-                .build();
+                .setPrimaryLastSeenMs(-1);
+        if (facts.role() == Role.ROLE_REPLICA) {
+            beat.setReplicationSource(facts.replicationSource()).setReplicationLagMs(-1);
+        }
+        Observation.Replica replica = observation.replica();
+        if (replica != null) {
+            beat.setReplicationConnected(replica.connected())
+                    .setReplicationLagMs(replica.lagMs())
+                    .setReplicationError(replica.error())
+                    .setPrimaryLastSeenMs(replica.primaryLastSeenMs());
+        }
+        return beat.build();
     }
 
     private void beat() {
         InstanceLog.tag(identity);
-        publisher.publish(() -> heartbeat(identity, database.get(), sequence.incrementAndGet(), epoch.getAsLong(), clock));
+        lease.check(System.nanoTime());
+        publisher.publish(() -> heartbeat(identity, database.get(), role.get(), sequence.incrementAndGet(), clock));
     }
 
     @Override

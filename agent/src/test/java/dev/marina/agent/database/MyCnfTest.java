@@ -81,6 +81,28 @@ class MyCnfTest {
     }
 
     @Test
+    void every_start_is_read_only() {
+        assertTrue(lines(Size.SIZE_SMALL).contains("read_only=ON"));
+        assertFalse(lines(Size.SIZE_SMALL).stream().anyMatch(l -> l.startsWith("read_only=") && !l.equals("read_only=ON")));
+    }
+
+    @Test
+    void semi_sync_master_side_starts_off_and_never_waits_without_a_replica() {
+        List<String> lines = lines(Size.SIZE_SMALL);
+        assertTrue(lines.contains("rpl_semi_sync_master_enabled=OFF"));
+        assertTrue(lines.contains("rpl_semi_sync_master_wait_no_slave=OFF"));
+        assertTrue(lines.contains("rpl_semi_sync_master_timeout=1000"));
+    }
+
+    @Test
+    void the_replica_side_of_semi_sync_follows_the_durability() {
+        assertTrue(lines(Size.SIZE_SMALL).contains("rpl_semi_sync_slave_enabled=ON"));
+        List<String> async = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, false, false).split("\n"));
+        assertTrue(async.contains("rpl_semi_sync_slave_enabled=OFF"));
+        assertTrue(async.contains("read_only=ON"));
+    }
+
+    @Test
     void refuses_to_render_without_a_size() {
         assertThrows(IllegalArgumentException.class, () -> MyCnf.render(files, "127.10.0.3", Size.SIZE_UNSPECIFIED, false));
     }

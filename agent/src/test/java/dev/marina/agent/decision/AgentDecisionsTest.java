@@ -1,13 +1,17 @@
 package dev.marina.agent.decision;
 
+import static dev.marina.agent.decision.Action.ANNOUNCE_FENCED;
 import static dev.marina.agent.decision.Action.ANNOUNCE_READY;
 import static dev.marina.agent.decision.Action.ANNOUNCE_STOPPED;
 import static dev.marina.agent.decision.Action.DEPLOY;
 import static dev.marina.agent.decision.Action.DESTROY;
+import static dev.marina.agent.decision.Action.FENCE;
 import static dev.marina.agent.decision.Action.INSTALL_CERT;
 import static dev.marina.agent.decision.Action.MAKE_CSR;
 import static dev.marina.agent.decision.Action.NOTHING;
+import static dev.marina.agent.decision.Action.PROMOTE;
 import static dev.marina.agent.decision.Action.REFUSE;
+import static dev.marina.agent.decision.Action.REPLICATE;
 import static dev.marina.agent.decision.Action.START;
 import static dev.marina.agent.decision.LocalState.DESTROYED;
 import static dev.marina.agent.decision.LocalState.NO_DATA;
@@ -20,6 +24,7 @@ import com.google.protobuf.ByteString;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SealedSecret;
 import dev.marina.schemas.v1.Size;
 import java.util.function.UnaryOperator;
@@ -59,8 +64,32 @@ class AgentDecisionsTest {
                 row("refuses a command with an epoch lower than seen", RUNNING, 5, destroy().toBuilder().setEpoch(4).build(), REFUSE, "stale epoch 4"),
                 row("accepts a command with the highest epoch seen", RUNNING, 5, destroy().toBuilder().setEpoch(5).build(), DESTROY, ""),
                 row("accepts a command with a newer epoch", RUNNING, 5, destroy().toBuilder().setEpoch(6).build(), DESTROY, ""),
-                row("refuses promote: not supported yet", RUNNING, 0, op(AgentOp.AGENT_OP_PROMOTE), REFUSE, "not supported yet"),
-                row("refuses replicate: not supported yet", RUNNING, 0, op(AgentOp.AGENT_OP_REPLICATE), REFUSE, "not supported yet"),
+                row("promotes a running database", RUNNING, 0, op(AgentOp.AGENT_OP_PROMOTE), PROMOTE, ""),
+                row("promotes with a position to reach first", RUNNING, 0, promote("0-1-42,1-2-7"), PROMOTE, ""),
+                row("refuses a position to reach that is not a GTID position", RUNNING, 0, promote("0-1"), REFUSE, "not a GTID position"),
+                row("refuses a position with a quote in it", RUNNING, 0, promote("0-1-1'"), REFUSE, "not a GTID position"),
+                row("refuses to promote a stopped database", STOPPED, 0, op(AgentOp.AGENT_OP_PROMOTE), REFUSE, "not running"),
+                row("refuses to promote before anything is deployed", NO_DATA, 0, op(AgentOp.AGENT_OP_PROMOTE), REFUSE, "no database deployed"),
+                row("refuses to promote a destroyed instance", DESTROYED, 0, op(AgentOp.AGENT_OP_PROMOTE), REFUSE, "destroyed"),
+                row("refuses a promote of an older epoch: a fenced primary waits for the current one", RUNNING, 7,
+                        promote("").toBuilder().setEpoch(6).build(), REFUSE, "stale epoch 6"),
+                row("promotes again at the same epoch (a primary that restarted read-only)", RUNNING, 7,
+                        promote("").toBuilder().setEpoch(7).build(), PROMOTE, ""),
+                row("replicates a running database", RUNNING, 0, replicate(c -> c), REPLICATE, ""),
+                row("refuses to replicate without the primary's address", RUNNING, 0, replicate(c -> c.clearPrimaryAddress()), REFUSE, "primary_address is missing"),
+                row("refuses an address that would break the statement", RUNNING, 0, replicate(c -> c.setPrimaryAddress("a' OR 1")), REFUSE, "not an address"),
+                row("accepts an IPv6 address", RUNNING, 0, replicate(c -> c.setPrimaryAddress("fd00::7")), REPLICATE, ""),
+                row("refuses to replicate without the primary's instance id", RUNNING, 0, replicate(c -> c.clearPrimaryInstanceId()), REFUSE, "primary_instance_id is missing"),
+                row("refuses to replicate from itself", RUNNING, 0, replicate(c -> c.setPrimaryInstanceId("acme-orders-1")), REFUSE, "itself"),
+                row("refuses to replicate without the replication password", RUNNING, 0, replicate(c -> c.clearReplicationPassword()), REFUSE, "replication password"),
+                row("refuses to replicate on a stopped database", STOPPED, 0, replicate(c -> c), REFUSE, "not running"),
+                row("refuses to replicate before anything is deployed", NO_DATA, 0, replicate(c -> c), REFUSE, "no database deployed"),
+                row("refuses a replicate of an older epoch", RUNNING, 3, replicate(c -> c.setEpoch(2)), REFUSE, "stale epoch"),
+                row("fences a running database", RUNNING, 0, op(AgentOp.AGENT_OP_FENCE), FENCE, ""),
+                row("answers fenced for a stopped database: it starts read-only", STOPPED, 0, op(AgentOp.AGENT_OP_FENCE), ANNOUNCE_FENCED, "starts read-only"),
+                row("answers fenced for an instance without data", NO_DATA, 0, op(AgentOp.AGENT_OP_FENCE), ANNOUNCE_FENCED, "nothing takes writes"),
+                row("refuses to fence a destroyed instance", DESTROYED, 0, op(AgentOp.AGENT_OP_FENCE), REFUSE, "destroyed"),
+                row("refuses a fence of an older epoch", RUNNING, 3, op(AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(1).build(), REFUSE, "stale epoch"),
                 row("refuses backup: not supported yet", NO_DATA, 0, op(AgentOp.AGENT_OP_BACKUP), REFUSE, "not supported yet"),
                 row("refuses an unspecified operation", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), REFUSE, "not supported yet"),
                 row("makes a csr for a running database", RUNNING, 0, csr(c -> c), MAKE_CSR, ""),
@@ -100,6 +129,36 @@ class AgentDecisionsTest {
         Decision decision = AgentDecisions.decide(new Facts(state, highestEpoch, INSTALLED), command);
         assertEquals(expected, decision.action(), decision.reason());
         assertTrue(decision.reason().contains(reasonPart), "reason \"" + decision.reason() + "\" should contain \"" + reasonPart + "\"");
+    }
+
+    static Stream<Arguments> writableAfterDeploy() {
+        return Stream.of(
+                Arguments.of("a primary's first deploy makes it writable", Role.ROLE_PRIMARY, false, true),
+                Arguments.of("a deploy without a role is a primary's (deployments from before replication)", Role.ROLE_UNSPECIFIED, false, true),
+                Arguments.of("a replica's deploy never does", Role.ROLE_REPLICA, false, false),
+                Arguments.of("a later deploy of a primary leaves it read-only (restarted: it waits for PROMOTE)", Role.ROLE_PRIMARY, true, false),
+                Arguments.of("a later deploy of a replica neither", Role.ROLE_REPLICA, true, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("writableAfterDeploy")
+    void deploy_makes_writable(String behaviour, Role role, boolean deployedBefore, boolean writable) {
+        assertEquals(writable, AgentDecisions.deployMakesWritable(new Facts(RUNNING, 0, INSTALLED, Role.ROLE_PRIMARY, deployedBefore),
+                deploy(c -> c.setRole(role))));
+    }
+
+    static Stream<Arguments> epochRaisers() {
+        return Stream.of(
+                Arguments.of(AgentOp.AGENT_OP_DEPLOY, true), Arguments.of(AgentOp.AGENT_OP_PROMOTE, true),
+                Arguments.of(AgentOp.AGENT_OP_REPLICATE, true), Arguments.of(AgentOp.AGENT_OP_FENCE, true),
+                Arguments.of(AgentOp.AGENT_OP_DESTROY, false), Arguments.of(AgentOp.AGENT_OP_MAKE_CSR, false),
+                Arguments.of(AgentOp.AGENT_OP_INSTALL_CERT, false));
+    }
+
+    @ParameterizedTest(name = "{0} raises the epoch: {1}")
+    @MethodSource("epochRaisers")
+    void role_changes_raise_the_epoch(AgentOp op, boolean raises) {
+        assertEquals(raises, AgentDecisions.raisesEpoch(op));
     }
 
     static Stream<Arguments> starts() {
@@ -147,6 +206,18 @@ class AgentDecisionsTest {
                 .setCertRequestId("acme-orders-1.cert-7")
                 .setCertChainPem("-----BEGIN CERTIFICATE-----\n…")
                 .setCaBundlePem("-----BEGIN CERTIFICATE-----\n…");
+        return change.apply(command).build();
+    }
+
+    private static AgentCommand promote(String waitForGtid) {
+        return op(AgentOp.AGENT_OP_PROMOTE).toBuilder().setWaitForGtid(waitForGtid).build();
+    }
+
+    private static AgentCommand replicate(UnaryOperator<AgentCommand.Builder> change) {
+        AgentCommand.Builder command = op(AgentOp.AGENT_OP_REPLICATE).toBuilder()
+                .setPrimaryAddress("127.10.250.7")
+                .setPrimaryInstanceId("acme-orders-2")
+                .setReplicationPassword(SealedSecret.newBuilder().setKeyId("k").setCiphertext(ByteString.copyFromUtf8("sealed")));
         return change.apply(command).build();
     }
 

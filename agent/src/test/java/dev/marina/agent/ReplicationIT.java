@@ -1,0 +1,440 @@
+package dev.marina.agent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.marina.agent.database.MariaDbServer;
+import dev.marina.agent.database.MariaDbSettings;
+import dev.marina.agent.database.TemplateDataDirectory;
+import dev.marina.agent.decision.Lease;
+import dev.marina.agent.kafka.HeartbeatLoop;
+import dev.marina.agent.metrics.SamplingGate;
+import dev.marina.agent.replication.GtidPosition;
+import dev.marina.agent.tls.TestCa;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Durability;
+import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.Size;
+import dev.marina.schemas.v1.TlsMode;
+import dev.marina.service.SecretBox;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replication on three real {@code mariadbd} through the agent's {@link CommandHandler}: a primary and two
+ * replicas with certificates of a test CA, GTID replication over verified TLS with semi-sync, a failover
+ * after kill -9 of the primary, the old primary back read-only and rejoining, a diverged history refused,
+ * and a switchover under a writer without a lost row.
+ */
+class ReplicationIT {
+
+    private static final String ADMIN = "shop_admin";
+    private static final String PASSWORD = "pw-" + UUID.randomUUID();
+    private static final String REPLICATION_PASSWORD = "repl-" + UUID.randomUUID();
+    private static final String DEPLOYMENT = "ha/orders";
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    private static Path home;
+    private static SecretBox box;
+    private static TestCa ca;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        LocalServers.requireMariaDb();
+        home = Files.createTempDirectory("marina-replication-it-");
+        box = SecretBox.fromKeyFile(home.resolve("secrets/platform.key"));
+        ca = TestCa.root("marina replication IT CA");
+        String version = new MariaDbServer(new InstanceFiles(home), "127.0.0.1", home, MariaDbSettings.defaults()).version();
+        TemplateDataDirectory.ensure(home, version, LocalServers.INSTALL_DB);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (home != null) {
+            LocalServers.killServersUnder(home);
+            TemplateDataDirectory.deleteTree(home);
+        }
+    }
+
+    @Test
+    void replicates_fails_over_rejoins_refuses_a_diverged_history_and_switches_over_without_losing_a_row() throws Exception {
+        long started = System.nanoTime();
+        Set<String> taken = new HashSet<>();
+        Node a = new Node("ha-orders-1", taken);
+        Node b = new Node("ha-orders-2", taken);
+        Node c = new Node("ha-orders-3", taken);
+        try {
+            // --- Deploy: a primary, two replicas. Replicas write nothing of their own.
+            assertReady(a.handle(a.deploy(Role.ROLE_PRIMARY)));
+            assertReady(b.handle(b.deploy(Role.ROLE_REPLICA)));
+            assertReady(c.handle(c.deploy(Role.ROLE_REPLICA)));
+            assertEquals("", b.agentQuery("SELECT @@gtid_binlog_pos"), "a replica's deploy creates no GTID of its own");
+            assertEquals("", c.agentQuery("SELECT @@gtid_binlog_pos"));
+            assertEquals("1", b.agentQuery("SELECT @@read_only"));
+            assertEquals("0", a.agentQuery("SELECT @@read_only"));
+            assertEquals("ON", a.agentQuery("SELECT IF(@@rpl_semi_sync_master_enabled, 'ON', 'OFF')"));
+
+            // --- TLS: the primary's certificate first. A replica that trusts only its own bootstrap certificate
+            // (an unrelated CA) cannot connect although MASTER_SSL_VERIFY_SERVER_CERT=0: the chain is verified.
+            a.installCertificate();
+            AgentEvent unverified = b.handle(b.replicate(a, 1));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, unverified.getOutcome(), unverified.getReason());
+            assertTrue(unverified.getReason().contains("not connected yet: connection (2026)"), unverified.getReason());
+            System.out.printf("ReplicationIT: a primary whose CA the replica does not trust: %s%n", unverified.getReason());
+            Heartbeat refused = b.heartbeat();
+            assertFalse(refused.getReplicationConnected());
+            assertTrue(refused.getReplicationError().contains("SSL"), refused.getReplicationError());
+            // Its own certificate brings the CA into its bundle: the link comes up by itself (it retries every second).
+            b.installCertificate();
+            await("b connects once it trusts the CA", () -> b.heartbeat().getReplicationConnected());
+            c.installCertificate();
+            assertEquals("", c.agentQuery("SELECT @@gtid_binlog_pos"), "installing a certificate writes no GTID either");
+            AgentEvent streaming = c.handle(c.replicate(a, 1));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, streaming.getOutcome(), streaming.getReason());
+            assertEquals("replicating from ha-orders-1 (" + a.address + ")", streaming.getReason());
+            AgentEvent again = c.handle(c.replicate(a, 1));
+            assertTrue(again.getReason().startsWith("already replicating"), again.getReason());
+            await("semi-sync replicas attached", () -> a.status("Rpl_semi_sync_master_clients").equals("2"));
+
+            // --- Rows written on the primary reach both replicas, acknowledged semi-synchronously.
+            long yesBefore = Long.parseLong(a.status("Rpl_semi_sync_master_yes_tx"));
+            a.adminExecute("CREATE DATABASE shop");
+            a.adminExecute("CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40))");
+            List<Integer> acknowledged = new ArrayList<>();
+            for (int id = 1; id <= 20; id++) {
+                a.adminExecute("INSERT INTO shop.orders VALUES (" + id + ", 'boat')");
+                acknowledged.add(id);
+            }
+            assertEquals("ON", a.status("Rpl_semi_sync_master_status"));
+            long yesAfter = Long.parseLong(a.status("Rpl_semi_sync_master_yes_tx"));
+            assertTrue(yesAfter >= yesBefore + 22, "semi-sync acknowledged every transaction: " + yesBefore + " -> " + yesAfter);
+            await("rows on b", () -> b.count() == 20);
+            await("rows on c", () -> c.count() == 20);
+            // The admin user arrived by replication, and read_only stops it on a replica.
+            SQLException readOnly = assertThrows(SQLException.class, () -> b.adminExecute("INSERT INTO shop.orders VALUES (999, 'x')"));
+            assertEquals(1290, readOnly.getErrorCode(), readOnly.getMessage());
+
+            // Heartbeats: roles, positions, the link.
+            Heartbeat primaryBeat = a.heartbeat();
+            assertEquals(Role.ROLE_PRIMARY, primaryBeat.getRole());
+            assertFalse(primaryBeat.getReadOnly());
+            assertFalse(primaryBeat.getFenced());
+            assertEquals(a.agentQuery("SELECT @@gtid_binlog_pos"), primaryBeat.getGtidPosition());
+            await("b's heartbeat shows when it last heard from its primary", () -> b.heartbeat().getPrimaryLastSeenMs() >= 0);
+            Heartbeat replicaBeat = b.heartbeat();
+            assertEquals(Role.ROLE_REPLICA, replicaBeat.getRole());
+            assertTrue(replicaBeat.getReadOnly());
+            assertTrue(replicaBeat.getReplicationConnected());
+            assertEquals("ha-orders-1", replicaBeat.getReplicationSource());
+            assertEquals("", replicaBeat.getReplicationError());
+            assertTrue(replicaBeat.getReplicationLagMs() >= 0, "lag " + replicaBeat.getReplicationLagMs());
+            assertTrue(replicaBeat.getPrimaryLastSeenMs() < 2_000, "last seen " + replicaBeat.getPrimaryLastSeenMs());
+            assertEquals(primaryBeat.getGtidPosition(), replicaBeat.getGtidPosition());
+
+            // --- Failover: kill -9 of the primary's server; PROMOTE the most advanced replica.
+            LocalServers.signal(a.serverPid(), "KILL");
+            await("replicas notice", () -> !b.heartbeat().getReplicationConnected());
+            Node promoted = GtidPosition.parse(b.heartbeat().getGtidPosition()).includes(GtidPosition.parse(c.heartbeat().getGtidPosition()))
+                    ? b : c;
+            Node other = promoted == b ? c : b;
+            long promoteStarted = System.nanoTime();
+            AgentEvent promotion = promoted.handle(promoted.command("promote-2", AgentOp.AGENT_OP_PROMOTE, 2)
+                    .setDurability(Durability.DURABILITY_SEMI_SYNC).build());
+            long promoteMs = (System.nanoTime() - promoteStarted) / 1_000_000;
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promotion.getOutcome(), promotion.getReason());
+            assertEquals(promoted.agentQuery("SELECT @@gtid_binlog_pos"), promotion.getGtidPosition());
+            assertEquals("0", promoted.agentQuery("SELECT @@read_only"));
+            assertEquals(acknowledged.size(), promoted.count(), "every acknowledged row survived");
+            long firstWriteAlone = promoted.timedAdminExecute("INSERT INTO shop.orders VALUES (21, 'after failover')");
+            assertEquals("ON", promoted.status("Rpl_semi_sync_master_status"));
+            AgentEvent moved = other.handle(other.replicate(promoted, 2));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, moved.getOutcome(), moved.getReason());
+            await("semi-sync replica attached to the new primary", () -> promoted.status("Rpl_semi_sync_master_clients").equals("1"));
+            long firstWriteWithReplica = promoted.timedAdminExecute("INSERT INTO shop.orders VALUES (22, 'with a replica')");
+            await("the other replica follows the new primary", () -> other.count() == 22);
+            System.out.printf("ReplicationIT figures: promote_ms=%d first_write_without_replica_ms=%d first_write_with_replica_ms=%d%n",
+                    promoteMs, firstWriteAlone, firstWriteWithReplica);
+
+            // A command of the epoch before is refused now.
+            AgentEvent stale = other.handle(other.replicate(a, 1));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, stale.getOutcome());
+            assertTrue(stale.getReason().startsWith("stale epoch 1"), stale.getReason());
+
+            // --- The old primary's agent restarts: its server comes back read-only and fenced, never writable on its own.
+            Node oldPrimary = a.restartAgent();
+            AgentEvent back = oldPrimary.handler.recover().orElseThrow();
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, back.getOutcome(), back.getReason());
+            assertTrue(back.getReason().contains("read-only until PROMOTE"), back.getReason());
+            assertEquals("1", oldPrimary.agentQuery("SELECT @@read_only"));
+            assertTrue(oldPrimary.heartbeat().getFenced());
+            assertEquals(1290, assertThrows(SQLException.class,
+                    () -> oldPrimary.adminExecute("INSERT INTO shop.orders VALUES (998, 'x')")).getErrorCode());
+            // Its history is a prefix of the new primary's: it catches up.
+            AgentEvent rejoined = oldPrimary.handle(oldPrimary.replicate(promoted, 2));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, rejoined.getOutcome(), rejoined.getReason());
+            await("the old primary catches up", () -> oldPrimary.count() == 22);
+            assertFalse(oldPrimary.heartbeat().getFenced());
+            assertEquals(Role.ROLE_REPLICA, oldPrimary.heartbeat().getRole());
+
+            // --- A diverged history: a transaction written on the old primary while cut off, one on the primary.
+            oldPrimary.agentExecute("STOP SLAVE");
+            oldPrimary.agentExecute("INSERT INTO shop.orders VALUES (500, 'written while cut off')");
+            promoted.adminExecute("INSERT INTO shop.orders VALUES (23, 'on the primary')");
+            AgentEvent diverged = oldPrimary.handle(oldPrimary.replicate(promoted, 2));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, diverged.getOutcome(), diverged.getReason());
+            assertTrue(diverged.getReason().startsWith("diverged: "), diverged.getReason());
+            assertTrue(oldPrimary.heartbeat().getReplicationError().startsWith("diverged: "), oldPrimary.heartbeat().getReplicationError());
+            assertEquals("1", oldPrimary.agentQuery("SELECT @@read_only"));
+
+            // --- Switchover under a writer: FENCE the primary, PROMOTE the replica at the fenced position, REPLICATE the old one.
+            await("the replica holds everything before the switchover", () -> other.count() == 23);
+            Node from = promoted;
+            Node to = other;
+            // A target that cannot reach the position in time: FAILED, and it stays a replica.
+            AgentEvent tooFar = to.handle(to.command("promote-too-far", AgentOp.AGENT_OP_PROMOTE, 2).setWaitForGtid("0-1-99999").build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, tooFar.getOutcome(), tooFar.getReason());
+            assertEquals("1", to.agentQuery("SELECT @@read_only"));
+            await("the link is back after the failed promote", () -> to.heartbeat().getReplicationConnected());
+
+            List<Integer> committed = new CopyOnWriteArrayList<>();
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                try (Connection w = from.admin(); PreparedStatement insert = w.prepareStatement("INSERT INTO shop.orders VALUES (?, 'writer')")) {
+                    for (int id = 1000; writing.get(); id++) {
+                        insert.setInt(1, id);
+                        insert.executeUpdate();
+                        committed.add(id);
+                    }
+                } catch (SQLException fenced) {
+                    System.out.printf("ReplicationIT: the writer stopped: %s%n", fenced.getMessage());
+                }
+            }, "writer");
+            writer.start();
+            await("the writer commits", () -> committed.size() >= 20);
+            long switchStarted = System.nanoTime();
+            AgentEvent fenced = from.handle(from.command("fence-3", AgentOp.AGENT_OP_FENCE, 3).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, fenced.getOutcome(), fenced.getReason());
+            AgentEvent switched = to.handle(to.command("promote-3", AgentOp.AGENT_OP_PROMOTE, 3).setWaitForGtid(fenced.getGtidPosition()).build());
+            long switchMs = (System.nanoTime() - switchStarted) / 1_000_000;
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, switched.getOutcome(), switched.getReason());
+            writing.set(false);
+            writer.join(10_000);
+            assertTrue(GtidPosition.parse(switched.getGtidPosition()).includes(GtidPosition.parse(fenced.getGtidPosition())));
+            AgentEvent follows = from.handle(from.replicate(to, 3));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, follows.getOutcome(), follows.getReason());
+            Set<Integer> onNewPrimary = to.ids();
+            for (int id : committed) {
+                assertTrue(onNewPrimary.contains(id), "row " + id + " was committed on the old primary and is on the new one");
+            }
+            to.adminExecute("INSERT INTO shop.orders VALUES (24, 'after the switchover')");
+            await("the old primary follows the new one", () -> from.ids().contains(24));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED,
+                    from.handle(from.command("promote-stale", AgentOp.AGENT_OP_PROMOTE, 2).build()).getOutcome(), "stale epoch");
+            System.out.printf("ReplicationIT figures: switchover_fence_to_promoted_ms=%d rows_committed_by_writer=%d whole_walk_ms=%d%n",
+                    switchMs, committed.size(), (System.nanoTime() - started) / 1_000_000);
+        } finally {
+            for (Node n : List.of(a, b, c)) {
+                n.database.close();
+                LocalServers.killServersUnder(n.files.dir());
+            }
+        }
+    }
+
+    private static void assertReady(AgentEvent event) {
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, event.getOutcome(), event.getReason());
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException notYet) {
+                // e.g. the table has not arrived yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out: " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** One instance: its folder, its server, its agent's command handler. */
+    private static final class Node {
+        final String id;
+        final String address;
+        final InstanceFiles files;
+        final MariaDbServer database;
+        final CommandHandler handler;
+        final InstanceIdentity identity;
+        private long sequence;
+
+        Node(String id, Set<String> taken) {
+            this(id, distinctAddress(taken));
+        }
+
+        private Node(String id, String address) {
+            this.id = id;
+            this.address = address;
+            this.files = new InstanceFiles(home.resolve("instances").resolve(id));
+            this.identity = new InstanceIdentity(id, DEPLOYMENT, address);
+            this.database = new MariaDbServer(files, address, home, MariaDbSettings.defaults());
+            this.handler = new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()),
+                    new SamplingGate(), Clock.systemUTC(), new Lease(Duration.ofSeconds(1)), Duration.ofSeconds(3));
+        }
+
+        /** A new agent process on the same folder (the old one's connections closed). */
+        Node restartAgent() {
+            database.close();
+            return new Node(id, address);
+        }
+
+        private static String distinctAddress(Set<String> taken) {
+            while (true) {
+                String address = LocalServers.freeAddress();
+                if (taken.add(address)) {
+                    return address;
+                }
+            }
+        }
+
+        AgentEvent handle(AgentCommand command) {
+            return handler.handle(command);
+        }
+
+        AgentCommand.Builder command(String commandId, AgentOp op, long epoch) {
+            return AgentCommand.newBuilder().setCommandId(commandId).setInstanceId(id).setOp(op).setEpoch(epoch)
+                    .setDeployment(DeploymentKey.parse(DEPLOYMENT));
+        }
+
+        AgentCommand deploy(Role role) {
+            return command("deploy-" + id, AgentOp.AGENT_OP_DEPLOY, 1).setEngine(Engine.ENGINE_MARIADB).setVersion("10.11")
+                    .setSize(Size.SIZE_SMALL).setAdminUser(ADMIN).setAdminPassword(box.seal(PASSWORD)).setTlsMode(TlsMode.TLS_MODE_SELF_SIGNED)
+                    .setRole(role).setReplicationPassword(box.seal(REPLICATION_PASSWORD)).setDurability(Durability.DURABILITY_SEMI_SYNC)
+                    .build();
+        }
+
+        AgentCommand replicate(Node primary, long epoch) {
+            return command("replicate-" + id + "-" + UUID.randomUUID(), AgentOp.AGENT_OP_REPLICATE, epoch)
+                    .setPrimaryAddress(primary.address).setPrimaryInstanceId(primary.id)
+                    .setReplicationPassword(box.seal(REPLICATION_PASSWORD)).setDurability(Durability.DURABILITY_SEMI_SYNC).build();
+        }
+
+        void installCertificate() {
+            List<String> names = List.of(id + ".ha.db.test");
+            AgentEvent csr = handle(command("csr-" + id, AgentOp.AGENT_OP_MAKE_CSR, 1).setCertRequestId("r1").addAllDnsNames(names).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, csr.getOutcome(), csr.getReason());
+            AgentEvent installed = handle(command("install-" + id, AgentOp.AGENT_OP_INSTALL_CERT, 1).setCertRequestId("r1")
+                    .setCertChainPem(ca.chainPem(ca.sign(csr.getCsrPem()))).setCaBundlePem(ca.pem()).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, installed.getOutcome(), installed.getReason());
+        }
+
+        Heartbeat heartbeat() {
+            return HeartbeatLoop.heartbeat(identity, database.observe(), handler.roleFacts(), ++sequence, Clock.systemUTC());
+        }
+
+        Connection admin() throws SQLException {
+            return DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=REQUIRED&connectTimeout=2000", ADMIN, PASSWORD);
+        }
+
+        void adminExecute(String sql) throws SQLException {
+            try (Connection c = admin(); Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
+        }
+
+        /** Milliseconds the statement took on an open connection (the commit included, autocommit). */
+        long timedAdminExecute(String sql) throws SQLException {
+            try (Connection c = admin(); Statement s = c.createStatement()) {
+                long started = System.nanoTime();
+                s.execute(sql);
+                return (System.nanoTime() - started) / 1_000_000;
+            }
+        }
+
+        private Connection agent() throws SQLException, IOException {
+            return DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=REQUIRED&connectTimeout=2000",
+                    MariaDbServer.AGENT_USER, Files.readString(files.agentSecret()).trim());
+        }
+
+        String agentQuery(String sql) throws SQLException, IOException {
+            try (Connection c = agent(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+                assertTrue(r.next(), sql);
+                String value = r.getString(1);
+                return value == null ? "" : value;
+            }
+        }
+
+        void agentExecute(String sql) throws SQLException, IOException {
+            try (Connection c = agent(); Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
+        }
+
+        String status(String variable) {
+            try (Connection c = agent(); Statement s = c.createStatement();
+                    ResultSet r = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + variable + "'")) {
+                assertTrue(r.next(), variable);
+                return r.getString(2);
+            } catch (SQLException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        int count() {
+            try {
+                return Integer.parseInt(agentQuery("SELECT COUNT(*) FROM shop.orders WHERE id < 1000"));
+            } catch (SQLException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        Set<Integer> ids() {
+            Set<Integer> ids = new HashSet<>();
+            try (Connection c = agent(); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT id FROM shop.orders")) {
+                while (r.next()) {
+                    ids.add(r.getInt(1));
+                }
+            } catch (SQLException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return ids;
+        }
+
+        long serverPid() throws IOException {
+            return Long.parseLong(Files.readString(files.pidFile()).trim());
+        }
+    }
+}
