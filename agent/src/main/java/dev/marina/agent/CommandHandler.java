@@ -502,7 +502,8 @@ public final class CommandHandler {
                 .setEpoch(epoch)
                 .setObservedAt(Timestamps.of(clock.instant()));
         if (outcome == AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
-            event.setEndpoint(identity.endpoint());
+            // the reconciler learns here whether a primary is writable or waits for PROMOTE
+            event.setEndpoint(identity.endpoint()).setReadOnly(state.role() != Role.ROLE_PRIMARY || state.fenced());
         }
         return event.build();
     }

@@ -260,6 +260,7 @@ class CommandHandlerTest {
         database.calls.clear();
         AgentEvent back = handler().recover().orElseThrow();
         assertTrue(back.getReason().contains("read-only until PROMOTE"), back.getReason());
+        assertTrue(back.getReadOnly(), "the answer says so, for the reconciler");
         assertTrue(database.readOnly);
         assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 1, ""), handler().roleFacts());
         database.calls.clear();
@@ -272,7 +273,7 @@ class CommandHandlerTest {
 
     @Test
     void a_primary_whose_server_stopped_starts_read_only_on_a_repeated_deploy() {
-        handler().handle(deploy("d1"));
+        assertFalse(handler().handle(deploy("d1")).getReadOnly(), "a first deploy of a primary is writable");
         database.running = false;
         database.calls.clear();
         AgentEvent started = handler().handle(deploy("d1"));
