@@ -177,6 +177,13 @@ public final class HealthRules {
                         + " replicas still replicate from it: its agent's path to Kafka is broken, the database is up",
                         true);
             }
+            if (replicas.reporting() == 0 && replicas.silent() > 0) {
+                // No live witness: every instance of the deployment fell silent at once, which is more often
+                // this monitor's own input being late (a starved broker or host) than all servers dying
+                // together — and with every replica silent there would be none to promote anyway.
+                return new Assessment(Health.HEALTH_SUSPECT, noHeartbeatFor(silence) + noReplicaHearsIt(replicas)
+                        + ": no live replica can tell, so not Down", true);
+            }
             return new Assessment(Health.HEALTH_DOWN, noHeartbeatFor(silence) + noReplicaHearsIt(replicas), false);
         }
         if (observed.compareTo(settings.suspectAfter()) >= 0) {

@@ -107,18 +107,17 @@ final class HaPlanner {
             return; // the first primary comes first (Planner adds it)
         }
         String promoting = changing ? pass.state.getRoleChange().getNewPrimary() : "";
-        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas());
-        List<ObservedInstance> replicas = pass.state.getInstancesMap().values().stream()
-                .filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_REPLICA && !i.getInstanceId().equals(promoting))
-                .toList();
-        for (int n = replicas.size(); n < wanted; n++) {
+        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas()) + 1;
+        List<ObservedInstance> active = pass.state.getInstancesMap().values().stream().filter(i -> !i.getRetiring()).toList();
+        for (int n = active.size(); n < wanted; n++) {
             addInstance(pass, Role.ROLE_REPLICA);
         }
-        // keep the healthy, older ones
-        replicas.stream()
+        // too many: retire replicas, Down ones and then the newest first; never the primary or the one being promoted
+        active.stream()
+                .filter(i -> i.getRole() == Role.ROLE_REPLICA && !i.getInstanceId().equals(promoting))
                 .sorted(Comparator.comparing((ObservedInstance i) -> i.getHealth() != Health.HEALTH_DOWN)
                         .thenComparing(i -> -number(i.getInstanceId())))
-                .limit(Math.max(0, replicas.size() - wanted))
+                .limit(Math.max(0, active.size() - wanted))
                 .forEach(i -> pass.state.putInstances(i.getInstanceId(), i.toBuilder().setRetiring(true).build()));
     }
 
@@ -225,7 +224,14 @@ final class HaPlanner {
     private static void continueRoleChange(Pass pass, PlanSettings settings) {
         RoleChangeState change = pass.state.getRoleChange();
         ObservedInstance target = pass.state.getInstancesMap().get(change.getNewPrimary());
-        if (target == null || target.getRetiring() || target.getHealth() == Health.HEALTH_DOWN || !ready(target)) {
+        if (target != null && target.getRole() == Role.ROLE_PRIMARY && target.getRoleEpoch() == change.getEpoch()) {
+            return; // promoted; finishRoleChange records it once the writer name moved
+        }
+        boolean promoteSent = pass.state.getInFlightMap().containsKey(Actions.promoteKey(change.getNewPrimary(), change.getEpoch()));
+        if (target == null || target.getRetiring()
+                || (!promoteSent && (target.getHealth() == Health.HEALTH_DOWN || !ready(target)))) {
+            // Only before PROMOTE went out: once sent it may have taken effect, and making another instance
+            // writable now could make two. A target that dies after it is failed over like any primary.
             abandon(pass, "the instance to promote, " + change.getNewPrimary() + ", is no longer available");
             return;
         }
@@ -238,9 +244,6 @@ final class HaPlanner {
             pass.ensure(Actions.fenceKey(old.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(),
                     commandId -> command(pass, old, AgentOp.AGENT_OP_FENCE, commandId).build());
             return;
-        }
-        if (target.getRole() == Role.ROLE_PRIMARY && target.getRoleEpoch() == change.getEpoch()) {
-            return; // promoted; finishRoleChange records it once the writer name moved
         }
         pass.ensure(Actions.promoteKey(target.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(),
                 commandId -> command(pass, target, AgentOp.AGENT_OP_PROMOTE, commandId)
@@ -306,13 +309,19 @@ final class HaPlanner {
 
     /** Every ready replica replicates from the current primary at the current epoch. */
     private static void repoint(Pass pass, ObservedInstance primary, PlanSettings settings) {
+        // with TLS the link verifies certificates: it comes up only once both ends have the platform's
+        boolean tls = Certificates.wanted(pass.state.getDesired());
+        if (tls && primary.getCert().getSerial().isEmpty()) {
+            return;
+        }
         for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
             if (r.getRole() != Role.ROLE_REPLICA || !ready(r) || r.getHealth() == Health.HEALTH_DOWN
-                    || r.getReplicationError().startsWith(DIVERGED)) {
+                    || r.getReplicationError().startsWith(DIVERGED) || (tls && r.getCert().getSerial().isEmpty())) {
                 continue;
             }
-            if (r.getReplicatingFrom().equals(primary.getInstanceId()) && r.getRoleEpoch() == pass.state.getEpoch()) {
-                continue;
+            if (r.getReplicatingFrom().equals(primary.getInstanceId()) && r.getRoleEpoch() == pass.state.getEpoch()
+                    && !pass.state.getInFlightMap().containsKey(Actions.replicateKey(r.getInstanceId(), pass.state.getEpoch()))) {
+                continue; // pointed, and the link is up (or its answer is awaited)
             }
             pass.ensure(Actions.replicateKey(r.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
                     commandId -> command(pass, r, AgentOp.AGENT_OP_REPLICATE, commandId)

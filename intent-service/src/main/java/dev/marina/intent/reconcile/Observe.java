@@ -137,6 +137,9 @@ public final class Observe {
         return next.setDns(dns).build();
     }
 
+    /** How the agent's REPLICATE answer says the link to the primary is not up yet. */
+    static final String NOT_CONNECTED = "not connected yet";
+
     /**
      * The agent's answer to PROMOTE, REPLICATE or FENCE at an epoch; only the answer to the step in flight
      * counts. A REPLICATE refused because the instance's history diverged marks it for replacement.
@@ -161,9 +164,17 @@ public final class Observe {
             }
             return next.putInstances(instance.getInstanceId(), updated.build()).build();
         }
+        RoleChangeState change = state.getRoleChange();
+        if (key.startsWith("replicate/") && event.getReason().contains(NOT_CONNECTED)) {
+            // pointed at the primary but the link is not up yet (e.g. a certificate still missing at one end):
+            // not serving reads, and asked again on its wait, when the agent answers how the link is now
+            HaPlanner.primary(next).ifPresent(p -> updated.setReplicatingFrom(p.getInstanceId()));
+            updated.setRoleEpoch(epoch).setReplicationError(event.getReason());
+            next.putInFlight(key, action.get().toBuilder().setRetryAt(Timestamps.of(now.plusSeconds(1))).build());
+            return next.putInstances(instance.getInstanceId(), updated.build()).build();
+        }
         next.removeInFlight(key);
         updated.clearLastError();
-        RoleChangeState change = state.getRoleChange();
         boolean changing = state.hasRoleChange() && !change.getDone() && change.getEpoch() == epoch;
         if (key.startsWith("promote/")) {
             updated.setRole(Role.ROLE_PRIMARY).setRoleEpoch(epoch).clearReplicatingFrom().clearReplicationError();
@@ -298,7 +309,7 @@ public final class Observe {
         }
         if (!event.getReplicationError().isEmpty()) {
             updated.setReplicationError(event.getReplicationError());
-        } else if (!instance.getReplicationError().startsWith(HaPlanner.DIVERGED)) {
+        } else if (event.getReplicationConnected() && !instance.getReplicationError().startsWith(HaPlanner.DIVERGED)) {
             updated.clearReplicationError();
         }
         if (event.getHealth() == Health.HEALTH_DOWN) {
