@@ -80,7 +80,7 @@ class FailoverIT {
             long killedAt = System.currentTimeMillis();
             platform.processesOf(platform.instanceDir(oldPrimary)).forEach(ProcessHandle::destroyForcibly);
 
-            long resumedAt = writer.awaitWriteAfter(killedAt, Duration.ofSeconds(60));
+            long resumedAt = writer.awaitRecoveryAfter(killedAt, Duration.ofSeconds(60));
             System.out.printf("failover: kill -9 → first acknowledged write through %s: %d ms%n", writerName, resumedAt - killedAt);
             writer.awaitRows(writer.acked() + 50);
             writer.stop();
@@ -223,6 +223,7 @@ class FailoverIT {
         private final Properties props;
         private final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         private final AtomicLong lastAckAt = new AtomicLong();
+        private final AtomicLong lastErrorAt = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
 
@@ -253,6 +254,7 @@ class FailoverIT {
                         Thread.sleep(5);
                     }
                 } catch (SQLException e) {
+                    lastErrorAt.set(System.currentTimeMillis());
                     next++; // the outcome of the failed insert is unknown: never reuse its id
                     Platform.sleep(Duration.ofMillis(20));
                 } catch (InterruptedException e) {
@@ -267,6 +269,13 @@ class FailoverIT {
 
         void awaitRows(int n) {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> acknowledged.size() >= n);
+        }
+
+        /** Waits until a write failed after {@code instant} and a later one succeeded; returns when it did. */
+        long awaitRecoveryAfter(long instant, Duration atMost) {
+            Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(5)).until(() ->
+                    lastErrorAt.get() > instant && lastAckAt.get() > lastErrorAt.get());
+            return lastAckAt.get();
         }
 
         long awaitWriteAfter(long instant, Duration atMost) {
