@@ -54,7 +54,8 @@ class FailoverIT {
 
     @BeforeAll
     void start() throws Exception {
-        platform = Platform.start(Map.of());
+        // a replica Down this long is replaced (60 s by default): short here, longer than an agent's restart
+        platform = Platform.start(Map.of("MARINA_RECONCILER_REPLACE_DOWN_REPLICA_AFTER", "8s"));
         PlatformDnsSocketFactory.resolver = platform::dig;
     }
 
@@ -144,6 +145,92 @@ class FailoverIT {
             assertEquals(0, watch.overlaps(), "two writable servers were seen at once: " + watch.overlapSamples());
         }
         platform.call("DELETE", path, null);
+    }
+
+    @Test
+    void intent_service_killed_during_a_failover_leaves_exactly_one_primary() throws Exception {
+        String name = "kc" + UUID.randomUUID().toString().substring(0, 6);
+        String path = "/v1/deployments/e2e/" + name;
+        String writerName = name + ".e2e." + Platform.ZONE;
+        assertEquals(200, platform.call("PUT", path, SPEC).status());
+        String oldPrimary = primaryOf(awaitReady(path));
+        JsonNode creds = platform.call("GET", path + "/credentials", null).body();
+
+        try (Writer writer = new Writer(writerName, creds); WritableWatch watch = new WritableWatch(path, creds)) {
+            writer.awaitRows(50);
+            long killedAt = System.currentTimeMillis();
+            platform.processesOf(platform.instanceDir(oldPrimary)).forEach(ProcessHandle::destroyForcibly);
+            // the reconciler dies around the decision (detection takes about 1.5 s)
+            Platform.sleep(Duration.ofMillis(1600));
+            platform.kill("intent-service");
+            platform.restart("intent-service");
+
+            writer.awaitRecoveryAfter(killedAt, Duration.ofSeconds(90));
+            writer.awaitRows(writer.acked() + 50);
+            writer.stop();
+            JsonNode after = awaitReady(path);
+            long primaries = 0;
+            for (JsonNode i : after.path("instances")) {
+                primaries += i.path("role").asText().equals("ROLE_PRIMARY") ? 1 : 0;
+            }
+            assertEquals(1, primaries, "exactly one primary: " + after);
+            String newPrimary = primaryOf(after);
+            assertTrue(!newPrimary.equals(oldPrimary), after.toString());
+            assertEquals(Set.of(), writer.missingOn(addressOf(after, newPrimary)), "no acknowledged row lost");
+            assertEquals(0, watch.overlaps(), "two writable servers were seen at once: " + watch.overlapSamples());
+        }
+        platform.call("DELETE", path, null);
+    }
+
+    @Test
+    void a_replica_that_stops_answering_leaves_the_reader_name_and_is_replaced() throws Exception {
+        String name = "rp" + UUID.randomUUID().toString().substring(0, 6);
+        String path = "/v1/deployments/e2e/" + name;
+        String reader = "ro." + name + ".e2e." + Platform.ZONE;
+        assertEquals(200, platform.call("PUT", path, SPEC).status());
+        JsonNode status = awaitReady(path);
+        String primary = primaryOf(status);
+        String victim = "";
+        for (JsonNode i : status.path("instances")) {
+            if (!i.path("instanceId").asText().equals(primary)) {
+                victim = i.path("instanceId").asText();
+                break;
+            }
+        }
+        String victimAddress = addressOf(status, victim);
+        assertTrue(platform.dig(reader).contains(victimAddress), "the reader name lists " + victim);
+
+        // its host stops answering: agent and server frozen (SIGSTOP), so the provisioner cannot restart them
+        List<ProcessHandle> frozen = platform.processesOf(platform.instanceDir(victim));
+        signal("STOP", frozen);
+        try {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> !platform.dig(reader).contains(victimAddress));
+            String gone = victim;
+            Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).until(() -> {
+                JsonNode s = platform.call("GET", path, null).body().path("status");
+                boolean victimGone = true;
+                int serving = 0;
+                for (JsonNode i : s.path("instances")) {
+                    victimGone &= !i.path("instanceId").asText().equals(gone);
+                }
+                return victimGone && "PHASE_READY".equals(s.path("phase").asText());
+            });
+        } finally {
+            signal("CONT", frozen);
+        }
+        JsonNode after = platform.call("GET", path, null).body().path("status");
+        assertEquals(3, after.path("instances").size(), "a new replica took its place: " + after);
+        List<String> readers = platform.dig(reader);
+        assertEquals(2, readers.size(), "the reader name follows: " + readers);
+        assertTrue(!readers.contains(victimAddress) || after.toString().contains(victimAddress), readers.toString());
+        platform.call("DELETE", path, null);
+    }
+
+    private static void signal(String name, List<ProcessHandle> processes) throws Exception {
+        for (ProcessHandle p : processes) {
+            new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).start().waitFor();
+        }
     }
 
     private JsonNode awaitReady(String path) throws Exception {

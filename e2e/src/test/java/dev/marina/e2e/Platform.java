@@ -50,6 +50,7 @@ public final class Platform implements AutoCloseable {
     private final Map<String, Integer> ports = new LinkedHashMap<>();
     private final Map<String, Map<String, String>> settingsOf = new LinkedHashMap<>();
     private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final String addressRange = "127." + (20 + java.util.concurrent.ThreadLocalRandom.current().nextInt(200)) + ".0.0/16";
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private Platform(Path root, Path home, LocalKafka kafka, LocalBind bind, LocalPebble pebble) {
@@ -130,6 +131,9 @@ public final class Platform implements AutoCloseable {
         env.put("MARINA_DNS_KEY_NAME", bind.keyName());
         env.put("MARINA_DNS_KEY_SECRET", bind.keySecret());
         env.put("MARINA_DNS_ALGORITHM", bind.algorithm());
+        // a loopback range of its own: another platform on this machine (a benchmark, a second test run) must
+        // not hand out the same addresses
+        env.put("MARINA_PROVISIONER_ADDRESS_RANGE", addressRange);
         env.put("MARINA_CERT_ZONE", bind.zone());
         env.put("MARINA_CERT_STATE_DIR", home.resolve("cert-service").toString());
         env.put("MARINA_CERT_CA_PASSPHRASE", CA_PASSPHRASE);
