@@ -138,20 +138,27 @@ final class HaPlanner {
         if (!pass.state.getDesired().getSpec().getFailover().getAutomatic() || primary.getHealth() != Health.HEALTH_DOWN) {
             return false;
         }
+        if (!primary.hasDatabaseReadyAt()) {
+            return false; // never served: nothing to fail over from (it is still being deployed)
+        }
         if (primary.hasLastHeartbeatAt()) {
             Duration silent = Duration.between(Timestamps.toInstant(primary.getLastHeartbeatAt()), pass.now);
             if (silent.compareTo(settings.ha().minSilence()) < 0) {
                 return false; // not yet past the lease: it may still be writable
             }
         }
-        return candidate(pass.state, "").isPresent();
+        return candidate(pass.state, "", primary.getInstanceId()).isPresent();
     }
 
-    /** The most advanced healthy replica (or the named one, when it qualifies). */
-    static Optional<ObservedInstance> candidate(ReconcilerState.Builder state, String wanted) {
+    /**
+     * The most advanced healthy replica of {@code primary} (or the named one, when it qualifies). Only a
+     * replica that was told to replicate from that primary holds its data: one that never did (still
+     * being set up) is never promoted.
+     */
+    static Optional<ObservedInstance> candidate(ReconcilerState.Builder state, String wanted, String primary) {
         List<ObservedInstance> eligible = state.getInstancesMap().values().stream()
                 .filter(i -> i.getRole() == Role.ROLE_REPLICA && ready(i) && i.getHealth() == Health.HEALTH_UP
-                        && i.getReplicationError().isEmpty())
+                        && i.getReplicatingFrom().equals(primary) && !i.getReplicationError().startsWith(DIVERGED))
                 .toList();
         if (!wanted.isEmpty()) {
             return eligible.stream().filter(i -> i.getInstanceId().equals(wanted)).findFirst();
@@ -163,7 +170,7 @@ final class HaPlanner {
     }
 
     private static void startFailover(Pass pass, ObservedInstance old, PlanSettings settings) {
-        ObservedInstance chosen = candidate(pass.state, "").orElseThrow();
+        ObservedInstance chosen = candidate(pass.state, "", old.getInstanceId()).orElseThrow();
         long epoch = pass.state.getEpoch() + 1;
         pass.state.setEpoch(epoch);
         pass.state.setRoleChange(RoleChangeState.newBuilder()
@@ -187,7 +194,7 @@ final class HaPlanner {
         pass.state.setSwitchoversServed(desired.getSwitchoversRequested());
         Optional<ObservedInstance> old = primary(pass.state).filter(p -> writable(pass.state, p)
                 && p.getHealth() == Health.HEALTH_UP);
-        Optional<ObservedInstance> target = old.flatMap(p -> candidate(pass.state, desired.getSwitchoverTarget())
+        Optional<ObservedInstance> target = old.flatMap(p -> candidate(pass.state, desired.getSwitchoverTarget(), p.getInstanceId())
                 .filter(t -> replicating(pass.state, t, p)));
         if (old.isEmpty() || target.isEmpty()) {
             pass.state.setLastError("switchover not started: " + (old.isEmpty() ? "the primary is not healthy and writable"

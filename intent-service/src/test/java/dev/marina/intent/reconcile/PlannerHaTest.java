@@ -235,6 +235,30 @@ class PlannerHaTest {
     }
 
     @Test
+    void a_primary_still_being_deployed_is_not_failed_over_to_replicas_that_hold_nothing() {
+        state = Observe.desired(state, intent(2, true, 0, ""));
+        plan();
+        for (String id : List.of(P, R2, R3)) {
+            running(id);
+        }
+        databaseReady(R2, true);
+        databaseReady(R3, true);
+        health(R2, Health.HEALTH_UP, "");
+        health(R3, Health.HEALTH_UP, "");
+        now = now.plusSeconds(3);
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(P).setHealth(Health.HEALTH_DOWN)
+                .setLastHeartbeatAt(Timestamps.of(now.minusMillis(2300))).build(), now);
+        assertTrue(agent(plan(), AgentOp.AGENT_OP_PROMOTE).isEmpty(), "the primary never served: no failover");
+        assertEquals(1, state.getEpoch());
+
+        databaseReady(P, false);
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(P).setHealth(Health.HEALTH_DOWN)
+                .setLastHeartbeatAt(Timestamps.of(now.minusMillis(2300))).build(), now);
+        assertTrue(agent(plan(), AgentOp.AGENT_OP_PROMOTE).isEmpty(),
+                "its replicas never replicated from it (no REPLICATE answered): promoting one would lose everything");
+    }
+
+    @Test
     void the_returning_old_primary_rejoins_as_a_replica_or_is_replaced_when_it_diverged() {
         a_down_primary_fails_over_to_the_most_advanced_replica_and_the_writer_name_follows();
         // it comes back (its agent restarted it, read-only) and is told to replicate from the new primary
