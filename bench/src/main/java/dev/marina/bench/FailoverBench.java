@@ -70,7 +70,7 @@ public final class FailoverBench {
     private static final String TRUST_PASSWORD = "changeit";
 
     /** One failover, by the bench's clock (kill, BIND, first write) and the records' own times (the rest). */
-    record Round(int n, String oldPrimary, String newPrimary, long killedAt, long downAt, long promotedAt, long nameAt,
+    record Round(int n, String oldPrimary, String newPrimary, long killedAt, long downAt, long promoteSentAt, long promotedAt, long nameAt,
                  long firstAckAt, RoleChange change, long readyAt, boolean rejoined, int failed, int unknown,
                  Attempt firstAck, long maxLatencyUntilReadyNanos, int slowUntilReady, String semiSyncAtReady) {
         long detection() {
@@ -79,6 +79,14 @@ public final class FailoverBench {
 
         long promotion() {
             return promotedAt - downAt;
+        }
+
+        long promoteSent() {
+            return promoteSentAt - downAt;
+        }
+
+        long promoteRun() {
+            return promotedAt - promoteSentAt;
         }
 
         long dns() {
@@ -206,6 +214,10 @@ public final class FailoverBench {
                     : promote.isEmpty() ? "no PROMOTE answer" : "no failover on role-changes"), diagnostics(platform, events, killedAt, writer));
         }
         String newPrimary = promote.get().getInstanceId();
+        Optional<RoleEvents.Sent> sent = events.promoteSent(newPrimary, killedAt, Duration.ofSeconds(5));
+        if (sent.isEmpty()) {
+            throw new RoundFailed("a PROMOTE answer of " + newPrimary + " but no PROMOTE command seen", "");
+        }
         JsonNode ready;
         try {
             ready = awaitReady(platform, READY_AGAIN, s -> !primaryOf(s).equals(oldPrimary));
@@ -231,7 +243,7 @@ public final class FailoverBench {
             }
         }
         return new Round(n, oldPrimary, newPrimary, killedAt, Timestamps.toMillis(down.get().getDetectedAt()),
-                Timestamps.toMillis(promote.get().getObservedAt()), nameAt, firstAck.endedAtMillis(), change.get(), readyAt,
+                sent.get().atMillis(), Timestamps.toMillis(promote.get().getObservedAt()), nameAt, firstAck.endedAtMillis(), change.get(), readyAt,
                 rejoined, failed, unknown, firstAck, maxLatency, slow, semiSync(addressOf(ready, primaryOf(ready)), creds));
     }
 
@@ -396,6 +408,8 @@ public final class FailoverBench {
             System.out.printf("  %-52s %7s %7s %7s%n", "", "p50 ms", "p95 ms", "max ms");
             row("detection (kill → DOWN on instance-health)", rounds, Round::detection);
             row("promotion (DOWN → PROMOTE answered)", rounds, Round::promotion);
+            row("  DOWN → PROMOTE sent (reconciler)", rounds, Round::promoteSent);
+            row("  PROMOTE sent → answered (agent)", rounds, Round::promoteRun);
             row("DNS (PROMOTE answered → BIND answers new address)", rounds, Round::dns);
             row("client (BIND answers → first acknowledged write)", rounds, Round::client);
             row("total (kill → first acknowledged write)", rounds, Round::total);

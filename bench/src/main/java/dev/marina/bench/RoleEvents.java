@@ -4,7 +4,9 @@ import com.google.protobuf.Message;
 import com.google.protobuf.util.Timestamps;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InstanceHealth;
@@ -25,9 +27,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * Follows one deployment's role-change facts as a {@code read_committed} consumer: health records
- * ({@code instance-health}), agents' answers ({@code agent-events}) and the history ({@code role-changes}).
- * Times are the records' own fields (the monitor's detection time, the agent's observation time, the
- * reconciler's times); every producer runs on this machine, one clock.
+ * ({@code instance-health}), the reconciler's commands ({@code agent-commands}), agents' answers
+ * ({@code agent-events}) and the history ({@code role-changes}). Times are the records' own fields (the
+ * monitor's detection time, the agent's observation time, the reconciler's times), for commands the
+ * record's timestamp (when the reconciler produced it); every producer runs on this machine, one clock.
  */
 final class RoleEvents implements AutoCloseable {
 
@@ -35,9 +38,13 @@ final class RoleEvents implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final List<InstanceHealth> health = new ArrayList<>();
     private final List<AgentEvent> answers = new ArrayList<>();
+    private final List<Sent> commands = new ArrayList<>();
     private final List<RoleChange> changes = new ArrayList<>();
     private final Thread thread;
     private volatile boolean running = true;
+
+    /** A command and when it was produced. */
+    record Sent(AgentCommand command, long atMillis) {}
 
     RoleEvents(String bootstrap, String deploymentKey) {
         this.deploymentKey = deploymentKey;
@@ -46,7 +53,8 @@ final class RoleEvents implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.INSTANCE_HEALTH.name(), Topics.AGENT_EVENTS.name(), Topics.ROLE_CHANGES.name())) {
+        for (String topic : List.of(Topics.INSTANCE_HEALTH.name(), Topics.AGENT_COMMANDS.name(), Topics.AGENT_EVENTS.name(),
+                Topics.ROLE_CHANGES.name())) {
             consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
         }
         consumer.assign(partitions);
@@ -65,6 +73,9 @@ final class RoleEvents implements AutoCloseable {
                 String topic = r.topic();
                 if (topic.equals(Topics.INSTANCE_HEALTH.name())) {
                     decode(InstanceHealth.getDefaultInstance(), r.value()).ifPresent(v -> add(health, v));
+                } else if (topic.equals(Topics.AGENT_COMMANDS.name())) {
+                    long at = r.timestamp();
+                    decode(AgentCommand.getDefaultInstance(), r.value()).ifPresent(v -> add(commands, new Sent(v, at)));
                 } else if (topic.equals(Topics.AGENT_EVENTS.name())) {
                     decode(AgentEvent.getDefaultInstance(), r.value()).ifPresent(v -> add(answers, v));
                 } else {
@@ -94,6 +105,12 @@ final class RoleEvents implements AutoCloseable {
     Optional<AgentEvent> promoted(long afterMillis, Duration wait) throws InterruptedException {
         return await(answers, e -> e.getCommandId().contains("/promote/") && e.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE
                 && Timestamps.toMillis(e.getObservedAt()) >= afterMillis, wait);
+    }
+
+    /** The PROMOTE command sent to {@code instanceId} after {@code afterMillis}. */
+    Optional<Sent> promoteSent(String instanceId, long afterMillis, Duration wait) throws InterruptedException {
+        return await(commands, c -> c.command().getOp() == AgentOp.AGENT_OP_PROMOTE && c.command().getInstanceId().equals(instanceId)
+                && c.atMillis() >= afterMillis, wait);
     }
 
     /** The failover of {@code oldPrimary} recorded on role-changes, detected after {@code afterMillis}. */
