@@ -51,6 +51,9 @@ import java.util.stream.Stream;
  * At the end every acknowledged row must be on the final primary.
  *
  * <pre>./marina bench failover [rounds=10]</pre>
+ *
+ * The platform's folder (service, agent and server logs) is removed after a clean run; with
+ * {@code -D}{@value #KEEP} it is kept.
  */
 public final class FailoverBench {
 
@@ -65,9 +68,10 @@ public final class FailoverBench {
     private static final Duration READY_AGAIN = Duration.ofSeconds(120);
     private static final Duration FIRST_WRITE = Duration.ofSeconds(60);
     /** Writes after Ready before the next kill: semi-sync on again, and steady-state latencies to compare with. */
-    private static final Duration SETTLE = Duration.ofSeconds(2);
+    private static final Duration SETTLE = Duration.ofSeconds(3);
     private static final long DNS_POLL_MS = 5;
     private static final String TRUST_PASSWORD = "changeit";
+    static final String KEEP = "marina.bench.keep";
 
     /** One failover, by the bench's clock (kill, BIND, first write) and the records' own times (the rest). */
     record Round(int n, String oldPrimary, String newPrimary, long killedAt, long downAt, long promoteSentAt, long promotedAt, long nameAt,
@@ -126,12 +130,12 @@ public final class FailoverBench {
             completed = run(platform, rounds);
         } finally {
             platform.close();
-            if (completed) {
+            if (completed && !Boolean.getBoolean(KEEP)) {
                 try (Stream<Path> files = Files.walk(platform.home)) {
                     files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
                 }
             } else {
-                System.err.println("failover bench: the platform's logs are kept in " + platform.home.resolve("logs"));
+                System.err.println("failover bench: the platform's folder (logs, instances) is kept in " + platform.home);
             }
         }
         if (!completed) {
@@ -150,7 +154,7 @@ public final class FailoverBench {
         Path trust = trustStore(platform, platform.home.resolve("bench-trust.p12"));
 
         List<Round> done = new ArrayList<>();
-        List<long[]> windows = new ArrayList<>(); // [kill, ready + settle]: writes outside them are the steady state
+        List<long[]> windows = new ArrayList<>(); // [kill, Ready again]: writes outside them are the steady state
         List<Attempt> attempts;
         boolean failed = false;
         try (RoleEvents events = new RoleEvents(platform.bootstrap, TENANT + "/" + NAME);
@@ -162,7 +166,7 @@ public final class FailoverBench {
                     done.add(round);
                     printRound(round);
                     Thread.sleep(SETTLE.toMillis());
-                    windows.add(new long[] {round.killedAt(), round.readyAt() + SETTLE.toMillis()});
+                    windows.add(new long[] {round.killedAt(), round.readyAt()});
                     status = platform.call("GET", PATH, null).body().path("status");
                 } catch (RoundFailed e) {
                     System.out.printf("round %d FAILED: %s%n", n, e.getMessage());
