@@ -124,7 +124,11 @@ public final class FailoverBench {
                 rounds, WRITER_NAME);
         System.out.printf("machine: %d cores, load average %s at start; figures from one run on a shared machine%n",
                 Runtime.getRuntime().availableProcessors(), loadAverage());
-        Platform platform = Platform.start(Map.of());
+        // Every platform's provisioner hands out addresses from 127.10.0.0/16 by default, so two platforms
+        // on one machine (a test run beside this bench) both give 127.10.0.1 to their first instance: after
+        // a kill the other's server can take the address. A range of this run's own avoids that.
+        String range = "127." + (20 + (int) (ProcessHandle.current().pid() % 200)) + ".0.0/16";
+        Platform platform = Platform.start(Map.of("MARINA_PROVISIONER_ADDRESS_RANGE", range));
         boolean completed = false;
         try {
             completed = run(platform, rounds);
