@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -115,7 +116,12 @@ public final class TlsBench {
     private static Map<String, List<Run>> applyToReady(int perMode) throws Exception {
         Map<String, List<Run>> runs = new LinkedHashMap<>();
         MODES.forEach(m -> runs.put(m, new ArrayList<>()));
-        try (Platform platform = Platform.start(Map.of()); Milestones milestones = new Milestones(platform.bootstrap)) {
+        // Instances listen on port 3306 of their own loopback address; another platform on this machine
+        // (a test run, another bench) starts at 127.10.0.1 too, so this one takes a range of its own.
+        String range = "127." + ThreadLocalRandom.current().nextInt(100, 200) + ".0.0/16";
+        System.out.printf("instances at %s%n", range);
+        try (Platform platform = Platform.start(Map.of("MARINA_PROVISIONER_ADDRESS_RANGE", range));
+             Milestones milestones = new Milestones(platform.bootstrap)) {
             // One of each first, not measured: builds the MariaDB template, warms the JVMs, the ACME account.
             for (String mode : MODES) {
                 Run warmup = apply(platform, milestones, "warm-" + mode, mode);
