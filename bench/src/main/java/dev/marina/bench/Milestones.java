@@ -28,10 +28,17 @@ final class Milestones implements AutoCloseable {
     static final String STATUS_READY = "status-ready";
     static final String DNS_COMMAND = "dns-command";
     static final String DNS_APPLIED = "dns-applied";
+    // An instance's first certificate: MAKE_CSR → CSR → ISSUE → ISSUED → INSTALL_CERT → installed.
+    static final String CSR_COMMAND = "csr-command";
+    static final String CSR_ANSWERED = "csr-answered";
+    static final String CERT_ISSUE = "cert-issue";
+    static final String CERT_ISSUED = "cert-issued";
+    static final String INSTALL_COMMAND = "install-command";
+    static final String CERT_INSTALLED = "cert-installed";
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> TOPICS = List.of("intents", "provision-commands", "provision-events", "agent-commands",
-            "agent-events", "instance-health", "deployment-status", "dns-commands", "dns-events");
+            "agent-events", "instance-health", "deployment-status", "dns-commands", "dns-events", "cert-commands", "cert-events");
 
     private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, String> consumer;
@@ -83,12 +90,25 @@ final class Milestones implements AutoCloseable {
             case "intents" -> v.path("deleted").asBoolean() ? null : ACCEPTED;
             case "provision-commands" -> "PROVISION_OP_CREATE".equals(v.path("op").asText()) ? CREATE : null;
             case "provision-events" -> "INSTANCE_STATE_RUNNING".equals(v.path("state").asText()) ? RUNNING : null;
-            case "agent-commands" -> "AGENT_OP_DEPLOY".equals(v.path("op").asText()) ? DEPLOY : null;
-            case "agent-events" -> "AGENT_OUTCOME_DATABASE_READY".equals(v.path("outcome").asText()) ? DATABASE_READY : null;
+            case "agent-commands" -> switch (v.path("op").asText()) {
+                case "AGENT_OP_DEPLOY" -> DEPLOY;
+                case "AGENT_OP_MAKE_CSR" -> CSR_COMMAND;
+                case "AGENT_OP_INSTALL_CERT" -> INSTALL_COMMAND;
+                default -> null;
+            };
+            case "agent-events" -> switch (v.path("outcome").asText()) {
+                case "AGENT_OUTCOME_DATABASE_READY" -> DATABASE_READY;
+                // DONE answers MAKE_CSR with the CSR, INSTALL_CERT with the serial now presented
+                case "AGENT_OUTCOME_DONE" -> !v.path("csrPem").asText().isEmpty() ? CSR_ANSWERED
+                        : !v.path("certSerial").asText().isEmpty() ? CERT_INSTALLED : null;
+                default -> null;
+            };
             case "instance-health" -> "HEALTH_UP".equals(v.path("health").asText()) ? HEALTH_UP : null;
             case "deployment-status" -> "PHASE_READY".equals(v.path("phase").asText()) ? STATUS_READY : null;
             case "dns-commands" -> v.path("removeAll").asBoolean() ? null : DNS_COMMAND;
             case "dns-events" -> "DNS_OUTCOME_APPLIED".equals(v.path("outcome").asText()) ? DNS_APPLIED : null;
+            case "cert-commands" -> "CERT_OP_ISSUE".equals(v.path("op").asText()) ? CERT_ISSUE : null;
+            case "cert-events" -> "CERT_OUTCOME_ISSUED".equals(v.path("outcome").asText()) ? CERT_ISSUED : null;
             default -> null;
         };
     }
