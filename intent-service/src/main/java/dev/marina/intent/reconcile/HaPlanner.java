@@ -73,6 +73,30 @@ final class HaPlanner {
         finishRoleChange(pass);
     }
 
+    /**
+     * Whether the clock alone makes a decision due, with no event arriving: a Down primary (its failover
+     * waits for the silence to pass the lease) or a replica Down for long enough to be replaced.
+     */
+    static boolean timeDue(ReconcilerState state, java.time.Instant now, PlanSettings settings) {
+        if (!state.hasDesired() || state.getDesired().getDeleted()) {
+            return false;
+        }
+        for (ObservedInstance i : state.getInstancesMap().values()) {
+            if (i.getRetiring() || i.getHealth() != Health.HEALTH_DOWN) {
+                continue;
+            }
+            if (i.getRole() == Role.ROLE_PRIMARY && state.getDesired().getSpec().getFailover().getAutomatic()
+                    && !(state.hasRoleChange() && !state.getRoleChange().getDone())) {
+                return true;
+            }
+            if (i.getRole() == Role.ROLE_REPLICA && i.hasDownSince()
+                    && !Timestamps.toInstant(i.getDownSince()).plus(settings.ha().replaceAfter()).isAfter(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Optional<ObservedInstance> primary(ReconcilerState.Builder state) {
         return state.getInstancesMap().values().stream()
                 .filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)

@@ -87,8 +87,8 @@ public final class Planner {
     }
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
-    public static boolean needsResync(ReconcilerState state, Instant now) {
-        if (Certificates.renewalDue(state, now)) {
+    public boolean needsResync(ReconcilerState state, Instant now) {
+        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings)) {
             return true;
         }
         for (InFlightAction action : state.getInFlightMap().values()) {

@@ -107,7 +107,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         List<KeyValue<String, ReconcilerState>> due = new ArrayList<>();
         try (KeyValueIterator<String, ReconcilerState> all = states.all()) {
             all.forEachRemaining(kv -> {
-                if (Planner.needsResync(kv.value, now)) {
+                if (planner.needsResync(kv.value, now)) {
                     due.add(kv);
                 }
             });

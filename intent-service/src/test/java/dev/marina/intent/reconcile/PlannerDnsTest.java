@@ -132,7 +132,7 @@ class PlannerDnsTest {
     void an_applied_wish_is_not_asked_for_again() {
         answer(servingDatabase(), DnsOutcome.DNS_OUTCOME_APPLIED, "");
         now = now.plus(Duration.ofHours(1));
-        assertFalse(Planner.needsResync(state, now));
+        assertFalse(planner.needsResync(state, now));
         assertEquals(0, dnsCommands(plan()));
     }
 

@@ -317,6 +317,24 @@ class PlannerHaTest {
     }
 
     @Test
+    void a_replica_down_for_long_is_replaced_when_the_clock_says_so() {
+        replicatedDeployment();
+        health(R3, Health.HEALTH_DOWN, "0-1-10");
+        plan();
+        assertFalse(state.getInstancesOrThrow(R3).getRetiring());
+        now = now.plus(Duration.ofSeconds(59));
+        assertFalse(HaPlanner.timeDue(state, now, SETTINGS));
+        now = now.plus(Duration.ofSeconds(1));
+        assertTrue(HaPlanner.timeDue(state, now, SETTINGS), "no event comes: the resync must notice");
+        assertTrue(planner.needsResync(state, now));
+        PlanResult r = plan();
+        assertTrue(state.getInstancesOrThrow(R3).getRetiring());
+        assertEquals(1, r.commands().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
+                && ((dev.marina.schemas.v1.ProvisionCommand) c.command()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
+                .count(), "a new replica takes its place");
+    }
+
+    @Test
     void scaling_down_retires_the_newest_replica() {
         replicatedDeployment();
         state = Observe.desired(state, intent(1, true, 0, ""));

@@ -129,14 +129,14 @@ class PlannerTest {
             after(Duration.ofSeconds(1));
             assertEquals(List.of(), plan().commands());
         }
-        assertFalse(Planner.needsResync(state, now));
+        assertFalse(planner.needsResync(state, now));
     }
 
     @Test
     void a_command_without_effect_is_sent_again_with_the_same_id_after_a_doubling_wait() {
         String id = onlyProvision(desire(intent(1, false, 0))).getCommandId();
         after(Duration.ofSeconds(30));
-        assertTrue(Planner.needsResync(state, now));
+        assertTrue(planner.needsResync(state, now));
         assertEquals(id, onlyProvision(plan()).getCommandId());
         after(Duration.ofSeconds(59));
         assertEquals(List.of(), plan().commands(), "second wait is 60 s");

@@ -182,11 +182,11 @@ class PlannerTlsTest {
         assertTrue(renewAt.isAfter(twoThirds.minus(Duration.ofHours(108))), "jitter at most 5% of 90 days: " + renewAt);
 
         now = renewAt.minusSeconds(1);
-        assertFalse(Planner.needsResync(state, now));
+        assertFalse(planner.needsResync(state, now));
         assertTrue(agentCommands(plan()).isEmpty());
 
         now = renewAt;
-        assertTrue(Planner.needsResync(state, now), "the resync notices a due renewal");
+        assertTrue(planner.needsResync(state, now), "the resync notices a due renewal");
         AgentCommand makeCsr = onlyAgent(plan());
         assertEquals("r2", makeCsr.getCertRequestId());
         assertTrue(tlsReady().getStatus(), "the current certificate keeps serving while renewing");

@@ -114,17 +114,21 @@ public final class Supervisor {
             if (now.isBefore(track.nextAttemptAt)) {
                 return;
             }
-            LOG.warnf("agent is not running, relaunching deployment=%s instance=%s address=%s last-pid=%s relaunches=%d",
+            // Relaunch first, report after: a look that found the agent gone can race its own start (it is seen
+            // only once its process is up), and a RESTARTING with no relaunch behind it would never be followed
+            // by RUNNING — the instance would look restarting for ever.
+            Optional<InstanceRecord> relaunched = driver.relaunchIfNotRunning(instanceId);
+            if (relaunched.isEmpty()) {
+                return; // it was running after all
+            }
+            LOG.warnf("agent was not running, relaunched deployment=%s instance=%s address=%s last-pid=%s relaunches=%d",
                     record.deployment(), instanceId, record.address(), record.pid(), track.recentRelaunches);
-            events.emit(ProvisionEvents.restarting(record.toInstance(), now));
             track.recentRelaunches++;
             track.launchedAt = now;
             track.nextAttemptAt = now.plus(backoff.delayBefore(track.recentRelaunches));
-            Optional<InstanceRecord> relaunched = driver.relaunchIfNotRunning(instanceId);
-            if (relaunched.isPresent()) {
-                restarts.incrementAndGet();
-                events.emit(ProvisionEvents.running("", relaunched.get().toInstance(), clock.instant()));
-            }
+            restarts.incrementAndGet();
+            events.emit(ProvisionEvents.restarting(record.toInstance(), now));
+            events.emit(ProvisionEvents.running("", relaunched.get().toInstance(), clock.instant()));
         }
     }
 }
