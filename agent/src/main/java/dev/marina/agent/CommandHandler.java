@@ -314,15 +314,14 @@ public final class CommandHandler {
     private AgentEvent promote(AgentCommand command) {
         long started = System.nanoTime();
         database.stopReplicating(command.getWaitForGtid(), promoteWait);
+        String position;
         synchronized (roleLock) {
             lease.granted(System.nanoTime());
             update(s -> s.withDurability(command.getDurability()));
-            database.makeWritable(state.semiSync());
+            // Grants from before read_only mattered (ALL PRIVILEGES) are fixed as soon as the server may write.
+            position = database.takeWrites(state.semiSync(), state.adminUser());
             update(AgentState::primary);
         }
-        // Grants from before read_only mattered (ALL PRIVILEGES) are fixed now that the server may write.
-        database.restrictAdminUser(state.adminUser());
-        String position = database.binlogPosition();
         LOG.infof("promoted deployment=%s instance=%s epoch=%d semi_sync=%s position=%s took_ms=%d", identity.deploymentKey(),
                 identity.instanceId(), command.getEpoch(), state.semiSync(), position, (System.nanoTime() - started) / 1_000_000);
         return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "primary, writable").toBuilder().setGtidPosition(position).build();

@@ -73,6 +73,16 @@ public interface DatabaseServer extends AutoCloseable {
     void makeWritable(boolean semiSync);
 
     /**
+     * PROMOTE's last steps: take writes, withhold the admin's read-only bypass, and say the position — by
+     * default one call each; a server may do them over one connection (a connection costs a TLS handshake).
+     */
+    default String takeWrites(boolean semiSync, String adminUser) {
+        makeWritable(semiSync);
+        restrictAdminUser(adminUser);
+        return binlogPosition();
+    }
+
+    /**
      * {@code read_only=ON}, then ends the connections of clients (not the agent's, not replicas'), so open
      * transactions roll back. Returns {@code @@gtid_binlog_pos} afterwards.
      */

@@ -370,6 +370,24 @@ public final class MariaDbServer implements DatabaseServer {
         }
     }
 
+    /** The same as the default, on one connection: PROMOTE's answer waits for it. */
+    @Override
+    public String takeWrites(boolean semiSync, String adminUser) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
+            s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF");
+            s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + MyCnf.SEMI_SYNC_TIMEOUT_MS);
+            s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (semiSync ? "ON" : "OFF"));
+            s.execute("SET GLOBAL read_only=OFF");
+            if (!adminUser.isEmpty()) {
+                revokeBypass(c, adminUser);
+            }
+            return single(s, "SELECT @@gtid_binlog_pos");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot take writes: " + e.getMessage(), e);
+        }
+    }
+
     @Override
     public String makeReadOnly() {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
