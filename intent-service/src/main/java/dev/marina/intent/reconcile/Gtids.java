@@ -2,7 +2,6 @@ package dev.marina.intent.reconcile;
 
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * MariaDB GTID positions ({@code "0-1-42,1-3-7"}: per replication domain, the server that wrote the
@@ -51,20 +50,6 @@ public final class Gtids {
             return 0;
         }
         return aAhead ? 1 : -1;
-    }
-
-    /** How many transactions {@code a} holds beyond {@code b}, summed over domains (for the status and the history). */
-    public static Optional<Long> ahead(String a, String b) {
-        Map<Long, Long> pa = parse(a);
-        Map<Long, Long> pb = parse(b);
-        if (pa.isEmpty()) {
-            return Optional.empty();
-        }
-        long sum = 0;
-        for (Long domain : union(pa, pb)) {
-            sum += Math.max(0, pa.getOrDefault(domain, 0L) - pb.getOrDefault(domain, 0L));
-        }
-        return Optional.of(sum);
     }
 
     private static java.util.Set<Long> union(Map<Long, Long> a, Map<Long, Long> b) {

@@ -24,7 +24,6 @@ public final class Reasons {
     public static final String NO_HEALTH_REPORT = "NoHealthReportYet";
     public static final String SUSPECT = "Suspect";
     public static final String DOWN = "Down";
-    public static final String NOT_IMPLEMENTED = "NotImplementedYet";
     public static final String NONE_REQUESTED = "NoneRequested";
     public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
     public static final String WAITING_FOR_ADDRESS = "WaitingForAddress";
