@@ -47,12 +47,6 @@ public final class Certificates {
                 trimDot(DnsNames.instanceName(intent, dns.zone(), instanceId)));
     }
 
-    /** An instance that can take a certificate: running, its database ready, not on its way out. */
-    public static boolean serving(ObservedInstance i) {
-        return !i.getRetiring() && i.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING
-                && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
-    }
-
     /** Whether the instance presents a certificate for {@code names} that is valid at {@code now}. */
     public static boolean valid(CertState cert, List<String> names, Instant now) {
         return !cert.getSerial().isEmpty() && Set.copyOf(cert.getNamesList()).containsAll(names)
@@ -100,7 +94,7 @@ public final class Certificates {
         if (!wanted(state.getDesired())) {
             return true;
         }
-        List<ObservedInstance> serving = state.getInstancesMap().values().stream().filter(Certificates::serving).toList();
+        List<ObservedInstance> serving = state.getInstancesMap().values().stream().filter(Facts::serving).toList();
         return dns.enabled() && !serving.isEmpty() && serving.stream()
                 .allMatch(i -> valid(i.getCert(), names(state.getDesired(), dns, i.getInstanceId()), now));
     }
@@ -112,7 +106,7 @@ public final class Certificates {
         }
         for (ObservedInstance i : state.getInstancesMap().values()) {
             CertState c = i.getCert();
-            if (serving(i) && !c.getRequestOpen() && !c.getSerial().isEmpty()
+            if (Facts.serving(i) && !c.getRequestOpen() && !c.getSerial().isEmpty()
                     && !Timestamps.toInstant(c.getRenewAt()).isAfter(now)) {
                 return true;
             }

@@ -66,10 +66,7 @@ public final class DnsNames {
         Intent intent = state.getDesired();
         int ttl = (int) Math.max(1, dns.ttl().toSeconds());
         // readers: replicas that serve the current primary's data and are not down
-        List<String> replicas = placed.stream().filter(i -> i.getRole() == Role.ROLE_REPLICA
-                        && i.getHealth() != dev.marina.schemas.v1.Health.HEALTH_DOWN
-                        && i.getReplicatingFrom().equals(primary.get().getInstanceId())
-                        && i.getRoleEpoch() == state.getEpoch() && i.getReplicationError().isEmpty())
+        List<String> replicas = placed.stream().filter(i -> Facts.servesReads(state.getEpoch(), i, primary.get()))
                 .map(ObservedInstance::getAddress).sorted().toList();
 
         List<DnsRecordSet> records = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
@@ -33,16 +34,14 @@ import java.util.Optional;
  *       Kafka has made itself read-only, so two writable primaries never overlap.</li>
  *   <li>The replica promoted is the most advanced healthy one (highest GTID position); the others, and
  *       the old primary when it returns, are told to replicate from it. A returning instance whose
- *       history is not a prefix of the new primary's answers "diverged" and is replaced.</li>
+ *       history is not a prefix of the new primary's (DIVERGED), or that cannot catch up because the primary
+ *       purged the binlogs it needs (CANNOT_CATCH_UP), is replaced by a new replica.</li>
  *   <li>A server that comes back read-only (restart, self-fencing) is made writable only by a PROMOTE
  *       at the current epoch, and only while it still holds the role.</li>
  * </ul>
  */
 final class HaPlanner {
     private HaPlanner() {}
-
-    /** An agent's answer starting with this means its history diverged from the new primary's. */
-    static final String DIVERGED = "diverged";
 
     static void plan(Pass pass, PlanSettings settings) {
         Intent desired = pass.state.getDesired();
@@ -98,26 +97,11 @@ final class HaPlanner {
     }
 
     static Optional<ObservedInstance> primary(ReconcilerState.Builder state) {
-        return state.getInstancesMap().values().stream()
-                .filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)
-                .min(Comparator.comparing(ObservedInstance::getInstanceId));
+        return Facts.primary(state);
     }
 
-    /** Whether the primary was confirmed writable at the current epoch. */
-    static boolean writable(ReconcilerState.Builder state, ObservedInstance primary) {
-        return primary.getRoleEpoch() == state.getEpoch() && ready(primary);
-    }
-
-    static boolean ready(ObservedInstance i) {
-        return !i.getRetiring() && i.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING
-                && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
-    }
-
-    /** Whether a replica serves reads from the current primary. */
-    static boolean replicating(ReconcilerState.Builder state, ObservedInstance replica, ObservedInstance primary) {
-        return replica.getRole() == Role.ROLE_REPLICA && ready(replica) && replica.getHealth() != Health.HEALTH_DOWN
-                && replica.getReplicatingFrom().equals(primary.getInstanceId()) && replica.getRoleEpoch() == state.getEpoch()
-                && replica.getReplicationError().isEmpty();
+    private static boolean writable(ReconcilerState.Builder state, ObservedInstance primary) {
+        return Facts.writable(state.getEpoch(), primary);
     }
 
     /**
@@ -180,8 +164,8 @@ final class HaPlanner {
      */
     static Optional<ObservedInstance> candidate(ReconcilerState.Builder state, String wanted, String primary) {
         List<ObservedInstance> eligible = state.getInstancesMap().values().stream()
-                .filter(i -> i.getRole() == Role.ROLE_REPLICA && ready(i) && i.getHealth() == Health.HEALTH_UP
-                        && i.getReplicatingFrom().equals(primary) && !i.getReplicationError().startsWith(DIVERGED))
+                .filter(i -> i.getRole() == Role.ROLE_REPLICA && Facts.serving(i) && i.getHealth() == Health.HEALTH_UP
+                        && i.getReplicatingFrom().equals(primary) && !Facts.mustBeRebuilt(i))
                 .toList();
         if (!wanted.isEmpty()) {
             return eligible.stream().filter(i -> i.getInstanceId().equals(wanted)).findFirst();
@@ -218,7 +202,7 @@ final class HaPlanner {
         Optional<ObservedInstance> old = primary(pass.state).filter(p -> writable(pass.state, p)
                 && p.getHealth() == Health.HEALTH_UP);
         Optional<ObservedInstance> target = old.flatMap(p -> candidate(pass.state, desired.getSwitchoverTarget(), p.getInstanceId())
-                .filter(t -> replicating(pass.state, t, p)));
+                .filter(t -> Facts.servesReads(pass.state.getEpoch(), t, p)));
         if (old.isEmpty() || target.isEmpty()) {
             pass.state.setLastError("switchover not started: " + (old.isEmpty() ? "the primary is not healthy and writable"
                     : desired.getSwitchoverTarget().isEmpty() ? "no healthy replica replicating from the primary"
@@ -251,9 +235,9 @@ final class HaPlanner {
         if (target != null && target.getRole() == Role.ROLE_PRIMARY && target.getRoleEpoch() == change.getEpoch()) {
             return; // promoted; finishRoleChange records it once the writer name moved
         }
-        boolean promoteSent = pass.state.getInFlightMap().containsKey(Actions.promoteKey(change.getNewPrimary(), change.getEpoch()));
+        boolean promoteSent = Ledger.pending(pass.state, Ledger.promote(change.getNewPrimary(), change.getEpoch()));
         if (target == null || target.getRetiring()
-                || (!promoteSent && (target.getHealth() == Health.HEALTH_DOWN || !ready(target)))) {
+                || (!promoteSent && (target.getHealth() == Health.HEALTH_DOWN || !Facts.serving(target)))) {
             // Only before PROMOTE went out: once sent it may have taken effect, and making another instance
             // writable now could make two. A target that dies after it is failed over like any primary.
             abandon(pass, "the instance to promote, " + change.getNewPrimary() + ", is no longer available");
@@ -265,19 +249,19 @@ final class HaPlanner {
                 abandon(pass, "the primary to hand over, " + change.getOldPrimary() + ", went away");
                 return;
             }
-            pass.ensure(Actions.fenceKey(old.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(),
-                    commandId -> command(pass, old, AgentOp.AGENT_OP_FENCE, commandId).build());
+            pass.ensure(Ledger.fence(old.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(), Topics.AGENT_COMMANDS,
+                    issue -> command(pass, old, AgentOp.AGENT_OP_FENCE, issue).build());
             return;
         }
-        pass.ensure(Actions.promoteKey(target.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(),
-                commandId -> command(pass, target, AgentOp.AGENT_OP_PROMOTE, commandId)
+        pass.ensure(Ledger.promote(target.getInstanceId(), change.getEpoch()), settings.ha().agentTimeout(), Topics.AGENT_COMMANDS,
+                issue -> command(pass, target, AgentOp.AGENT_OP_PROMOTE, issue)
                         .setWaitForGtid(change.getFencedGtid()).build());
     }
 
     private static void abandon(Pass pass, String why) {
         RoleChangeState change = pass.state.getRoleChange();
-        pass.state.removeInFlight(Actions.promoteKey(change.getNewPrimary(), change.getEpoch()));
-        pass.state.removeInFlight(Actions.fenceKey(change.getOldPrimary(), change.getEpoch()));
+        Ledger.remove(pass.state, Ledger.promote(change.getNewPrimary(), change.getEpoch()));
+        Ledger.remove(pass.state, Ledger.fence(change.getOldPrimary(), change.getEpoch()));
         pass.state.setLastError(change.getKind().name().substring("ROLE_CHANGE_KIND_".length()).toLowerCase()
                 + " at epoch " + change.getEpoch() + " abandoned: " + why);
         if (change.getKind() == RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER) {
@@ -307,7 +291,7 @@ final class HaPlanner {
         }
         RoleChangeState done = change.toBuilder().setDone(true).setWriterNameMovedAt(Timestamps.of(pass.now)).build();
         pass.state.setRoleChange(done);
-        pass.emit(RoleChange.newBuilder()
+        pass.emit(Topics.ROLE_CHANGES, RoleChange.newBuilder()
                 .setDeployment(pass.state.getDesired().getDeployment())
                 .setKind(done.getKind())
                 .setEpoch(done.getEpoch())
@@ -324,11 +308,11 @@ final class HaPlanner {
 
     /** A primary that came back read-only (restart, self-fencing) while still holding the role is made writable. */
     private static void keepWritable(Pass pass, ObservedInstance primary, PlanSettings settings) {
-        if (writable(pass.state, primary) || !ready(primary) || primary.getHealth() == Health.HEALTH_DOWN) {
+        if (writable(pass.state, primary) || !Facts.serving(primary) || primary.getHealth() == Health.HEALTH_DOWN) {
             return;
         }
-        pass.ensure(Actions.promoteKey(primary.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
-                commandId -> command(pass, primary, AgentOp.AGENT_OP_PROMOTE, commandId).build());
+        pass.ensure(Ledger.promote(primary.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
+                Topics.AGENT_COMMANDS, issue -> command(pass, primary, AgentOp.AGENT_OP_PROMOTE, issue).build());
     }
 
     /** Every ready replica replicates from the current primary at the current epoch. */
@@ -339,34 +323,37 @@ final class HaPlanner {
             return;
         }
         for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
-            if (r.getRole() != Role.ROLE_REPLICA || !ready(r) || r.getHealth() == Health.HEALTH_DOWN
-                    || r.getReplicationError().startsWith(DIVERGED) || (tls && r.getCert().getSerial().isEmpty())) {
+            if (r.getRole() != Role.ROLE_REPLICA || !Facts.serving(r) || r.getHealth() == Health.HEALTH_DOWN
+                    || Facts.mustBeRebuilt(r) || (tls && r.getCert().getSerial().isEmpty())) {
                 continue;
             }
             if (r.getReplicatingFrom().equals(primary.getInstanceId()) && r.getRoleEpoch() == pass.state.getEpoch()
-                    && !pass.state.getInFlightMap().containsKey(Actions.replicateKey(r.getInstanceId(), pass.state.getEpoch()))) {
+                    && !Ledger.pending(pass.state, Ledger.replicate(r.getInstanceId(), pass.state.getEpoch()))) {
                 continue; // pointed, and the link is up (or its answer is awaited)
             }
-            pass.ensure(Actions.replicateKey(r.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
-                    commandId -> command(pass, r, AgentOp.AGENT_OP_REPLICATE, commandId)
+            pass.ensure(Ledger.replicate(r.getInstanceId(), pass.state.getEpoch()), settings.ha().agentTimeout(),
+                    Topics.AGENT_COMMANDS, issue -> command(pass, r, AgentOp.AGENT_OP_REPLICATE, issue)
                             .setPrimaryAddress(primary.getAddress())
                             .setPrimaryInstanceId(primary.getInstanceId())
                             .build());
         }
     }
 
-    /** A replica whose history diverged, or that has been Down for too long, is replaced by a new one. */
+    /**
+     * A replica that must be rebuilt (its history diverged, or it cannot catch up), or that has been Down for
+     * too long, is replaced by a new one.
+     */
     private static void replaceBroken(Pass pass, PlanSettings settings) {
         for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
             if (r.getRetiring() || r.getRole() != Role.ROLE_REPLICA) {
                 continue;
             }
-            boolean diverged = r.getReplicationError().startsWith(DIVERGED);
+            boolean broken = Facts.mustBeRebuilt(r);
             boolean goneTooLong = r.hasDownSince()
                     && Duration.between(Timestamps.toInstant(r.getDownSince()), pass.now).compareTo(settings.ha().replaceAfter()) >= 0;
-            if (diverged || goneTooLong) {
+            if (broken || goneTooLong) {
                 pass.state.putInstances(r.getInstanceId(), r.toBuilder().setRetiring(true)
-                        .setLastError(diverged ? "replaced: " + r.getReplicationError()
+                        .setLastError(broken ? "replaced: " + r.getReplicationError()
                                 : "replaced: down for more than " + settings.ha().replaceAfter().toSeconds() + " s")
                         .build());
             }
@@ -374,10 +361,11 @@ final class HaPlanner {
         keepReplicaCount(pass);
     }
 
-    static AgentCommand.Builder command(Pass pass, ObservedInstance instance, AgentOp op, String commandId) {
+    static AgentCommand.Builder command(Pass pass, ObservedInstance instance, AgentOp op, Pass.Issue issue) {
         Intent desired = pass.state.getDesired();
         return AgentCommand.newBuilder()
-                .setCommandId(commandId)
+                .setCommandId(issue.commandId())
+                .setAction(issue.action())
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)

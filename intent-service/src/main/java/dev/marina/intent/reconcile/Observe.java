@@ -1,6 +1,9 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.v1.ActionKey;
+import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.CertEvent;
 import dev.marina.schemas.v1.CertOutcome;
@@ -50,11 +53,11 @@ public final class Observe {
                 TlsPlanner.revokeAll(tls, instance, state.getDesired().getSpec().getTls().getMode());
                 next.setTls(tls);
                 next.removeInstances(id);
-                Actions.forget(next, id);
+                Ledger.forgetInstance(next, id);
                 return next.build();
             }
             case INSTANCE_STATE_RUNNING -> {
-                next.removeInFlight(Actions.createKey(id));
+                Ledger.remove(next, Ledger.createInstance(id));
                 next.putInstances(id, instance.toBuilder()
                         .setProvisionState(InstanceState.INSTANCE_STATE_RUNNING)
                         .setAddress(event.getAddress())
@@ -80,19 +83,23 @@ public final class Observe {
         if (instance == null) {
             return state;
         }
-        if (Actions.isRoleStep(event.getCommandId())) {
-            return roleStep(state, instance, event, now);
+        Optional<InFlightAction> action = Ledger.answered(state, event.getAction(), event.getCommandId());
+        ActionKind kind = event.hasAction() ? event.getAction().getKind()
+                : action.map(a -> a.getAction().getKind()).orElse(ActionKind.ACTION_KIND_UNSPECIFIED);
+        if (Ledger.isRoleStep(kind)) {
+            return action.map(a -> roleStep(state, instance, a, event, now)).orElse(state);
         }
-        if (Actions.isCertStep(event.getCommandId()) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
+        if (Ledger.isCertStep(kind) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
             // a certificate step says nothing about the database's state
-            return certStep(state, instance, event);
+            return action.filter(a -> Ledger.isCertStep(a.getAction().getKind()))
+                    .map(a -> certStep(state, instance, a, event)).orElse(state);
         }
         ReconcilerState.Builder next = state.toBuilder();
         String id = instance.getInstanceId();
         ObservedInstance.Builder updated = instance.toBuilder().setAgentOutcome(event.getOutcome());
         switch (event.getOutcome()) {
             case AGENT_OUTCOME_DATABASE_READY -> {
-                next.removeInFlight(Actions.deployKey(id));
+                Ledger.remove(next, Ledger.deploy(id));
                 updated.setEndpoint(event.getEndpoint()).clearLastError();
                 if (instance.getRole() == Role.ROLE_PRIMARY) {
                     // writable at this epoch, or back read-only after a restart until PROMOTE
@@ -102,7 +109,7 @@ public final class Observe {
                     updated.setDatabaseReadyAt(Timestamps.of(now));
                 }
             }
-            case AGENT_OUTCOME_DATABASE_STOPPED -> next.removeInFlight(Actions.agentDestroyKey(id));
+            case AGENT_OUTCOME_DATABASE_STOPPED -> Ledger.remove(next, Ledger.stopDatabase(id));
             case AGENT_OUTCOME_FAILED, AGENT_OUTCOME_REFUSED -> updated.setLastError("agent: " + event.getReason());
             default -> { }
         }
@@ -115,9 +122,8 @@ public final class Observe {
      * are recorded for the status and the action is retried on its backoff.
      */
     public static ReconcilerState dns(ReconcilerState state, DnsEvent event) {
-        Optional<InFlightAction> action = state.getInFlightMap().values().stream()
-                .filter(a -> Actions.isDns(a.getKey()) && a.getCommandId().equals(event.getCommandId()))
-                .findFirst();
+        Optional<InFlightAction> action = Ledger.answered(state, event.getAction(), event.getCommandId())
+                .filter(a -> Ledger.isNames(a.getAction().getKind()));
         if (action.isEmpty()) {
             return state;
         }
@@ -126,31 +132,25 @@ public final class Observe {
                 .setLastOutcome(event.getOutcome())
                 .setLastReason(event.getReason());
         if (event.getOutcome() == DnsOutcome.DNS_OUTCOME_APPLIED) {
-            String key = action.get().getKey();
-            next.removeInFlight(key);
-            if (key.equals(Actions.DNS_REMOVE)) {
+            ActionKey key = action.get().getAction();
+            Ledger.remove(next, key);
+            if (key.getKind() == ActionKind.ACTION_KIND_REMOVE_NAMES) {
                 dns.setRemoved(true).setAppliedDigest("").clearApplied();
             } else {
-                dns.setAppliedDigest(key.substring(Actions.DNS_PREFIX.length())).clearApplied().addAllApplied(event.getRecordsList());
+                dns.setAppliedDigest(key.getSubject()).clearApplied().addAllApplied(event.getRecordsList());
             }
         }
         return next.setDns(dns).build();
     }
 
-    /** How the agent's REPLICATE answer says the link to the primary is not up yet. */
-    static final String NOT_CONNECTED = "not connected yet";
-
     /**
      * The agent's answer to PROMOTE, REPLICATE or FENCE at an epoch; only the answer to the step in flight
      * counts. A REPLICATE refused because the instance's history diverged marks it for replacement.
      */
-    private static ReconcilerState roleStep(ReconcilerState state, ObservedInstance instance, AgentEvent event, Instant now) {
-        Optional<InFlightAction> action = inFlight(state, event.getCommandId());
-        if (action.isEmpty()) {
-            return state;
-        }
-        String key = action.get().getKey();
-        long epoch = Long.parseLong(key.substring(key.lastIndexOf('/') + 1));
+    private static ReconcilerState roleStep(ReconcilerState state, ObservedInstance instance, InFlightAction action,
+            AgentEvent event, Instant now) {
+        ActionKey key = action.getAction();
+        long epoch = key.getEpoch();
         ReconcilerState.Builder next = state.toBuilder();
         ObservedInstance.Builder updated = instance.toBuilder();
         if (!event.getGtidPosition().isEmpty()) {
@@ -158,32 +158,34 @@ public final class Observe {
         }
         if (event.getOutcome() != AgentOutcome.AGENT_OUTCOME_DONE) {
             updated.setLastError("agent: " + event.getReason());
-            if (key.startsWith("replicate/") && event.getReason().startsWith(HaPlanner.DIVERGED)) {
-                next.removeInFlight(key);
-                updated.setReplicationError(event.getReason());
+            if (key.getKind() == ActionKind.ACTION_KIND_REPLICATE && Facts.mustBeRebuilt(event.getReasonCode())) {
+                Ledger.remove(next, key);
+                updated.setReplicationError(event.getReason()).setReplicationFault(Facts.fault(event.getReasonCode()));
             }
             return next.putInstances(instance.getInstanceId(), updated.build()).build();
         }
         RoleChangeState change = state.getRoleChange();
-        if (key.startsWith("replicate/") && event.getReason().contains(NOT_CONNECTED)) {
+        if (key.getKind() == ActionKind.ACTION_KIND_REPLICATE
+                && event.getReasonCode() == AgentReason.AGENT_REASON_NOT_CONNECTED_YET) {
             // pointed at the primary but the link is not up yet (e.g. a certificate still missing at one end):
             // not serving reads, and asked again on its wait, when the agent answers how the link is now
             HaPlanner.primary(next).ifPresent(p -> updated.setReplicatingFrom(p.getInstanceId()));
             updated.setRoleEpoch(epoch).setReplicationError(event.getReason());
-            next.putInFlight(key, action.get().toBuilder().setRetryAt(Timestamps.of(now.plusSeconds(1))).build());
+            next.putInFlight(action.getKey(), action.toBuilder().setRetryAt(Timestamps.of(now.plusSeconds(1))).build());
             return next.putInstances(instance.getInstanceId(), updated.build()).build();
         }
-        next.removeInFlight(key);
+        Ledger.remove(next, key);
         updated.clearLastError();
         boolean changing = state.hasRoleChange() && !change.getDone() && change.getEpoch() == epoch;
-        if (key.startsWith("promote/")) {
-            updated.setRole(Role.ROLE_PRIMARY).setRoleEpoch(epoch).clearReplicatingFrom().clearReplicationError();
+        if (key.getKind() == ActionKind.ACTION_KIND_PROMOTE) {
+            updated.setRole(Role.ROLE_PRIMARY).setRoleEpoch(epoch).clearReplicatingFrom().clearReplicationError()
+                    .clearReplicationFault();
             if (changing && change.getNewPrimary().equals(instance.getInstanceId())) {
                 next.setRoleChange(change.toBuilder().setPromotedAt(Timestamps.of(now)).setNewPrimaryGtid(event.getGtidPosition()));
             }
-        } else if (key.startsWith("replicate/")) {
+        } else if (key.getKind() == ActionKind.ACTION_KIND_REPLICATE) {
             HaPlanner.primary(next).ifPresent(p -> updated.setReplicatingFrom(p.getInstanceId()));
-            updated.setRoleEpoch(epoch).clearReplicationError();
+            updated.setRoleEpoch(epoch).clearReplicationError().clearReplicationFault();
         } else if (changing && change.getOldPrimary().equals(instance.getInstanceId())) {
             // fenced for a switchover: read-only now, its final position is what the target must reach
             updated.setRole(Role.ROLE_REPLICA).setRoleEpoch(0).clearReplicatingFrom();
@@ -193,22 +195,19 @@ public final class Observe {
     }
 
     /** The agent's answer to MAKE_CSR or INSTALL_CERT; only the answer to the step in flight counts. */
-    private static ReconcilerState certStep(ReconcilerState state, ObservedInstance instance, AgentEvent event) {
-        Optional<InFlightAction> action = inFlight(state, event.getCommandId());
-        if (action.isEmpty()) {
-            return state;
-        }
-        String key = action.get().getKey();
+    private static ReconcilerState certStep(ReconcilerState state, ObservedInstance instance, InFlightAction action,
+            AgentEvent event) {
+        ActionKey key = action.getAction();
         ReconcilerState.Builder next = state.toBuilder();
         CertState.Builder cert = instance.getCert().toBuilder();
         if (event.getOutcome() != AgentOutcome.AGENT_OUTCOME_DONE) {
             // retried when the step's wait runs out; the reason shows meanwhile
             cert.setFailedAttempts(cert.getFailedAttempts() + 1).setLastFailure("agent: " + event.getReason());
-        } else if (key.startsWith("csr/")) {
-            next.removeInFlight(key);
+        } else if (key.getKind() == ActionKind.ACTION_KIND_MAKE_CSR) {
+            Ledger.remove(next, key);
             cert.setCsrPem(event.getCsrPem());
         } else {
-            next.removeInFlight(key);
+            Ledger.remove(next, key);
             cert.setSerial(event.getCertSerial().isEmpty() ? cert.getIssuedSerial() : event.getCertSerial())
                     .clearNames().addAllNames(cert.getRequestNamesList())
                     .setNotBefore(cert.getIssuedNotBefore())
@@ -227,30 +226,30 @@ public final class Observe {
      * and not at all otherwise; REVOKED takes the certificate off the revocation list.
      */
     public static ReconcilerState cert(ReconcilerState state, CertEvent event, Instant now, PlanSettings settings) {
-        Optional<InFlightAction> action = inFlight(state, event.getCommandId());
+        Optional<InFlightAction> action = Ledger.answered(state, event.getAction(), event.getCommandId());
         if (action.isEmpty()) {
             return state;
         }
-        String key = action.get().getKey();
+        ActionKey key = action.get().getAction();
         ReconcilerState.Builder next = state.toBuilder();
-        if (key.startsWith("revoke/")) {
+        if (key.getKind() == ActionKind.ACTION_KIND_REVOKE_CERT) {
             if (event.getOutcome() == CertOutcome.CERT_OUTCOME_REVOKED) {
-                next.removeInFlight(key);
+                Ledger.remove(next, key);
                 TlsState.Builder tls = state.getTls().toBuilder().clearToRevoke();
-                state.getTls().getToRevokeList().stream().filter(r -> !key.equals(Actions.revokeKey(r.getSerial())))
+                state.getTls().getToRevokeList().stream().filter(r -> !key.getSubject().equals(r.getSerial()))
                         .forEach(tls::addToRevoke);
                 next.setTls(tls);
             }
             return next.build();
         }
         ObservedInstance instance = state.getInstancesMap().get(event.getInstanceId());
-        if (instance == null || !key.startsWith("cert/")) {
+        if (instance == null || key.getKind() != ActionKind.ACTION_KIND_ISSUE_CERT) {
             return state;
         }
         CertState.Builder cert = instance.getCert().toBuilder();
         switch (event.getOutcome()) {
             case CERT_OUTCOME_ISSUED -> {
-                next.removeInFlight(key);
+                Ledger.remove(next, key);
                 cert.setIssuedChainPem(event.getChainPem()).setIssuedSerial(event.getSerial())
                         .setIssuedNotBefore(event.getNotBefore()).setIssuedNotAfter(event.getNotAfter())
                         .clearLastFailure();
@@ -265,9 +264,9 @@ public final class Observe {
                     if (wait.compareTo(settings.maxBackoff()) > 0) {
                         wait = settings.maxBackoff();
                     }
-                    next.putInFlight(key, action.get().toBuilder().setRetryAt(Timestamps.of(now.plus(wait))).build());
+                    next.putInFlight(action.get().getKey(), action.get().toBuilder().setRetryAt(Timestamps.of(now.plus(wait))).build());
                 } else {
-                    next.removeInFlight(key);
+                    Ledger.remove(next, key);
                     cert.setFailureFinal(true);
                 }
             }
@@ -276,10 +275,6 @@ public final class Observe {
             }
         }
         return next.putInstances(instance.getInstanceId(), instance.toBuilder().setCert(cert).build()).build();
-    }
-
-    private static Optional<InFlightAction> inFlight(ReconcilerState state, String commandId) {
-        return state.getInFlightMap().values().stream().filter(a -> a.getCommandId().equals(commandId)).findFirst();
     }
 
     /**
@@ -308,9 +303,10 @@ public final class Observe {
             updated.setLastHeartbeatAt(event.getLastHeartbeatAt());
         }
         if (!event.getReplicationError().isEmpty()) {
-            updated.setReplicationError(event.getReplicationError());
-        } else if (event.getReplicationConnected() && !instance.getReplicationError().startsWith(HaPlanner.DIVERGED)) {
-            updated.clearReplicationError();
+            updated.setReplicationError(event.getReplicationError()).setReplicationFault(event.getReplicationFault());
+        } else if (event.getReplicationConnected() && !Facts.mustBeRebuilt(instance)) {
+            // a link that came back heals a passing fault; one that must be rebuilt stays marked until replaced
+            updated.clearReplicationError().clearReplicationFault();
         }
         if (event.getHealth() == Health.HEALTH_DOWN) {
             if (!instance.hasDownSince()) {

@@ -1,10 +1,9 @@
 package dev.marina.intent.reconcile;
 
+import com.google.protobuf.Message;
 import dev.marina.schemas.topics.DeploymentKey;
-import dev.marina.schemas.topics.Topics;
-import dev.marina.schemas.v1.AgentCommand;
-import dev.marina.schemas.v1.CertCommand;
-import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.topics.TopicSpec;
+import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.InFlightAction;
 import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.service.Timestamps;
@@ -14,11 +13,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
-/** One planning pass: the state being built and the commands collected. */
+/** One planning pass: the state being built and the records to send. */
 final class Pass {
     final ReconcilerState.Builder state;
     final Instant now;
-    final List<PlannedCommand> commands = new ArrayList<>();
+    final List<Send<?>> sends = new ArrayList<>();
 
     private final PlanSettings settings;
 
@@ -32,48 +31,40 @@ final class Pass {
         return settings;
     }
 
+    /** What a command being issued carries: its id and its ledger action. */
+    record Issue(String commandId, ActionKey action) {}
+
     /** A record that is not a command (nothing waits for its effect), e.g. the history of a role change. */
-    void emit(com.google.protobuf.Message record) {
-        commands.add(new PlannedCommand(topicOf(record), record));
+    <V extends Message> void emit(TopicSpec<V> topic, V record) {
+        sends.add(Send.record(topic, record));
     }
 
-    /** Sends the command unless it is in flight and not yet due again. */
-    void ensure(String key, Duration timeout, Function<String, com.google.protobuf.Message> command) {
-        InFlightAction current = state.getInFlightMap().get(key);
+    /** Sends the command unless it is in flight and not yet due again; a repeat keeps its command id. */
+    <V extends Message> void ensure(ActionKey key, Duration timeout, TopicSpec<V> topic, Function<Issue, V> command) {
+        String id = Ledger.id(key);
+        InFlightAction current = state.getInFlightMap().get(id);
         if (current != null && Timestamps.toInstant(current.getRetryAt()).isAfter(now)) {
             return;
         }
         String commandId = current != null ? current.getCommandId() : commandId(key);
         int attempts = current == null ? 1 : current.getAttempts() + 1;
         Duration wait = backoff(timeout, attempts);
-        state.putInFlight(key, InFlightAction.newBuilder()
-                .setKey(key)
+        state.putInFlight(id, InFlightAction.newBuilder()
+                .setKey(id)
+                .setAction(key)
                 .setCommandId(commandId)
                 .setAttempts(attempts)
                 .setFirstIssuedAt(current != null ? current.getFirstIssuedAt() : Timestamps.of(now))
                 .setLastIssuedAt(Timestamps.of(now))
                 .setRetryAt(Timestamps.of(now.plus(wait)))
                 .build());
-        com.google.protobuf.Message message = command.apply(commandId);
-        commands.add(new PlannedCommand(topicOf(message), message));
+        sends.add(new Send<>(topic, command.apply(new Issue(commandId, key)), key, commandId));
     }
 
-    private static dev.marina.schemas.topics.TopicSpec<?> topicOf(com.google.protobuf.Message message) {
-        if (message instanceof AgentCommand) {
-            return Topics.AGENT_COMMANDS;
-        }
-        if (message instanceof CertCommand) {
-            return Topics.CERT_COMMANDS;
-        }
-        if (message instanceof dev.marina.schemas.v1.RoleChange) {
-            return Topics.ROLE_CHANGES;
-        }
-        return message instanceof DnsCommand ? Topics.DNS_COMMANDS : Topics.PROVISION_COMMANDS;
-    }
-
-    /** The id a new command for this effect gets: deployment, generation, effect. */
-    String commandId(String key) {
-        return DeploymentKey.of(state.getDesired().getDeployment()) + "/" + state.getDesired().getGeneration() + "/" + key;
+    /** The id a new command for this action gets: deployment, generation, action. */
+    String commandId(ActionKey key) {
+        return DeploymentKey.of(state.getDesired().getDeployment()) + "/" + state.getDesired().getGeneration() + "/"
+                + Ledger.id(key);
     }
 
     private Duration backoff(Duration timeout, int attempts) {

@@ -1,5 +1,7 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
@@ -83,7 +85,7 @@ public final class Planner {
         Optional<DeploymentStatus> changed = StatusBuilder.differs(status, state.getPublishedStatus())
                 ? Optional.of(status) : Optional.empty();
         changed.ifPresent(pass.state::setPublishedStatus);
-        return new PlanResult(pass.state.build(), List.copyOf(pass.commands), changed, purge);
+        return new PlanResult(pass.state.build(), List.copyOf(pass.sends), changed, purge);
     }
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
@@ -108,31 +110,33 @@ public final class Planner {
         DnsState dns = pass.state.getDns();
         if (pass.state.getDesired().getDeleted()) {
             if (!dns.getNamesRequested() || dns.getRemoved()) {
-                Actions.forgetDnsExcept(pass.state, "");
+                Ledger.forgetNamesExcept(pass.state, Optional.empty());
                 return;
             }
-            Actions.forgetDnsExcept(pass.state, Actions.DNS_REMOVE);
-            pass.ensure(Actions.DNS_REMOVE, settings.dns().timeout(), commandId -> dnsCommand(pass, List.of(), commandId));
+            ActionKey remove = Ledger.removeNames();
+            Ledger.forgetNamesExcept(pass.state, Optional.of(remove));
+            pass.ensure(remove, settings.dns().timeout(), Topics.DNS_COMMANDS, issue -> dnsCommand(pass, List.of(), issue));
             return;
         }
         Optional<DnsNames.Wanted> wanted = DnsNames.wanted(pass.state.build(), settings.dns());
         if (wanted.isEmpty() || wanted.get().digest().equals(dns.getAppliedDigest())) {
-            Actions.forgetDnsExcept(pass.state, "");
+            Ledger.forgetNamesExcept(pass.state, Optional.empty());
             return;
         }
-        String key = Actions.dnsKey(wanted.get().digest());
-        if (!pass.state.getInFlightMap().containsKey(key)) {
+        ActionKey key = Ledger.applyNames(wanted.get().digest());
+        if (!Ledger.pending(pass.state, key)) {
             // a new wish: earlier answers say nothing about it
             pass.state.setDns(dns.toBuilder().setLastOutcome(DnsOutcome.DNS_OUTCOME_UNSPECIFIED).clearLastReason()
                     .setNamesRequested(true).setRemoved(false));
         }
-        Actions.forgetDnsExcept(pass.state, key);
-        pass.ensure(key, settings.dns().timeout(), commandId -> dnsCommand(pass, wanted.get().records(), commandId));
+        Ledger.forgetNamesExcept(pass.state, Optional.of(key));
+        pass.ensure(key, settings.dns().timeout(), Topics.DNS_COMMANDS, issue -> dnsCommand(pass, wanted.get().records(), issue));
     }
 
-    private DnsCommand dnsCommand(Pass pass, List<DnsRecordSet> records, String commandId) {
+    private DnsCommand dnsCommand(Pass pass, List<DnsRecordSet> records, Pass.Issue issue) {
         return DnsCommand.newBuilder()
-                .setCommandId(commandId)
+                .setCommandId(issue.commandId())
+                .setAction(issue.action())
                 .setDeployment(pass.state.getDesired().getDeployment())
                 .setZone(settings.dns().zone())
                 .addAllRecords(records)
@@ -147,13 +151,12 @@ public final class Planner {
      * StatusBuilder's phases).
      */
     private void markServing(Pass pass) {
-        ReconcilerState current = pass.state.build();
-        if (!DnsNames.answering(current, settings.dns()) || !Certificates.ready(current, settings.dns(), pass.now)) {
+        Facts.Snapshot facts = Facts.of(pass.state.build(), settings, pass.now);
+        if (!facts.namesAnswering() || !facts.certificatesReady()) {
             return;
         }
-        for (ObservedInstance i : List.copyOf(pass.state.getInstancesMap().values())) {
-            if (!i.hasServedAt() && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY
-                    && i.getHealth() == dev.marina.schemas.v1.Health.HEALTH_UP) {
+        for (ObservedInstance i : facts.serving()) {
+            if (!i.hasServedAt() && i.getHealth() == dev.marina.schemas.v1.Health.HEALTH_UP) {
                 pass.state.putInstances(i.getInstanceId(), i.toBuilder().setServedAt(Timestamps.of(pass.now)).build());
             }
         }
@@ -173,30 +176,31 @@ public final class Planner {
         switch (provisioned) {
             case INSTANCE_STATE_RUNNING -> {
                 if (instance.getAgentOutcome() != AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
-                    pass.ensure(Actions.deployKey(id), settings.deployTimeout(), commandId -> agentCommand(pass, instance,
-                            AgentOp.AGENT_OP_DEPLOY, commandId));
+                    pass.ensure(Ledger.deploy(id), settings.deployTimeout(), Topics.AGENT_COMMANDS,
+                            issue -> agentCommand(pass, instance, AgentOp.AGENT_OP_DEPLOY, issue));
                 }
             }
             case INSTANCE_STATE_RESTARTING, INSTANCE_STATE_DESTROYED -> { }
-            default -> pass.ensure(Actions.createKey(id), settings.provisionTimeout(), commandId -> provisionCommand(pass,
-                    instance, ProvisionOp.PROVISION_OP_CREATE, commandId).toBuilder()
-                    // handed to the agent at launch: the database starts before the agent reads its topic
-                    .setFirstCommand(agentCommand(pass, instance, AgentOp.AGENT_OP_DEPLOY, pass.commandId(Actions.deployKey(id))))
-                    .build());
+            default -> pass.ensure(Ledger.createInstance(id), settings.provisionTimeout(), Topics.PROVISION_COMMANDS,
+                    issue -> provisionCommand(pass, instance, ProvisionOp.PROVISION_OP_CREATE, issue).toBuilder()
+                            // handed to the agent at launch: the database starts before the agent reads its topic
+                            .setFirstCommand(agentCommand(pass, instance, AgentOp.AGENT_OP_DEPLOY,
+                                    new Pass.Issue(pass.commandId(Ledger.deploy(id)), Ledger.deploy(id))))
+                            .build());
         }
     }
 
     private void retire(Pass pass, ObservedInstance instance) {
         String id = instance.getInstanceId();
-        pass.state.removeInFlight(Actions.createKey(id));
-        pass.state.removeInFlight(Actions.deployKey(id));
+        Ledger.remove(pass.state, Ledger.createInstance(id));
+        Ledger.remove(pass.state, Ledger.deploy(id));
         if (agentMustStopFirst(pass, instance)) {
-            pass.ensure(Actions.agentDestroyKey(id), settings.destroyTimeout(), commandId -> agentCommand(pass, instance,
-                    AgentOp.AGENT_OP_DESTROY, commandId));
+            pass.ensure(Ledger.stopDatabase(id), settings.destroyTimeout(), Topics.AGENT_COMMANDS,
+                    issue -> agentCommand(pass, instance, AgentOp.AGENT_OP_DESTROY, issue));
         } else {
-            pass.state.removeInFlight(Actions.agentDestroyKey(id));
-            pass.ensure(Actions.destroyKey(id), settings.destroyTimeout(), commandId -> provisionCommand(pass, instance,
-                    ProvisionOp.PROVISION_OP_DESTROY, commandId));
+            Ledger.remove(pass.state, Ledger.stopDatabase(id));
+            pass.ensure(Ledger.destroyInstance(id), settings.destroyTimeout(), Topics.PROVISION_COMMANDS,
+                    issue -> provisionCommand(pass, instance, ProvisionOp.PROVISION_OP_DESTROY, issue));
         }
     }
 
@@ -209,16 +213,17 @@ public final class Planner {
                 && instance.getProvisionState() != InstanceState.INSTANCE_STATE_RESTARTING) {
             return false;
         }
-        InFlightAction asked = pass.state.getInFlightMap().get(Actions.agentDestroyKey(instance.getInstanceId()));
+        InFlightAction asked = Ledger.get(pass.state, Ledger.stopDatabase(instance.getInstanceId())).orElse(null);
         boolean givenUp = asked != null && asked.getAttempts() >= settings.agentDestroyTries()
                 && !Timestamps.toInstant(asked.getRetryAt()).isAfter(pass.now);
         return !givenUp;
     }
 
-    private static ProvisionCommand provisionCommand(Pass pass, ObservedInstance instance, ProvisionOp op, String commandId) {
+    private static ProvisionCommand provisionCommand(Pass pass, ObservedInstance instance, ProvisionOp op, Pass.Issue issue) {
         Intent desired = pass.state.getDesired();
         return ProvisionCommand.newBuilder()
-                .setCommandId(commandId)
+                .setCommandId(issue.commandId())
+                .setAction(issue.action())
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)
@@ -227,10 +232,11 @@ public final class Planner {
                 .build();
     }
 
-    private static AgentCommand agentCommand(Pass pass, ObservedInstance instance, AgentOp op, String commandId) {
+    private static AgentCommand agentCommand(Pass pass, ObservedInstance instance, AgentOp op, Pass.Issue issue) {
         Intent desired = pass.state.getDesired();
         AgentCommand.Builder command = AgentCommand.newBuilder()
-                .setCommandId(commandId)
+                .setCommandId(issue.commandId())
+                .setAction(issue.action())
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)

@@ -37,7 +37,7 @@ public final class StatusBuilder {
         Optional<ObservedInstance> primary = instances.stream().filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)
                 .findFirst().or(() -> instances.stream().filter(i -> !i.getRetiring()).findFirst());
         int wantedReplicas = desired.getDeleted() ? 0 : Math.max(0, desired.getSpec().getReplicas());
-        long replicasReady = primary.map(p -> instances.stream().filter(i -> servesReads(state, i, p)).count()).orElse(0L);
+        long replicasReady = primary.map(p -> instances.stream().filter(i -> Facts.servesReads(state.getEpoch(), i, p)).count()).orElse(0L);
         boolean writable = primary.map(p -> p.getRole() == Role.ROLE_PRIMARY && p.getRoleEpoch() == Math.max(1, state.getEpoch()))
                 .orElse(false);
         Optional<InFlightAction> exhausted = state.getInFlightMap().values().stream()
@@ -178,13 +178,6 @@ public final class StatusBuilder {
         return conditions.stream().map(c -> withTransitionTime(c, previous, now)).toList();
     }
 
-    private static boolean servesReads(ReconcilerState state, ObservedInstance i, ObservedInstance primary) {
-        return !i.getRetiring() && i.getRole() == Role.ROLE_REPLICA && i.getHealth() == Health.HEALTH_UP
-                && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY
-                && i.getReplicatingFrom().equals(primary.getInstanceId()) && i.getRoleEpoch() == state.getEpoch()
-                && i.getReplicationError().isEmpty();
-    }
-
     /**
      * ReplicasReady (when replicas are wanted or a role change is under way): how many replicas serve the
      * current primary's data, and what is being done about it.
@@ -237,7 +230,7 @@ public final class StatusBuilder {
         if (!settings.dns().enabled()) {
             return condition(Reasons.TLS_READY, false, Reasons.NO_DNS_NAMES, "certificates need the platform's DNS names");
         }
-        List<ObservedInstance> serving = state.getInstancesMap().values().stream().filter(Certificates::serving)
+        List<ObservedInstance> serving = state.getInstancesMap().values().stream().filter(Facts::serving)
                 .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
         if (serving.isEmpty()) {
             return condition(Reasons.TLS_READY, false, Reasons.WAITING_FOR_INSTANCE, "no database serving yet");

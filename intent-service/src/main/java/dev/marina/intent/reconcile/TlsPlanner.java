@@ -1,5 +1,7 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.CertCommand;
@@ -39,7 +41,7 @@ final class TlsPlanner {
         Intent desired = pass.state.getDesired();
         if (Certificates.wanted(desired) && settings.dns().enabled()) {
             for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
-                if (Certificates.serving(instance)) {
+                if (Facts.serving(instance)) {
                     planInstance(pass, settings, instance);
                 }
             }
@@ -79,16 +81,16 @@ final class TlsPlanner {
         CertState request = cert;
         ObservedInstance target = instance;
         if (request.getCsrPem().isEmpty()) {
-            pass.ensure(Actions.csrKey(id, n), settings.tls().agentTimeout(),
-                    commandId -> agentCommand(pass, target, AgentOp.AGENT_OP_MAKE_CSR, commandId, request));
+            pass.ensure(Ledger.makeCsr(id, n), settings.tls().agentTimeout(), Topics.AGENT_COMMANDS,
+                    issue -> agentCommand(pass, target, AgentOp.AGENT_OP_MAKE_CSR, issue, request));
         } else if (request.getIssuedChainPem().isEmpty()) {
             if (!request.getFailureFinal()) {
-                pass.ensure(Actions.certKey(id, n), settings.tls().issueTimeout(),
-                        commandId -> certCommand(pass, target, commandId, request));
+                pass.ensure(Ledger.issueCert(id, n), settings.tls().issueTimeout(), Topics.CERT_COMMANDS,
+                        issue -> certCommand(pass, target, issue, request));
             }
         } else {
-            pass.ensure(Actions.installKey(id, n), settings.tls().agentTimeout(),
-                    commandId -> agentCommand(pass, target, AgentOp.AGENT_OP_INSTALL_CERT, commandId, request));
+            pass.ensure(Ledger.installCert(id, n), settings.tls().agentTimeout(), Topics.AGENT_COMMANDS,
+                    issue -> agentCommand(pass, target, AgentOp.AGENT_OP_INSTALL_CERT, issue, request));
         }
     }
 
@@ -100,19 +102,20 @@ final class TlsPlanner {
         }
         TlsState.Builder next = tls.toBuilder().clearToRevoke();
         for (Revocation r : tls.getToRevokeList()) {
-            String key = Actions.revokeKey(r.getSerial());
-            InFlightAction asked = pass.state.getInFlightMap().get(key);
+            ActionKey key = Ledger.revokeCert(r.getSerial());
+            InFlightAction asked = Ledger.get(pass.state, key).orElse(null);
             boolean givenUp = asked != null && asked.getAttempts() >= settings.tls().revokeTries()
                     && !Timestamps.toInstant(asked.getRetryAt()).isAfter(pass.now);
             if (givenUp) {
-                pass.state.removeInFlight(key);
+                Ledger.remove(pass.state, key);
                 pass.state.setLastError("certificate " + r.getSerial() + " of " + r.getInstanceId()
                         + " not revoked after " + asked.getAttempts() + " tries");
                 continue;
             }
             next.addToRevoke(r);
-            pass.ensure(key, settings.tls().issueTimeout(), commandId -> CertCommand.newBuilder()
-                    .setCommandId(commandId)
+            pass.ensure(key, settings.tls().issueTimeout(), Topics.CERT_COMMANDS, issue -> CertCommand.newBuilder()
+                    .setCommandId(issue.commandId())
+                    .setAction(issue.action())
                     .setDeployment(pass.state.getDesired().getDeployment())
                     .setInstanceId(r.getInstanceId())
                     .setOp(CertOp.CERT_OP_REVOKE)
@@ -130,15 +133,16 @@ final class TlsPlanner {
     }
 
     private static void forgetRequest(Pass pass, String instanceId, int number) {
-        pass.state.removeInFlight(Actions.csrKey(instanceId, number));
-        pass.state.removeInFlight(Actions.certKey(instanceId, number));
-        pass.state.removeInFlight(Actions.installKey(instanceId, number));
+        Ledger.remove(pass.state, Ledger.makeCsr(instanceId, number));
+        Ledger.remove(pass.state, Ledger.issueCert(instanceId, number));
+        Ledger.remove(pass.state, Ledger.installCert(instanceId, number));
     }
 
-    private static CertCommand certCommand(Pass pass, ObservedInstance instance, String commandId, CertState request) {
+    private static CertCommand certCommand(Pass pass, ObservedInstance instance, Pass.Issue issue, CertState request) {
         Intent desired = pass.state.getDesired();
         return CertCommand.newBuilder()
-                .setCommandId(commandId)
+                .setCommandId(issue.commandId())
+                .setAction(issue.action())
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(instance.getCert().getSerial().isEmpty() ? CertOp.CERT_OP_ISSUE : CertOp.CERT_OP_RENEW)
@@ -149,11 +153,12 @@ final class TlsPlanner {
                 .build();
     }
 
-    private static AgentCommand agentCommand(Pass pass, ObservedInstance instance, AgentOp op, String commandId,
+    private static AgentCommand agentCommand(Pass pass, ObservedInstance instance, AgentOp op, Pass.Issue issue,
             CertState request) {
         Intent desired = pass.state.getDesired();
         AgentCommand.Builder command = AgentCommand.newBuilder()
-                .setCommandId(commandId)
+                .setCommandId(issue.commandId())
+                .setAction(issue.action())
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)

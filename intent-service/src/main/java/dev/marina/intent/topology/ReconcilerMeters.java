@@ -1,7 +1,7 @@
 package dev.marina.intent.topology;
 
 import dev.marina.intent.reconcile.PlanResult;
-import dev.marina.intent.reconcile.PlannedCommand;
+import dev.marina.intent.reconcile.Send;
 import dev.marina.schemas.v1.DeploymentStatus;
 import dev.marina.schemas.v1.Phase;
 import io.micrometer.core.instrument.Counter;
@@ -42,8 +42,8 @@ public final class ReconcilerMeters {
         if (recordAge != null && !recordAge.isNegative()) {
             eventToPlan.record(recordAge);
         }
-        for (PlannedCommand command : result.commands()) {
-            counter("marina.reconciler.commands", "topic", command.topic().name()).increment();
+        for (Send<?> send : result.sends()) {
+            counter("marina.reconciler.commands", "topic", send.topic().name()).increment();
         }
         result.status().map(DeploymentStatus::getPhase).filter(p -> p == Phase.PHASE_FAILED)
                 .ifPresent(p -> failedStatuses.increment());

@@ -3,7 +3,8 @@ package dev.marina.intent.topology;
 import com.google.protobuf.Message;
 import dev.marina.intent.reconcile.Observe;
 import dev.marina.intent.reconcile.PlanResult;
-import dev.marina.intent.reconcile.PlannedCommand;
+import dev.marina.intent.reconcile.Ledger;
+import dev.marina.intent.reconcile.Send;
 import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
@@ -71,7 +72,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         }
         String key = record.key();
         ReconcilerState current = states.get(key);
-        ReconcilerState state = current == null ? ReconcilerState.getDefaultInstance() : current;
+        ReconcilerState state = current == null ? ReconcilerState.getDefaultInstance() : Ledger.dropUntyped(current);
         Object event = record.value().value();
         if (event instanceof Intent intent) {
             if (current == null && intent.getDeleted()) {
@@ -114,27 +115,21 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         }
         for (KeyValue<String, ReconcilerState> kv : due) {
             long started = System.nanoTime();
-            PlanResult result = planner.plan(kv.value, now);
+            PlanResult result = planner.plan(Ledger.dropUntyped(kv.value), now);
             meters.passed(result, Duration.ofNanos(System.nanoTime() - started), null);
             // what a resync sends is, by definition, a retry of an action whose effect did not come
-            result.commands().forEach(c -> meters.retried(actionKind(c)));
+            result.sends().stream().filter(s -> !s.commandId().isEmpty())
+                    .forEach(s -> meters.retried(Ledger.word(s.action().getKind())));
             apply(kv.key, result, now);
         }
     }
 
-    private static String actionKind(PlannedCommand command) {
-        String id = CommandIds.of(command.command());
-        String[] parts = id.split("/");
-        // command ids are tenant/name/generation/<kind>/...: the kind is a fixed word (create, deploy, dns, ...)
-        return parts.length > 3 ? parts[3] : "unknown";
-    }
-
     private void apply(String key, PlanResult result, Instant now) {
         long ts = now.toEpochMilli();
-        for (PlannedCommand command : result.commands()) {
-            context.forward(new Record<String, Message>(key, command.command(), ts), IntentTopology.sinkName(command.topic()));
-            LOG.infof("command sent deployment=%s topic=%s command=%s", key, command.topic().name(),
-                    CommandIds.of(command.command()));
+        for (Send<?> send : result.sends()) {
+            context.forward(new Record<String, Message>(key, send.value(), ts), IntentTopology.sinkName(send.topic()));
+            LOG.infof("command sent deployment=%s topic=%s command=%s", key, send.topic().name(),
+                    send.commandId().isEmpty() ? "-" : send.commandId());
         }
         result.status().ifPresent(status -> {
             context.forward(new Record<String, Message>(key, status, ts), IntentTopology.sinkName(Topics.DEPLOYMENT_STATUS));

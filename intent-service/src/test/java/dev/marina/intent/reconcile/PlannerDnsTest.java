@@ -74,14 +74,14 @@ class PlannerDnsTest {
     }
 
     private static DnsCommand onlyDns(PlanResult r) {
-        List<DnsCommand> dns = r.commands().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS)
-                .map(c -> (DnsCommand) c.command()).toList();
-        assertEquals(1, dns.size(), () -> "commands: " + r.commands());
+        List<DnsCommand> dns = r.sends().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS)
+                .map(c -> (DnsCommand) c.value()).toList();
+        assertEquals(1, dns.size(), () -> "commands: " + r.sends());
         return dns.get(0);
     }
 
     private static long dnsCommands(PlanResult r) {
-        return r.commands().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS).count();
+        return r.sends().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS).count();
     }
 
     private Phase phase() {
@@ -174,7 +174,7 @@ class PlannerDnsTest {
         assertNotEquals(first.getCommandId(), second.getCommandId());
         assertEquals(List.of("127.10.0.9"), second.getRecords(0).getValuesList());
         assertEquals(Phase.PHASE_DEGRADED, phase(), "served before, names now point at the old address");
-        assertEquals(1, state.getInFlightMap().keySet().stream().filter(Actions::isDns).count());
+        assertEquals(1, state.getInFlightMap().values().stream().filter(a -> Ledger.isNames(a.getAction().getKind())).count());
     }
 
     @Test

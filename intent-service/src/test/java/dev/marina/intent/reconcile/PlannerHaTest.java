@@ -10,6 +10,8 @@ import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Condition;
 import dev.marina.schemas.v1.DnsCommand;
 import dev.marina.schemas.v1.DnsEvent;
@@ -68,13 +70,13 @@ class PlannerHaTest {
     }
 
     private List<AgentCommand> agent(PlanResult r, AgentOp op) {
-        return r.commands().stream().filter(c -> c.topic() == Topics.AGENT_COMMANDS).map(c -> (AgentCommand) c.command())
+        return r.sends().stream().filter(c -> c.topic() == Topics.AGENT_COMMANDS).map(c -> (AgentCommand) c.value())
                 .filter(c -> c.getOp() == op).toList();
     }
 
     private AgentCommand onlyAgent(PlanResult r, AgentOp op) {
         List<AgentCommand> found = agent(r, op);
-        assertEquals(1, found.size(), () -> op + " in " + r.commands());
+        assertEquals(1, found.size(), () -> op + " in " + r.sends());
         return found.get(0);
     }
 
@@ -94,19 +96,21 @@ class PlannerHaTest {
                 .setGtidPosition(gtid).setLastHeartbeatAt(Timestamps.of(now)).addAllReplicas(List.of(replicas)).build(), now);
     }
 
+    /** The agent's answer, as it sends it: the command's id and action echoed. */
     private void done(AgentCommand c, String gtid) {
         state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(c.getInstanceId()).setCommandId(c.getCommandId())
-                .setOutcome(AgentOutcome.AGENT_OUTCOME_DONE).setGtidPosition(gtid).build(), now);
+                .setAction(c.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_DONE).setGtidPosition(gtid).build(), now);
     }
 
-    private void failed(AgentCommand c, String reason) {
+    private void failed(AgentCommand c, AgentReason code, String reason) {
         state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(c.getInstanceId()).setCommandId(c.getCommandId())
-                .setOutcome(AgentOutcome.AGENT_OUTCOME_FAILED).setReason(reason).build(), now);
+                .setAction(c.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_FAILED).setReasonCode(code)
+                .setReplicationFault(Facts.fault(code)).setReason(reason).build(), now);
     }
 
     /** Applies whatever DNS command the pass sent, as dns-service would answer it. */
     private void dnsApplied(PlanResult r) {
-        r.commands().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS).map(c -> (DnsCommand) c.command())
+        r.sends().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS).map(c -> (DnsCommand) c.value())
                 .forEach(d -> state = Observe.dns(state, DnsEvent.newBuilder().setCommandId(d.getCommandId())
                         .setDeployment(d.getDeployment()).setOutcome(DnsOutcome.DNS_OUTCOME_APPLIED)
                         .addAllRecords(d.getRecordsList()).build()));
@@ -127,7 +131,7 @@ class PlannerHaTest {
         state = Observe.desired(state, intent(2, true, 0, ""));
         PlanResult first = plan();
         firstPass = first;
-        assertEquals(3, first.commands().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS).count(),
+        assertEquals(3, first.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS).count(),
                 "the primary and both replicas are created at once");
         for (String id : List.of(P, R2, R3)) {
             running(id);
@@ -138,7 +142,7 @@ class PlannerHaTest {
         databaseReady(R3, true);
         PlanResult repoint = plan();
         List<AgentCommand> replicate = agent(repoint, AgentOp.AGENT_OP_REPLICATE);
-        assertEquals(2, replicate.size(), () -> "REPLICATE to both replicas: " + repoint.commands());
+        assertEquals(2, replicate.size(), () -> "REPLICATE to both replicas: " + repoint.sends());
         for (AgentCommand c : replicate) {
             assertEquals("127.10.0.1", c.getPrimaryAddress());
             assertEquals(P, c.getPrimaryInstanceId());
@@ -159,8 +163,8 @@ class PlannerHaTest {
     @Test
     void replicas_are_deployed_as_replicas_and_replicate_from_the_primary() {
         replicatedDeployment();
-        List<AgentCommand> deploys = firstPass.commands().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS)
-                .map(c -> ((dev.marina.schemas.v1.ProvisionCommand) c.command()).getFirstCommand()).toList();
+        List<AgentCommand> deploys = firstPass.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS)
+                .map(c -> ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getFirstCommand()).toList();
         assertEquals(List.of(Role.ROLE_PRIMARY, Role.ROLE_REPLICA, Role.ROLE_REPLICA),
                 deploys.stream().map(AgentCommand::getRole).sorted().toList());
         assertTrue(deploys.stream().allMatch(d -> d.getEpoch() == 1 && d.getReplicationPassword().getKeyId().equals("r")));
@@ -191,8 +195,8 @@ class PlannerHaTest {
         done(promote, "0-1-20");
         PlanResult promoted = plan();
         assertEquals(Role.ROLE_PRIMARY, state.getInstancesOrThrow(R3).getRole());
-        DnsCommand moved = promoted.commands().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS)
-                .map(c -> (DnsCommand) c.command()).findFirst().orElseThrow(() -> new AssertionError(promoted.commands().toString()));
+        DnsCommand moved = promoted.sends().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS)
+                .map(c -> (DnsCommand) c.value()).findFirst().orElseThrow(() -> new AssertionError(promoted.sends().toString()));
         assertEquals(List.of("127.10.0.3"), moved.getRecords(0).getValuesList(), "the writer name moves to the new primary");
         AgentCommand repoint = onlyAgent(promoted, AgentOp.AGENT_OP_REPLICATE);
         assertEquals(R2, repoint.getInstanceId(), "the other replica follows the new primary (the old one is down)");
@@ -202,16 +206,16 @@ class PlannerHaTest {
         now = now.plusMillis(30);
         dnsApplied(promoted);
         PlanResult finished = plan();
-        List<RoleChange> history = finished.commands().stream().filter(c -> c.topic() == Topics.ROLE_CHANGES)
-                .map(c -> (RoleChange) c.command()).toList();
-        assertEquals(1, history.size(), finished.commands().toString());
+        List<RoleChange> history = finished.sends().stream().filter(c -> c.topic() == Topics.ROLE_CHANGES)
+                .map(c -> (RoleChange) c.value()).toList();
+        assertEquals(1, history.size(), finished.sends().toString());
         RoleChange record = history.get(0);
         assertEquals(RoleChangeKind.ROLE_CHANGE_KIND_FAILOVER, record.getKind());
         assertEquals(P, record.getOldPrimary());
         assertEquals(R3, record.getNewPrimary());
         assertTrue(record.getReason().contains("no replica hears from it"), record.getReason());
         assertTrue(Timestamps.toInstant(record.getPromotedAt()).isBefore(Timestamps.toInstant(record.getWriterNameMovedAt())));
-        assertEquals(0, plan().commands().stream().filter(c -> c.topic() == Topics.ROLE_CHANGES).count(), "recorded once");
+        assertEquals(0, plan().sends().stream().filter(c -> c.topic() == Topics.ROLE_CHANGES).count(), "recorded once");
     }
 
     @Test
@@ -269,12 +273,60 @@ class PlannerHaTest {
         assertEquals("127.10.0.3", rejoin.getPrimaryAddress());
         assertTrue(agent(last, AgentOp.AGENT_OP_PROMOTE).isEmpty(), "never promoted back on its own");
 
-        failed(rejoin, "diverged: it holds 0-1-21, which the new primary lacks");
+        failed(rejoin, AgentReason.AGENT_REASON_DIVERGED, "diverged: it holds 0-1-21, which the new primary lacks");
         PlanResult replaced = plan();
         assertTrue(state.getInstancesOrThrow(P).getRetiring(), "a diverged instance is rebuilt: retired...");
-        assertEquals(1, replaced.commands().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
-                && ((dev.marina.schemas.v1.ProvisionCommand) c.command()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
-                .count(), "...and replaced by a new replica: " + replaced.commands());
+        assertEquals(1, replaced.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
+                && ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
+                .count(), "...and replaced by a new replica: " + replaced.sends());
+    }
+
+    /** Provisioner CREATEs of a pass. */
+    private static long creates(PlanResult r) {
+        return r.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
+                && ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
+                .count();
+    }
+
+    @Test
+    void a_replica_that_cannot_catch_up_is_replaced_not_asked_to_replicate_again() {
+        replicatedDeployment();
+        // R2 restarts while the primary purged the binlogs it needs: its REPLICATE fails for good
+        databaseReady(R2, true);
+        state = state.toBuilder().putInstances(R2, state.getInstancesOrThrow(R2).toBuilder().setRoleEpoch(0).build()).build();
+        AgentCommand again = onlyAgent(plan(), AgentOp.AGENT_OP_REPLICATE);
+        assertEquals(R2, again.getInstanceId());
+        failed(again, AgentReason.AGENT_REASON_CANNOT_CATCH_UP,
+                "cannot catch up: Got fatal error 1236 from master: the binary logs containing GTIDs it needs have been purged");
+        PlanResult replaced = plan();
+        assertTrue(state.getInstancesOrThrow(R2).getRetiring(), "it must be rebuilt: retired...");
+        assertEquals(1, creates(replaced), () -> "...and replaced by a new replica: " + replaced.sends());
+        assertTrue(agent(replaced, AgentOp.AGENT_OP_REPLICATE).stream().noneMatch(c -> c.getInstanceId().equals(R2)),
+                "never asked to replicate again");
+    }
+
+    @Test
+    void a_replica_whose_heartbeat_reports_it_cannot_catch_up_is_replaced() {
+        replicatedDeployment();
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(R3).setHealth(Health.HEALTH_SUSPECT)
+                .setReason("replication broken").setLastHeartbeatAt(Timestamps.of(now))
+                .setReplicationError("cannot catch up: binlogs purged")
+                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP).build(), now);
+        PlanResult replaced = plan();
+        assertTrue(state.getInstancesOrThrow(R3).getRetiring());
+        assertEquals(1, creates(replaced), () -> replaced.sends().toString());
+    }
+
+    @Test
+    void a_broken_link_that_may_heal_is_not_a_reason_to_replace_whatever_its_text_says() {
+        replicatedDeployment();
+        databaseReady(R2, true);
+        state = state.toBuilder().putInstances(R2, state.getInstancesOrThrow(R2).toBuilder().setRoleEpoch(0).build()).build();
+        AgentCommand again = onlyAgent(plan(), AgentOp.AGENT_OP_REPLICATE);
+        failed(again, AgentReason.AGENT_REASON_REPLICATION_BROKEN, "diverged: (only words; the code decides)");
+        PlanResult next = plan();
+        assertFalse(state.getInstancesOrThrow(R2).getRetiring());
+        assertEquals(0, creates(next));
     }
 
     @Test
@@ -309,8 +361,8 @@ class PlannerHaTest {
         List<String> repointed = agent(after, AgentOp.AGENT_OP_REPLICATE).stream().map(AgentCommand::getInstanceId).sorted().toList();
         assertEquals(List.of(P, R3), repointed, "the old primary and the other replica follow the new one");
         dnsApplied(after);
-        RoleChange record = plan().commands().stream().filter(c -> c.topic() == Topics.ROLE_CHANGES)
-                .map(c -> (RoleChange) c.command()).findFirst().orElseThrow();
+        RoleChange record = plan().sends().stream().filter(c -> c.topic() == Topics.ROLE_CHANGES)
+                .map(c -> (RoleChange) c.value()).findFirst().orElseThrow();
         assertEquals(RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER, record.getKind());
         assertEquals(R2, record.getNewPrimary());
         assertEquals(1, state.getSwitchoversServed());
@@ -329,8 +381,8 @@ class PlannerHaTest {
         assertTrue(planner.needsResync(state, now));
         PlanResult r = plan();
         assertTrue(state.getInstancesOrThrow(R3).getRetiring());
-        assertEquals(1, r.commands().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
-                && ((dev.marina.schemas.v1.ProvisionCommand) c.command()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
+        assertEquals(1, r.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
+                && ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
                 .count(), "a new replica takes its place");
     }
 

@@ -78,15 +78,15 @@ class PlannerTest {
     }
 
     private static ProvisionCommand onlyProvision(PlanResult r) {
-        assertEquals(1, r.commands().size(), () -> "commands: " + r.commands());
-        assertEquals(Topics.PROVISION_COMMANDS, r.commands().get(0).topic());
-        return (ProvisionCommand) r.commands().get(0).command();
+        assertEquals(1, r.sends().size(), () -> "commands: " + r.sends());
+        assertEquals(Topics.PROVISION_COMMANDS, r.sends().get(0).topic());
+        return (ProvisionCommand) r.sends().get(0).value();
     }
 
     private static AgentCommand onlyAgent(PlanResult r) {
-        assertEquals(1, r.commands().size(), () -> "commands: " + r.commands());
-        assertEquals(Topics.AGENT_COMMANDS, r.commands().get(0).topic());
-        return (AgentCommand) r.commands().get(0).command();
+        assertEquals(1, r.sends().size(), () -> "commands: " + r.sends());
+        assertEquals(Topics.AGENT_COMMANDS, r.sends().get(0).topic());
+        return (AgentCommand) r.sends().get(0).value();
     }
 
     private Condition condition(String type) {
@@ -96,7 +96,7 @@ class PlannerTest {
     @Test
     void does_nothing_without_a_desired_state() {
         PlanResult r = plan();
-        assertEquals(List.of(), r.commands());
+        assertEquals(List.of(), r.sends());
         assertTrue(r.status().isEmpty());
     }
 
@@ -127,7 +127,7 @@ class PlannerTest {
         desire(intent(1, false, 0));
         for (int i = 0; i < 5; i++) {
             after(Duration.ofSeconds(1));
-            assertEquals(List.of(), plan().commands());
+            assertEquals(List.of(), plan().sends());
         }
         assertFalse(planner.needsResync(state, now));
     }
@@ -139,7 +139,7 @@ class PlannerTest {
         assertTrue(planner.needsResync(state, now));
         assertEquals(id, onlyProvision(plan()).getCommandId());
         after(Duration.ofSeconds(59));
-        assertEquals(List.of(), plan().commands(), "second wait is 60 s");
+        assertEquals(List.of(), plan().sends(), "second wait is 60 s");
         after(Duration.ofSeconds(1));
         assertEquals(id, onlyProvision(plan()).getCommandId());
         assertEquals(3, state.getInFlightMap().get("create/" + ID).getAttempts());
@@ -161,7 +161,7 @@ class PlannerTest {
     void ready_needs_the_database_up_and_a_healthy_heartbeat() {
         desire(intent(1, false, 0));
         provisioned(InstanceState.INSTANCE_STATE_RUNNING);
-        assertEquals(List.of(), agent(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).commands());
+        assertEquals(List.of(), agent(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).sends());
         assertEquals(Phase.PHASE_PROVISIONING, phase());
         assertEquals("NoHealthReportYet", condition(Reasons.HEALTHY).getReason());
         health(Health.HEALTH_UP);

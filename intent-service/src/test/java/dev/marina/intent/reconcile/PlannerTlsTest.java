@@ -117,13 +117,13 @@ class PlannerTlsTest {
     }
 
     private static <T> T only(PlanResult r, Object topic, Class<T> type) {
-        List<T> found = r.commands().stream().filter(c -> c.topic() == topic).map(c -> type.cast(c.command())).toList();
-        assertEquals(1, found.size(), () -> "commands: " + r.commands());
+        List<T> found = r.sends().stream().filter(c -> c.topic() == topic).map(c -> type.cast(c.value())).toList();
+        assertEquals(1, found.size(), () -> "commands: " + r.sends());
         return found.get(0);
     }
 
     private static List<AgentCommand> agentCommands(PlanResult r) {
-        return r.commands().stream().filter(c -> c.topic() == Topics.AGENT_COMMANDS).map(c -> (AgentCommand) c.command()).toList();
+        return r.sends().stream().filter(c -> c.topic() == Topics.AGENT_COMMANDS).map(c -> (AgentCommand) c.value()).toList();
     }
 
     private static AgentCommand onlyAgent(PlanResult r) {
@@ -131,7 +131,7 @@ class PlannerTlsTest {
     }
 
     private static long certCommands(PlanResult r) {
-        return r.commands().stream().filter(c -> c.topic() == Topics.CERT_COMMANDS).count();
+        return r.sends().stream().filter(c -> c.topic() == Topics.CERT_COMMANDS).count();
     }
 
     private Condition tlsReady() {
@@ -238,7 +238,7 @@ class PlannerTlsTest {
         CertCommand issue = answerCsr(servingDatabase(TlsMode.TLS_MODE_ACME));
         fail(issue, false);
         now = now.plus(Duration.ofHours(1));
-        assertEquals(0, plan().commands().size());
+        assertEquals(0, plan().sends().size());
         assertTrue(tlsReady().getMessage().contains("not retried"), tlsReady().getMessage());
 
         state = Observe.desired(state, intent(TlsMode.TLS_MODE_ACME, 1, false, 1));
@@ -253,7 +253,7 @@ class PlannerTlsTest {
         AgentCommand makeCsr = onlyAgent(plan());
         installed(issue(answerCsr(makeCsr), "abc2", CA), "abc2");
         assertEquals("abc2", state.getInstancesOrThrow(ID).getCert().getSerial());
-        assertTrue(plan().commands().isEmpty(), "served: no second renewal for the same request");
+        assertTrue(plan().sends().isEmpty(), "served: no second renewal for the same request");
     }
 
     @Test
