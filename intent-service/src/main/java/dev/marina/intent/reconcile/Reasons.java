@@ -11,9 +11,15 @@ public final class Reasons {
     public static final String REPLICAS_READY = "ReplicasReady";
     public static final String DNS_READY = "DnsReady";
     public static final String TLS_READY = "TlsReady";
+    public static final String WRITABLE = "Writable";
+    /** Present only when an action went unanswered too often (then the phase is Failed). */
+    public static final String PROGRESSING = "Progressing";
 
     // reasons
     public static final String REQUESTED = "Requested";
+    public static final String CREATING = "Creating";
+    public static final String ACCEPTS_WRITES = "AcceptsWrites";
+    public static final String READ_ONLY = "ReadOnly";
     public static final String RUNNING = "Running";
     public static final String RESTARTING = "Restarting";
     public static final String PROVISIONING_FAILED = "ProvisioningFailed";
@@ -24,7 +30,6 @@ public final class Reasons {
     public static final String NO_HEALTH_REPORT = "NoHealthReportYet";
     public static final String SUSPECT = "Suspect";
     public static final String DOWN = "Down";
-    public static final String NONE_REQUESTED = "NoneRequested";
     public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
     public static final String WAITING_FOR_ADDRESS = "WaitingForAddress";
     public static final String NAMES_ANSWER = "NamesAnswer";

@@ -28,32 +28,30 @@ public final class StatusBuilder {
     private StatusBuilder() {}
 
     public static DeploymentStatus build(ReconcilerState state, Instant now, PlanSettings settings) {
-        int failedAfterAttempts = settings.failedAfterAttempts();
         Intent desired = state.getDesired();
-        Optional<DnsNames.Wanted> names = DnsNames.wanted(state, settings.dns());
-        boolean namesAnswer = DnsNames.answering(state, settings.dns());
+        Facts.Snapshot facts = Facts.of(state, settings, now);
         List<ObservedInstance> instances = state.getInstancesMap().values().stream()
                 .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
-        Optional<ObservedInstance> primary = instances.stream().filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)
-                .findFirst().or(() -> instances.stream().filter(i -> !i.getRetiring()).findFirst());
-        int wantedReplicas = desired.getDeleted() ? 0 : Math.max(0, desired.getSpec().getReplicas());
-        long replicasReady = primary.map(p -> instances.stream().filter(i -> Facts.servesReads(state.getEpoch(), i, p)).count()).orElse(0L);
-        boolean writable = primary.map(p -> p.getRole() == Role.ROLE_PRIMARY && p.getRoleEpoch() == Math.max(1, state.getEpoch()))
-                .orElse(false);
+        // the primary, or while none holds the role the first instance, which the conditions then describe
+        Optional<ObservedInstance> primary = facts.primary().or(() -> instances.stream().filter(i -> !i.getRetiring()).findFirst());
         Optional<InFlightAction> exhausted = state.getInFlightMap().values().stream()
-                .filter(a -> a.getAttempts() >= failedAfterAttempts).findFirst();
+                .filter(a -> a.getAttempts() >= settings.failedAfterAttempts()).findFirst();
 
-        Optional<Condition> tls = Certificates.wanted(desired) ? Optional.of(tlsCondition(state, settings, now)) : Optional.empty();
-        boolean tlsReady = tls.map(Condition::getStatus).orElse(true);
+        List<Condition> conditions = desired.getDeleted() ? List.of()
+                : conditions(state, facts, primary, exhausted, settings, now).stream()
+                        .map(c -> withTransitionTime(c, state.getPublishedStatus(), now)).toList();
+        Phase phase = desired.getDeleted()
+                ? (instances.isEmpty() && DnsNames.gone(state) && TlsPlanner.revoked(state.getTls()) ? Phase.PHASE_DELETED
+                        : Phase.PHASE_DELETING)
+                : phase(conditions, primary.map(ObservedInstance::hasServedAt).orElse(false));
         DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
                 .setDeployment(desired.getDeployment())
                 .setObservedGeneration(desired.getGeneration())
-                .setPhase(phase(desired, instances, primary, exhausted.isPresent(),
-                        namesAnswer && tlsReady && writable && replicasReady >= wantedReplicas,
-                        DnsNames.gone(state) && TlsPlanner.revoked(state.getTls())))
+                .setPhase(phase)
                 .setEpoch(state.getEpoch())
                 .setTlsCaBundlePem(state.getTls().getCaBundlePem())
-                .setUpdatedAt(Timestamps.of(now));
+                .setUpdatedAt(Timestamps.of(now))
+                .addAllConditions(conditions);
         for (ObservedInstance i : instances) {
             InstanceStatus.Builder instance = InstanceStatus.newBuilder()
                     .setInstanceId(i.getInstanceId())
@@ -74,7 +72,7 @@ public final class StatusBuilder {
         }
         primary.filter(p -> !p.getEndpoint().isEmpty()).ifPresent(p -> {
             Endpoint byAddress = endpoint("writer", p.getEndpoint());
-            if (settings.dns().enabled() && namesAnswer) {
+            if (settings.dns().enabled() && facts.namesAnswering()) {
                 // clients connect by name once it answers; the address stays for tools outside the zone's resolver
                 status.addEndpoints(byAddress.toBuilder().setHost(trimDot(DnsNames.writerName(desired, settings.dns().zone()))));
                 status.addEndpoints(byAddress.toBuilder().setKind("reader")
@@ -83,22 +81,64 @@ public final class StatusBuilder {
                 status.addEndpoints(byAddress);
             }
         });
-        if (!desired.getDeleted()) {
-            List<Condition> conditions = new ArrayList<>(conditions(desired, primary, state.getPublishedStatus(), now));
-            replicasCondition(state, wantedReplicas, replicasReady, writable, primary)
-                    .ifPresent(c -> conditions.add(withTransitionTime(c, state.getPublishedStatus(), now)));
-            if (settings.dns().enabled()) {
-                conditions.add(withTransitionTime(dnsCondition(state, names, namesAnswer, settings.dns().zone()),
-                        state.getPublishedStatus(), now));
-            }
-            tls.ifPresent(c -> conditions.add(withTransitionTime(c, state.getPublishedStatus(), now)));
-            status.addAllConditions(conditions);
-        }
-        String lastError = exhausted.map(a -> "no result for " + a.getKey() + " after " + a.getAttempts() + " attempts")
+        String lastError = exhausted.map(StatusBuilder::exhaustedMessage)
                 .or(() -> instances.stream().map(ObservedInstance::getLastError).filter(e -> !e.isEmpty()).findFirst())
                 .orElse("");
         status.setLastError(lastError);
         return status.build();
+    }
+
+    /**
+     * The phase, from the conditions alone (and whether the primary ever served, which tells a new
+     * deployment from a degraded one):
+     * <ul>
+     *   <li>Failed: Progressing is false (an action went unanswered {@code failedAfterAttempts} times);</li>
+     *   <li>Pending: no instance has been created for the primary yet (InstanceProvisioned: Requested);</li>
+     *   <li>Ready: every condition holds — provisioned, database ready, writable, healthy, and where they
+     *       apply replicas, names and certificates; a client can connect by name;</li>
+     *   <li>otherwise Degraded once the primary has served, Provisioning before.</li>
+     * </ul>
+     */
+    static Phase phase(List<Condition> conditions, boolean everServed) {
+        if (conditions.stream().anyMatch(c -> c.getType().equals(Reasons.PROGRESSING) && !c.getStatus())) {
+            return Phase.PHASE_FAILED;
+        }
+        boolean requested = conditions.stream().anyMatch(c -> c.getType().equals(Reasons.INSTANCE_PROVISIONED)
+                && c.getReason().equals(Reasons.REQUESTED));
+        if (requested) {
+            return Phase.PHASE_PENDING;
+        }
+        if (!conditions.isEmpty() && conditions.stream().allMatch(Condition::getStatus)) {
+            return Phase.PHASE_READY;
+        }
+        return everServed ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
+    }
+
+    /** Every condition of a deployment that is not being deleted, in the order users read them. */
+    private static List<Condition> conditions(ReconcilerState state, Facts.Snapshot facts, Optional<ObservedInstance> primary,
+            Optional<InFlightAction> exhausted, PlanSettings settings, Instant now) {
+        Intent desired = state.getDesired();
+        ObservedInstance p = primary.orElse(ObservedInstance.getDefaultInstance());
+        List<Condition> conditions = new ArrayList<>();
+        conditions.add(provisioned(p));
+        conditions.add(databaseReady(p));
+        conditions.add(writable(state, facts, p));
+        conditions.add(healthy(p));
+        replicasCondition(state, Math.max(0, desired.getSpec().getReplicas()), facts, primary).ifPresent(conditions::add);
+        if (settings.dns().enabled()) {
+            conditions.add(dnsCondition(state, DnsNames.wanted(state, settings.dns()), facts.namesAnswering(),
+                    settings.dns().zone()));
+        }
+        if (Certificates.wanted(desired)) {
+            conditions.add(tlsCondition(state, settings, now));
+        }
+        exhausted.ifPresent(a -> conditions.add(condition(Reasons.PROGRESSING, false, Reasons.RETRIES_EXHAUSTED,
+                exhaustedMessage(a))));
+        return conditions;
+    }
+
+    private static String exhaustedMessage(InFlightAction action) {
+        return "no result for " + action.getKey() + " after " + action.getAttempts() + " attempts";
     }
 
     /** Whether two statuses differ in anything but their timestamps. */
@@ -114,76 +154,67 @@ public final class StatusBuilder {
         return b.build();
     }
 
-    private static Phase phase(Intent desired, List<ObservedInstance> instances, Optional<ObservedInstance> primary,
-            boolean exhausted, boolean namesAnswer, boolean namesGone) {
-        if (desired.getDeleted()) {
-            return instances.isEmpty() && namesGone ? Phase.PHASE_DELETED : Phase.PHASE_DELETING;
-        }
-        if (exhausted) {
-            return Phase.PHASE_FAILED;
-        }
-        if (primary.isEmpty() || primary.get().getProvisionState() == InstanceState.INSTANCE_STATE_UNSPECIFIED) {
-            return Phase.PHASE_PENDING;
-        }
-        ObservedInstance p = primary.get();
-        boolean databaseReady = p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
-        if (!databaseReady) {
-            // once it has served, a database that is not ready is a degraded deployment, not a new one
-            return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
-        }
-        if (p.getHealth() == Health.HEALTH_UP) {
-            // Ready means a client can connect by name: the names must answer with the right addresses.
-            if (namesAnswer) {
-                return Phase.PHASE_READY;
-            }
-            return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
-        }
-        // A health report from before the database first served is stale: wait for the next one.
-        return p.hasServedAt() ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
-    }
-
-    private static List<Condition> conditions(Intent desired, Optional<ObservedInstance> primary,
-            DeploymentStatus previous, Instant now) {
-        List<Condition> conditions = new ArrayList<>();
-        ObservedInstance p = primary.orElse(ObservedInstance.getDefaultInstance());
-
-        conditions.add(switch (p.getProvisionState()) {
+    /** InstanceProvisioned: whether the primary's host runs. */
+    private static Condition provisioned(ObservedInstance p) {
+        return switch (p.getProvisionState()) {
             case INSTANCE_STATE_RUNNING -> condition(Reasons.INSTANCE_PROVISIONED, true, Reasons.RUNNING,
                     p.getInstanceId() + " at " + p.getAddress());
+            case INSTANCE_STATE_CREATING -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.CREATING,
+                    p.getInstanceId() + " is being created");
             case INSTANCE_STATE_RESTARTING -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.RESTARTING,
                     p.getInstanceId() + " is being restarted");
             case INSTANCE_STATE_FAILED -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.PROVISIONING_FAILED,
                     p.getLastError());
             default -> condition(Reasons.INSTANCE_PROVISIONED, false, Reasons.REQUESTED,
                     p.getInstanceId().isEmpty() ? "no instance yet" : p.getInstanceId() + " requested");
-        });
+        };
+    }
 
+    /** DatabaseReady: whether the primary's database server runs. */
+    private static Condition databaseReady(ObservedInstance p) {
         if (p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
-            conditions.add(condition(Reasons.DATABASE_READY, true, Reasons.RUNNING, "serving at " + p.getEndpoint()));
-        } else if (p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_FAILED) {
-            conditions.add(condition(Reasons.DATABASE_READY, false, Reasons.DATABASE_FAILED, p.getLastError()));
-        } else if (p.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING) {
-            conditions.add(condition(Reasons.DATABASE_READY, false, Reasons.STARTING, "the agent is starting the database"));
-        } else {
-            conditions.add(condition(Reasons.DATABASE_READY, false, Reasons.WAITING_FOR_INSTANCE, "no running instance yet"));
+            return condition(Reasons.DATABASE_READY, true, Reasons.RUNNING, "serving at " + p.getEndpoint());
         }
+        if (p.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_FAILED) {
+            return condition(Reasons.DATABASE_READY, false, Reasons.DATABASE_FAILED, p.getLastError());
+        }
+        if (p.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING) {
+            return condition(Reasons.DATABASE_READY, false, Reasons.STARTING, "the agent is starting the database");
+        }
+        return condition(Reasons.DATABASE_READY, false, Reasons.WAITING_FOR_INSTANCE, "no running instance yet");
+    }
 
-        conditions.add(switch (p.getHealth()) {
+    /** Writable: whether the primary takes writes at the current epoch (a restarted one is read-only until promoted). */
+    private static Condition writable(ReconcilerState state, Facts.Snapshot facts, ObservedInstance p) {
+        if (facts.writable()) {
+            return condition(Reasons.WRITABLE, true, Reasons.ACCEPTS_WRITES,
+                    p.getInstanceId() + " takes writes at epoch " + state.getEpoch());
+        }
+        if (p.getRole() == Role.ROLE_PRIMARY && Facts.serving(p)) {
+            return condition(Reasons.WRITABLE, false, Reasons.READ_ONLY,
+                    p.getInstanceId() + " is read-only until it is promoted at epoch " + state.getEpoch());
+        }
+        return condition(Reasons.WRITABLE, false, Reasons.WAITING_FOR_PRIMARY, "no primary serving yet");
+    }
+
+    /** Healthy: what health-monitor last said about the primary. */
+    private static Condition healthy(ObservedInstance p) {
+        return switch (p.getHealth()) {
             case HEALTH_UP -> condition(Reasons.HEALTHY, true, Reasons.HEARTBEATS_FRESH, p.getHealthReason());
             case HEALTH_SUSPECT -> condition(Reasons.HEALTHY, false, Reasons.SUSPECT, p.getHealthReason());
             case HEALTH_DOWN -> condition(Reasons.HEALTHY, false, Reasons.DOWN, p.getHealthReason());
             default -> condition(Reasons.HEALTHY, false, Reasons.NO_HEALTH_REPORT, "no heartbeat seen yet");
-        });
-
-        return conditions.stream().map(c -> withTransitionTime(c, previous, now)).toList();
+        };
     }
 
     /**
      * ReplicasReady (when replicas are wanted or a role change is under way): how many replicas serve the
      * current primary's data, and what is being done about it.
      */
-    private static Optional<Condition> replicasCondition(ReconcilerState state, int wanted, long ready, boolean writable,
+    private static Optional<Condition> replicasCondition(ReconcilerState state, int wanted, Facts.Snapshot facts,
             Optional<ObservedInstance> primary) {
+        long ready = facts.readers().size();
+        boolean writable = facts.writable();
         if (state.hasRoleChange() && !state.getRoleChange().getDone()) {
             var change = state.getRoleChange();
             return Optional.of(condition(Reasons.REPLICAS_READY, false,
