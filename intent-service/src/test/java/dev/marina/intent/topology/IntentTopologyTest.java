@@ -293,4 +293,64 @@ class IntentTopologyTest {
         assertEquals(1, tombstone.size());
         assertNull(tombstone.get(0).value, "the deployment's wish leaves the compacted dns-commands");
     }
+
+    /** A deployment with one replica whose REPLICATE has just been sent; returns that command. */
+    private AgentCommand replicatedOrders() {
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-1"));
+        values(Topics.INTENTS);
+        values(Topics.PROVISION_COMMANDS);
+        for (String id : List.of(INSTANCE, "acme-orders-2")) {
+            send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(id)
+                    .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0." + id.charAt(id.length() - 1)).build());
+        }
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE).setReadOnly(false)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.1:3306").build());
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId("acme-orders-2").setReadOnly(true)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.2:3306").build());
+        List<AgentCommand> replicate = values(Topics.AGENT_COMMANDS).stream()
+                .filter(c -> c.getOp() == AgentOp.AGENT_OP_REPLICATE).toList();
+        assertEquals(1, replicate.size(), replicate::toString);
+        return replicate.get(0);
+    }
+
+    @Test
+    void a_replica_whose_agent_answers_it_cannot_catch_up_is_replaced() {
+        AgentCommand replicate = replicatedOrders();
+        values(Topics.PROVISION_COMMANDS);
+        // the answer exactly as the agent writes it (proto3 JSON) when the primary purged the binlogs it needs
+        sendRaw(Topics.AGENT_EVENTS, """
+                {"commandId": "%s", "deployment": {"tenant": "acme", "name": "orders"}, "instanceId": "acme-orders-2",
+                 "outcome": "AGENT_OUTCOME_FAILED",
+                 "reason": "cannot catch up: Got fatal error 1236 from master when reading data from binary log",
+                 "epoch": "1", "action": {"kind": "ACTION_KIND_REPLICATE", "instanceId": "acme-orders-2", "epoch": "1"},
+                 "reasonCode": "AGENT_REASON_CANNOT_CATCH_UP", "replicationFault": "REPLICATION_FAULT_CANNOT_CATCH_UP"}
+                """.formatted(replicate.getCommandId()));
+        List<ProvisionCommand> creates = values(Topics.PROVISION_COMMANDS).stream()
+                .filter(c -> c.getOp() == ProvisionOp.PROVISION_OP_CREATE).toList();
+        assertEquals(List.of("acme-orders-3"), creates.stream().map(ProvisionCommand::getInstanceId).toList(),
+                "a new replica replaces the one that cannot catch up");
+        List<AgentCommand> next = values(Topics.AGENT_COMMANDS);
+        assertTrue(next.stream().anyMatch(c -> c.getOp() == AgentOp.AGENT_OP_DESTROY && c.getInstanceId().equals("acme-orders-2")),
+                () -> "the broken replica is retired: " + next);
+        advance(Duration.ofSeconds(30));
+        assertTrue(values(Topics.AGENT_COMMANDS).stream().noneMatch(c -> c.getOp() == AgentOp.AGENT_OP_REPLICATE
+                && c.getInstanceId().equals("acme-orders-2")), "never asked to replicate again");
+    }
+
+    @Test
+    void an_in_flight_action_stored_before_the_typed_ledger_is_sent_again_after_an_upgrade() {
+        applyOrders();
+        ProvisionCommand create = values(Topics.PROVISION_COMMANDS).get(0);
+        var store = driver.<String, dev.marina.schemas.v1.ReconcilerState>getKeyValueStore(IntentTopology.RECONCILER_STORE);
+        var stored = store.get(KEY);
+        // as an older version stored it: the path key and command id, no typed action
+        var old = stored.toBuilder().putInFlight("create/" + INSTANCE, stored.getInFlightOrThrow("create/" + INSTANCE)
+                .toBuilder().clearAction().build()).build();
+        store.put(KEY, old);
+        send(Topics.INSTANCE_HEALTH, InstanceHealth.newBuilder().setInstanceId(INSTANCE).setHealth(Health.HEALTH_SUSPECT).build());
+        List<ProvisionCommand> again = values(Topics.PROVISION_COMMANDS);
+        assertEquals(1, again.size(), "the untyped entry is forgotten and the command sent again");
+        assertEquals(create.getCommandId(), again.get(0).getCommandId(), "with the same id: the provisioner sees a repeat");
+        assertEquals(create.getAction(), store.get(KEY).getInFlightOrThrow("create/" + INSTANCE).getAction());
+    }
 }
