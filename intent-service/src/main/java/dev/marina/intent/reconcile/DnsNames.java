@@ -55,11 +55,11 @@ public final class DnsNames {
             return Optional.empty();
         }
         List<ObservedInstance> placed = state.getInstancesMap().values().stream()
-                .filter(i -> !i.getRetiring() && !i.getAddress().isEmpty()
+                .filter(i -> !i.getPlan().getRetiring() && !i.getAddress().isEmpty()
                         && i.getProvisionState() != InstanceState.INSTANCE_STATE_DESTROYED)
                 .sorted(Comparator.comparing(ObservedInstance::getInstanceId))
                 .toList();
-        Optional<ObservedInstance> primary = placed.stream().filter(i -> i.getRole() == Role.ROLE_PRIMARY).findFirst();
+        Optional<ObservedInstance> primary = placed.stream().filter(i -> i.getPlan().getRole() == Role.ROLE_PRIMARY).findFirst();
         if (primary.isEmpty()) {
             return Optional.empty();
         }

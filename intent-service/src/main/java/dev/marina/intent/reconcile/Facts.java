@@ -50,20 +50,20 @@ public final class Facts {
 
     /** Running, its database ready, and wanted: it can serve, take a certificate, be promoted or pointed. */
     public static boolean serving(ObservedInstance i) {
-        return !i.getRetiring() && i.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING
+        return !i.getPlan().getRetiring() && i.getProvisionState() == InstanceState.INSTANCE_STATE_RUNNING
                 && i.getAgentOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_READY;
     }
 
     /** The instance holding the primary role (the lowest id if a bug ever made two), among those still wanted. */
     public static Optional<ObservedInstance> primary(ReconcilerState.Builder state) {
         return state.getInstancesMap().values().stream()
-                .filter(i -> !i.getRetiring() && i.getRole() == Role.ROLE_PRIMARY)
+                .filter(i -> !i.getPlan().getRetiring() && i.getPlan().getRole() == Role.ROLE_PRIMARY)
                 .min(Comparator.comparing(ObservedInstance::getInstanceId));
     }
 
     /** Whether the primary was confirmed writable at the deployment's current epoch and serves. */
     public static boolean writable(long epoch, ObservedInstance primary) {
-        return primary.getRole() == Role.ROLE_PRIMARY && primary.getRoleEpoch() == epoch && serving(primary);
+        return primary.getPlan().getRole() == Role.ROLE_PRIMARY && primary.getRoleEpoch() == epoch && serving(primary);
     }
 
     /**
@@ -72,7 +72,7 @@ public final class Facts {
      * exactly these; a switchover hands over only to one of them.
      */
     public static boolean servesReads(long epoch, ObservedInstance replica, ObservedInstance primary) {
-        return replica.getRole() == Role.ROLE_REPLICA && serving(replica) && replica.getHealth() != Health.HEALTH_DOWN
+        return replica.getPlan().getRole() == Role.ROLE_REPLICA && serving(replica) && replica.getHealth() != Health.HEALTH_DOWN
                 && replica.getReplicatingFrom().equals(primary.getInstanceId()) && replica.getRoleEpoch() == epoch
                 && replica.getReplicationError().isEmpty();
     }

@@ -6,6 +6,7 @@ import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InstanceState;
+import dev.marina.schemas.v1.InstancePlan;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.ObservedInstance;
 import dev.marina.schemas.v1.ReconcilerState;
@@ -51,6 +52,7 @@ final class HaPlanner {
         if (pass.state.getEpoch() == 0) {
             pass.state.setEpoch(1);
         }
+        adoptConfirmedRoles(pass);
         keepReplicaCount(pass);
         RoleChangeState change = pass.state.getRoleChange();
         boolean changing = pass.state.hasRoleChange() && !change.getDone();
@@ -73,6 +75,26 @@ final class HaPlanner {
     }
 
     /**
+     * The role change in flight moves the roles once the agents confirmed each step: the old primary of a
+     * switchover becomes a replica when its FENCE was answered, the target becomes the primary when its
+     * PROMOTE was. (Observe records the answers; only the planner assigns roles.)
+     */
+    private static void adoptConfirmedRoles(Pass pass) {
+        RoleChangeState change = pass.state.getRoleChange();
+        if (!pass.state.hasRoleChange() || change.getDone()) {
+            return;
+        }
+        ObservedInstance old = pass.state.getInstancesMap().get(change.getOldPrimary());
+        if (change.getFenced() && old != null && old.getPlan().getRole() == Role.ROLE_PRIMARY) {
+            Decide.role(pass.state, old, Role.ROLE_REPLICA);
+        }
+        ObservedInstance target = pass.state.getInstancesMap().get(change.getNewPrimary());
+        if (change.hasPromotedAt() && target != null && target.getPlan().getRole() != Role.ROLE_PRIMARY) {
+            Decide.role(pass.state, target, Role.ROLE_PRIMARY);
+        }
+    }
+
+    /**
      * Whether the clock alone makes a decision due, with no event arriving: a Down primary (its failover
      * waits for the silence to pass the lease) or a replica Down for long enough to be replaced.
      */
@@ -81,14 +103,14 @@ final class HaPlanner {
             return false;
         }
         for (ObservedInstance i : state.getInstancesMap().values()) {
-            if (i.getRetiring() || i.getHealth() != Health.HEALTH_DOWN) {
+            if (i.getPlan().getRetiring() || i.getHealth() != Health.HEALTH_DOWN) {
                 continue;
             }
-            if (i.getRole() == Role.ROLE_PRIMARY && state.getDesired().getSpec().getFailover().getAutomatic()
+            if (i.getPlan().getRole() == Role.ROLE_PRIMARY && state.getDesired().getSpec().getFailover().getAutomatic()
                     && !(state.hasRoleChange() && !state.getRoleChange().getDone())) {
                 return true;
             }
-            if (i.getRole() == Role.ROLE_REPLICA && i.hasDownSince()
+            if (i.getPlan().getRole() == Role.ROLE_REPLICA && i.hasDownSince()
                     && !Timestamps.toInstant(i.getDownSince()).plus(settings.ha().replaceAfter()).isAfter(now)) {
                 return true;
             }
@@ -116,17 +138,17 @@ final class HaPlanner {
         }
         String promoting = changing ? pass.state.getRoleChange().getNewPrimary() : "";
         int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas()) + 1;
-        List<ObservedInstance> active = pass.state.getInstancesMap().values().stream().filter(i -> !i.getRetiring()).toList();
+        List<ObservedInstance> active = pass.state.getInstancesMap().values().stream().filter(i -> !i.getPlan().getRetiring()).toList();
         for (int n = active.size(); n < wanted; n++) {
             addInstance(pass, Role.ROLE_REPLICA);
         }
         // too many: retire replicas, Down ones and then the newest first; never the primary or the one being promoted
         active.stream()
-                .filter(i -> i.getRole() == Role.ROLE_REPLICA && !i.getInstanceId().equals(promoting))
+                .filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA && !i.getInstanceId().equals(promoting))
                 .sorted(Comparator.comparing((ObservedInstance i) -> i.getHealth() != Health.HEALTH_DOWN)
                         .thenComparing(i -> -number(i.getInstanceId())))
                 .limit(Math.max(0, active.size() - wanted))
-                .forEach(i -> pass.state.putInstances(i.getInstanceId(), i.toBuilder().setRetiring(true).build()));
+                .forEach(i -> Decide.retire(pass.state, i, ""));
     }
 
     static void addInstance(Pass pass, Role role) {
@@ -136,8 +158,7 @@ final class HaPlanner {
         pass.state.setNextInstanceNumber(number + 1);
         pass.state.putInstances(id, ObservedInstance.newBuilder()
                 .setInstanceId(id)
-                .setRole(role)
-                .setRequestedAt(Timestamps.of(pass.now))
+                .setPlan(InstancePlan.newBuilder().setRole(role).setRequestedAt(Timestamps.of(pass.now)))
                 .build());
     }
 
@@ -164,7 +185,7 @@ final class HaPlanner {
      */
     static Optional<ObservedInstance> candidate(ReconcilerState.Builder state, String wanted, String primary) {
         List<ObservedInstance> eligible = state.getInstancesMap().values().stream()
-                .filter(i -> i.getRole() == Role.ROLE_REPLICA && Facts.serving(i) && i.getHealth() == Health.HEALTH_UP
+                .filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA && Facts.serving(i) && i.getHealth() == Health.HEALTH_UP
                         && i.getReplicatingFrom().equals(primary) && !Facts.mustBeRebuilt(i))
                 .toList();
         if (!wanted.isEmpty()) {
@@ -191,8 +212,7 @@ final class HaPlanner {
                 .setDetectedAt(Timestamps.of(pass.now))
                 .setOldPrimaryGtid(old.getGtidPosition()));
         // demoted now: when it returns it is told to replicate (or is rebuilt), never made writable again
-        pass.state.putInstances(old.getInstanceId(), old.toBuilder().setRole(Role.ROLE_REPLICA).setRoleEpoch(0)
-                .clearReplicatingFrom().build());
+        Decide.role(pass.state, old, Role.ROLE_REPLICA);
         continueRoleChange(pass, settings);
     }
 
@@ -232,11 +252,11 @@ final class HaPlanner {
     private static void continueRoleChange(Pass pass, PlanSettings settings) {
         RoleChangeState change = pass.state.getRoleChange();
         ObservedInstance target = pass.state.getInstancesMap().get(change.getNewPrimary());
-        if (target != null && target.getRole() == Role.ROLE_PRIMARY && target.getRoleEpoch() == change.getEpoch()) {
+        if (target != null && target.getPlan().getRole() == Role.ROLE_PRIMARY && target.getRoleEpoch() == change.getEpoch()) {
             return; // promoted; finishRoleChange records it once the writer name moved
         }
         boolean promoteSent = Ledger.pending(pass.state, Ledger.promote(change.getNewPrimary(), change.getEpoch()));
-        if (target == null || target.getRetiring()
+        if (target == null || target.getPlan().getRetiring()
                 || (!promoteSent && (target.getHealth() == Health.HEALTH_DOWN || !Facts.serving(target)))) {
             // Only before PROMOTE went out: once sent it may have taken effect, and making another instance
             // writable now could make two. A target that dies after it is failed over like any primary.
@@ -268,7 +288,7 @@ final class HaPlanner {
             // the old primary keeps the role: it is made writable again at a new epoch
             ObservedInstance old = pass.state.getInstancesMap().get(change.getOldPrimary());
             if (old != null) {
-                pass.state.putInstances(old.getInstanceId(), old.toBuilder().setRole(Role.ROLE_PRIMARY).setRoleEpoch(0).build());
+                Decide.role(pass.state, old, Role.ROLE_PRIMARY);
             }
         }
         pass.state.setEpoch(pass.state.getEpoch() + 1);
@@ -282,7 +302,7 @@ final class HaPlanner {
         }
         RoleChangeState change = pass.state.getRoleChange();
         ObservedInstance target = pass.state.getInstancesMap().get(change.getNewPrimary());
-        if (target == null || target.getRole() != Role.ROLE_PRIMARY || !change.hasPromotedAt()) {
+        if (target == null || target.getPlan().getRole() != Role.ROLE_PRIMARY || !change.hasPromotedAt()) {
             return;
         }
         ReconcilerState built = pass.state.build();
@@ -323,7 +343,7 @@ final class HaPlanner {
             return;
         }
         for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
-            if (r.getRole() != Role.ROLE_REPLICA || !Facts.serving(r) || r.getHealth() == Health.HEALTH_DOWN
+            if (r.getPlan().getRole() != Role.ROLE_REPLICA || !Facts.serving(r) || r.getHealth() == Health.HEALTH_DOWN
                     || Facts.mustBeRebuilt(r) || (tls && r.getCert().getSerial().isEmpty())) {
                 continue;
             }
@@ -345,17 +365,15 @@ final class HaPlanner {
      */
     private static void replaceBroken(Pass pass, PlanSettings settings) {
         for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
-            if (r.getRetiring() || r.getRole() != Role.ROLE_REPLICA) {
+            if (r.getPlan().getRetiring() || r.getPlan().getRole() != Role.ROLE_REPLICA) {
                 continue;
             }
             boolean broken = Facts.mustBeRebuilt(r);
             boolean goneTooLong = r.hasDownSince()
                     && Duration.between(Timestamps.toInstant(r.getDownSince()), pass.now).compareTo(settings.ha().replaceAfter()) >= 0;
             if (broken || goneTooLong) {
-                pass.state.putInstances(r.getInstanceId(), r.toBuilder().setRetiring(true)
-                        .setLastError(broken ? "replaced: " + r.getReplicationError()
-                                : "replaced: down for more than " + settings.ha().replaceAfter().toSeconds() + " s")
-                        .build());
+                Decide.retire(pass.state, r, broken ? "replaced: " + r.getReplicationError()
+                        : "replaced: down for more than " + settings.ha().replaceAfter().toSeconds() + " s");
             }
         }
         keepReplicaCount(pass);

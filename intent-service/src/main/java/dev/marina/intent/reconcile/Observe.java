@@ -101,7 +101,7 @@ public final class Observe {
             case AGENT_OUTCOME_DATABASE_READY -> {
                 Ledger.remove(next, Ledger.deploy(id));
                 updated.setEndpoint(event.getEndpoint()).clearLastError();
-                if (instance.getRole() == Role.ROLE_PRIMARY) {
+                if (instance.getPlan().getRole() == Role.ROLE_PRIMARY) {
                     // writable at this epoch, or back read-only after a restart until PROMOTE
                     updated.setRoleEpoch(event.getReadOnly() ? 0 : Math.max(1, state.getEpoch()));
                 }
@@ -178,8 +178,8 @@ public final class Observe {
         updated.clearLastError();
         boolean changing = state.hasRoleChange() && !change.getDone() && change.getEpoch() == epoch;
         if (key.getKind() == ActionKind.ACTION_KIND_PROMOTE) {
-            updated.setRole(Role.ROLE_PRIMARY).setRoleEpoch(epoch).clearReplicatingFrom().clearReplicationError()
-                    .clearReplicationFault();
+            // writable at this epoch; the role itself is the planner's to give (HaPlanner.adoptConfirmedRoles)
+            updated.setRoleEpoch(epoch).clearReplicatingFrom().clearReplicationError().clearReplicationFault();
             if (changing && change.getNewPrimary().equals(instance.getInstanceId())) {
                 next.setRoleChange(change.toBuilder().setPromotedAt(Timestamps.of(now)).setNewPrimaryGtid(event.getGtidPosition()));
             }
@@ -188,7 +188,7 @@ public final class Observe {
             updated.setRoleEpoch(epoch).clearReplicationError().clearReplicationFault();
         } else if (changing && change.getOldPrimary().equals(instance.getInstanceId())) {
             // fenced for a switchover: read-only now, its final position is what the target must reach
-            updated.setRole(Role.ROLE_REPLICA).setRoleEpoch(0).clearReplicatingFrom();
+            updated.setRoleEpoch(0).clearReplicatingFrom();
             next.setRoleChange(change.toBuilder().setFenced(true).setFencedGtid(event.getGtidPosition()));
         }
         return next.putInstances(instance.getInstanceId(), updated.build()).build();
@@ -315,7 +315,7 @@ public final class Observe {
         } else {
             updated.clearDownSince();
         }
-        if (instance.getRole() == Role.ROLE_PRIMARY && event.getEpoch() > 0) {
+        if (instance.getPlan().getRole() == Role.ROLE_PRIMARY && event.getEpoch() > 0) {
             if (event.getReadOnly() && event.getEpoch() >= instance.getRoleEpoch()) {
                 updated.setRoleEpoch(0);
             } else if (!event.getReadOnly() && event.getEpoch() == state.getEpoch()) {

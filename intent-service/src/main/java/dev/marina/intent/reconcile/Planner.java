@@ -58,8 +58,8 @@ public final class Planner {
         Intent desired = state.getDesired();
         if (desired.getDeleted()) {
             for (ObservedInstance instance : state.getInstancesMap().values()) {
-                if (!instance.getRetiring()) {
-                    pass.state.putInstances(instance.getInstanceId(), instance.toBuilder().setRetiring(true).build());
+                if (!instance.getPlan().getRetiring()) {
+                    Decide.retire(pass.state, instance, "");
                 }
             }
         } else if (activeInstances(pass.state).isEmpty()) {
@@ -67,7 +67,7 @@ public final class Planner {
         }
         HaPlanner.plan(pass, settings);
         for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
-            if (instance.getRetiring()) {
+            if (instance.getPlan().getRetiring()) {
                 retire(pass, instance);
             } else {
                 run(pass, instance);
@@ -156,14 +156,15 @@ public final class Planner {
             return;
         }
         for (ObservedInstance i : facts.serving()) {
-            if (!i.hasServedAt() && i.getHealth() == dev.marina.schemas.v1.Health.HEALTH_UP) {
-                pass.state.putInstances(i.getInstanceId(), i.toBuilder().setServedAt(Timestamps.of(pass.now)).build());
+            if (!i.getPlan().hasServedAt() && i.getHealth() == dev.marina.schemas.v1.Health.HEALTH_UP) {
+                pass.state.putInstances(i.getInstanceId(), i.toBuilder()
+                        .setPlan(i.getPlan().toBuilder().setServedAt(Timestamps.of(pass.now))).build());
             }
         }
     }
 
     private static List<ObservedInstance> activeInstances(ReconcilerState.Builder state) {
-        return state.getInstancesMap().values().stream().filter(i -> !i.getRetiring()).toList();
+        return state.getInstancesMap().values().stream().filter(i -> !i.getPlan().getRetiring()).toList();
     }
 
     private void addPrimary(Pass pass) {
@@ -240,7 +241,7 @@ public final class Planner {
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)
-                .setRole(instance.getRole())
+                .setRole(instance.getPlan().getRole())
                 .setEpoch(pass.state.getEpoch())
                 .setGeneration(desired.getGeneration())
                 .setIssuedAt(Timestamps.of(pass.now));

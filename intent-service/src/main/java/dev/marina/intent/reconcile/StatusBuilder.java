@@ -33,7 +33,7 @@ public final class StatusBuilder {
         List<ObservedInstance> instances = state.getInstancesMap().values().stream()
                 .sorted(Comparator.comparing(ObservedInstance::getInstanceId)).toList();
         // the primary, or while none holds the role the first instance, which the conditions then describe
-        Optional<ObservedInstance> primary = facts.primary().or(() -> instances.stream().filter(i -> !i.getRetiring()).findFirst());
+        Optional<ObservedInstance> primary = facts.primary().or(() -> instances.stream().filter(i -> !i.getPlan().getRetiring()).findFirst());
         Optional<InFlightAction> exhausted = state.getInFlightMap().values().stream()
                 .filter(a -> a.getAttempts() >= settings.failedAfterAttempts()).findFirst();
 
@@ -43,7 +43,7 @@ public final class StatusBuilder {
         Phase phase = desired.getDeleted()
                 ? (instances.isEmpty() && DnsNames.gone(state) && TlsPlanner.revoked(state.getTls()) ? Phase.PHASE_DELETED
                         : Phase.PHASE_DELETING)
-                : phase(conditions, primary.map(ObservedInstance::hasServedAt).orElse(false));
+                : phase(conditions, primary.map(p -> p.getPlan().hasServedAt()).orElse(false));
         DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
                 .setDeployment(desired.getDeployment())
                 .setObservedGeneration(desired.getGeneration())
@@ -55,7 +55,7 @@ public final class StatusBuilder {
         for (ObservedInstance i : instances) {
             InstanceStatus.Builder instance = InstanceStatus.newBuilder()
                     .setInstanceId(i.getInstanceId())
-                    .setRole(i.getRole())
+                    .setRole(i.getPlan().getRole())
                     .setAddress(i.getAddress())
                     .setHealth(i.getHealth())
                     .setGtidPosition(i.getGtidPosition())
@@ -82,7 +82,8 @@ public final class StatusBuilder {
             }
         });
         String lastError = exhausted.map(StatusBuilder::exhaustedMessage)
-                .or(() -> instances.stream().map(ObservedInstance::getLastError).filter(e -> !e.isEmpty()).findFirst())
+                .or(() -> instances.stream().map(i -> i.getPlan().getRetireReason().isEmpty() ? i.getLastError()
+                        : i.getPlan().getRetireReason()).filter(e -> !e.isEmpty()).findFirst())
                 .orElse("");
         status.setLastError(lastError);
         return status.build();
@@ -190,7 +191,7 @@ public final class StatusBuilder {
             return condition(Reasons.WRITABLE, true, Reasons.ACCEPTS_WRITES,
                     p.getInstanceId() + " takes writes at epoch " + state.getEpoch());
         }
-        if (p.getRole() == Role.ROLE_PRIMARY && Facts.serving(p)) {
+        if (p.getPlan().getRole() == Role.ROLE_PRIMARY && Facts.serving(p)) {
             return condition(Reasons.WRITABLE, false, Reasons.READ_ONLY,
                     p.getInstanceId() + " is read-only until it is promoted at epoch " + state.getEpoch());
         }

@@ -162,7 +162,7 @@ final class TlsPlanner {
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)
-                .setRole(instance.getRole())
+                .setRole(instance.getPlan().getRole())
                 .setEpoch(pass.state.getEpoch())
                 .setGeneration(desired.getGeneration())
                 .setCertRequestId(requestId(request.getRequestNumber()))

@@ -5,6 +5,7 @@ import dev.marina.intent.reconcile.Observe;
 import dev.marina.intent.reconcile.PlanResult;
 import dev.marina.intent.reconcile.Ledger;
 import dev.marina.intent.reconcile.Send;
+import dev.marina.intent.reconcile.StateUpgrade;
 import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
@@ -72,7 +73,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         }
         String key = record.key();
         ReconcilerState current = states.get(key);
-        ReconcilerState state = current == null ? ReconcilerState.getDefaultInstance() : Ledger.dropUntyped(current);
+        ReconcilerState state = current == null ? ReconcilerState.getDefaultInstance() : StateUpgrade.of(current);
         Object event = record.value().value();
         if (event instanceof Intent intent) {
             if (current == null && intent.getDeleted()) {
@@ -108,14 +109,15 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         List<KeyValue<String, ReconcilerState>> due = new ArrayList<>();
         try (KeyValueIterator<String, ReconcilerState> all = states.all()) {
             all.forEachRemaining(kv -> {
-                if (planner.needsResync(kv.value, now)) {
-                    due.add(kv);
+                ReconcilerState state = StateUpgrade.of(kv.value);
+                if (planner.needsResync(state, now)) {
+                    due.add(KeyValue.pair(kv.key, state));
                 }
             });
         }
         for (KeyValue<String, ReconcilerState> kv : due) {
             long started = System.nanoTime();
-            PlanResult result = planner.plan(Ledger.dropUntyped(kv.value), now);
+            PlanResult result = planner.plan(kv.value, now);
             meters.passed(result, Duration.ofNanos(System.nanoTime() - started), null);
             // what a resync sends is, by definition, a retry of an action whose effect did not come
             result.sends().stream().filter(s -> !s.commandId().isEmpty())

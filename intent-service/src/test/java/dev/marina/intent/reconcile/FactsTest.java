@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.Health;
+import dev.marina.schemas.v1.InstancePlan;
 import dev.marina.schemas.v1.InstanceState;
 import dev.marina.schemas.v1.ObservedInstance;
 import dev.marina.schemas.v1.ReplicationFault;
@@ -19,12 +20,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Each predicate of {@link Facts}, one row per way it can be true or false. */
 class FactsTest {
     private static final ObservedInstance PRIMARY = ObservedInstance.newBuilder().setInstanceId("acme-orders-1")
-            .setRole(Role.ROLE_PRIMARY).setProvisionState(InstanceState.INSTANCE_STATE_RUNNING)
+            .setPlan(InstancePlan.newBuilder().setRole(Role.ROLE_PRIMARY)).setProvisionState(InstanceState.INSTANCE_STATE_RUNNING)
             .setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setRoleEpoch(2).setHealth(Health.HEALTH_UP).build();
 
     /** A replica that serves reads of PRIMARY at epoch 2; each row changes one thing. */
     private static ObservedInstance replica(UnaryOperator<ObservedInstance.Builder> change) {
-        return change.apply(ObservedInstance.newBuilder().setInstanceId("acme-orders-2").setRole(Role.ROLE_REPLICA)
+        return change.apply(ObservedInstance.newBuilder().setInstanceId("acme-orders-2").setPlan(InstancePlan.newBuilder().setRole(Role.ROLE_REPLICA))
                 .setProvisionState(InstanceState.INSTANCE_STATE_RUNNING)
                 .setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setReplicatingFrom("acme-orders-1")
                 .setRoleEpoch(2).setHealth(Health.HEALTH_UP)).build();
@@ -36,7 +37,7 @@ class FactsTest {
                 Arguments.of("serves reads while Suspect (a late heartbeat)", replica(b -> b.setHealth(Health.HEALTH_SUSPECT)), true),
                 Arguments.of("serves reads before its first health report", replica(b -> b.clearHealth()), true),
                 Arguments.of("not when Down", replica(b -> b.setHealth(Health.HEALTH_DOWN)), false),
-                Arguments.of("not when retiring", replica(b -> b.setRetiring(true)), false),
+                Arguments.of("not when retiring", replica(b -> b.setPlan(b.getPlan().toBuilder().setRetiring(true))), false),
                 Arguments.of("not while restarting", replica(b -> b.setProvisionState(InstanceState.INSTANCE_STATE_RESTARTING)), false),
                 Arguments.of("not before its database is ready", replica(b -> b.clearAgentOutcome()), false),
                 Arguments.of("not when pointed at another instance", replica(b -> b.setReplicatingFrom("acme-orders-3")), false),
@@ -57,7 +58,7 @@ class FactsTest {
                 Arguments.of("not at a newer epoch (a role change happened)", PRIMARY, 3L, false),
                 Arguments.of("not when back read-only", PRIMARY.toBuilder().setRoleEpoch(0).build(), 2L, false),
                 Arguments.of("not while its database is not ready", PRIMARY.toBuilder().clearAgentOutcome().build(), 2L, false),
-                Arguments.of("not without the primary role", PRIMARY.toBuilder().setRole(Role.ROLE_REPLICA).build(), 2L, false));
+                Arguments.of("not without the primary role", PRIMARY.toBuilder().setPlan(InstancePlan.newBuilder().setRole(Role.ROLE_REPLICA)).build(), 2L, false));
     }
 
     @ParameterizedTest(name = "{0}")

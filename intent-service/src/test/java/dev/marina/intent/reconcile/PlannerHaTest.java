@@ -187,14 +187,14 @@ class PlannerHaTest {
         assertEquals(R3, promote.getInstanceId(), "the most advanced replica");
         assertEquals(2, promote.getEpoch(), "a role change raises the epoch");
         assertEquals(2, state.getEpoch());
-        assertEquals(Role.ROLE_REPLICA, state.getInstancesOrThrow(P).getRole(), "the old primary is demoted at once");
+        assertEquals(Role.ROLE_REPLICA, state.getInstancesOrThrow(P).getPlan().getRole(), "the old primary is demoted at once");
         assertEquals(Reasons.FAILING_OVER, condition(Reasons.REPLICAS_READY).getReason());
         assertEquals(List.of("127.10.0.1"), applied("orders.acme.marina.test."), "the name stays until the promotion is done");
 
         now = now.plusMillis(60);
         done(promote, "0-1-20");
         PlanResult promoted = plan();
-        assertEquals(Role.ROLE_PRIMARY, state.getInstancesOrThrow(R3).getRole());
+        assertEquals(Role.ROLE_PRIMARY, state.getInstancesOrThrow(R3).getPlan().getRole());
         DnsCommand moved = promoted.sends().stream().filter(c -> c.topic() == Topics.DNS_COMMANDS)
                 .map(c -> (DnsCommand) c.value()).findFirst().orElseThrow(() -> new AssertionError(promoted.sends().toString()));
         assertEquals(List.of("127.10.0.3"), moved.getRecords(0).getValuesList(), "the writer name moves to the new primary");
@@ -275,7 +275,7 @@ class PlannerHaTest {
 
         failed(rejoin, AgentReason.AGENT_REASON_DIVERGED, "diverged: it holds 0-1-21, which the new primary lacks");
         PlanResult replaced = plan();
-        assertTrue(state.getInstancesOrThrow(P).getRetiring(), "a diverged instance is rebuilt: retired...");
+        assertTrue(state.getInstancesOrThrow(P).getPlan().getRetiring(), "a diverged instance is rebuilt: retired...");
         assertEquals(1, replaced.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
                 && ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
                 .count(), "...and replaced by a new replica: " + replaced.sends());
@@ -299,7 +299,7 @@ class PlannerHaTest {
         failed(again, AgentReason.AGENT_REASON_CANNOT_CATCH_UP,
                 "cannot catch up: Got fatal error 1236 from master: the binary logs containing GTIDs it needs have been purged");
         PlanResult replaced = plan();
-        assertTrue(state.getInstancesOrThrow(R2).getRetiring(), "it must be rebuilt: retired...");
+        assertTrue(state.getInstancesOrThrow(R2).getPlan().getRetiring(), "it must be rebuilt: retired...");
         assertEquals(1, creates(replaced), () -> "...and replaced by a new replica: " + replaced.sends());
         assertTrue(agent(replaced, AgentOp.AGENT_OP_REPLICATE).stream().noneMatch(c -> c.getInstanceId().equals(R2)),
                 "never asked to replicate again");
@@ -313,7 +313,7 @@ class PlannerHaTest {
                 .setReplicationError("cannot catch up: binlogs purged")
                 .setReplicationFault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP).build(), now);
         PlanResult replaced = plan();
-        assertTrue(state.getInstancesOrThrow(R3).getRetiring());
+        assertTrue(state.getInstancesOrThrow(R3).getPlan().getRetiring());
         assertEquals(1, creates(replaced), () -> replaced.sends().toString());
     }
 
@@ -325,7 +325,7 @@ class PlannerHaTest {
         AgentCommand again = onlyAgent(plan(), AgentOp.AGENT_OP_REPLICATE);
         failed(again, AgentReason.AGENT_REASON_REPLICATION_BROKEN, "diverged: (only words; the code decides)");
         PlanResult next = plan();
-        assertFalse(state.getInstancesOrThrow(R2).getRetiring());
+        assertFalse(state.getInstancesOrThrow(R2).getPlan().getRetiring());
         assertEquals(0, creates(next));
     }
 
@@ -373,14 +373,14 @@ class PlannerHaTest {
         replicatedDeployment();
         health(R3, Health.HEALTH_DOWN, "0-1-10");
         plan();
-        assertFalse(state.getInstancesOrThrow(R3).getRetiring());
+        assertFalse(state.getInstancesOrThrow(R3).getPlan().getRetiring());
         now = now.plus(Duration.ofSeconds(59));
         assertFalse(HaPlanner.timeDue(state, now, SETTINGS));
         now = now.plus(Duration.ofSeconds(1));
         assertTrue(HaPlanner.timeDue(state, now, SETTINGS), "no event comes: the resync must notice");
         assertTrue(planner.needsResync(state, now));
         PlanResult r = plan();
-        assertTrue(state.getInstancesOrThrow(R3).getRetiring());
+        assertTrue(state.getInstancesOrThrow(R3).getPlan().getRetiring());
         assertEquals(1, r.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS
                 && ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getOp() == dev.marina.schemas.v1.ProvisionOp.PROVISION_OP_CREATE)
                 .count(), "a new replica takes its place");
@@ -391,8 +391,8 @@ class PlannerHaTest {
         replicatedDeployment();
         state = Observe.desired(state, intent(1, true, 0, ""));
         PlanResult r = plan();
-        assertTrue(state.getInstancesOrThrow(R3).getRetiring());
-        assertFalse(state.getInstancesOrThrow(R2).getRetiring());
+        assertTrue(state.getInstancesOrThrow(R3).getPlan().getRetiring());
+        assertFalse(state.getInstancesOrThrow(R2).getPlan().getRetiring());
         assertEquals(1, agent(r, AgentOp.AGENT_OP_DESTROY).size());
     }
 

@@ -8,6 +8,7 @@ import dev.marina.schemas.v1.Condition;
 import dev.marina.schemas.v1.DeploymentStatus;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InFlightAction;
+import dev.marina.schemas.v1.InstancePlan;
 import dev.marina.schemas.v1.InstanceState;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.ObservedInstance;
@@ -39,15 +40,16 @@ class StatusBuilderTest {
 
     /** A primary that runs, serves, takes writes at epoch 1 and is healthy; rows take away from it. */
     private static ObservedInstance primary(UnaryOperator<ObservedInstance.Builder> change) {
-        return change.apply(ObservedInstance.newBuilder().setInstanceId(P).setRole(Role.ROLE_PRIMARY)
+        return change.apply(ObservedInstance.newBuilder().setInstanceId(P)
                 .setAddress("127.10.0.1").setEndpoint("127.10.0.1:3306")
                 .setProvisionState(InstanceState.INSTANCE_STATE_RUNNING)
                 .setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setRoleEpoch(1)
-                .setHealth(Health.HEALTH_UP).setServedAt(Timestamps.of(NOW.minusSeconds(60)))).build();
+                .setHealth(Health.HEALTH_UP).setPlan(InstancePlan.newBuilder().setRole(Role.ROLE_PRIMARY)
+                .setServedAt(Timestamps.of(NOW.minusSeconds(60))))).build();
     }
 
     private static ObservedInstance replica(UnaryOperator<ObservedInstance.Builder> change) {
-        return change.apply(ObservedInstance.newBuilder().setInstanceId(R).setRole(Role.ROLE_REPLICA)
+        return change.apply(ObservedInstance.newBuilder().setInstanceId(R).setPlan(InstancePlan.newBuilder().setRole(Role.ROLE_REPLICA))
                 .setAddress("127.10.0.2").setProvisionState(InstanceState.INSTANCE_STATE_RUNNING)
                 .setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setReplicatingFrom(P).setRoleEpoch(1)
                 .setHealth(Health.HEALTH_UP)).build();
@@ -63,20 +65,20 @@ class StatusBuilderTest {
                 row("is pending before any instance exists", deployment(0), Phase.PHASE_PENDING,
                         Reasons.INSTANCE_PROVISIONED, Reasons.REQUESTED),
                 row("is pending while the primary is only requested",
-                        deployment(0, primary(b -> b.clearProvisionState().clearAgentOutcome().clearHealth().clearServedAt()
+                        deployment(0, primary(b -> b.clearProvisionState().clearAgentOutcome().clearHealth().setPlan(b.getPlan().toBuilder().clearServedAt())
                                 .clearRoleEpoch())), Phase.PHASE_PENDING, Reasons.INSTANCE_PROVISIONED, Reasons.REQUESTED),
                 row("is provisioning while the host is created",
                         deployment(0, primary(b -> b.setProvisionState(InstanceState.INSTANCE_STATE_CREATING)
-                                .clearAgentOutcome().clearHealth().clearServedAt())),
+                                .clearAgentOutcome().clearHealth().setPlan(b.getPlan().toBuilder().clearServedAt()))),
                         Phase.PHASE_PROVISIONING, Reasons.INSTANCE_PROVISIONED, Reasons.CREATING),
                 row("is provisioning while the database starts",
-                        deployment(0, primary(b -> b.clearAgentOutcome().clearHealth().clearServedAt())),
+                        deployment(0, primary(b -> b.clearAgentOutcome().clearHealth().setPlan(b.getPlan().toBuilder().clearServedAt()))),
                         Phase.PHASE_PROVISIONING, Reasons.DATABASE_READY, Reasons.STARTING),
                 row("is provisioning when the first start failed",
                         deployment(0, primary(b -> b.setAgentOutcome(AgentOutcome.AGENT_OUTCOME_FAILED).setLastError("agent: disk full")
-                                .clearServedAt())), Phase.PHASE_PROVISIONING, Reasons.DATABASE_READY, Reasons.DATABASE_FAILED),
+                                .setPlan(b.getPlan().toBuilder().clearServedAt()))), Phase.PHASE_PROVISIONING, Reasons.DATABASE_READY, Reasons.DATABASE_FAILED),
                 row("is provisioning until the first health report, never having served",
-                        deployment(0, primary(b -> b.clearHealth().clearServedAt())),
+                        deployment(0, primary(b -> b.clearHealth().setPlan(b.getPlan().toBuilder().clearServedAt()))),
                         Phase.PHASE_PROVISIONING, Reasons.HEALTHY, Reasons.NO_HEALTH_REPORT),
                 row("is ready when the primary serves, takes writes and is healthy",
                         deployment(0, primary(same)), Phase.PHASE_READY, Reasons.WRITABLE, Reasons.ACCEPTS_WRITES),
