@@ -11,6 +11,8 @@ import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.agent.database.DatabaseServer;
+import dev.marina.agent.replication.ReplicationError;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
@@ -349,7 +351,7 @@ class CommandHandlerTest {
     void replicate_answers_failed_diverged_when_the_primary_cannot_continue_this_history() {
         handler().handle(deploy("d1"));
         database.replication = new DatabaseServer.Replication(DatabaseServer.Link.BROKEN,
-                "diverged: Got fatal error 1236 from master", "0-1-9");
+                new ReplicationError(ReplicationFault.REPLICATION_FAULT_DIVERGED, "diverged: Got fatal error 1236 from master"), "0-1-9");
         AgentEvent failed = handler().handle(replicate("r1", 2));
         assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
         assertTrue(failed.getReason().startsWith("diverged: "), failed.getReason());
@@ -359,7 +361,8 @@ class CommandHandlerTest {
     @Test
     void replicate_answers_done_while_the_primary_is_not_reachable_yet() {
         handler().handle(replicaDeploy("d1"));
-        database.replication = new DatabaseServer.Replication(DatabaseServer.Link.CONNECTING, "connection (2003): refused", "");
+        database.replication = new DatabaseServer.Replication(DatabaseServer.Link.CONNECTING,
+                new ReplicationError(ReplicationFault.REPLICATION_FAULT_CONNECTION, "connection (2003): refused"), "");
         AgentEvent done = handler().handle(replicate("r1", 1));
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, done.getOutcome());
         assertTrue(done.getReason().contains("not connected yet: connection (2003)"), done.getReason());
