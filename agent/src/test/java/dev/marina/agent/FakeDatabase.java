@@ -20,6 +20,8 @@ final class FakeDatabase implements DatabaseServer {
     String position = "0-1-1";
     /** What {@link #replicate} answers. */
     Replication replication = new Replication(Link.STREAMING, ReplicationError.NONE, "0-1-1");
+    /** Thrown by {@link #start} when set. */
+    RuntimeException startFails;
     /** Thrown by {@link #stopReplicating} when set. */
     RuntimeException stopReplicatingFails;
     /** Runs inside {@link #stop()} and {@link #removeData()}, to look at the agent from there. */
@@ -44,6 +46,9 @@ final class FakeDatabase implements DatabaseServer {
     @Override
     public StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         calls.add("start " + size + (secureTransportOnly ? " tls-only" : ""));
+        if (startFails != null) {
+            throw startFails;
+        }
         StartOutcome outcome = running ? StartOutcome.ADOPTED : StartOutcome.STARTED;
         running = true;
         readOnly = true;
