@@ -361,7 +361,10 @@ public final class CommandHandler {
                 link.position());
         String from = " from " + command.getPrimaryInstanceId() + " (" + command.getPrimaryAddress() + ")";
         AgentEvent answer = switch (link.link()) {
-            case ALREADY -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "already replicating" + from);
+            // Already pointed there, but the link may be reconnecting (it has an error then): not up yet either.
+            case ALREADY -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "already replicating" + from).toBuilder()
+                    .setReasonCode(link.error().isNone() ? AgentReason.AGENT_REASON_UNSPECIFIED : AgentReason.AGENT_REASON_NOT_CONNECTED_YET)
+                    .build();
             case STREAMING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from);
             case CONNECTING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from + "; not connected yet: " + link.detail())
                     .toBuilder().setReasonCode(AgentReason.AGENT_REASON_NOT_CONNECTED_YET).build();
