@@ -1,5 +1,8 @@
 package dev.marina.agent;
 
+import dev.marina.schemas.serde.Decoded;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
@@ -8,6 +11,7 @@ import java.io.IOException;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
@@ -31,39 +35,48 @@ import java.util.Properties;
  * @param fenced            a primary kept read-only by the agent (FENCE, lost lease, restart) until a PROMOTE
  * @param durability        semi-sync or async, from the last DEPLOY, PROMOTE or REPLICATE
  * @param replicationSource the instance a replica replicates from (REPLICATE's primary_instance_id)
+ * @param deployAction      the action of the DEPLOY that created the database (recorded with its command id), echoed
+ *                          with it by the events the agent sends unasked; the empty key when that DEPLOY carried none
+ *                          (or the file predates actions)
  */
 public record AgentState(Phase phase, Size size, String adminUser, String deployCommandId, long highestEpoch,
         TlsMode tlsMode, String certRequestId, String certSerial, Role role, boolean ready, boolean fenced,
-        Durability durability, String replicationSource) {
+        Durability durability, String replicationSource, ActionKey deployAction) {
 
     public enum Phase { NEW, DEPLOYED, DESTROYED }
 
     public static final AgentState NEW = new AgentState(Phase.NEW, Size.SIZE_UNSPECIFIED, "", "", 0,
-            TlsMode.TLS_MODE_UNSPECIFIED, "", "", Role.ROLE_UNSPECIFIED, false, false, Durability.DURABILITY_SEMI_SYNC, "");
+            TlsMode.TLS_MODE_UNSPECIFIED, "", "", Role.ROLE_UNSPECIFIED, false, false, Durability.DURABILITY_SEMI_SYNC, "",
+            ActionKey.getDefaultInstance());
 
-    public AgentState deployed(Size size, String adminUser, String commandId) {
+    public AgentState deployed(Size size, String adminUser, String commandId, ActionKey action) {
         return new AgentState(Phase.DEPLOYED, size, adminUser, commandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                role, ready, fenced, durability, replicationSource);
+                role, ready, fenced, durability, replicationSource, action);
+    }
+
+    /** Whether the DEPLOY that created the database carried an action. */
+    public boolean hasDeployAction() {
+        return !deployAction.equals(ActionKey.getDefaultInstance());
     }
 
     public AgentState destroyed() {
         return new AgentState(Phase.DESTROYED, size, adminUser, deployCommandId, highestEpoch, tlsMode, "", "", role, ready,
-                fenced, durability, replicationSource);
+                fenced, durability, replicationSource, deployAction);
     }
 
     public AgentState withEpoch(long epoch) {
         return new AgentState(phase, size, adminUser, deployCommandId, Math.max(highestEpoch, epoch), tlsMode, certRequestId,
-                certSerial, role, ready, fenced, durability, replicationSource);
+                certSerial, role, ready, fenced, durability, replicationSource, deployAction);
     }
 
     public AgentState withTlsMode(TlsMode mode) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, mode, certRequestId, certSerial, role,
-                ready, fenced, durability, replicationSource);
+                ready, fenced, durability, replicationSource, deployAction);
     }
 
     public AgentState withCertificate(String requestId, String serial) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, requestId, serial, role, ready,
-                fenced, durability, replicationSource);
+                fenced, durability, replicationSource, deployAction);
     }
 
     /**
@@ -75,35 +88,35 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         Role known = next == Role.ROLE_REPLICA ? Role.ROLE_REPLICA : Role.ROLE_PRIMARY;
         boolean primary = known == Role.ROLE_PRIMARY;
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, known,
-                ready, primary, durability, primary ? "" : replicationSource);
+                ready, primary, durability, primary ? "" : replicationSource, deployAction);
     }
 
     public AgentState withReady() {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
-                true, fenced, durability, replicationSource);
+                true, fenced, durability, replicationSource, deployAction);
     }
 
     public AgentState withDurability(Durability next) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
-                ready, fenced, semiSyncUnlessAsync(next), replicationSource);
+                ready, fenced, semiSyncUnlessAsync(next), replicationSource, deployAction);
     }
 
     /** The writable primary (PROMOTE, a primary's first DEPLOY). */
     public AgentState primary() {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                Role.ROLE_PRIMARY, ready, false, durability, "");
+                Role.ROLE_PRIMARY, ready, false, durability, "", deployAction);
     }
 
     /** A replica of {@code source} (REPLICATE). */
     public AgentState replicaOf(String source) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                Role.ROLE_REPLICA, ready, false, durability, source);
+                Role.ROLE_REPLICA, ready, false, durability, source, deployAction);
     }
 
     /** A primary kept read-only by the agent until a PROMOTE; nothing changes for a replica (it is read-only anyway). */
     public AgentState withFenced() {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
-                ready, role == Role.ROLE_PRIMARY, durability, replicationSource);
+                ready, role == Role.ROLE_PRIMARY, durability, replicationSource, deployAction);
     }
 
     /** A primary the agent lets take writes: role PRIMARY and not fenced. */
@@ -161,7 +174,17 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
                 Boolean.parseBoolean(props.getProperty("ready", Boolean.toString(before))),
                 Boolean.parseBoolean(props.getProperty("fenced", "false")),
                 Durability.valueOf(props.getProperty("durability", Durability.DURABILITY_SEMI_SYNC.name())),
-                props.getProperty("replication-source", ""));
+                props.getProperty("replication-source", ""),
+                deployAction(props.getProperty("deploy-action", "")));
+    }
+
+    /** The saved action (proto JSON); the empty key when there is none or it does not decode (it is only echoed). */
+    private static ActionKey deployAction(String json) {
+        if (json.isBlank()) {
+            return ActionKey.getDefaultInstance();
+        }
+        Decoded<ActionKey> decoded = ProtoJsonSerde.fromJson(ActionKey.getDefaultInstance(), json.getBytes(StandardCharsets.UTF_8));
+        return decoded.isOk() ? decoded.value() : ActionKey.getDefaultInstance();
     }
 
     public void save(Path file) {
@@ -179,6 +202,9 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         props.setProperty("fenced", Boolean.toString(fenced));
         props.setProperty("durability", durability.name());
         props.setProperty("replication-source", replicationSource);
+        if (hasDeployAction()) {
+            props.setProperty("deploy-action", ProtoJsonSerde.toJson(deployAction));
+        }
         StringWriter text = new StringWriter();
         try {
             props.store(text, "written by the marina agent; do not edit while it runs");

@@ -1,5 +1,6 @@
 package dev.marina.agent;
 
+import dev.marina.agent.database.DatabaseFailure;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.decision.Action;
 import dev.marina.agent.decision.AgentDecisions;
@@ -10,9 +11,12 @@ import dev.marina.agent.decision.LocalState;
 import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.agent.tls.ServerTls;
 import dev.marina.agent.tls.TlsRefusal;
+import dev.marina.agent.replication.ReplicationError;
+import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SealedSecret;
 import dev.marina.schemas.v1.Size;
@@ -38,6 +42,12 @@ import org.jboss.logging.Logger;
  * primary's {@link Lease}; FENCE, a lost lease ({@link #fenceForLostLease}, from the fencing thread)
  * and any restart leave a primary read-only and {@code fenced} until the next PROMOTE. Making writable
  * and fencing happen under one lock, so the two threads never interleave them.
+ *
+ * <p>Answers: every answer to a command echoes its {@code action}; an event sent unasked (a restart's
+ * DATABASE_READY or FAILED) echoes the action of the DEPLOY that created the database, kept in the state file
+ * beside its command id. Beside the text for people, {@code reason_code} says why for the reconciler:
+ * the decision's code for a refusal, DATABASE_ERROR when the server failed (anything the {@link DatabaseServer}
+ * threw), and for REPLICATE NOT_CONNECTED_YET or the classified fault of a broken link.
  */
 public final class CommandHandler {
 
@@ -79,7 +89,7 @@ public final class CommandHandler {
         this.promoteWait = promoteWait;
         this.identity = identity;
         this.files = files;
-        this.database = database;
+        this.database = DatabaseFailure.marking(database);
         this.secrets = secrets;
         this.metrics = metrics;
         this.sampling = sampling;
@@ -147,12 +157,13 @@ public final class CommandHandler {
             // A primary is read-only after any restart (the agent's or the server's) until the reconciler PROMOTEs it again.
             update(AgentState::withFenced);
             String how = startDatabase(state.size());
-            return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_DATABASE_READY,
-                    "database " + how.toLowerCase() + " after an agent restart" + readOnlyNote(), state.highestEpoch()));
+            return Optional.of(event(state.deployCommandId(), deployAction(), AgentOutcome.AGENT_OUTCOME_DATABASE_READY,
+                    "database " + how.toLowerCase() + " after an agent restart" + readOnlyNote(), state.highestEpoch()).build());
         } catch (RuntimeException e) {
             LOG.errorf(e, "database did not start after an agent restart reason=%s", e.getMessage());
-            return Optional.of(event(state.deployCommandId(), AgentOutcome.AGENT_OUTCOME_FAILED,
-                    "database did not start after an agent restart: " + e.getMessage(), state.highestEpoch()));
+            return Optional.of(event(state.deployCommandId(), deployAction(), AgentOutcome.AGENT_OUTCOME_FAILED,
+                    "database did not start after an agent restart: " + e.getMessage(), state.highestEpoch())
+                    .setReasonCode(failureCode(e)).build());
         }
     }
 
@@ -209,7 +220,8 @@ public final class CommandHandler {
                 case ANNOUNCE_STOPPED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, decision.reason());
                 case MAKE_CSR -> makeCsr(command);
                 case INSTALL_CERT -> installCert(command);
-                case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason());
+                case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason()).toBuilder()
+                        .setReasonCode(decision.code()).build();
                 case NOTHING -> throw new IllegalStateException("no action for a command");
             };
             if (decision.action() != Action.REFUSE && AgentDecisions.raisesEpoch(command.getOp())
@@ -218,15 +230,16 @@ public final class CommandHandler {
             }
         } catch (TlsRefusal e) {
             answer = answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, e.getMessage()).toBuilder()
-                    .setCertRequestId(command.getCertRequestId()).build();
+                    .setCertRequestId(command.getCertRequestId()).setReasonCode(e.code()).build();
         } catch (RuntimeException e) {
             LOG.errorf("command failed command=%s op=%s reason=%s", command.getCommandId(), command.getOp(), e.getMessage());
             LOG.debug("command failure", e);
-            answer = answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, e.getMessage());
+            answer = answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, e.getMessage()).toBuilder()
+                    .setReasonCode(failureCode(e)).build();
         }
         metrics.commandHandled(command.getOp(), answer.getOutcome());
-        LOG.infof("command answered command=%s outcome=%s reason=%s took_ms=%d", command.getCommandId(),
-                answer.getOutcome(), answer.getReason(), (System.nanoTime() - started) / 1_000_000);
+        LOG.infof("command answered command=%s outcome=%s reason_code=%s reason=%s took_ms=%d", command.getCommandId(),
+                answer.getOutcome(), answer.getReasonCode(), answer.getReason(), (System.nanoTime() - started) / 1_000_000);
         return answer;
     }
 
@@ -235,7 +248,8 @@ public final class CommandHandler {
         String password = adminPassword(command);
         String replicationPassword = replicationPassword(command);
         // Recorded before the data appears, so data on disk always comes with its size (restart recovery needs it).
-        update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()).withTlsMode(command.getTlsMode())
+        update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId(), command.getAction())
+                .withTlsMode(command.getTlsMode())
                 .withRole(command.getRole()).withDurability(command.getDurability()));
         if (!writable) {
             update(AgentState::withFenced);
@@ -254,7 +268,7 @@ public final class CommandHandler {
         String password = adminPassword(command);
         String replicationPassword = replicationPassword(command);
         if (state.phase() != AgentState.Phase.DEPLOYED) {
-            update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId()));
+            update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId(), command.getAction()));
         }
         if (!state.ready()) {
             update(s -> s.withRole(command.getRole()).withDurability(command.getDurability()));
@@ -329,8 +343,9 @@ public final class CommandHandler {
 
     /**
      * Replicates read-only from the given primary, verifying its certificate chain against this instance's
-     * CA bundle (the host name cannot be checked: MASTER_HOST is an address). A diverged history answers
-     * FAILED "diverged: …"; a primary not reachable yet answers DONE (the link retries every second).
+     * CA bundle (the host name cannot be checked: MASTER_HOST is an address). A link the primary cannot continue
+     * answers FAILED with its fault (DIVERGED, CANNOT_CATCH_UP) as {@code replication_fault} and as {@code reason_code};
+     * a primary not reachable yet answers DONE with NOT_CONNECTED_YET (the link retries every second).
      */
     private AgentEvent replicate(AgentCommand command) {
         String password = openSecret(command.getReplicationPassword(), "replication password");
@@ -346,10 +361,15 @@ public final class CommandHandler {
                 link.position());
         String from = " from " + command.getPrimaryInstanceId() + " (" + command.getPrimaryAddress() + ")";
         AgentEvent answer = switch (link.link()) {
-            case ALREADY -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "already replicating" + from);
+            // Already pointed there, but the link may be reconnecting (it has an error then): not up yet either.
+            case ALREADY -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "already replicating" + from).toBuilder()
+                    .setReasonCode(link.error().isNone() ? AgentReason.AGENT_REASON_UNSPECIFIED : AgentReason.AGENT_REASON_NOT_CONNECTED_YET)
+                    .build();
             case STREAMING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from);
-            case CONNECTING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from + "; not connected yet: " + link.detail());
-            case BROKEN -> answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, link.detail());
+            case CONNECTING -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "replicating" + from + "; not connected yet: " + link.detail())
+                    .toBuilder().setReasonCode(AgentReason.AGENT_REASON_NOT_CONNECTED_YET).build();
+            case BROKEN -> answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, link.detail()).toBuilder()
+                    .setReasonCode(brokenLinkCode(link.error())).setReplicationFault(link.error().fault()).build();
         };
         return answer.toBuilder().setGtidPosition(link.position()).build();
     }
@@ -487,11 +507,33 @@ public final class CommandHandler {
         }
     }
 
-    private AgentEvent answer(AgentCommand command, AgentOutcome outcome, String reason) {
-        return event(command.getCommandId(), outcome, reason, command.getEpoch());
+    /** The action of the DEPLOY that created the database, for the events sent unasked; null when it carried none. */
+    private ActionKey deployAction() {
+        return state.hasDeployAction() ? state.deployAction() : null;
     }
 
-    private AgentEvent event(String commandId, AgentOutcome outcome, String reason, long epoch) {
+    /** REPLICATE answered FAILED: the fault, as a reason; a link broken for another reason may heal. */
+    static AgentReason brokenLinkCode(ReplicationError error) {
+        return switch (error.fault()) {
+            case REPLICATION_FAULT_DIVERGED -> AgentReason.AGENT_REASON_DIVERGED;
+            case REPLICATION_FAULT_CANNOT_CATCH_UP -> AgentReason.AGENT_REASON_CANNOT_CATCH_UP;
+            default -> AgentReason.AGENT_REASON_REPLICATION_BROKEN;
+        };
+    }
+
+    /** A FAILED answer's code: DATABASE_ERROR when the server failed; nothing for the agent's own trouble (a secret, a file). */
+    private static AgentReason failureCode(RuntimeException e) {
+        return e instanceof DatabaseFailure ? AgentReason.AGENT_REASON_DATABASE_ERROR : AgentReason.AGENT_REASON_UNSPECIFIED;
+    }
+
+    /** The answer to {@code command}: its id, its epoch and its action echoed. */
+    private AgentEvent answer(AgentCommand command, AgentOutcome outcome, String reason) {
+        return event(command.getCommandId(), command.hasAction() ? command.getAction() : null, outcome, reason, command.getEpoch())
+                .build();
+    }
+
+    /** @param action the action to echo; null for none */
+    private AgentEvent.Builder event(String commandId, ActionKey action, AgentOutcome outcome, String reason, long epoch) {
         AgentEvent.Builder event = AgentEvent.newBuilder()
                 .setCommandId(commandId)
                 .setDeployment(identity.deployment())
@@ -504,6 +546,9 @@ public final class CommandHandler {
             // the reconciler learns here whether a primary is writable or waits for PROMOTE
             event.setEndpoint(identity.endpoint()).setReadOnly(state.role() != Role.ROLE_PRIMARY || state.fenced());
         }
-        return event.build();
+        if (action != null) {
+            event.setAction(action);
+        }
+        return event;
     }
 }

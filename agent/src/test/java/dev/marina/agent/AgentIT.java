@@ -13,6 +13,8 @@ import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.TopicBootstrap;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.ActionKey;
+import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOp;
@@ -133,6 +135,7 @@ class AgentIT {
             assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason());
             assertEquals(it.address + ":3306", ready.getEndpoint());
             assertEquals(it.id, ready.getInstanceId());
+            assertEquals(it.action(ActionKind.ACTION_KIND_DEPLOY), ready.getAction(), "the answer on the topic echoes the action");
             System.out.printf("AgentIT figure: deploy_to_ready_ms=%d%n", deployMs);
 
             // The admin user works over TCP; the data lives in the instance folder.
@@ -180,6 +183,7 @@ class AgentIT {
             long restartMs = (System.nanoTime() - restarted) / 1_000_000;
             assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, again.getOutcome(), again.getReason());
             assertEquals("deploy-1", again.getCommandId());
+            assertEquals(it.action(ActionKind.ACTION_KIND_DEPLOY), again.getAction(), "sent unasked, with the DEPLOY's action");
             assertTrue(again.getReason().contains("started"), again.getReason());
             assertEquals("boat", it.item());
             System.out.printf("AgentIT figure: agent_restart_to_ready_ms=%d (server killed -9 before)%n", restartMs);
@@ -192,6 +196,7 @@ class AgentIT {
             AgentEvent adopted = events.awaitAfter(beforeAdopt, e -> true, EVENT_WAIT);
             assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, adopted.getOutcome());
             assertTrue(adopted.getReason().contains("adopted"), adopted.getReason());
+            assertEquals(it.action(ActionKind.ACTION_KIND_DEPLOY), adopted.getAction());
             assertEquals(runningPid, it.serverPid());
 
             // Agent restart while the server hangs (alive, not answering): killed and started fresh.
@@ -211,6 +216,7 @@ class AgentIT {
             send(it.key, it.destroy("destroy-1"));
             AgentEvent stopped = events.await(e -> e.getCommandId().equals("destroy-1"), EVENT_WAIT);
             assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, stopped.getOutcome(), stopped.getReason());
+            assertEquals(it.action(ActionKind.ACTION_KIND_STOP_DATABASE), stopped.getAction());
             assertEquals(0, LocalServers.serversUnder(it.files.dir()).size(), "no mariadbd left");
             assertFalse(Files.exists(it.files.data()));
             for (Path file : it.files.databaseFiles()) {
@@ -290,14 +296,19 @@ class AgentIT {
                     .setDeployment(DeploymentKey.parse(key)).build();
         }
 
+        ActionKey action(ActionKind kind) {
+            return ActionKey.newBuilder().setKind(kind).setInstanceId(id).build();
+        }
+
         AgentCommand deploy(String commandId) {
-            return command(commandId, AgentOp.AGENT_OP_DEPLOY).toBuilder().setEngine(Engine.ENGINE_MARIADB)
+            return command(commandId, AgentOp.AGENT_OP_DEPLOY).toBuilder().setAction(action(ActionKind.ACTION_KIND_DEPLOY))
+                    .setEngine(Engine.ENGINE_MARIADB)
                     .setVersion("10.11").setSize(Size.SIZE_SMALL).setAdminUser(ADMIN).setAdminPassword(box.seal(PASSWORD))
                     .setGeneration(1).build();
         }
 
         AgentCommand destroy(String commandId) {
-            return command(commandId, AgentOp.AGENT_OP_DESTROY);
+            return command(commandId, AgentOp.AGENT_OP_DESTROY).toBuilder().setAction(action(ActionKind.ACTION_KIND_STOP_DATABASE)).build();
         }
 
         Connection connectAsAdmin() throws SQLException {

@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.v1.ActionKey;
+import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.AgentReason;
 import dev.marina.agent.database.DatabaseServer;
+import dev.marina.agent.replication.ReplicationError;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
@@ -28,9 +33,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The handler's effects and answers, with a fake database and a real state file. */
 class CommandHandlerTest {
@@ -349,7 +358,7 @@ class CommandHandlerTest {
     void replicate_answers_failed_diverged_when_the_primary_cannot_continue_this_history() {
         handler().handle(deploy("d1"));
         database.replication = new DatabaseServer.Replication(DatabaseServer.Link.BROKEN,
-                "diverged: Got fatal error 1236 from master", "0-1-9");
+                new ReplicationError(ReplicationFault.REPLICATION_FAULT_DIVERGED, "diverged: Got fatal error 1236 from master"), "0-1-9");
         AgentEvent failed = handler().handle(replicate("r1", 2));
         assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
         assertTrue(failed.getReason().startsWith("diverged: "), failed.getReason());
@@ -359,7 +368,8 @@ class CommandHandlerTest {
     @Test
     void replicate_answers_done_while_the_primary_is_not_reachable_yet() {
         handler().handle(replicaDeploy("d1"));
-        database.replication = new DatabaseServer.Replication(DatabaseServer.Link.CONNECTING, "connection (2003): refused", "");
+        database.replication = new DatabaseServer.Replication(DatabaseServer.Link.CONNECTING,
+                new ReplicationError(ReplicationFault.REPLICATION_FAULT_CONNECTION, "connection (2003): refused"), "");
         AgentEvent done = handler().handle(replicate("r1", 1));
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, done.getOutcome());
         assertTrue(done.getReason().contains("not connected yet: connection (2003)"), done.getReason());
@@ -533,5 +543,213 @@ class CommandHandlerTest {
         handler.handle(destroy("x1"));
         assertFalse(AgentState.load(files.stateFile()).certificateInstalled());
         assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, handler.handle(makeCsr("r2")).getOutcome());
+    }
+
+    // Actions echoed and reason codes: what the reconciler decides on, never the text.
+
+    private static ActionKey action(ActionKind kind, long epoch) {
+        return ActionKey.newBuilder().setKind(kind).setInstanceId("acme-orders-1").setEpoch(epoch).build();
+    }
+
+    private AgentCommand withAction(AgentCommand command, ActionKind kind) {
+        return command.toBuilder().setAction(action(kind, command.getEpoch())).build();
+    }
+
+    @Test
+    void every_answer_echoes_the_action_of_its_command_repeats_included() {
+        CommandHandler handler = handler();
+        List<AgentCommand> commands = List.of(
+                withAction(deploy("d1"), ActionKind.ACTION_KIND_DEPLOY),
+                withAction(deploy("d1"), ActionKind.ACTION_KIND_DEPLOY),
+                withAction(replicate("r1", 2), ActionKind.ACTION_KIND_REPLICATE),
+                withAction(replicate("r0", 1), ActionKind.ACTION_KIND_REPLICATE),
+                withAction(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 3), ActionKind.ACTION_KIND_PROMOTE),
+                withAction(roleCommand("f1", AgentOp.AGENT_OP_FENCE, 4), ActionKind.ACTION_KIND_FENCE),
+                withAction(deploy("d2").toBuilder().clearSize().setEpoch(4).build(), ActionKind.ACTION_KIND_DEPLOY),
+                withAction(destroy("x1").toBuilder().setEpoch(4).build(), ActionKind.ACTION_KIND_STOP_DATABASE),
+                withAction(destroy("x1").toBuilder().setEpoch(4).build(), ActionKind.ACTION_KIND_STOP_DATABASE));
+        for (AgentCommand command : commands) {
+            AgentEvent answer = handler.handle(command);
+            assertEquals(command.getAction(), answer.getAction(), command.getCommandId() + " answered " + answer.getOutcome());
+        }
+        AgentEvent unasked = handler.handle(replicate("r2", 4));
+        assertFalse(unasked.hasAction(), "a command without an action gets an answer without one");
+    }
+
+    @Test
+    void the_first_command_handed_over_at_launch_is_answered_with_its_action() throws Exception {
+        AgentCommand first = withAction(deploy("d1"), ActionKind.ACTION_KIND_DEPLOY);
+        java.nio.file.Files.createDirectories(files.dir());
+        java.nio.file.Files.writeString(files.firstCommand(), ProtoJsonSerde.toJson(first));
+        AgentEvent answer = handler().recover().orElseThrow();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
+        assertEquals(first.getAction(), answer.getAction());
+    }
+
+    @Test
+    void after_a_restart_the_unasked_ready_carries_the_action_of_the_deploy_that_created_the_database() {
+        AgentCommand created = withAction(deploy("d1"), ActionKind.ACTION_KIND_DEPLOY);
+        handler().handle(created);
+        handler().handle(withAction(deploy("d2").toBuilder().setEpoch(2).build(), ActionKind.ACTION_KIND_DEPLOY));
+        database.running = false;
+        AgentEvent announced = handler().recover().orElseThrow();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, announced.getOutcome());
+        assertEquals("d1", announced.getCommandId());
+        assertEquals(created.getAction(), announced.getAction(), "kept in the state file beside the DEPLOY's id");
+        assertEquals(AgentReason.AGENT_REASON_UNSPECIFIED, announced.getReasonCode());
+    }
+
+    @Test
+    void after_a_restart_a_deploy_that_carried_no_action_is_announced_without_one() {
+        handler().handle(deploy("d1"));
+        database.running = false;
+        AgentEvent announced = handler().recover().orElseThrow();
+        assertEquals("d1", announced.getCommandId());
+        assertFalse(announced.hasAction());
+    }
+
+    @Test
+    void a_server_that_does_not_start_after_a_restart_is_announced_failed_as_a_database_error_with_the_deploy_action() {
+        AgentCommand created = withAction(deploy("d1"), ActionKind.ACTION_KIND_DEPLOY);
+        handler().handle(created);
+        database.running = false;
+        database.startFails = new IllegalStateException("mariadbd exited while starting");
+        AgentEvent announced = handler().recover().orElseThrow();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, announced.getOutcome());
+        assertEquals(AgentReason.AGENT_REASON_DATABASE_ERROR, announced.getReasonCode());
+        assertEquals(created.getAction(), announced.getAction());
+        assertTrue(announced.getReason().endsWith("mariadbd exited while starting"), announced.getReason());
+    }
+
+    /** One case of {@link #answers_with_a_reason_code}: set up a handler, send the command, return the answer. */
+    private interface Case {
+        AgentEvent answer(CommandHandlerTest test);
+    }
+
+    private static ReplicationError fault(ReplicationFault fault, String text) {
+        return new ReplicationError(fault, text);
+    }
+
+    private AgentEvent replicateWith(DatabaseServer.Link link, ReplicationError error) {
+        handler().handle(replicaDeploy("d1"));
+        database.replication = new DatabaseServer.Replication(link, error, "0-1-9");
+        return handler().handle(replicate("r1", 1));
+    }
+
+    private AgentEvent deployed(AgentCommand command) {
+        handler().handle(deploy("d1"));
+        return handler().handle(command);
+    }
+
+    static Stream<Arguments> codes() {
+        return Stream.of(
+                code("a stale epoch is refused as STALE_EPOCH", t -> {
+                    t.handler().handle(t.deploy("d1").toBuilder().setEpoch(3).build());
+                    return t.handler().handle(t.replicate("r1", 2));
+                }, AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_STALE_EPOCH),
+                code("a stale epoch wins over a wrong state", t -> {
+                    t.handler().handle(t.deploy("d1").toBuilder().setEpoch(3).build());
+                    t.handler().handle(destroy("x1").toBuilder().setEpoch(3).build());
+                    return t.handler().handle(t.deploy("d2").toBuilder().setEpoch(2).build());
+                }, AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_STALE_EPOCH),
+                code("REPLICATE while the link connects is DONE with NOT_CONNECTED_YET",
+                        t -> t.replicateWith(DatabaseServer.Link.CONNECTING,
+                                fault(ReplicationFault.REPLICATION_FAULT_CONNECTION, "connection (2003): refused")),
+                        AgentOutcome.AGENT_OUTCOME_DONE, AgentReason.AGENT_REASON_NOT_CONNECTED_YET),
+                code("REPLICATE streaming is DONE with no code",
+                        t -> t.replicateWith(DatabaseServer.Link.STREAMING, ReplicationError.NONE),
+                        AgentOutcome.AGENT_OUTCOME_DONE, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("REPLICATE already replicating is DONE with no code",
+                        t -> t.replicateWith(DatabaseServer.Link.ALREADY, ReplicationError.NONE),
+                        AgentOutcome.AGENT_OUTCOME_DONE, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("REPLICATE already pointed there while the link reconnects is DONE with NOT_CONNECTED_YET",
+                        t -> t.replicateWith(DatabaseServer.Link.ALREADY,
+                                fault(ReplicationFault.REPLICATION_FAULT_CONNECTION, "connection (2003): refused")),
+                        AgentOutcome.AGENT_OUTCOME_DONE, AgentReason.AGENT_REASON_NOT_CONNECTED_YET),
+                code("REPLICATE on a diverged history is FAILED with DIVERGED",
+                        t -> t.replicateWith(DatabaseServer.Link.BROKEN, fault(ReplicationFault.REPLICATION_FAULT_DIVERGED, "diverged: x")),
+                        AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_DIVERGED, ReplicationFault.REPLICATION_FAULT_DIVERGED),
+                code("REPLICATE from a primary that purged the binlogs is FAILED with CANNOT_CATCH_UP",
+                        t -> t.replicateWith(DatabaseServer.Link.BROKEN,
+                                fault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP, "cannot catch up: x")),
+                        AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_CANNOT_CATCH_UP,
+                        ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP),
+                code("REPLICATE broken for another reason is FAILED with REPLICATION_BROKEN",
+                        t -> t.replicateWith(DatabaseServer.Link.BROKEN, fault(ReplicationFault.REPLICATION_FAULT_APPLY, "applying failed")),
+                        AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_REPLICATION_BROKEN, ReplicationFault.REPLICATION_FAULT_APPLY),
+                code("the code follows the fault, not the words",
+                        t -> t.replicateWith(DatabaseServer.Link.BROKEN,
+                                fault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP, "diverged: misleading words")),
+                        AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_CANNOT_CATCH_UP,
+                        ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP),
+                code("PROMOTE before anything is deployed is refused as WRONG_STATE",
+                        t -> t.handler().handle(t.roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 1)),
+                        AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_WRONG_STATE),
+                code("DEPLOY of a destroyed instance is refused as WRONG_STATE", t -> {
+                    t.handler().handle(t.deploy("d1"));
+                    t.handler().handle(destroy("x1"));
+                    return t.handler().handle(t.deploy("d2"));
+                }, AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_WRONG_STATE),
+                code("REPLICATE on a stopped server is refused as WRONG_STATE", t -> {
+                    t.handler().handle(t.deploy("d1"));
+                    t.database.running = false;
+                    return t.handler().handle(t.replicate("r1", 1));
+                }, AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_WRONG_STATE),
+                code("INSTALL_CERT for a request whose key is not here is refused as WRONG_STATE",
+                        t -> t.deployed(install("r9", "-----BEGIN CERTIFICATE-----", "-----BEGIN CERTIFICATE-----")),
+                        AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_WRONG_STATE),
+                code("MAKE_CSR of a request made before for other names is refused as WRONG_STATE", t -> {
+                    t.deployed(makeCsr("r1"));
+                    return t.handler().handle(makeCsr("r1").toBuilder().clearDnsNames().addDnsNames("other.acme.db.test").build());
+                }, AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_WRONG_STATE),
+                code("a command wrong in itself is refused with no code",
+                        t -> t.handler().handle(t.deploy("d1").toBuilder().clearSize().build()),
+                        AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("an operation not supported is refused with no code",
+                        t -> t.handler().handle(t.roleCommand("b1", AgentOp.AGENT_OP_BACKUP, 1)),
+                        AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("a chain that does not parse is refused with no code", t -> {
+                    t.deployed(makeCsr("r9"));
+                    return t.handler().handle(install("r9", "not a certificate", "-----BEGIN CERTIFICATE-----"));
+                },
+                        AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("PROMOTE that the server cannot carry out is FAILED with DATABASE_ERROR", t -> {
+                    t.handler().handle(t.replicaDeploy("d1"));
+                    t.database.stopReplicatingFails = new IllegalStateException("did not apply up to 0-7-50 within 10000 ms");
+                    return t.handler().handle(t.roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setWaitForGtid("0-7-50").build());
+                }, AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_DATABASE_ERROR),
+                code("DEPLOY whose server does not start is FAILED with DATABASE_ERROR", t -> {
+                    t.database.startFails = new IllegalStateException("mariadbd did not answer within 30 s");
+                    return t.handler().handle(t.deploy("d1"));
+                }, AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_DATABASE_ERROR),
+                code("a secret that does not open is FAILED with no code: the server did nothing wrong", t -> {
+                    SecretBox other = SecretBox.fromKeyFile(t.dir.resolve("other.key"));
+                    return t.handler().handle(t.deploy("d1").toBuilder().setAdminPassword(other.seal(PASSWORD)).build());
+                }, AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("a deploy carried out has no code", t -> t.handler().handle(t.deploy("d1")),
+                        AgentOutcome.AGENT_OUTCOME_DATABASE_READY, AgentReason.AGENT_REASON_UNSPECIFIED),
+                code("FENCE of a stopped server is DONE with no code", t -> {
+                    t.handler().handle(t.deploy("d1"));
+                    t.database.running = false;
+                    return t.handler().handle(t.roleCommand("f1", AgentOp.AGENT_OP_FENCE, 2));
+                }, AgentOutcome.AGENT_OUTCOME_DONE, AgentReason.AGENT_REASON_UNSPECIFIED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("codes")
+    void answers_with_a_reason_code(String behaviour, Case scenario, AgentOutcome outcome, AgentReason code, ReplicationFault fault) {
+        AgentEvent answer = scenario.answer(this);
+        assertEquals(outcome, answer.getOutcome(), answer.getReason());
+        assertEquals(code, answer.getReasonCode(), answer.getReason());
+        assertEquals(fault, answer.getReplicationFault(), "replication_fault");
+        assertFalse(answer.getReason().isBlank(), "the text for people stays");
+    }
+
+    private static Arguments code(String behaviour, Case scenario, AgentOutcome outcome, AgentReason code) {
+        return code(behaviour, scenario, outcome, code, ReplicationFault.REPLICATION_FAULT_UNSPECIFIED);
+    }
+
+    private static Arguments code(String behaviour, Case scenario, AgentOutcome outcome, AgentReason code, ReplicationFault fault) {
+        return Arguments.of(behaviour, scenario, outcome, code, fault);
     }
 }

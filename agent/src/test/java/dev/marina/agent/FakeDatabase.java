@@ -2,6 +2,7 @@ package dev.marina.agent;
 
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.Observation;
+import dev.marina.agent.replication.ReplicationError;
 import dev.marina.schemas.v1.Size;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,7 +19,9 @@ final class FakeDatabase implements DatabaseServer {
     boolean readOnly = true;
     String position = "0-1-1";
     /** What {@link #replicate} answers. */
-    Replication replication = new Replication(Link.STREAMING, "", "0-1-1");
+    Replication replication = new Replication(Link.STREAMING, ReplicationError.NONE, "0-1-1");
+    /** Thrown by {@link #start} when set. */
+    RuntimeException startFails;
     /** Thrown by {@link #stopReplicating} when set. */
     RuntimeException stopReplicatingFails;
     /** Runs inside {@link #stop()} and {@link #removeData()}, to look at the agent from there. */
@@ -43,6 +46,9 @@ final class FakeDatabase implements DatabaseServer {
     @Override
     public StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         calls.add("start " + size + (secureTransportOnly ? " tls-only" : ""));
+        if (startFails != null) {
+            throw startFails;
+        }
         StartOutcome outcome = running ? StartOutcome.ADOPTED : StartOutcome.STARTED;
         running = true;
         readOnly = true;

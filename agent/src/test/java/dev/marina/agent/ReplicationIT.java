@@ -15,13 +15,18 @@ import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.agent.replication.GtidPosition;
 import dev.marina.agent.tls.TestCa;
 import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.v1.ActionKey;
+import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
 import dev.marina.schemas.v1.TlsMode;
@@ -110,10 +115,12 @@ class ReplicationIT {
             AgentEvent unverified = b.handle(b.replicate(a, 1));
             assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, unverified.getOutcome(), unverified.getReason());
             assertTrue(unverified.getReason().contains("not connected yet: connection (2026)"), unverified.getReason());
+            assertEquals(AgentReason.AGENT_REASON_NOT_CONNECTED_YET, unverified.getReasonCode());
             System.out.printf("ReplicationIT: a primary whose CA the replica does not trust: %s%n", unverified.getReason());
             Heartbeat refused = b.heartbeat();
             assertFalse(refused.getReplicationConnected());
             assertTrue(refused.getReplicationError().contains("SSL"), refused.getReplicationError());
+            assertEquals(ReplicationFault.REPLICATION_FAULT_CONNECTION, refused.getReplicationFault());
             // Its own certificate brings the CA into its bundle: the link comes up by itself (it retries every second).
             b.installCertificate();
             await("b connects once it trusts the CA", () -> b.heartbeat().getReplicationConnected());
@@ -157,6 +164,7 @@ class ReplicationIT {
             assertTrue(replicaBeat.getReplicationConnected());
             assertEquals("ha-orders-1", replicaBeat.getReplicationSource());
             assertEquals("", replicaBeat.getReplicationError());
+            assertEquals(ReplicationFault.REPLICATION_FAULT_UNSPECIFIED, replicaBeat.getReplicationFault());
             assertTrue(replicaBeat.getReplicationLagMs() >= 0, "lag " + replicaBeat.getReplicationLagMs());
             assertTrue(replicaBeat.getPrimaryLastSeenMs() < 2_000, "last seen " + replicaBeat.getPrimaryLastSeenMs());
             assertEquals(primaryBeat.getGtidPosition(), replicaBeat.getGtidPosition());
@@ -189,6 +197,7 @@ class ReplicationIT {
             AgentEvent stale = other.handle(other.replicate(a, 1));
             assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, stale.getOutcome());
             assertTrue(stale.getReason().startsWith("stale epoch 1"), stale.getReason());
+            assertEquals(AgentReason.AGENT_REASON_STALE_EPOCH, stale.getReasonCode());
 
             // --- The old primary's agent restarts: its server comes back read-only and fenced, never writable on its own.
             Node oldPrimary = a.restartAgent();
@@ -214,6 +223,9 @@ class ReplicationIT {
             assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, diverged.getOutcome(), diverged.getReason());
             assertTrue(diverged.getReason().startsWith("diverged: "), diverged.getReason());
             assertTrue(oldPrimary.heartbeat().getReplicationError().startsWith("diverged: "), oldPrimary.heartbeat().getReplicationError());
+            assertEquals(AgentReason.AGENT_REASON_DIVERGED, diverged.getReasonCode());
+            assertEquals(ReplicationFault.REPLICATION_FAULT_DIVERGED, diverged.getReplicationFault());
+            assertEquals(ReplicationFault.REPLICATION_FAULT_DIVERGED, oldPrimary.heartbeat().getReplicationFault());
             assertEquals("1", oldPrimary.agentQuery("SELECT @@read_only"));
 
             // --- Switchover under a writer: FENCE the primary, PROMOTE the replica at the fenced position, REPLICATE the old one.
@@ -264,6 +276,70 @@ class ReplicationIT {
                     switchMs, committed.size(), (System.nanoTime() - started) / 1_000_000);
         } finally {
             for (Node n : List.of(a, b, c)) {
+                n.database.close();
+                LocalServers.killServersUnder(n.files.dir());
+            }
+        }
+    }
+
+    /**
+     * A replica that stopped while its primary wrote on and purged those binary logs cannot continue: REPLICATE
+     * answers FAILED with CANNOT_CATCH_UP as code and fault, heartbeats say the same, and a repeat gets the same answer.
+     */
+    @Test
+    void a_replica_whose_primary_purged_the_binlogs_it_needs_cannot_catch_up() throws Exception {
+        Set<String> taken = new HashSet<>();
+        Node primary = new Node("ha-orders-4", taken);
+        Node replica = new Node("ha-orders-5", taken);
+        try {
+            assertReady(primary.handle(primary.deploy(Role.ROLE_PRIMARY, TlsMode.TLS_MODE_DISABLED)));
+            assertReady(replica.handle(replica.deploy(Role.ROLE_REPLICA, TlsMode.TLS_MODE_DISABLED)));
+            AgentEvent streaming = replica.handle(replica.replicate(primary, 1));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, streaming.getOutcome(), streaming.getReason());
+            assertEquals(AgentReason.AGENT_REASON_UNSPECIFIED, streaming.getReasonCode());
+            primary.adminExecute("CREATE DATABASE shop");
+            primary.adminExecute("CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40))");
+            primary.adminExecute("INSERT INTO shop.orders VALUES (1, 'boat')");
+            await("the replica has the first row", () -> replica.count() == 1);
+
+            // The replica stops; the primary writes on, starts a new binary log and purges every older one.
+            replica.agentExecute("STOP SLAVE");
+            for (int id = 2; id <= 5; id++) {
+                primary.adminExecute("INSERT INTO shop.orders VALUES (" + id + ", 'while the replica was away')");
+            }
+            primary.agentExecute("FLUSH BINARY LOGS");
+            String current = primary.agentQuery("SHOW MASTER STATUS");
+            // A log the server still needs (its binlog checkpoint, a dump thread still reading it) is kept: ask again.
+            await("only the current binary log is left", () -> {
+                primary.agentExecute("PURGE BINARY LOGS TO '" + current + "'");
+                return primary.column("SHOW BINARY LOGS").equals(List.of(current));
+            });
+
+            AgentCommand command = replica.replicate(primary, 2);
+            AgentEvent failed = replica.handle(command);
+            System.out.printf("ReplicationIT: REPLICATE from a primary that purged the binlogs: %s%n", ProtoJsonSerde.toJson(failed));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome(), failed.getReason());
+            assertEquals(AgentReason.AGENT_REASON_CANNOT_CATCH_UP, failed.getReasonCode());
+            assertEquals(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP, failed.getReplicationFault());
+            assertEquals(command.getAction(), failed.getAction());
+            assertEquals(command.getCommandId(), failed.getCommandId());
+            assertTrue(failed.getReason().startsWith("cannot catch up: "), failed.getReason());
+            assertEquals("1", replica.agentQuery("SELECT @@read_only"));
+
+            Heartbeat beat = replica.heartbeat();
+            System.out.printf("ReplicationIT: its heartbeat: %s%n", ProtoJsonSerde.toJson(beat));
+            assertEquals(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP, beat.getReplicationFault());
+            assertTrue(beat.getReplicationError().startsWith("cannot catch up: "), beat.getReplicationError());
+            assertFalse(beat.getReplicationConnected());
+
+            AgentEvent repeated = replica.handle(command);
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, repeated.getOutcome(), repeated.getReason());
+            assertEquals(AgentReason.AGENT_REASON_CANNOT_CATCH_UP, repeated.getReasonCode());
+            assertEquals(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP, repeated.getReplicationFault());
+            assertEquals(command.getAction(), repeated.getAction());
+            assertEquals(1, replica.count(), "nothing arrived");
+        } finally {
+            for (Node n : List.of(primary, replica)) {
                 n.database.close();
                 LocalServers.killServersUnder(n.files.dir());
             }
@@ -340,14 +416,19 @@ class ReplicationIT {
         }
 
         AgentCommand deploy(Role role) {
+            return deploy(role, TlsMode.TLS_MODE_SELF_SIGNED);
+        }
+
+        AgentCommand deploy(Role role, TlsMode tlsMode) {
             return command("deploy-" + id, AgentOp.AGENT_OP_DEPLOY, 1).setEngine(Engine.ENGINE_MARIADB).setVersion("10.11")
-                    .setSize(Size.SIZE_SMALL).setAdminUser(ADMIN).setAdminPassword(box.seal(PASSWORD)).setTlsMode(TlsMode.TLS_MODE_SELF_SIGNED)
+                    .setSize(Size.SIZE_SMALL).setAdminUser(ADMIN).setAdminPassword(box.seal(PASSWORD)).setTlsMode(tlsMode)
                     .setRole(role).setReplicationPassword(box.seal(REPLICATION_PASSWORD)).setDurability(Durability.DURABILITY_SEMI_SYNC)
                     .build();
         }
 
         AgentCommand replicate(Node primary, long epoch) {
             return command("replicate-" + id + "-" + UUID.randomUUID(), AgentOp.AGENT_OP_REPLICATE, epoch)
+                    .setAction(ActionKey.newBuilder().setKind(ActionKind.ACTION_KIND_REPLICATE).setInstanceId(id).setEpoch(epoch))
                     .setPrimaryAddress(primary.address).setPrimaryInstanceId(primary.id)
                     .setReplicationPassword(box.seal(REPLICATION_PASSWORD)).setDurability(Durability.DURABILITY_SEMI_SYNC).build();
         }
@@ -397,10 +478,25 @@ class ReplicationIT {
             }
         }
 
-        void agentExecute(String sql) throws SQLException, IOException {
+        void agentExecute(String sql) {
             try (Connection c = agent(); Statement s = c.createStatement()) {
                 s.execute(sql);
+            } catch (SQLException | IOException e) {
+                throw new IllegalStateException(e);
             }
+        }
+
+        /** The first column of every row. */
+        List<String> column(String sql) {
+            List<String> values = new ArrayList<>();
+            try (Connection c = agent(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+                while (r.next()) {
+                    values.add(r.getString(1));
+                }
+            } catch (SQLException | IOException e) {
+                throw new IllegalStateException(e);
+            }
+            return values;
         }
 
         String status(String variable) {

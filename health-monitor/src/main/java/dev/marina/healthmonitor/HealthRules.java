@@ -278,14 +278,16 @@ public final class HealthRules {
 
     /**
      * Whether a heartbeat changes what the reconciler must learn of even when health does not: role, epoch,
-     * fenced, read-only, replication error. GTID position, lag and the replication link alone do not.
+     * fenced, read-only, replication error or its fault (the reconciler decides on the fault). GTID position, lag
+     * and the replication link alone do not.
      */
     static boolean factsChanged(Heartbeat before, Heartbeat now) {
         return before.getRoleValue() != now.getRoleValue()
                 || before.getEpoch() != now.getEpoch()
                 || before.getFenced() != now.getFenced()
                 || before.getReadOnly() != now.getReadOnly()
-                || !before.getReplicationError().equals(now.getReplicationError());
+                || !before.getReplicationError().equals(now.getReplicationError())
+                || before.getReplicationFaultValue() != now.getReplicationFaultValue();
     }
 
     /** Those changes in words, for the reason. A new replication error is named by the assessment already. */

@@ -114,6 +114,7 @@ public record InstanceState(
                 .setReplicationLagMs(latest.getReplicationLagMs())
                 .setReplicationSource(latest.getReplicationSource())
                 .setReplicationError(latest.getReplicationError())
+                .setReplicationFaultValue(latest.getReplicationFaultValue())
                 .setReplicationConnected(latest.getReplicationConnected());
         if (replicas != null) {
             record.setReplicasConnected(replicas.connected())

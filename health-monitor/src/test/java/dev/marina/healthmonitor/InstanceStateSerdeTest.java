@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Role;
 import dev.marina.service.Timestamps;
 import java.io.ByteArrayOutputStream;
@@ -28,6 +29,7 @@ class InstanceStateSerdeTest {
                 .setDatabaseReachable(false)
                 .setDatabaseError("Can't connect ✗ " + "x".repeat(70_000))
                 .setReplicationError("Error 1236: could not find GTID state requested by slave in any binlog files")
+                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP)
                 .setEpoch(7)
                 .build();
         InstanceState state = new InstanceState("acme/orders", "acme-orders-2", latest,

@@ -20,6 +20,7 @@ import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.ReplicaReport;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Role;
 import java.time.Duration;
 import java.time.Instant;
@@ -243,6 +244,31 @@ class ReplicaAwareRulesTest {
                                 .setReplicationError("Error 1236: GTID 0-1-1042 is not in the primary's binlog").build(),
                         Expect.record(HEALTH_UP, HEALTH_UP, "heartbeat received, database reachable, replication broken:"
                                 + " Error 1236: GTID 0-1-1042 is not in the primary's binlog")),
+                Arguments.of("announces a replica's replication fault with its error, passed through as the agent classified it",
+                        upReplica, replica(REPLICA_2, next, INSTANCE, false).toBuilder()
+                                .setReplicationError("cannot catch up: Got fatal error 1236 from master")
+                                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP).build(),
+                        Expect.record(HEALTH_UP, HEALTH_UP, "heartbeat received, database reachable, replication broken:"
+                                + " cannot catch up: Got fatal error 1236 from master")),
+                Arguments.of("announces a change of the fault alone, like a change of the error",
+                        replicaOf(REPLICA_2, INSTANCE, false, T0, b -> b.setReplicationError("Error 1236")
+                                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_DIVERGED)),
+                        replica(REPLICA_2, next, INSTANCE, false).toBuilder().setReplicationError("Error 1236")
+                                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP).build(),
+                        Expect.record(HEALTH_UP, HEALTH_UP, "heartbeat received, database reachable, replication broken:"
+                                + " Error 1236")),
+                Arguments.of("announces nothing when the error and its fault repeat",
+                        replicaOf(REPLICA_2, INSTANCE, false, T0, b -> b.setReplicationError("Error 1236")
+                                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_DIVERGED)),
+                        replica(REPLICA_2, next, INSTANCE, false).toBuilder().setReplicationError("Error 1236")
+                                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_DIVERGED).build(),
+                        Expect.nothing()),
+                Arguments.of("announces a replication error cleared, its fault with it",
+                        replicaOf(REPLICA_2, INSTANCE, false, T0, b -> b.setReplicationError("connection (2003): refused")
+                                .setReplicationFault(ReplicationFault.REPLICATION_FAULT_CONNECTION)),
+                        replica(REPLICA_2, next, INSTANCE, true),
+                        Expect.record(HEALTH_UP, HEALTH_UP,
+                                "heartbeat received, database reachable; replication error cleared")),
                 Arguments.of("announces a replication error cleared",
                         replicaOf(REPLICA_2, INSTANCE, false, T0, b -> b.setReplicationError("Error 1236")),
                         replica(REPLICA_2, next, INSTANCE, true),
@@ -269,6 +295,7 @@ class ReplicaAwareRulesTest {
             assertEquals(heartbeat.getEpoch(), r.getEpoch(), "epoch");
             assertEquals(heartbeat.getReadOnly(), r.getReadOnly(), "read_only");
             assertEquals(heartbeat.getReplicationError(), r.getReplicationError(), "replication_error");
+            assertEquals(heartbeat.getReplicationFault(), r.getReplicationFault(), "replication_fault");
             assertEquals(heartbeat.getRole(), r.getRole(), "role");
         });
         InstanceState after = assertInstanceOf(Verdict.Updated.class, judgement.verdicts().get(0)).state();

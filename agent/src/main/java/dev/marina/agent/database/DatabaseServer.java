@@ -1,5 +1,6 @@
 package dev.marina.agent.database;
 
+import dev.marina.agent.replication.ReplicationError;
 import dev.marina.schemas.v1.Size;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,8 +104,17 @@ public interface DatabaseServer extends AutoCloseable {
         BROKEN
     }
 
-    /** @param detail the link's error, empty when none; {@code position} is {@code @@gtid_current_pos} afterwards */
-    record Replication(Link link, String detail, String position) {}
+    /**
+     * @param error    the link's error, classified ({@link ReplicationError#NONE} when none; for CONNECTING without an
+     *                 error from the server yet, a CONNECTION fault saying so)
+     * @param position {@code @@gtid_current_pos} afterwards
+     */
+    record Replication(Link link, ReplicationError error, String position) {
+        /** The error in words, for people. */
+        public String detail() {
+            return error.text();
+        }
+    }
 
     /**
      * Replicates from {@code source} with GTIDs (from what this server already holds), read-only, over TLS.

@@ -5,6 +5,7 @@ import dev.marina.agent.replication.GtidPosition;
 import dev.marina.agent.replication.PrimaryContact;
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.agent.tls.ServerTls;
+import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Size;
 import dev.marina.service.SecretBox;
 import java.io.IOException;
@@ -61,6 +62,9 @@ public final class MariaDbServer implements DatabaseServer {
     private static final Duration PROBE_SOCKET_TIMEOUT = Duration.ofSeconds(1);
     private static final Duration ADMIN_SOCKET_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(25);
+    /** REPLICATE's link after its check without a word from the primary or an error: not up yet, it keeps trying. */
+    private static final ReplicationError NO_ANSWER_YET =
+            new ReplicationError(ReplicationFault.REPLICATION_FAULT_CONNECTION, "no answer from the primary yet");
 
     private final InstanceFiles files;
     private final String address;
@@ -341,7 +345,7 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     private static String errorOf(Optional<ReplicaStatus> status) {
-        return status.map(ReplicaStatus::error).filter(e -> !e.isEmpty()).map(e -> ": " + e).orElse("");
+        return status.map(ReplicaStatus::error).filter(e -> !e.isNone()).map(e -> ": " + e.text()).orElse("");
     }
 
     /** MASTER_GTID_WAIT: true when the server applied {@code position} within {@code wait}. */
@@ -454,15 +458,15 @@ public final class MariaDbServer implements DatabaseServer {
             long deadline = System.nanoTime() + check.toNanos();
             ReplicaStatus status = ReplicaStatus.read(s).orElseThrow();
             while (true) {
-                String error = status.error();
-                if (ReplicationError.isPermanent(error)) {
+                ReplicationError error = status.error();
+                if (error.isPermanent()) {
                     return new Replication(Link.BROKEN, error, single(s, "SELECT @@gtid_current_pos"));
                 }
                 if (status.streaming()) {
-                    return new Replication(Link.STREAMING, "", single(s, "SELECT @@gtid_current_pos"));
+                    return new Replication(Link.STREAMING, ReplicationError.NONE, single(s, "SELECT @@gtid_current_pos"));
                 }
                 if (System.nanoTime() > deadline) {
-                    return new Replication(Link.CONNECTING, error.isEmpty() ? "no answer from the primary yet" : error,
+                    return new Replication(Link.CONNECTING, error.isNone() ? NO_ANSWER_YET : error,
                             single(s, "SELECT @@gtid_current_pos"));
                 }
                 sleep(POLL);
@@ -477,7 +481,7 @@ public final class MariaDbServer implements DatabaseServer {
     private static boolean replicatesFrom(ReplicaStatus status, String address, String caBundle) {
         return status.masterHost().equals(address) && status.masterPort() == MyCnf.PORT && status.sslCaFile().equals(caBundle)
                 && status.usingGtid().equalsIgnoreCase("Slave_Pos") && status.sqlRunning() && status.ioActive()
-                && !ReplicationError.isPermanent(status.error());
+                && !status.error().isPermanent();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.marina.agent.database;
 
+import dev.marina.agent.replication.ReplicationError;
+
 /**
  * What a heartbeat reports about the database.
  *
@@ -18,11 +20,11 @@ public record Observation(boolean reachable, String gtidPosition, boolean readOn
      *
      * @param connected         {@code Slave_IO_Running = Yes}
      * @param lagMs             {@code Seconds_Behind_Master} × 1000; -1 when NULL (not applying, or not connected)
-     * @param error             the link's error, classified (see {@code ReplicationError}); empty when fine
+     * @param error             the link's error, classified; {@link ReplicationError#NONE} when fine
      * @param primaryLastSeenMs how long ago the IO thread last received something (event or heartbeat); -1 unknown
      * @param primaryHost       {@code Master_Host}
      */
-    public record Replica(boolean connected, long lagMs, String error, long primaryLastSeenMs, String primaryHost) {}
+    public record Replica(boolean connected, long lagMs, ReplicationError error, long primaryLastSeenMs, String primaryHost) {}
 
     public static Observation reachable(String gtidPosition, boolean readOnly) {
         return reachable(gtidPosition, gtidPosition, readOnly, null);

@@ -52,7 +52,7 @@ record ReplicaStatus(String masterHost, int masterPort, String ioState, String s
         return ioConnected() && lastIoErrno == 0 && !masterLogFile.isEmpty();
     }
 
-    String error() {
+    ReplicationError error() {
         return ReplicationError.describe(lastIoErrno, lastIoError, lastSqlErrno, lastSqlError);
     }
 

@@ -5,6 +5,7 @@ import dev.marina.agent.replication.GtidPosition;
 import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
@@ -25,7 +26,11 @@ import java.util.regex.Pattern;
 public final class AgentDecisions {
     private AgentDecisions() {}
 
-    /** Reason constants: they end up in {@code AgentEvent.reason}, where the reconciler and people read them. */
+    /**
+     * Reason texts: they end up in {@code AgentEvent.reason}, for people. The reconciler reads the decision's
+     * {@link Decision#code()} ({@code AgentEvent.reason_code}): STALE_EPOCH for the epoch check, WRONG_STATE for a
+     * command that does not fit what the instance holds, nothing for a command that is wrong in itself.
+     */
     public static final String NOT_SUPPORTED = "not supported yet";
     public static final String INSTANCE_DESTROYED = "instance was destroyed; it is never deployed again";
     public static final String NOT_DEPLOYED = "no database deployed on this instance";
@@ -51,7 +56,7 @@ public final class AgentDecisions {
     public static Decision decide(Facts facts, AgentCommand command) {
         Optional<String> stale = staleEpoch(facts, command);
         if (stale.isPresent()) {
-            return Decision.refuse(stale.get());
+            return Decision.refuse(AgentReason.AGENT_REASON_STALE_EPOCH, stale.get());
         }
         return switch (command.getOp()) {
             case AGENT_OP_DEPLOY -> deploy(facts, command);
@@ -108,7 +113,7 @@ public final class AgentDecisions {
             case NO_DATA -> Decision.of(Action.DEPLOY, "no data yet");
             case STOPPED -> Decision.of(Action.START, "data present, server not answering");
             case RUNNING -> Decision.of(Action.ANNOUNCE_READY, "already running");
-            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }
 
@@ -125,9 +130,9 @@ public final class AgentDecisions {
         }
         return switch (facts.state()) {
             case RUNNING -> Decision.of(Action.PROMOTE, facts.role() == Role.ROLE_PRIMARY ? "primary already; making sure it takes writes" : "database running");
-            case STOPPED -> Decision.refuse(NOT_RUNNING_FOR_ROLE);
-            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
-            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+            case STOPPED -> Decision.wrongState(NOT_RUNNING_FOR_ROLE);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }
 
@@ -143,9 +148,9 @@ public final class AgentDecisions {
         }
         return switch (facts.state()) {
             case RUNNING -> Decision.of(Action.REPLICATE, "database running");
-            case STOPPED -> Decision.refuse(NOT_RUNNING_FOR_ROLE);
-            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
-            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+            case STOPPED -> Decision.wrongState(NOT_RUNNING_FOR_ROLE);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }
 
@@ -154,7 +159,7 @@ public final class AgentDecisions {
             case RUNNING -> Decision.of(Action.FENCE, "database running");
             case STOPPED -> Decision.of(Action.ANNOUNCE_FENCED, NOT_RUNNING_FENCED);
             case NO_DATA -> Decision.of(Action.ANNOUNCE_FENCED, NOTHING_TO_FENCE);
-            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }
 
@@ -174,8 +179,8 @@ public final class AgentDecisions {
         }
         return switch (facts.state()) {
             case STOPPED, RUNNING -> Decision.of(Action.MAKE_CSR, "database deployed");
-            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
-            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }
 
@@ -188,9 +193,9 @@ public final class AgentDecisions {
         }
         return switch (facts.state()) {
             case RUNNING -> Decision.of(Action.INSTALL_CERT, "database running");
-            case STOPPED -> Decision.refuse(NOT_RUNNING);
-            case NO_DATA -> Decision.refuse(NOT_DEPLOYED);
-            case DESTROYED -> Decision.refuse(INSTANCE_DESTROYED);
+            case STOPPED -> Decision.wrongState(NOT_RUNNING);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }
 

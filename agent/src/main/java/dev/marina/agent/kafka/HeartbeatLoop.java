@@ -111,7 +111,8 @@ public final class HeartbeatLoop implements AutoCloseable {
         if (replica != null) {
             beat.setReplicationConnected(replica.connected())
                     .setReplicationLagMs(replica.lagMs())
-                    .setReplicationError(replica.error())
+                    .setReplicationError(replica.error().text())
+                    .setReplicationFault(replica.error().fault())
                     .setPrimaryLastSeenMs(replica.primaryLastSeenMs());
         }
         return beat.build();

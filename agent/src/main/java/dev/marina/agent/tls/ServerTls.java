@@ -90,7 +90,7 @@ public final class ServerTls {
             String existing = read(csr);
             List<String> names = CertificateRequest.parse(existing).dnsNames();
             if (!names.equals(dnsNames)) {
-                throw new TlsRefusal("request " + requestId + " was made for other names: " + String.join(", ", names));
+                throw TlsRefusal.wrongState("request " + requestId + " was made for other names: " + String.join(", ", names));
             }
             return existing;
         }
@@ -126,7 +126,7 @@ public final class ServerTls {
     public Installation check(String requestId, String chainPem, String caBundlePem, Instant now) {
         checkRequestId(requestId);
         if (!Files.exists(requestKey(requestId)) || !Files.exists(requestCsr(requestId))) {
-            throw new TlsRefusal("no key for request " + requestId
+            throw TlsRefusal.wrongState("no key for request " + requestId
                     + " on this instance (never made here, or replaced by a later certificate)");
         }
         List<X509Certificate> chain = parse(chainPem, "certificate chain");

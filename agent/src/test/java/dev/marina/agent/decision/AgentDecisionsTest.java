@@ -17,12 +17,16 @@ import static dev.marina.agent.decision.LocalState.DESTROYED;
 import static dev.marina.agent.decision.LocalState.NO_DATA;
 import static dev.marina.agent.decision.LocalState.RUNNING;
 import static dev.marina.agent.decision.LocalState.STOPPED;
+import static dev.marina.schemas.v1.AgentReason.AGENT_REASON_STALE_EPOCH;
+import static dev.marina.schemas.v1.AgentReason.AGENT_REASON_UNSPECIFIED;
+import static dev.marina.schemas.v1.AgentReason.AGENT_REASON_WRONG_STATE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SealedSecret;
@@ -129,6 +133,49 @@ class AgentDecisionsTest {
         Decision decision = AgentDecisions.decide(new Facts(state, highestEpoch, INSTALLED), command);
         assertEquals(expected, decision.action(), decision.reason());
         assertTrue(decision.reason().contains(reasonPart), "reason \"" + decision.reason() + "\" should contain \"" + reasonPart + "\"");
+    }
+
+    static Stream<Arguments> codes() {
+        return Stream.of(
+                code("a stale epoch is STALE_EPOCH", RUNNING, 5, destroy().toBuilder().setEpoch(4).build(), AGENT_REASON_STALE_EPOCH),
+                code("a stale promote is STALE_EPOCH", RUNNING, 7, promote("").toBuilder().setEpoch(6).build(), AGENT_REASON_STALE_EPOCH),
+                code("a stale replicate is STALE_EPOCH", RUNNING, 3, replicate(c -> c.setEpoch(2)), AGENT_REASON_STALE_EPOCH),
+                code("a stale fence is STALE_EPOCH", RUNNING, 3, op(AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(1).build(),
+                        AGENT_REASON_STALE_EPOCH),
+                code("the epoch is checked before the state: STALE_EPOCH", DESTROYED, 5, deploy(c -> c.setEpoch(4)), AGENT_REASON_STALE_EPOCH),
+                code("the epoch is checked before the fields: STALE_EPOCH", RUNNING, 5, install(c -> c.setEpoch(4).clearCertChainPem()),
+                        AGENT_REASON_STALE_EPOCH),
+                code("deploying a destroyed instance is WRONG_STATE", DESTROYED, 0, deploy(c -> c), AGENT_REASON_WRONG_STATE),
+                code("promoting a stopped database is WRONG_STATE", STOPPED, 0, op(AgentOp.AGENT_OP_PROMOTE), AGENT_REASON_WRONG_STATE),
+                code("promoting before anything is deployed is WRONG_STATE", NO_DATA, 0, op(AgentOp.AGENT_OP_PROMOTE), AGENT_REASON_WRONG_STATE),
+                code("promoting a destroyed instance is WRONG_STATE", DESTROYED, 0, op(AgentOp.AGENT_OP_PROMOTE), AGENT_REASON_WRONG_STATE),
+                code("replicating on a stopped database is WRONG_STATE", STOPPED, 0, replicate(c -> c), AGENT_REASON_WRONG_STATE),
+                code("replicating before anything is deployed is WRONG_STATE", NO_DATA, 0, replicate(c -> c), AGENT_REASON_WRONG_STATE),
+                code("fencing a destroyed instance is WRONG_STATE", DESTROYED, 0, op(AgentOp.AGENT_OP_FENCE), AGENT_REASON_WRONG_STATE),
+                code("a csr before anything is deployed is WRONG_STATE", NO_DATA, 0, csr(c -> c), AGENT_REASON_WRONG_STATE),
+                code("a csr on a destroyed instance is WRONG_STATE", DESTROYED, 0, csr(c -> c), AGENT_REASON_WRONG_STATE),
+                code("installing into a stopped database is WRONG_STATE", STOPPED, 0, install(c -> c), AGENT_REASON_WRONG_STATE),
+                code("installing before anything is deployed is WRONG_STATE", NO_DATA, 0, install(c -> c), AGENT_REASON_WRONG_STATE),
+                code("a version not installed is wrong in itself: no code", NO_DATA, 0, deploy(c -> c.setVersion("11.4")),
+                        AGENT_REASON_UNSPECIFIED),
+                code("a field is checked before the state: no code", DESTROYED, 0, deploy(c -> c.setAdminUser("")), AGENT_REASON_UNSPECIFIED),
+                code("an address that would break the statement: no code", RUNNING, 0, replicate(c -> c.setPrimaryAddress("a' OR 1")),
+                        AGENT_REASON_UNSPECIFIED),
+                code("an operation not supported: no code", NO_DATA, 0, op(AgentOp.AGENT_OP_BACKUP), AGENT_REASON_UNSPECIFIED),
+                code("an accepted command: no code", RUNNING, 0, replicate(c -> c), AGENT_REASON_UNSPECIFIED),
+                code("fencing a stopped database is answered DONE: no code", STOPPED, 0, op(AgentOp.AGENT_OP_FENCE), AGENT_REASON_UNSPECIFIED),
+                code("destroying again is answered STOPPED: no code", DESTROYED, 0, destroy(), AGENT_REASON_UNSPECIFIED));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("codes")
+    void decides_with_a_code(String behaviour, LocalState state, long highestEpoch, AgentCommand command, AgentReason code) {
+        Decision decision = AgentDecisions.decide(new Facts(state, highestEpoch, INSTALLED), command);
+        assertEquals(code, decision.code(), decision.action() + ": " + decision.reason());
+    }
+
+    private static Arguments code(String behaviour, LocalState state, long highestEpoch, AgentCommand command, AgentReason code) {
+        return Arguments.of(behaviour, state, highestEpoch, command, code);
     }
 
     static Stream<Arguments> writableAfterDeploy() {
