@@ -55,30 +55,18 @@ public final class Planner {
             return new PlanResult(state, List.of(), Optional.empty(), false);
         }
         Pass pass = new Pass(state.toBuilder(), now, settings);
-        Intent desired = state.getDesired();
-        if (desired.getDeleted()) {
-            for (ObservedInstance instance : state.getInstancesMap().values()) {
-                if (!instance.getPlan().getRetiring()) {
-                    Decide.retire(pass.state, instance, "");
-                }
-            }
-        } else if (activeInstances(pass.state).isEmpty()) {
-            addPrimary(pass);
-        }
-        HaPlanner.plan(pass, settings);
-        for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
-            if (instance.getPlan().getRetiring()) {
-                retire(pass, instance);
-            } else {
-                run(pass, instance);
-            }
-        }
-
+        // The chain. Each step reads the state as the steps before it left it; the order is this list.
+        retireEverythingOnDelete(pass);
+        placeTheFirstPrimary(pass);
+        HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
+        driveEachInstance(pass);              // CREATE and DEPLOY, or the retirement's DESTROYs
         if (settings.dns().enabled()) {
-            planNames(pass);
+            planNames(pass);                  // the wanted record sets, or their removal on delete
         }
-        TlsPlanner.plan(pass, settings);
-        markServing(pass);
+        TlsPlanner.plan(pass, settings);      // certificate requests, renewals, revocations
+        markServing(pass);                    // when each instance first served
+
+        Intent desired = state.getDesired();
         boolean purge = desired.getDeleted() && pass.state.getInstancesCount() == 0 && DnsNames.gone(pass.state.build())
                 && TlsPlanner.revoked(pass.state.getTls());
         DeploymentStatus status = StatusBuilder.build(pass.state.build(), now, settings);
@@ -86,6 +74,35 @@ public final class Planner {
                 ? Optional.of(status) : Optional.empty();
         changed.ifPresent(pass.state::setPublishedStatus);
         return new PlanResult(pass.state.build(), List.copyOf(pass.sends), changed, purge);
+    }
+
+    /** A deleted deployment wants none of its instances. */
+    private static void retireEverythingOnDelete(Pass pass) {
+        if (!pass.state.getDesired().getDeleted()) {
+            return;
+        }
+        for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (!instance.getPlan().getRetiring()) {
+                Decide.retire(pass.state, instance, "");
+            }
+        }
+    }
+
+    /** A deployment with no instance it still wants gets its primary first (replicas follow in HaPlanner). */
+    private static void placeTheFirstPrimary(Pass pass) {
+        if (!pass.state.getDesired().getDeleted() && activeInstances(pass.state).isEmpty()) {
+            HaPlanner.addInstance(pass, Role.ROLE_PRIMARY);
+        }
+    }
+
+    private void driveEachInstance(Pass pass) {
+        for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (instance.getPlan().getRetiring()) {
+                retire(pass, instance);
+            } else {
+                run(pass, instance);
+            }
+        }
     }
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
@@ -165,10 +182,6 @@ public final class Planner {
 
     private static List<ObservedInstance> activeInstances(ReconcilerState.Builder state) {
         return state.getInstancesMap().values().stream().filter(i -> !i.getPlan().getRetiring()).toList();
-    }
-
-    private void addPrimary(Pass pass) {
-        HaPlanner.addInstance(pass, Role.ROLE_PRIMARY);
     }
 
     private void run(Pass pass, ObservedInstance instance) {
