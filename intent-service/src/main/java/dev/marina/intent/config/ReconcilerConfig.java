@@ -73,7 +73,7 @@ public interface ReconcilerConfig {
     @WithDefault("10s")
     Duration haAgentTimeout();
 
-    /** A Down primary is failed over only once its last heartbeat is this old; must exceed the agents' lease (a duration). */
+    /** A Down primary is failed over only once its last heartbeat is this old; must be longer than the agents' lease, marina.platform.primary-lease (checked at startup; a duration). */
     @WithDefault("1200ms")
     Duration failoverMinSilence();
 
