@@ -38,9 +38,10 @@ public interface AgentConfig {
      * How long a writable primary keeps taking writes without an acknowledged heartbeat (measured from the
      * last acknowledged heartbeat's send, or from the PROMOTE); then it makes itself read-only (fenced).
      * Longer than the heartbeat interval; shorter than the time the health monitor takes to call a
-     * primary down, so an old primary is read-only before a new one is promoted.
+     * primary down, so an old primary is read-only before a new one is promoted. Defaults to the platform's
+     * {@code marina.platform.primary-lease}, which the health monitor and the reconciler check their timings against.
      */
-    @WithDefault("1s")
+    @WithDefault("${marina.platform.primary-lease}")
     Duration lease();
 
     /** How long PROMOTE waits for its wait_for_gtid and for the received transactions to be applied. */

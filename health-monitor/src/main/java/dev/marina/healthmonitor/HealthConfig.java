@@ -38,10 +38,11 @@ public interface HealthConfig {
     Duration checkInterval();
 
     /**
-     * The agents' lease (their {@code marina.agent} setting of the same meaning): a primary whose heartbeats
-     * are not acknowledged for this long makes itself read-only. Declared here to check down-after against.
+     * The agents' lease: a primary whose heartbeats are not acknowledged for this long makes itself
+     * read-only. Checked against down-after. Defaults to the platform's {@code marina.platform.primary-lease},
+     * the value the agents' {@code marina.agent.lease} defaults to.
      */
-    @WithDefault("1s")
+    @WithDefault("${marina.platform.primary-lease}")
     Duration primaryLease();
 
     /** The aggregation of agents' metric samples into {@code deployment-metrics}, {@code marina.health.metrics.*}. */

@@ -8,12 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
-import java.util.Optional;
+import dev.marina.intent.config.ApiConfig;
 import dev.marina.service.SecretBox;
 import io.quarkus.runtime.Startup;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
 
 /**
  * The bearer token every API call must carry. Set {@code marina.api.token}, or let the service
@@ -23,17 +23,14 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class ApiToken {
 
-    @ConfigProperty(name = "marina.api.token")
-    Optional<String> configured;
-
-    @ConfigProperty(name = "marina.api.token-file")
-    String tokenFile;
+    @Inject
+    ApiConfig config;
 
     private byte[] token;
 
     @PostConstruct
     void load() {
-        String value = configured.filter(t -> !t.isBlank()).orElseGet(this::fromFile);
+        String value = config.token().filter(t -> !t.isBlank()).orElseGet(this::fromFile);
         token = value.trim().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -47,7 +44,7 @@ public class ApiToken {
     }
 
     private String fromFile() {
-        Path file = Path.of(tokenFile);
+        Path file = Path.of(config.tokenFile());
         try {
             if (!Files.exists(file)) {
                 Files.createDirectories(file.toAbsolutePath().getParent());

@@ -1,5 +1,6 @@
 package dev.marina.intent.api;
 
+import dev.marina.intent.config.ApiConfig;
 import dev.marina.intent.validation.IntentValidator;
 import dev.marina.intent.validation.Violation;
 import dev.marina.intent.views.DeploymentViews;
@@ -69,8 +70,8 @@ public class DeploymentApi {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
-    @ConfigProperty(name = "marina.api.await-timeout", defaultValue = "10s")
-    Duration awaitTimeout;
+    @Inject
+    ApiConfig api;
 
     private final Clock clock = Clock.systemUTC();
     private volatile KafkaProducer<String, IntentEvent> producer;
@@ -188,7 +189,7 @@ public class DeploymentApi {
         String key = DeploymentKey.of(event.getDeployment());
         var outcome = views.expect(event.getRequestId());
         try {
-            producer().send(new ProducerRecord<>(Topics.INTENT_EVENTS.name(), key, event)).get(awaitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            producer().send(new ProducerRecord<>(Topics.INTENT_EVENTS.name(), key, event)).get(api.awaitTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(ApiError.Kind.UNAVAILABLE, "interrupted", event.getRequestId(), List.of());
@@ -200,7 +201,7 @@ public class DeploymentApi {
         LOG.infof("intent submitted deployment=%s op=%s request=%s source=%s", key, event.getOp(), event.getRequestId(),
                 event.getSource());
         try {
-            IntakeOutcome decided = outcome.get(awaitTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            IntakeOutcome decided = outcome.get(api.awaitTimeout().toMillis(), TimeUnit.MILLISECONDS);
             if (decided instanceof IntakeOutcome.Rejected rejected) {
                 throw rejection(rejected.rejection());
             }
@@ -256,9 +257,9 @@ public class DeploymentApi {
                     props.put(ProducerConfig.ACKS_CONFIG, "all");
                     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-                    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) awaitTimeout.toMillis());
-                    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(awaitTimeout.toMillis(), 1000));
-                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(awaitTimeout.toMillis(), 30_000));
+                    props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) api.awaitTimeout().toMillis());
+                    props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(api.awaitTimeout().toMillis(), 1000));
+                    props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(api.awaitTimeout().toMillis(), 30_000));
                     props.put(ProducerConfig.CLIENT_ID_CONFIG, "intent-service-api");
                     producer = new KafkaProducer<>(props, new StringSerializer(),
                             Topics.INTENT_EVENTS.valueSerde().serializer());

@@ -1,5 +1,6 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.intent.config.PlanSettingsFromConfig;
 import java.time.Duration;
 
 /**
@@ -27,10 +28,10 @@ public record PlanSettings(
         TlsSettings tls,
         HaSettings ha) {
 
-    /** The defaults, without DNS names. */
+    /** The defaults, without DNS names: the ones declared in {@code dev.marina.intent.config.ReconcilerConfig}. */
     public static PlanSettings defaults() {
-        return new PlanSettings(Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(20),
-                Duration.ofMinutes(5), 2, 5, DnsSettings.OFF, TlsSettings.DEFAULTS, HaSettings.DEFAULTS);
+        PlanSettingsFromConfig.DeclaredDefaults declared = PlanSettingsFromConfig.declaredDefaults();
+        return PlanSettingsFromConfig.plan(declared.reconciler(), declared.dns());
     }
 
     public PlanSettings withDns(DnsSettings dns) {
@@ -51,8 +52,7 @@ public record PlanSettings(
      * @param replaceAfter a replica Down this long is replaced by a new one
      */
     public record HaSettings(Duration agentTimeout, Duration minSilence, Duration replaceAfter) {
-        public static final HaSettings DEFAULTS = new HaSettings(Duration.ofSeconds(10), Duration.ofMillis(1200),
-                Duration.ofSeconds(60));
+        public static final HaSettings DEFAULTS = PlanSettingsFromConfig.ha(PlanSettingsFromConfig.declaredDefaults().reconciler());
     }
 
     public PlanSettings withTls(TlsSettings tls) {
@@ -71,8 +71,7 @@ public record PlanSettings(
      */
     public record TlsSettings(Duration agentTimeout, Duration issueTimeout, Duration failureRetry, double renewAt,
             double jitter, int revokeTries) {
-        public static final TlsSettings DEFAULTS = new TlsSettings(Duration.ofSeconds(15), Duration.ofSeconds(60),
-                Duration.ofSeconds(5), 2.0 / 3.0, 0.05, 3);
+        public static final TlsSettings DEFAULTS = PlanSettingsFromConfig.tls(PlanSettingsFromConfig.declaredDefaults().reconciler());
 
         public TlsSettings {
             if (renewAt <= 0 || renewAt >= 1 || jitter < 0 || jitter >= renewAt) {
@@ -87,7 +86,8 @@ public record PlanSettings(
      * @param timeout command → APPLIED, before the command is sent again
      */
     public record DnsSettings(String zone, Duration ttl, Duration timeout) {
-        public static final DnsSettings OFF = new DnsSettings("", Duration.ofSeconds(5), Duration.ofSeconds(10));
+        public static final DnsSettings OFF = PlanSettingsFromConfig.dns(PlanSettingsFromConfig.declaredDefaults().reconciler(),
+                PlanSettingsFromConfig.declaredDefaults().dns());
 
         public DnsSettings {
             zone = zone.endsWith(".") ? zone.substring(0, zone.length() - 1) : zone;
