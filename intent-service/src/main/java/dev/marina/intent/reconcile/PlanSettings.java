@@ -47,9 +47,8 @@ public record PlanSettings(
     /**
      * @param agentTimeout PROMOTE, REPLICATE or FENCE → the agent's answer, before the command is sent again
      * @param minSilence   a Down primary is failed over only when its last heartbeat is at least this old;
-     *                     it must exceed the agents' lease (marina.platform.primary-lease; checked at startup), after
-     *                     which a primary cut off from Kafka is
-     *                     read-only on its own
+     *                     it must exceed the agents' lease ({@code marina.platform.primary-lease}, checked at
+     *                     startup), after which a primary cut off from Kafka is read-only on its own
      * @param replaceAfter a replica Down this long is replaced by a new one
      */
     public record HaSettings(Duration agentTimeout, Duration minSilence, Duration replaceAfter) {
