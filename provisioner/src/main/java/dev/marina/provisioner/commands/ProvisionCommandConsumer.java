@@ -70,7 +70,7 @@ public class ProvisionCommandConsumer {
             if (problem.isPresent()) {
                 deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8), problem.get());
             } else {
-                ProvisionEvent answer = carryOut(command);
+                ProvisionEvent answer = ProvisionEvents.answering(command, carryOut(command));
                 Publishing.untilAcknowledged("event", () -> events.send(answer));
             }
         }
