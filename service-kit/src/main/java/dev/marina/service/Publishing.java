@@ -27,6 +27,16 @@ public final class Publishing {
      * @param send starts one send; its stage completes when the broker acknowledged it
      */
     public static void untilAcknowledged(String what, Supplier<CompletionStage<Void>> send) {
+        untilAcknowledged(what, send, () -> true);
+    }
+
+    /**
+     * As {@link #untilAcknowledged(String, Supplier)}, but gives up (throwing) once {@code keepTrying}
+     * turns false after a failed attempt — a worker being closed must not wait forever on a broker
+     * that is gone; its command stays uncommitted and is replayed.
+     */
+    public static void untilAcknowledged(String what, Supplier<CompletionStage<Void>> send,
+            java.util.function.BooleanSupplier keepTrying) {
         Duration pause = FIRST_PAUSE;
         while (true) {
             try {
@@ -37,6 +47,9 @@ public final class Publishing {
                         e.getCause() == null ? e.toString() : e.getCause().getMessage());
             } catch (InterruptedException e) {
                 throw interrupted(what, e);
+            }
+            if (!keepTrying.getAsBoolean()) {
+                throw new IllegalStateException("gave up publishing the " + what + " (closing); the command will be replayed");
             }
             try {
                 Thread.sleep(pause.toMillis());
