@@ -34,7 +34,8 @@ import org.junit.jupiter.api.Test;
  * {@code Publisher(} construction, a Reactive Messaging {@code @Channel} emitter, or an
  * {@code mp.messaging.outgoing.<channel>} setting (channels are named after their topics). The topics
  * named are catalogue constants ({@code Topics.DNS_EVENTS}), string constants defined from them
- * ({@code static final String EVENTS = Topics.DNS_EVENTS.name()}), or topic names in quotes.
+ * ({@code static final String EVENTS = Topics.DNS_EVENTS.name()}), or topic names in quotes; and the
+ * topic a service-kit {@code CommandWorker.Answer(Topics.X, …)} names first.
  * The catalogue's own writer must be found too, so an idiom this scan does not know shows up as a
  * failure rather than as silence.
  */
@@ -50,6 +51,8 @@ class TopicWritersTest {
     private static final Pattern SENDING = Pattern.compile(
             "ProducerRecord|addSink\\(|sinkName\\(|sink\\(topology|\\.publish\\(|\\bsend\\(|Publisher\\(|@Channel\\(");
     private static final Pattern CONSTANT = Pattern.compile("\\bTopics\\.([A-Z_]+)\\b");
+    /** An answer of service-kit's CommandWorker names its topic first (a builder chain also names the topic it reads). */
+    private static final Pattern ANSWER = Pattern.compile("\\bAnswer\\(\\s*Topics\\.([A-Z_]+)\\b");
     private static final Pattern ALIAS = Pattern.compile(
             "static\\s+final\\s+String\\s+([A-Z_]+)\\s*=\\s*Topics\\.([A-Z_]+)\\.name\\(\\)");
     private static final Pattern QUOTED = Pattern.compile("\"([a-z][a-z-]*)\"");
@@ -126,6 +129,12 @@ class TopicWritersTest {
             }
         }
         Set<String> sent = new TreeSet<>();
+        Matcher answer = ANSWER.matcher(code);
+        while (answer.find()) {
+            if (constants.containsKey(answer.group(1))) {
+                sent.add(constants.get(answer.group(1)));
+            }
+        }
         for (String statement : code.split("[;{}]")) {
             if (!SENDING.matcher(statement).find()) {
                 continue;
