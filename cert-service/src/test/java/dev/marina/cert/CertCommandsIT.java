@@ -133,9 +133,13 @@ class CertCommandsIT {
         DeploymentRef deployment = uniqueDeployment();
         String name = "w." + deployment.getName() + "." + ZONE;
 
-        CertEvent event = send(issue(deployment, TlsMode.TLS_MODE_SELF_SIGNED, name, "ro." + deployment.getName() + "." + ZONE));
+        dev.marina.schemas.v1.ActionKey action = dev.marina.schemas.v1.ActionKey.newBuilder()
+                .setKind(dev.marina.schemas.v1.ActionKind.ACTION_KIND_ISSUE_CERT).setInstanceId("i-1").setRequest(1).build();
+        CertEvent event = send(issue(deployment, TlsMode.TLS_MODE_SELF_SIGNED, name, "ro." + deployment.getName() + "." + ZONE)
+                .toBuilder().setAction(action).build());
 
         assertEquals(CertOutcome.CERT_OUTCOME_ISSUED, event.getOutcome(), event.getReason());
+        assertEquals(action, event.getAction(), "the answer echoes the command's action");
         assertEquals("i-1", event.getInstanceId());
         X509Certificate leaf = Pem.certificates(event.getChainPem()).get(0);
         assertEquals(leaf.getSerialNumber().toString(16), event.getSerial());
@@ -436,7 +440,7 @@ class CertCommandsIT {
         try (Admin admin = Admin.create(props)) {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() ->
                     admin.listTopics().names().get(5, TimeUnit.SECONDS).containsAll(Set.of(Topics.CERT_COMMANDS.name(),
-                            Topics.CERT_EVENTS.name(), Topics.DNS_COMMANDS.name(), Topics.DNS_EVENTS.name(), Topics.DEAD_LETTERS.name())));
+                            Topics.CERT_EVENTS.name(), Topics.DNS_CHALLENGES.name(), Topics.DNS_EVENTS.name(), Topics.DEAD_LETTERS.name())));
         }
     }
 }

@@ -38,7 +38,7 @@ import org.xbill.DNS.Type;
 import org.xbill.DNS.Update;
 
 /**
- * TEST ONLY: stands in for dns-service in these tests. It reads {@code dns-commands} wishes with the
+ * TEST ONLY: stands in for dns-service in these tests. It reads {@code dns-challenges} wishes with the
  * purpose {@code acme-challenge}, writes their TXT records into the test's BIND with dynamic updates,
  * and answers APPLIED on {@code dns-events} (keyed by deployment, purpose and command id echoed), as
  * the real dns-service does per its contract; the real one is exercised end to end elsewhere. For
@@ -71,8 +71,8 @@ final class StandInDnsService implements AutoCloseable {
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         consumer = new KafkaConsumer<>(c);
         List<TopicPartition> partitions = new ArrayList<>();
-        for (int p = 0; p < Topics.DNS_COMMANDS.partitions(); p++) {
-            partitions.add(new TopicPartition(Topics.DNS_COMMANDS.name(), p));
+        for (int p = 0; p < Topics.DNS_CHALLENGES.partitions(); p++) {
+            partitions.add(new TopicPartition(Topics.DNS_CHALLENGES.name(), p));
         }
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);

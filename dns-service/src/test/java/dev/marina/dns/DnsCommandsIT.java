@@ -13,6 +13,8 @@ import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.DnsWishKey;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.schemas.v1.ActionKey;
+import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.DnsCommand;
 import dev.marina.schemas.v1.DnsEvent;
@@ -103,9 +105,11 @@ class DnsCommandsIT {
         DeploymentRef deployment = uniqueDeployment();
         String name = "primary." + deployment.getName() + "." + ZONE + ".";
 
-        DnsEvent event = send(command(deployment, ZONE, false, aRecord(name, "127.10.0.7")));
+        ActionKey action = ActionKey.newBuilder().setKind(ActionKind.ACTION_KIND_APPLY_NAMES).setSubject("digest-7").build();
+        DnsEvent event = send(command(deployment, ZONE, false, aRecord(name, "127.10.0.7")).toBuilder().setAction(action).build());
 
         assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, event.getOutcome(), event.getReason());
+        assertEquals(action, event.getAction(), "the answer echoes the command's action");
         assertEquals(List.of(name), event.getRecordsList().stream().map(DnsRecordSet::getName).toList());
         assertEquals(5, event.getRecords(0).getTtlSeconds(), "the default TTL fills in");
         assertEquals(List.of("127.10.0.7"), DnsQuery.values(bindPort, name, "A"));
@@ -269,8 +273,9 @@ class DnsCommandsIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 
+    /** The reconciler's wishes go on dns-commands, cert-service's (with a purpose) on dns-challenges. */
     private DnsEvent send(DnsCommand command) {
-        producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(),
+        producer.send(new ProducerRecord<>((command.getPurpose().isEmpty() ? Topics.DNS_COMMANDS : Topics.DNS_CHALLENGES).name(),
                 DnsWishKey.of(command).getBytes(StandardCharsets.UTF_8),
                 ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8)));
         producer.flush();
@@ -302,7 +307,8 @@ class DnsCommandsIT {
         try (Admin admin = Admin.create(props)) {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() ->
                     admin.listTopics().names().get(5, TimeUnit.SECONDS).containsAll(
-                            Set.of(Topics.DNS_COMMANDS.name(), Topics.DNS_EVENTS.name(), Topics.DEAD_LETTERS.name())));
+                            Set.of(Topics.DNS_COMMANDS.name(), Topics.DNS_CHALLENGES.name(), Topics.DNS_EVENTS.name(),
+                                    Topics.DEAD_LETTERS.name())));
         }
     }
 }

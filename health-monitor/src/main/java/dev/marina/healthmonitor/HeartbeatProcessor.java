@@ -2,11 +2,10 @@ package dev.marina.healthmonitor;
 
 import com.google.protobuf.Message;
 import dev.marina.schemas.serde.Decoded;
+import dev.marina.service.StreamsDeadLetters;
 import dev.marina.schemas.serde.ProtoJsonSerde;
-import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.InstanceHealth;
-import dev.marina.service.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,7 +19,6 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
@@ -39,6 +37,8 @@ import org.jboss.logging.Logger;
 final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, String, Message> {
 
     private static final Logger LOG = Logger.getLogger(HeartbeatProcessor.class);
+    private static final StreamsDeadLetters DEAD_LETTERS = new StreamsDeadLetters(
+            HealthTopology.CONSUMER, HealthTopology.DEAD_LETTER_SINK, HealthTopology.HEARTBEATS);
 
     private final HealthRules rules;
     private final Duration checkInterval;
@@ -195,16 +195,8 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     }
 
     private void deadLetter(String key, byte[] value, String reason, Instant now) {
-        Optional<RecordMetadata> source = context.recordMetadata();
-        String topic = source.map(RecordMetadata::topic).orElse(HealthTopology.HEARTBEATS);
-        int partition = source.map(RecordMetadata::partition).orElse(-1);
-        long offset = source.map(RecordMetadata::offset).orElse(-1L);
-        DeadLetter letter = DeadLetters.of(HealthTopology.CONSUMER, topic, partition, offset,
-                key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, reason, now);
-        context.forward(new Record<String, Message>(key, letter, now.toEpochMilli()), HealthTopology.DEAD_LETTER_SINK);
+        DEAD_LETTERS.forward(context, key, value, reason, now);
         metrics.deadLetter();
-        LOG.warnf("heartbeat dead-lettered deployment=%s topic=%s partition=%d offset=%d reason=\"%s\"",
-                key, topic, partition, offset, reason);
     }
 
     @Override

@@ -204,6 +204,7 @@ class ProvisioningIT {
         ProvisionEvent secondAnswer = events.await(answers(again, InstanceState.INSTANCE_STATE_RUNNING), TIMEOUT, "second RUNNING");
 
         assertEquals(firstAnswer.getAddress(), secondAnswer.getAddress());
+        assertEquals(again.getAction(), secondAnswer.getAction(), "the answer echoes the command's action");
         assertEquals(pid, record(instanceId).pid(), "the same agent");
         assertEquals(1, StandInAgent.launches(home.resolve("instances").resolve(instanceId)), "launched once");
     }
@@ -389,6 +390,9 @@ class ProvisioningIT {
                 .setOp(op)
                 .setSize(Size.SIZE_SMALL)
                 .setIssuedAt(Timestamps.of(Instant.now().truncatedTo(ChronoUnit.MILLIS)))
+                .setAction(dev.marina.schemas.v1.ActionKey.newBuilder().setInstanceId(instanceId)
+                        .setKind(op == ProvisionOp.PROVISION_OP_CREATE ? dev.marina.schemas.v1.ActionKind.ACTION_KIND_CREATE_INSTANCE
+                                : dev.marina.schemas.v1.ActionKind.ACTION_KIND_DESTROY_INSTANCE))
                 .build();
     }
 

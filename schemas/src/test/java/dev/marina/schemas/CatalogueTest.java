@@ -54,11 +54,6 @@ class CatalogueTest {
     }
 
     @Test
-    void intents_have_a_single_writer() {
-        assertEquals("intent-service", Topics.INTENTS.writer());
-    }
-
-    @Test
     void deployment_keys_round_trip() {
         DeploymentRef ref = DeploymentRef.newBuilder().setTenant("acme").setName("orders").build();
         assertEquals("acme/orders", DeploymentKey.of(ref));

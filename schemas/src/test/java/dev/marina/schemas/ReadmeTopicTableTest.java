@@ -34,7 +34,7 @@ class ReadmeTopicTableTest {
         table.append("|---|---|---|---|---|---|---|---|\n");
         for (TopicSpec<?> t : Topics.ALL) {
             table.append("| `").append(t.name()).append("` | ")
-                    .append(t.key() == TopicSpec.KeyKind.DEPLOYMENT ? "tenant/name" : "original key").append(" | ")
+                    .append(t.key().shape()).append(" | ")
                     .append(t.prototype().getDescriptorForType().getName()).append(" | ")
                     .append(t.partitions()).append(" | ")
                     .append(t.cleanup().kafkaValue()).append(" | ")

@@ -27,6 +27,16 @@ public final class Publishing {
      * @param send starts one send; its stage completes when the broker acknowledged it
      */
     public static void untilAcknowledged(String what, Supplier<CompletionStage<Void>> send) {
+        untilAcknowledged(what, send, () -> true);
+    }
+
+    /**
+     * As {@link #untilAcknowledged(String, Supplier)}, but gives up (throwing) once {@code keepTrying}
+     * turns false after a failed attempt — a worker being closed must not wait forever on a broker
+     * that is gone; its command stays uncommitted and is replayed.
+     */
+    public static void untilAcknowledged(String what, Supplier<CompletionStage<Void>> send,
+            java.util.function.BooleanSupplier keepTrying) {
         Duration pause = FIRST_PAUSE;
         while (true) {
             try {
@@ -38,12 +48,51 @@ public final class Publishing {
             } catch (InterruptedException e) {
                 throw interrupted(what, e);
             }
+            if (!keepTrying.getAsBoolean()) {
+                throw new IllegalStateException("gave up publishing the " + what + " (closing); the command will be replayed");
+            }
             try {
                 Thread.sleep(pause.toMillis());
             } catch (InterruptedException e) {
                 throw interrupted(what, e);
             }
             pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+        }
+    }
+
+    /**
+     * Sends all records, then waits for each acknowledgement; what failed is sent again (doubling
+     * pauses up to 5 s) until the broker took everything. Only then may the positions of the commands
+     * they answer be committed.
+     */
+    public static <K, V> void allUntilAcknowledged(org.apache.kafka.clients.producer.Producer<K, V> producer,
+            java.util.List<org.apache.kafka.clients.producer.ProducerRecord<K, V>> records) {
+        java.util.List<org.apache.kafka.clients.producer.ProducerRecord<K, V>> open = records;
+        Duration pause = FIRST_PAUSE;
+        while (!open.isEmpty()) {
+            java.util.List<java.util.concurrent.Future<?>> sent = open.stream()
+                    .<java.util.concurrent.Future<?>>map(producer::send).toList();
+            java.util.List<org.apache.kafka.clients.producer.ProducerRecord<K, V>> failed = new java.util.ArrayList<>();
+            for (int i = 0; i < sent.size(); i++) {
+                try {
+                    sent.get(i).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    throw interrupted("records", e);
+                } catch (ExecutionException | TimeoutException e) {
+                    failed.add(open.get(i));
+                }
+            }
+            if (!failed.isEmpty()) {
+                LOG.warnf("records not acknowledged by the broker, sending again records=%d in=%dms", failed.size(),
+                        pause.toMillis());
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException e) {
+                    throw interrupted("records", e);
+                }
+                pause = pause.multipliedBy(2).compareTo(MAX_PAUSE) > 0 ? MAX_PAUSE : pause.multipliedBy(2);
+            }
+            open = failed;
         }
     }
 

@@ -36,6 +36,13 @@ import org.jboss.logging.Logger;
  * <p>Delivery is at least once: the position is saved (in the instance folder) only after the answer
  * or dead letter was acknowledged; when the broker does not take it, the command is handled again
  * later, which is harmless because handling is idempotent.
+ *
+ * <p>Not service-kit's {@code CommandWorker}, whose shape is different: an agent reads the one
+ * partition its deployment key maps to (not every partition), keeps its position in its instance
+ * folder rather than under a consumer group (one per instance would pile up groups), skips the
+ * commands of the deployment's other instances, and starts from the CREATE's time; and a command whose
+ * answer cannot be written is handled again later from the same offset instead of blocking the thread.
+ * It shares the dead-letter record ({@code DeadLetters}).
  */
 public final class CommandLoop implements AutoCloseable {
 

@@ -63,7 +63,8 @@ public class CertCommandHandler {
         CertEvent event;
         try {
             Optional<Journal.Entry> entry = state.journal().entry(command.getCommandId());
-            Optional<CertEvent> answered = entry.flatMap(Journal.Entry::event).map(CertCommandHandler::parseEvent);
+            Optional<CertEvent> answered = entry.flatMap(Journal.Entry::event).map(CertCommandHandler::parseEvent)
+                    .map(e -> CertEvents.echo(command, e.toBuilder()).build());
             if (answered.isPresent()) {
                 LOG.infof("cert command already answered, publishing the same event deployment=%s instance=%s command=%s outcome=%s serial=%s",
                         dep, command.getInstanceId(), command.getCommandId(), answered.get().getOutcome(), answered.get().getSerial());

@@ -10,7 +10,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 
-/** The answers to a command on {@code cert-events}, echoing its command id, deployment and instance. */
+/** The answers to a command on {@code cert-events}, echoing its command id, deployment, instance and action. */
 final class CertEvents {
     private CertEvents() {}
 
@@ -37,11 +37,22 @@ final class CertEvents {
     }
 
     private static CertEvent.Builder base(CertCommand command, CertOutcome outcome, Instant now) {
-        return CertEvent.newBuilder()
+        return echo(command, CertEvent.newBuilder()
                 .setCommandId(command.getCommandId())
                 .setDeployment(command.getDeployment())
                 .setInstanceId(command.getInstanceId())
                 .setOutcome(outcome)
-                .setObservedAt(Timestamps.of(now));
+                .setObservedAt(Timestamps.of(now)));
+    }
+
+    /**
+     * Copies the command's action into an answer (the reconciler matches answers to the actions it waits
+     * for by value). Also applied to an answer replayed from the journal, which may predate the action.
+     */
+    static CertEvent.Builder echo(CertCommand command, CertEvent.Builder event) {
+        if (command.hasAction()) {
+            event.setAction(command.getAction());
+        }
+        return event;
     }
 }

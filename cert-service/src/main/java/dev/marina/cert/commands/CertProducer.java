@@ -40,8 +40,13 @@ public class CertProducer {
 
     /** Sends and blocks until the broker acknowledged it, retrying while it cannot (see {@link Publishing}). */
     public void publish(String what, TopicSpec<?> topic, String key, Message value) {
-        Publishing.untilAcknowledged(what, () -> {
-            CompletableFuture<Void> acked = new CompletableFuture<>();
+        Publishing.untilAcknowledged(what, () -> send(topic, key, value));
+    }
+
+    /** Sends once; the stage completes when the broker acknowledged the record. */
+    public CompletableFuture<Void> send(TopicSpec<?> topic, String key, Message value) {
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        try {
             producer().send(new ProducerRecord<>(topic.name(), key, value), (metadata, error) -> {
                 if (error == null) {
                     acked.complete(null);
@@ -49,8 +54,10 @@ public class CertProducer {
                     acked.completeExceptionally(error);
                 }
             });
-            return acked;
-        });
+        } catch (RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
+        return acked;
     }
 
     @PreDestroy

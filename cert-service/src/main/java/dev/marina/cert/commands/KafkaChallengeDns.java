@@ -12,6 +12,7 @@ import dev.marina.schemas.v1.DnsCommand;
 import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.DnsRecordSet;
 import dev.marina.service.Timestamps;
+import dev.marina.service.TopicReader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -21,28 +22,21 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * DNS-01 records through dns-service: a {@code dns-commands} wish keyed {@code "<tenant>/<name>#acme-challenge"}
- * (so it never replaces the deployment's own names), answered on {@code dns-events}. The answers are
- * read by one consumer without a group, over every partition, positioned at the end when the service
- * starts, before any wish is published, so no answer can be missed.
+ * DNS-01 records through dns-service: a wish on cert-service's own compacted {@code dns-challenges}
+ * topic, keyed {@code "<tenant>/<name>#acme-challenge"} (so it never touches the deployment's own names,
+ * which the reconciler alone writes on {@code dns-commands}), answered on {@code dns-events} with the
+ * purpose echoed. The answers are read by a {@link TopicReader} (every partition, no group) positioned
+ * at the end when the service starts, before any wish is published, so no answer can be missed.
  */
 @ApplicationScoped
 public class KafkaChallengeDns implements ChallengeDns {
@@ -62,26 +56,22 @@ public class KafkaChallengeDns implements ChallengeDns {
     String bootstrapServers;
 
     private final Map<String, CompletableFuture<DnsEvent>> waiting = new ConcurrentHashMap<>();
+    /** Counted down once the answers on dns-events are read from fixed positions (kept afterwards: a restart of the reader resumes at the end, and a wish waits at most its timeout). */
     private final CountDownLatch positioned = new CountDownLatch(1);
-    private volatile boolean running;
-    private volatile KafkaConsumer<byte[], Decoded<DnsEvent>> consumer;
-    private Thread thread;
+    private volatile TopicReader answers;
 
     void start(@Observes StartupEvent ignored) {
-        running = true;
-        thread = new Thread(this::run, "cert-dns-answers");
-        thread.setDaemon(true);
-        thread.start();
+        answers = TopicReader.builder("cert-service-dns-answers", bootstrapServers)
+                .topic(Topics.DNS_EVENTS, TopicReader.Start.END, this::answer)
+                .onCaughtUp(positioned::countDown)
+                .pollTimeout(Duration.ofMillis(100))
+                .build()
+                .start();
     }
 
-    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
-        running = false;
-        KafkaConsumer<?, ?> c = consumer;
-        if (c != null) {
-            c.wakeup();
-        }
-        if (thread != null) {
-            thread.join(5_000);
+    void stop(@Observes ShutdownEvent ignored) {
+        if (answers != null) {
+            answers.close();
         }
     }
 
@@ -102,7 +92,7 @@ public class KafkaChallengeDns implements ChallengeDns {
         CompletableFuture<DnsEvent> answer = new CompletableFuture<>();
         waiting.put(commandId, answer);
         try {
-            producer.publish("challenge records", Topics.DNS_COMMANDS, DnsWishKey.of(wish), wish);
+            producer.publish("challenge records", Topics.DNS_CHALLENGES, DnsWishKey.of(wish), wish);
             DnsEvent event = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             switch (event.getOutcome()) {
                 case DNS_OUTCOME_APPLIED -> LOG.debugf("acme challenge records applied deployment=%s dns-command=%s names=%s",
@@ -128,7 +118,7 @@ public class KafkaChallengeDns implements ChallengeDns {
     @Override
     public void cleanUp(DeploymentRef deployment, String commandId) {
         DnsCommand wish = base(deployment, commandId).setRemoveAll(true).build();
-        producer.publish("challenge clean-up", Topics.DNS_COMMANDS, DnsWishKey.of(wish), wish);
+        producer.publish("challenge clean-up", Topics.DNS_CHALLENGES, DnsWishKey.of(wish), wish);
     }
 
     private DnsCommand.Builder base(DeploymentRef deployment, String commandId) {
@@ -152,62 +142,14 @@ public class KafkaChallengeDns implements ChallengeDns {
         }
     }
 
-    private void run() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "cert-service-dns-answers");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, DnsEventDecoder.class.getName());
-        try (KafkaConsumer<byte[], Decoded<DnsEvent>> c = new KafkaConsumer<>(props)) {
-            consumer = c;
-            List<TopicPartition> partitions = awaitPartitions(c);
-            if (partitions.isEmpty()) {
-                return;
-            }
-            c.assign(partitions);
-            c.seekToEnd(partitions);
-            partitions.forEach(c::position); // fixes the positions now: every answer from here on is seen
-            positioned.countDown();
-            LOG.infof("cert dns answers reader positioned topic=%s partitions=%d", Topics.DNS_EVENTS.name(), partitions.size());
-            while (running) {
-                for (ConsumerRecord<byte[], Decoded<DnsEvent>> record : c.poll(Duration.ofMillis(100))) {
-                    Decoded<DnsEvent> value = record.value();
-                    if (value == null || !value.isOk() || !DnsWishKey.ACME_CHALLENGE.equals(value.value().getPurpose())) {
-                        continue; // not an answer to us; not ours to dead-letter either
-                    }
-                    CompletableFuture<DnsEvent> waiter = waiting.get(value.value().getCommandId());
-                    if (waiter != null) {
-                        waiter.complete(value.value());
-                    }
-                }
-            }
-        } catch (WakeupException e) {
-            // shutting down
-        } catch (RuntimeException e) {
-            LOG.errorf(e, "cert dns answers reader stopped");
-        } finally {
-            consumer = null;
+    private void answer(TopicReader.Read<DnsEvent> record) {
+        Decoded<DnsEvent> value = record.value();
+        if (value == null || !value.isOk() || !DnsWishKey.ACME_CHALLENGE.equals(value.value().getPurpose())) {
+            return; // not an answer to us; not ours to dead-letter either
         }
-    }
-
-    private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> c) {
-        while (running) {
-            try {
-                List<PartitionInfo> infos = c.partitionsFor(Topics.DNS_EVENTS.name(), Duration.ofSeconds(5));
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                }
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                // broker not there yet
-            }
-            LOG.infof("waiting for topic %s to exist", Topics.DNS_EVENTS.name());
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                return List.of();
-            }
+        CompletableFuture<DnsEvent> waiter = waiting.get(value.value().getCommandId());
+        if (waiter != null) {
+            waiter.complete(value.value());
         }
-        return List.of();
     }
 }

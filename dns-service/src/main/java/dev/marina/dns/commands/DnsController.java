@@ -12,6 +12,8 @@ import dev.marina.schemas.v1.DnsCommand;
 import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.DnsOutcome;
 import dev.marina.service.DeadLetters;
+import dev.marina.service.Publishing;
+import dev.marina.service.TopicReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -28,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,7 +38,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -47,9 +47,18 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * dns-service's control loop, on one thread. {@code dns-commands} is compacted and keyed by
- * deployment, so its latest record per deployment is that deployment's wish; the loop reads the whole
- * topic (every partition, from the beginning) and keeps those wishes in memory.
+ * dns-service's control loop, on one thread. It reads two compacted topics of wishes, keyed by wish
+ * ({@link DnsWishKey}): {@code dns-commands}, the reconciler's wish for each deployment's names, and
+ * {@code dns-challenges}, cert-service's ACME challenge records (a purpose in the key and the command).
+ * The latest record per key is that wish; the loop reads both topics whole (every partition, from the
+ * beginning) and keeps the wishes in memory. {@code dns-commands} still accepts a purposed wish under
+ * its wish key (records written there before {@code dns-challenges} existed stay readable).
+ *
+ * <p>It does not use service-kit's {@code CommandWorker}: a compacted topic re-read from the beginning
+ * at every start (the wishes are the state the drift check needs), batches superseding older
+ * commands of a deployment, and the drift check make a loop of its own. It shares the parts that are
+ * the same: {@link TopicReader#awaitPartitions}, {@link Publishing#allUntilAcknowledged},
+ * {@link DeadLetters}.
  *
  * <ul>
  *   <li>New commands (at or after the committed position) are carried out in batches — one zone read,
@@ -135,8 +144,8 @@ public class DnsController {
             c.assign(partitions);
             c.seekToBeginning(partitions);
             Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
-            LOG.infof("dns controller reading %s from the beginning partitions=%d answered-up-to=%s end=%s",
-                    Topics.DNS_COMMANDS.name(), partitions.size(), answeredUpTo, endAtStart);
+            LOG.infof("dns controller reading %s and %s from the beginning partitions=%d answered-up-to=%s end=%s",
+                    Topics.DNS_COMMANDS.name(), Topics.DNS_CHALLENGES.name(), partitions.size(), answeredUpTo, endAtStart);
             Instant nextDriftCheck = Instant.MAX;
             boolean uncommitted = false;
             while (running) {
@@ -211,6 +220,12 @@ public class DnsController {
                     "purpose \"" + command.getPurpose() + "\" is not a lower-case word (letters, digits, -)", answered, producer);
             return;
         }
+        if (record.topic().equals(Topics.DNS_CHALLENGES.name()) && command.getPurpose().isEmpty()) {
+            deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8),
+                    "a wish on " + Topics.DNS_CHALLENGES.name() + " needs a purpose (the deployment's own names are the reconciler's, on "
+                            + Topics.DNS_COMMANDS.name() + ")", answered, producer);
+            return;
+        }
         if (!DnsWishKey.of(command).equals(key)) {
             deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8),
                     "key \"" + key + "\" is not the command's wish " + DnsWishKey.of(command),
@@ -234,7 +249,7 @@ public class DnsController {
             records.add(new ProducerRecord<>(Topics.DNS_EVENTS.name(), DeploymentKey.of(answer.getDeployment()), answer));
             metrics.counter("marina.dns.commands", "outcome", outcomeTag(answer.getOutcome())).increment();
         }
-        publishUntilAcknowledged(producer, records);
+        Publishing.allUntilAcknowledged(producer, records);
         batch.forEach(command -> pending.remove(DnsWishKey.of(command), command));
     }
 
@@ -257,56 +272,16 @@ public class DnsController {
         DeadLetter letter = DeadLetters.of(CONSUMER, record.topic(), record.partition(), record.offset(), record.key(),
                 value, reason, clock.instant());
         String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
-        publishUntilAcknowledged(producer, List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, letter)));
+        Publishing.allUntilAcknowledged(producer, List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, letter)));
         metrics.counter("marina.dns.dead.letters").increment();
     }
 
-    /**
-     * Sends all records, then waits for each acknowledgement; what failed is sent again (doubling
-     * pauses) until the broker took everything. Only then may positions be committed.
-     */
-    private void publishUntilAcknowledged(KafkaProducer<String, com.google.protobuf.Message> producer,
-            List<ProducerRecord<String, com.google.protobuf.Message>> records) {
-        List<ProducerRecord<String, com.google.protobuf.Message>> open = records;
-        Duration pause = Duration.ofMillis(200);
-        while (!open.isEmpty()) {
-            List<Future<?>> sent = open.stream().<Future<?>>map(producer::send).toList();
-            List<ProducerRecord<String, com.google.protobuf.Message>> failed = new ArrayList<>();
-            for (int i = 0; i < sent.size(); i++) {
-                try {
-                    sent.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted while publishing; the commands will be replayed", e);
-                } catch (Exception e) {
-                    failed.add(open.get(i));
-                }
-            }
-            if (!failed.isEmpty()) {
-                LOG.warnf("records not acknowledged by the broker, sending again records=%d in=%dms", failed.size(),
-                        pause.toMillis());
-                sleep(pause);
-                pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
-            }
-            open = failed;
-        }
-    }
-
     private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> c) {
-        Duration pause = Duration.ofMillis(200);
-        while (true) {
-            try {
-                List<PartitionInfo> infos = c.partitionsFor(Topics.DNS_COMMANDS.name(), Duration.ofSeconds(5));
-                if (infos != null && !infos.isEmpty()) {
-                    return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-                }
-            } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                // broker not there yet
-            }
-            LOG.infof("waiting for topic %s to exist", Topics.DNS_COMMANDS.name());
-            sleep(pause);
-            pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : pause.multipliedBy(2);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.DNS_COMMANDS.name(), Topics.DNS_CHALLENGES.name())) {
+            partitions.addAll(TopicReader.awaitPartitions(c, topic, () -> running));
         }
+        return partitions;
     }
 
     private static Map<TopicPartition, Long> committed(KafkaConsumer<?, ?> c, List<TopicPartition> partitions) {

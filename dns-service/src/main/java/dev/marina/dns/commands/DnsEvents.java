@@ -31,12 +31,17 @@ final class DnsEvents {
         return base(command, DnsOutcome.DNS_OUTCOME_FAILED, now).setReason(reason).build();
     }
 
+    /** Every answer echoes the command's id, purpose and action (the reconciler matches answers to actions by value). */
     private static DnsEvent.Builder base(DnsCommand command, DnsOutcome outcome, Instant now) {
-        return DnsEvent.newBuilder()
+        DnsEvent.Builder event = DnsEvent.newBuilder()
                 .setCommandId(command.getCommandId())
                 .setDeployment(command.getDeployment())
                 .setPurpose(command.getPurpose())
                 .setOutcome(outcome)
                 .setObservedAt(Timestamps.of(now));
+        if (command.hasAction()) {
+            event.setAction(command.getAction());
+        }
+        return event;
     }
 }

@@ -47,7 +47,7 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
             return; // a tombstone on an event topic means nothing
         }
         if (record.value() instanceof Decoded.Failed<IntentEvent> failed) {
-            DeadLetterForwarding.forward(context, record, failed, now);
+            IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), failed, now);
             meters.deadLetter("intake");
             return;
         }

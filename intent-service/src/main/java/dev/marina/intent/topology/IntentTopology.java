@@ -71,6 +71,10 @@ public final class IntentTopology {
         return topic.name() + "-sink";
     }
 
+    /** How both processors send a record that did not decode to {@code dead-letters}. */
+    static final dev.marina.service.StreamsDeadLetters DEAD_LETTER_FORWARD =
+            new dev.marina.service.StreamsDeadLetters("intent-service", sinkName(Topics.DEAD_LETTERS), "");
+
     static String sourceName(TopicSpec<?> topic) {
         return topic.name() + "-source";
     }

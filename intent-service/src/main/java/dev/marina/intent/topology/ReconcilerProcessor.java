@@ -67,7 +67,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             return; // our own intent tombstones come back here; nothing to do
         }
         if (record.value() instanceof Decoded.Failed<?> failed) {
-            DeadLetterForwarding.forward(context, record, failed, now);
+            IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), failed, now);
             meters.deadLetter("reconciler");
             return;
         }

@@ -1,43 +1,29 @@
 package dev.marina.intent.views;
 
 import dev.marina.schemas.serde.Decoded;
-import dev.marina.schemas.serde.ProtoJsonSerde;
-import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeploymentStatus;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.service.TopicReader;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.operators.multi.processors.BroadcastProcessor;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
  * What the API reads: every deployment's current intent and status, kept in memory from the
- * compacted {@code intents} and {@code deployment-status} topics (all partitions, from the start,
- * so every instance of intent-service sees everything), plus the outcome of requests in flight
+ * compacted {@code intents} and {@code deployment-status} topics by a {@link TopicReader} (all
+ * partitions, from the start, so every instance of intent-service sees everything), plus the outcome of requests in flight
  * from {@code intents} and {@code intent-rejections}.
  */
 @ApplicationScoped
@@ -51,32 +37,31 @@ public class DeploymentViews {
     private final Map<String, DeploymentStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<IntakeOutcome>> pending = new ConcurrentHashMap<>();
     private final BroadcastProcessor<DeploymentStatus> statusChanges = BroadcastProcessor.create();
-    private volatile boolean caughtUp;
-    private volatile String problem = "not started";
-    private volatile boolean running = true;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private volatile TopicReader reader;
 
     void onStart(@Observes StartupEvent event) {
-        thread = new Thread(this::run, "deployment-views");
-        thread.setDaemon(true);
-        thread.start();
+        reader = TopicReader.builder("intent-service-views", bootstrapServers)
+                .topic(Topics.INTENTS, TopicReader.Start.BEGINNING, this::intent)
+                .topic(Topics.DEPLOYMENT_STATUS, TopicReader.Start.BEGINNING, this::status)
+                .topic(Topics.INTENT_REJECTIONS, TopicReader.Start.END, this::rejection)
+                .build()
+                .start();
     }
 
     void onStop(@Observes ShutdownEvent event) {
-        running = false;
-        KafkaConsumer<String, byte[]> c = consumer;
-        if (c != null) {
-            c.wakeup();
+        if (reader != null) {
+            reader.close();
         }
     }
 
     public boolean caughtUp() {
-        return caughtUp;
+        TopicReader r = reader;
+        return r != null && r.caughtUp();
     }
 
     public String problem() {
-        return problem;
+        TopicReader r = reader;
+        return r == null ? "not started" : r.problem();
     }
 
     public Optional<Intent> intent(String key) {
@@ -105,78 +90,39 @@ public class DeploymentViews {
         return statusChanges;
     }
 
-    private void run() {
-        Duration backoff = Duration.ofMillis(500);
-        while (running) {
-            try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(consumerProps())) {
-                consumer = c;
-                consume(c);
-            } catch (WakeupException e) {
-                return;
-            } catch (RuntimeException e) {
-                problem = e.getMessage();
-                caughtUp = false;
-                LOG.warnf("views consumer failed, retrying in=%dms reason=%s", backoff.toMillis(), e.getMessage());
-                sleep(backoff);
-                backoff = backoff.multipliedBy(2).compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10) : backoff.multipliedBy(2);
-            }
-        }
-    }
-
-    private void consume(KafkaConsumer<String, byte[]> c) {
-        List<TopicPartition> compacted = partitions(c, Topics.INTENTS);
-        compacted.addAll(partitions(c, Topics.DEPLOYMENT_STATUS));
-        List<TopicPartition> rejections = partitions(c, Topics.INTENT_REJECTIONS);
-        List<TopicPartition> all = new ArrayList<>(compacted);
-        all.addAll(rejections);
-        c.assign(all);
-        c.seekToBeginning(compacted);
-        c.seekToEnd(rejections);
-        Map<TopicPartition, Long> catchUpTo = new HashMap<>(c.endOffsets(compacted));
-        problem = "catching up";
-        while (running) {
-            for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(200))) {
-                handle(record);
-            }
-            if (!caughtUp) {
-                catchUpTo.entrySet().removeIf(e -> c.position(e.getKey()) >= e.getValue());
-                if (catchUpTo.isEmpty()) {
-                    caughtUp = true;
-                    problem = "";
-                    LOG.infof("views caught up deployments=%d", intents.size());
-                }
-            }
-        }
-    }
-
-    private void handle(ConsumerRecord<String, byte[]> record) {
-        String key = record.key();
-        if (key == null) {
+    private void intent(TopicReader.Read<Intent> record) {
+        if (record.key() == null) {
             return;
         }
-        String topic = record.topic();
-        if (topic.equals(Topics.INTENTS.name())) {
-            if (record.value() == null) {
-                intents.remove(key);
-                return;
-            }
-            decode(Topics.INTENTS, record).ifPresent(intent -> {
-                intents.put(key, intent);
-                complete(intent.getLastRequestId(), new IntakeOutcome.Accepted(intent));
-            });
-        } else if (topic.equals(Topics.DEPLOYMENT_STATUS.name())) {
-            if (record.value() == null) {
-                statuses.remove(key);
-                return;
-            }
-            decode(Topics.DEPLOYMENT_STATUS, record).ifPresent(status -> {
-                statuses.put(key, status);
-                statusChanges.onNext(status);
-            });
-        } else if (record.value() != null) {
-            decode(Topics.INTENT_REJECTIONS, record).ifPresent(
-                    (IntentRejection r) -> complete(r.getRequestId(), new IntakeOutcome.Rejected(r)));
+        if (record.tombstone()) {
+            intents.remove(record.key());
+            return;
         }
+        decoded(record).ifPresent(intent -> {
+            intents.put(record.key(), intent);
+            complete(intent.getLastRequestId(), new IntakeOutcome.Accepted(intent));
+        });
+    }
+
+    private void status(TopicReader.Read<DeploymentStatus> record) {
+        if (record.key() == null) {
+            return;
+        }
+        if (record.tombstone()) {
+            statuses.remove(record.key());
+            return;
+        }
+        decoded(record).ifPresent(status -> {
+            statuses.put(record.key(), status);
+            statusChanges.onNext(status);
+        });
+    }
+
+    private void rejection(TopicReader.Read<IntentRejection> record) {
+        if (record.key() == null || record.tombstone()) {
+            return;
+        }
+        decoded(record).ifPresent(r -> complete(r.getRequestId(), new IntakeOutcome.Rejected(r)));
     }
 
     private void complete(String requestId, IntakeOutcome outcome) {
@@ -189,44 +135,13 @@ public class DeploymentViews {
         }
     }
 
-    private static <T extends com.google.protobuf.Message> Optional<T> decode(TopicSpec<T> topic, ConsumerRecord<String, byte[]> record) {
-        Decoded<T> decoded = ProtoJsonSerde.fromJson(topic.prototype(), record.value());
-        if (decoded instanceof Decoded.Failed<T> failed) {
+    private static <T extends com.google.protobuf.Message> Optional<T> decoded(TopicReader.Read<T> record) {
+        if (record.value() instanceof Decoded.Failed<T> failed) {
             // Only intent-service writes these topics; a bad record here is a bug worth a loud log, not a crash.
             LOG.errorf("undecodable record topic=%s partition=%d offset=%d reason=%s", record.topic(), record.partition(),
                     record.offset(), failed.reason());
             return Optional.empty();
         }
-        return Optional.of(decoded.value());
-    }
-
-    private List<TopicPartition> partitions(KafkaConsumer<String, byte[]> c, TopicSpec<?> topic) {
-        List<PartitionInfo> infos = c.partitionsFor(topic.name(), Duration.ofSeconds(10));
-        if (infos == null || infos.isEmpty()) {
-            throw new IllegalStateException("topic " + topic.name() + " does not exist yet");
-        }
-        List<TopicPartition> partitions = new ArrayList<>();
-        infos.forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition())));
-        return partitions;
-    }
-
-    private Properties consumerProps() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        // Only committed intents and statuses: the Streams app writes them transactionally.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "intent-service-views");
-        return props;
-    }
-
-    private static void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        return Optional.of(record.value().value());
     }
 }

@@ -6,34 +6,35 @@ import dev.marina.provisioner.driver.CreateRequest;
 import dev.marina.provisioner.driver.DriverException;
 import dev.marina.provisioner.driver.Instance;
 import dev.marina.provisioner.driver.InstanceDriver;
-import dev.marina.schemas.serde.Decoded;
-import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.ProvisionCommand;
 import dev.marina.schemas.v1.ProvisionEvent;
 import dev.marina.schemas.v1.ProvisionOp;
-import dev.marina.service.DeadLetters;
-import dev.marina.service.Publishing;
+import dev.marina.schemas.topics.TopicSpec;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.service.CommandWorker;
 import dev.marina.service.Timestamps;
-import io.smallrye.common.annotation.Blocking;
-import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.eclipse.microprofile.reactive.messaging.Message;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out {@code provision-commands}, one at a time in offset order. A command's message is
- * acknowledged (and so, with the throttled commit strategy, its offset committed) only after the
- * effect is done and its answer on {@code provision-events} — or its dead letter — was acknowledged
- * by the broker. A crash in between replays the command, which the idempotent driver makes harmless.
+ * Carries out {@code provision-commands} with service-kit's {@link CommandWorker}: one command at a
+ * time (the driver is not asked to do two things at once), a deployment's commands in offset order.
+ * A command's offset is committed only after the effect is done and its answer on
+ * {@code provision-events} — or its dead letter — was acknowledged by the broker. A crash in between
+ * replays the command, which the idempotent driver makes harmless. A tombstone (commands are never
+ * deleted) and a command that fails {@link CommandCheck} go to {@code dead-letters} with the reason.
  */
 @ApplicationScoped
 public class ProvisionCommandConsumer {
@@ -53,28 +54,34 @@ public class ProvisionCommandConsumer {
     @Inject
     Clock clock;
 
-    @Incoming("provision-commands")
-    @Blocking
-    public CompletionStage<Void> onCommand(Message<Decoded<ProvisionCommand>> message) {
-        @SuppressWarnings("unchecked")
-        IncomingKafkaRecordMetadata<byte[], ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class)
-                .orElseThrow(() -> new IllegalStateException("not a Kafka record"));
-        Decoded<ProvisionCommand> decoded = message.getPayload();
-        if (decoded == null) {
-            deadLetter(record, null, "a tombstone: provision-commands carries no deletes");
-        } else if (decoded instanceof Decoded.Failed<ProvisionCommand> failed) {
-            deadLetter(record, failed.raw(), failed.reason());
-        } else {
-            ProvisionCommand command = decoded.value();
-            Optional<String> problem = CommandCheck.problem(command);
-            if (problem.isPresent()) {
-                deadLetter(record, ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8), problem.get());
-            } else {
-                ProvisionEvent answer = carryOut(command);
-                Publishing.untilAcknowledged("event", () -> events.send(answer));
-            }
+    @ConfigProperty(name = "kafka.bootstrap.servers")
+    String bootstrapServers;
+
+    private CommandWorker<ProvisionCommand> worker;
+
+    void onStart(@Observes StartupEvent event) {
+        worker = CommandWorker.builder(CONSUMER, Topics.PROVISION_COMMANDS, bootstrapServers)
+                .check((key, command) -> CommandCheck.problem(command))
+                .deadLetterTombstones("a tombstone: provision-commands carries no deletes")
+                .handler((key, command) -> Optional.of(new CommandWorker.Answer(Topics.PROVISION_EVENTS,
+                        DeploymentKey.of(command.getDeployment()), ProvisionEvents.answering(command, carryOut(command)))))
+                .sender(this::send)
+                .clock(clock)
+                .build()
+                .start();
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        if (worker != null) {
+            worker.close();
         }
-        return message.ack();
+    }
+
+    private CompletionStage<Void> send(TopicSpec<?> topic, String key, com.google.protobuf.Message value) {
+        if (value instanceof ProvisionEvent event) {
+            return events.send(event);
+        }
+        return deadLetters.send(key == null ? null : key.getBytes(StandardCharsets.UTF_8), (DeadLetter) value);
     }
 
     private ProvisionEvent carryOut(ProvisionCommand command) {
@@ -114,11 +121,4 @@ public class ProvisionCommandConsumer {
         return command.hasIssuedAt() ? Timestamps.toInstant(command.getIssuedAt()) : clock.instant();
     }
 
-    private void deadLetter(IncomingKafkaRecordMetadata<byte[], ?> record, byte[] value, String reason) {
-        LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d reason=%s", record.getTopic(),
-                record.getPartition(), record.getOffset(), reason);
-        DeadLetter deadLetter = DeadLetters.of(CONSUMER, record.getTopic(), record.getPartition(), record.getOffset(),
-                record.getKey(), value, reason, clock.instant());
-        Publishing.untilAcknowledged("dead letter", () -> deadLetters.send(record.getKey(), deadLetter));
-    }
 }

@@ -50,9 +50,7 @@ public class OrphanReaper {
 
     void onStart(@Observes StartupEvent event) {
         reader = new DeploymentStatusReader(bootstrapServers, view);
-        Thread thread = new Thread(reader, "deployment-status-reader");
-        thread.setDaemon(true);
-        thread.start();
+        reader.start();
         timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "orphan-reaper");
             t.setDaemon(true);
@@ -67,7 +65,7 @@ public class OrphanReaper {
             timer.shutdownNow();
         }
         if (reader != null) {
-            reader.stop();
+            reader.close();
         }
     }
 

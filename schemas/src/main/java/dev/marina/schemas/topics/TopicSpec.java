@@ -37,9 +37,22 @@ public record TopicSpec<V extends Message>(
     /** What a topic's record key holds. All keys are UTF-8 strings. */
     public enum KeyKind {
         /** {@code "<tenant>/<name>"}, see {@link DeploymentKey}. */
-        DEPLOYMENT,
+        DEPLOYMENT("tenant/name"),
+        /** {@code "<tenant>/<name>#<purpose>"}: one group of a deployment's DNS records, see {@link DnsWishKey}. */
+        DNS_WISH("tenant/name#purpose"),
         /** The key of the record that could not be used, byte for byte. */
-        ORIGINAL;
+        ORIGINAL("original key");
+
+        private final String shape;
+
+        KeyKind(String shape) {
+            this.shape = shape;
+        }
+
+        /** How the key looks, for people (the README's topic table). */
+        public String shape() {
+            return shape;
+        }
     }
 
     public TopicSpec {

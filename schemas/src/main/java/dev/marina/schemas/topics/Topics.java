@@ -65,6 +65,16 @@ public final class Topics {
     public static final TopicSpec<DnsCommand> DNS_COMMANDS = deploymentState(
             "dns-commands", DnsCommand.getDefaultInstance(), "intent-service",
             "desired record sets per deployment (the latest command wins)");
+    /**
+     * Compacted like {@code dns-commands}, but cert-service's: its ACME DNS-01 challenge records, one
+     * wish per deployment and purpose ({@link DnsWishKey}, e.g. {@code acme/orders#acme-challenge}), so
+     * each topic has one writer. dns-service reads both; the answers go to {@code dns-events}, keyed by
+     * the deployment, with the purpose echoed (the reconciler skips answers that carry a purpose).
+     */
+    public static final TopicSpec<DnsCommand> DNS_CHALLENGES = new TopicSpec<>(
+            "dns-challenges", TopicSpec.KeyKind.DNS_WISH, DnsCommand.getDefaultInstance(), DEPLOYMENT_PARTITIONS,
+            CleanupPolicy.COMPACT, FOREVER, "cert-service",
+            "ACME DNS-01 challenge TXT records per deployment (the latest wish wins); answered on dns-events with the purpose");
     public static final TopicSpec<DnsEvent> DNS_EVENTS = deploymentEvents(
             "dns-events", DnsEvent.getDefaultInstance(), WEEK, "dns-service",
             "records applied, failed or clashing");
@@ -107,7 +117,7 @@ public final class Topics {
     public static final List<TopicSpec<? extends Message>> ALL = List.of(
             INTENT_EVENTS, INTENTS, INTENT_REJECTIONS, DEPLOYMENT_STATUS,
             PROVISION_COMMANDS, PROVISION_EVENTS,
-            DNS_COMMANDS, DNS_EVENTS,
+            DNS_COMMANDS, DNS_CHALLENGES, DNS_EVENTS,
             CERT_COMMANDS, CERT_EVENTS,
             AGENT_COMMANDS, AGENT_EVENTS,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,

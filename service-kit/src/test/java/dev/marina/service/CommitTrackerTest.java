@@ -1,4 +1,4 @@
-package dev.marina.cert.commands;
+package dev.marina.service;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

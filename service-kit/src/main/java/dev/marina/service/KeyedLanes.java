@@ -1,4 +1,4 @@
-package dev.marina.cert.commands;
+package dev.marina.service;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -10,34 +10,36 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
- * Runs work on a bounded pool, one lane per deployment: a deployment's commands run one after the
- * other in arrival order (its orders share the {@code _acme-challenge} names), different deployments
- * in parallel.
+ * Runs work on a bounded pool, one lane per key (a deployment): a key's work runs one piece after the
+ * other in arrival order, different keys in parallel (up to the pool's threads).
  */
-final class DeploymentLanes implements AutoCloseable {
+public final class KeyedLanes implements AutoCloseable {
 
-    private static final Logger LOG = Logger.getLogger(DeploymentLanes.class);
+    private static final Logger LOG = Logger.getLogger(KeyedLanes.class);
+    private final String name;
 
     private final ExecutorService pool;
     private final Map<String, CompletableFuture<Void>> tails = new HashMap<>();
 
-    DeploymentLanes(int threads) {
+    /** @param name the threads' name prefix, e.g. "cert-order" */
+    public KeyedLanes(String name, int threads) {
+        this.name = name;
         AtomicInteger n = new AtomicInteger();
         this.pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "cert-order-" + n.incrementAndGet());
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
     }
 
     /** Runs {@code work} after every earlier work of the same lane. */
-    synchronized void submit(String lane, Runnable work) {
+    public synchronized void submit(String lane, Runnable work) {
         CompletableFuture<Void> previous = tails.getOrDefault(lane, CompletableFuture.completedFuture(null));
         CompletableFuture<Void> next = previous.thenRunAsync(() -> {
             try {
                 work.run();
             } catch (RuntimeException e) {
-                LOG.errorf(e, "cert lane work failed lane=%s", lane);
+                LOG.errorf(e, "%s: lane work failed lane=%s", name, lane);
             }
         }, pool);
         tails.put(lane, next);
@@ -48,7 +50,7 @@ final class DeploymentLanes implements AutoCloseable {
         });
     }
 
-    synchronized int lanes() {
+    public synchronized int lanes() {
         return tails.size();
     }
 

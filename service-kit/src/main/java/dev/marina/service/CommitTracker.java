@@ -1,4 +1,4 @@
-package dev.marina.cert.commands;
+package dev.marina.service;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -12,32 +12,32 @@ import org.apache.kafka.common.TopicPartition;
  * out of order (parallel deployments); a position is committed only when everything before it is
  * answered, so a restart replays every unanswered command (and the journal makes replays harmless).
  */
-final class CommitTracker {
+public final class CommitTracker {
 
     private final Map<TopicPartition, TreeSet<Long>> open = new HashMap<>();
     private final Map<TopicPartition, Long> next = new HashMap<>();
     private final Map<TopicPartition, Long> committed = new HashMap<>();
 
     /** A record was read and its work started (or it needs none: then call {@link #done} right away). */
-    synchronized void started(TopicPartition tp, long offset) {
+    public synchronized void started(TopicPartition tp, long offset) {
         open.computeIfAbsent(tp, k -> new TreeSet<>()).add(offset);
         next.merge(tp, offset + 1, Math::max);
     }
 
     /** The record's answer (or dead letter) is acknowledged by the broker. */
-    synchronized void done(TopicPartition tp, long offset) {
+    public synchronized void done(TopicPartition tp, long offset) {
         TreeSet<Long> offsets = open.get(tp);
         if (offsets != null) {
             offsets.remove(offset);
         }
     }
 
-    synchronized int inFlight() {
+    public synchronized int inFlight() {
         return open.values().stream().mapToInt(TreeSet::size).sum();
     }
 
     /** Positions that may be committed and were not yet; call {@link #committed} after the commit succeeded. */
-    synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
+    public synchronized Map<TopicPartition, OffsetAndMetadata> committable() {
         Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
         next.forEach((tp, after) -> {
             TreeSet<Long> offsets = open.get(tp);
@@ -49,7 +49,7 @@ final class CommitTracker {
         return result;
     }
 
-    synchronized void committed(Map<TopicPartition, OffsetAndMetadata> positions) {
+    public synchronized void committed(Map<TopicPartition, OffsetAndMetadata> positions) {
         positions.forEach((tp, om) -> committed.merge(tp, om.offset(), Math::max));
     }
 }

@@ -1,0 +1,116 @@
+package dev.marina.service;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.Message;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.topics.CleanupPolicy;
+import dev.marina.schemas.topics.TopicSpec;
+import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.testkit.SharedKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/** {@link CommandWorker} against a real broker: answers, dead letters, committed positions. */
+class CommandWorkerIT {
+
+    private final String servers = SharedKafka.bootstrapServers();
+
+    @Test
+    void answers_good_commands_dead_letters_the_rest_and_commits_past_all_of_them() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        TopicSpec<DeploymentRef> commands = new TopicSpec<>("worker-commands-" + suffix, TopicSpec.KeyKind.DEPLOYMENT,
+                DeploymentRef.getDefaultInstance(), 1, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(1)), "test", "test");
+        TopicSpec<DeploymentRef> answers = new TopicSpec<>("worker-answers-" + suffix, TopicSpec.KeyKind.DEPLOYMENT,
+                DeploymentRef.getDefaultInstance(), 1, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(1)), "test", "test");
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            admin.createTopics(List.of(new NewTopic(commands.name(), 1, (short) 1))).all().get();
+        }
+        send(commands, "acme/a", json(ref("a")));
+        send(commands, "acme/b", "{not json".getBytes(StandardCharsets.UTF_8));
+        send(commands, "acme/c", json(ref("")));           // fails the check
+        send(commands, "acme/d", json(ref("boom")));       // the handler throws
+        send(commands, "acme/e", null);                    // a tombstone: skipped
+        send(commands, "acme/f", json(ref("f")));
+
+        List<String> answered = new CopyOnWriteArrayList<>();
+        List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+        String group = "worker-" + suffix;
+        try (CommandWorker<DeploymentRef> worker = CommandWorker.builder(group, commands, servers)
+                .check((key, ref) -> ref.getName().isEmpty() ? Optional.of("no name") : Optional.empty())
+                .handler((key, ref) -> {
+                    if (ref.getName().equals("boom")) {
+                        throw new IllegalStateException("the driver broke");
+                    }
+                    return Optional.of(new CommandWorker.Answer(answers, key, ref));
+                })
+                .sender((topic, key, value) -> {
+                    if (topic.equals(Topics.DEAD_LETTERS)) {
+                        letters.add((DeadLetter) value);
+                    } else {
+                        answered.add(topic.name() + " " + key);
+                    }
+                    return CompletableFuture.completedFuture(null);
+                })
+                .build()
+                .start()) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() == 2 && letters.size() == 3);
+            assertEquals(List.of(answers.name() + " acme/a", answers.name() + " acme/f"), answered);
+            assertEquals(List.of("acme/b", "acme/c", "acme/d"), letters.stream().map(l -> l.getKey().toStringUtf8()).toList());
+            assertTrue(letters.get(0).getReason().contains("DeploymentRef"), letters.get(0).getReason());
+            assertEquals("no name", letters.get(1).getReason());
+            assertEquals("handling failed: the driver broke", letters.get(2).getReason());
+            assertEquals(group, letters.get(2).getConsumer());
+            assertEquals(3, letters.get(2).getSourceOffset());
+            assertTrue(worker.assigned());
+
+            TopicPartition p0 = new TopicPartition(commands.name(), 0);
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                    Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                            .partitionsToOffsetAndMetadata().get();
+                    return committed.containsKey(p0) && committed.get(p0).offset() == 6;
+                });
+            }
+        }
+    }
+
+    private static DeploymentRef ref(String name) {
+        return DeploymentRef.newBuilder().setTenant("acme").setName(name).build();
+    }
+
+    private static byte[] json(Message m) {
+        return ProtoJsonSerde.toJson(m).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void send(TopicSpec<?> topic, String key, byte[] value) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            producer.send(new ProducerRecord<>(topic.name(), key.getBytes(StandardCharsets.UTF_8), value)).get();
+        }
+    }
+}
