@@ -79,7 +79,7 @@ final class HaPlanner {
      * switchover becomes a replica when its FENCE was answered, the target becomes the primary when its
      * PROMOTE was. (Observe records the answers; only the planner assigns roles.)
      */
-    private static void adoptConfirmedRoles(Pass pass) {
+    static void adoptConfirmedRoles(Pass pass) {
         RoleChangeState change = pass.state.getRoleChange();
         if (!pass.state.hasRoleChange() || change.getDone()) {
             return;
@@ -131,7 +131,7 @@ final class HaPlanner {
      * promoted is not counted (it is about to be the primary) and the demoted one is: when it returns it
      * rejoins, so no replacement is made for it until it is found broken or Down for long.
      */
-    private static void keepReplicaCount(Pass pass) {
+    static void keepReplicaCount(Pass pass) {
         boolean changing = pass.state.hasRoleChange() && !pass.state.getRoleChange().getDone();
         if (primary(pass.state).isEmpty() && !changing) {
             return; // the first primary comes first (Planner adds it)
@@ -336,7 +336,7 @@ final class HaPlanner {
     }
 
     /** Every ready replica replicates from the current primary at the current epoch. */
-    private static void repoint(Pass pass, ObservedInstance primary, PlanSettings settings) {
+    static void repoint(Pass pass, ObservedInstance primary, PlanSettings settings) {
         // with TLS the link verifies certificates: it comes up only once both ends have the platform's
         boolean tls = Certificates.wanted(pass.state.getDesired());
         if (tls && primary.getCert().getSerial().isEmpty()) {
@@ -363,7 +363,7 @@ final class HaPlanner {
      * A replica that must be rebuilt (its history diverged, or it cannot catch up), or that has been Down for
      * too long, is replaced by a new one.
      */
-    private static void replaceBroken(Pass pass, PlanSettings settings) {
+    static void replaceBroken(Pass pass, PlanSettings settings) {
         for (ObservedInstance r : List.copyOf(pass.state.getInstancesMap().values())) {
             if (r.getPlan().getRetiring() || r.getPlan().getRole() != Role.ROLE_REPLICA) {
                 continue;

@@ -77,7 +77,7 @@ public final class Planner {
     }
 
     /** A deleted deployment wants none of its instances. */
-    private static void retireEverythingOnDelete(Pass pass) {
+    static void retireEverythingOnDelete(Pass pass) {
         if (!pass.state.getDesired().getDeleted()) {
             return;
         }
@@ -89,13 +89,13 @@ public final class Planner {
     }
 
     /** A deployment with no instance it still wants gets its primary first (replicas follow in HaPlanner). */
-    private static void placeTheFirstPrimary(Pass pass) {
+    static void placeTheFirstPrimary(Pass pass) {
         if (!pass.state.getDesired().getDeleted() && activeInstances(pass.state).isEmpty()) {
             HaPlanner.addInstance(pass, Role.ROLE_PRIMARY);
         }
     }
 
-    private void driveEachInstance(Pass pass) {
+    void driveEachInstance(Pass pass) {
         for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
             if (instance.getPlan().getRetiring()) {
                 retire(pass, instance);
@@ -167,7 +167,7 @@ public final class Planner {
      * certificates installed when TLS is on (see
      * StatusBuilder's phases).
      */
-    private void markServing(Pass pass) {
+    void markServing(Pass pass) {
         Facts.Snapshot facts = Facts.of(pass.state.build(), settings, pass.now);
         if (!facts.namesAnswering() || !facts.certificatesReady()) {
             return;
