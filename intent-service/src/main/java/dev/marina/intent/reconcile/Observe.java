@@ -47,15 +47,9 @@ public final class Observe {
         ReconcilerState.Builder next = state.toBuilder();
         String id = instance.getInstanceId();
         switch (event.getState()) {
-            case INSTANCE_STATE_DESTROYED -> {
-                // its certificates must not outlive it
-                TlsState.Builder tls = next.getTls().toBuilder();
-                TlsPlanner.revokeAll(tls, instance, state.getDesired().getSpec().getTls().getMode());
-                next.setTls(tls);
-                next.removeInstances(id);
-                Ledger.forgetInstance(next, id);
-                return next.build();
-            }
+            // gone: the planner's first step forgets it (and revokes its certificates)
+            case INSTANCE_STATE_DESTROYED -> next.putInstances(id, instance.toBuilder()
+                    .setProvisionState(InstanceState.INSTANCE_STATE_DESTROYED).build());
             case INSTANCE_STATE_RUNNING -> {
                 Ledger.remove(next, Ledger.createInstance(id));
                 next.putInstances(id, instance.toBuilder()

@@ -18,6 +18,7 @@ import dev.marina.schemas.v1.ProvisionCommand;
 import dev.marina.schemas.v1.ProvisionOp;
 import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.TlsState;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
 import java.util.List;
@@ -56,6 +57,7 @@ public final class Planner {
         }
         Pass pass = new Pass(state.toBuilder(), now, settings);
         // The chain. Each step reads the state as the steps before it left it; the order is this list.
+        forgetDestroyed(pass);
         retireEverythingOnDelete(pass);
         placeTheFirstPrimary(pass);
         HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
@@ -74,6 +76,22 @@ public final class Planner {
                 ? Optional.of(status) : Optional.empty();
         changed.ifPresent(pass.state::setPublishedStatus);
         return new PlanResult(pass.state.build(), List.copyOf(pass.sends), changed, purge);
+    }
+
+    /**
+     * An instance the provisioner reported destroyed is forgotten with its in-flight actions, and its
+     * certificates (installed or issued) go on the revocation list: they must not outlive it.
+     */
+    static void forgetDestroyed(Pass pass) {
+        for (ObservedInstance instance : List.copyOf(pass.state.getInstancesMap().values())) {
+            if (instance.getProvisionState() == InstanceState.INSTANCE_STATE_DESTROYED) {
+                TlsState.Builder tls = pass.state.getTls().toBuilder();
+                TlsPlanner.revokeAll(tls, instance, pass.state.getDesired().getSpec().getTls().getMode());
+                pass.state.setTls(tls);
+                pass.state.removeInstances(instance.getInstanceId());
+                Ledger.forgetInstance(pass.state, instance.getInstanceId());
+            }
+        }
     }
 
     /** A deleted deployment wants none of its instances. */

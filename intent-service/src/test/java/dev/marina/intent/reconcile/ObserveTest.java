@@ -45,6 +45,7 @@ class ObserveTest {
         return ObservedInstance.newBuilder().setInstanceId(id).setAddress("127.10.0." + id.charAt(id.length() - 1))
                 .setProvisionState(InstanceState.INSTANCE_STATE_RUNNING).setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY)
                 .setRoleEpoch(2).setHealth(Health.HEALTH_UP)
+                .setCert(dev.marina.schemas.v1.CertState.newBuilder().setSerial("0a" + id.charAt(id.length() - 1)))
                 .setPlan(InstancePlan.newBuilder().setRole(role).setRequestedAt(Timestamps.of(NOW.minusSeconds(99)))).build();
     }
 
@@ -96,6 +97,8 @@ class ObserveTest {
                         .setInstanceId(P).setHealth(Health.HEALTH_UP).setReadOnly(true).setEpoch(2).build(), NOW)),
                 Arguments.of("restarting", (UnaryOperator<ReconcilerState>) s -> Observe.provision(s, ProvisionEvent.newBuilder()
                         .setInstanceId(R).setState(InstanceState.INSTANCE_STATE_RESTARTING).build(), NOW)),
+                Arguments.of("destroyed", (UnaryOperator<ReconcilerState>) s -> Observe.provision(s, ProvisionEvent.newBuilder()
+                        .setInstanceId(R).setState(InstanceState.INSTANCE_STATE_DESTROYED).build(), NOW)),
                 Arguments.of("provisioning failed", (UnaryOperator<ReconcilerState>) s -> Observe.provision(s, ProvisionEvent.newBuilder()
                         .setInstanceId(R).setState(InstanceState.INSTANCE_STATE_FAILED).setReason("no address").build(), NOW)),
                 Arguments.of("names applied", (UnaryOperator<ReconcilerState>) s -> Observe.dns(s, DnsEvent.newBuilder()
@@ -119,6 +122,7 @@ class ObserveTest {
         assertEquals(before.getNextInstanceNumber(), after.getNextInstanceNumber(), event);
         assertEquals(before.getSwitchoversServed(), after.getSwitchoversServed(), event);
         assertEquals(before.getRoleChange().getNewPrimary(), after.getRoleChange().getNewPrimary(), event);
+        assertEquals(before.getTls().getToRevokeList(), after.getTls().getToRevokeList(), event + ": revocations");
     }
 
     @Test

@@ -94,6 +94,10 @@ class PlannerStepsTest {
         RoleChangeState switchover = RoleChangeState.newBuilder().setKind(RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER).setEpoch(2)
                 .setOldPrimary(P).setNewPrimary(R2).build();
         return Stream.of(
+                // forgetDestroyed
+                row("an instance reported destroyed is forgotten", state(1, false, primary(),
+                                replica(R2, b -> b.setProvisionState(InstanceState.INSTANCE_STATE_DESTROYED))),
+                        Planner::forgetDestroyed, List.of(P + ":PRIMARY"), List.of()),
                 // retireEverythingOnDelete
                 row("a deleted deployment retires every instance", state(1, true, primary(), replica(R2, b -> b)),
                         Planner::retireEverythingOnDelete, List.of(P + ":PRIMARY:retiring", R2 + ":REPLICA:retiring"), List.of()),
@@ -180,6 +184,19 @@ class PlannerStepsTest {
     @MethodSource("rows")
     void the_step_decides(String behaviour, ReconcilerState state, Consumer<Pass> step, Outcome expected) {
         assertEquals(expected, run(state, step), behaviour);
+    }
+
+    @org.junit.jupiter.api.Test
+    void a_destroyed_instance_s_certificates_are_revoked_and_its_actions_forgotten() {
+        ReconcilerState state = state(1, false, primary(), replica(R2, b -> b.setProvisionState(InstanceState.INSTANCE_STATE_DESTROYED)
+                .setCert(dev.marina.schemas.v1.CertState.newBuilder().setSerial("0a2").setIssuedSerial("0b2"))));
+        state = state.toBuilder().putInFlight(Ledger.id(Ledger.destroyInstance(R2)), dev.marina.schemas.v1.InFlightAction.newBuilder()
+                .setKey(Ledger.id(Ledger.destroyInstance(R2))).setAction(Ledger.destroyInstance(R2)).build()).build();
+        Pass pass = new Pass(state.toBuilder(), NOW, SETTINGS);
+        Planner.forgetDestroyed(pass);
+        assertEquals(List.of("0a2", "0b2"), pass.state.getTls().getToRevokeList().stream()
+                .map(dev.marina.schemas.v1.Revocation::getSerial).toList());
+        assertEquals(0, pass.state.getInFlightCount());
     }
 
     static Stream<Arguments> serving() {
