@@ -73,7 +73,11 @@ class DashboardIT {
                         assertEquals("HEALTH_UP", driver.findElement(By.cssSelector(dot)).getAttribute("data-health")));
 
                 // Selected: the detail, and charts that grow as the agent's samples arrive.
-                driver.findElement(By.cssSelector(tile)).click();
+                // the tile is drawn anew as statuses arrive: a click on one just replaced is tried again
+                await(Duration.ofSeconds(10)).until(() -> {
+                    driver.findElement(By.cssSelector(tile)).click();
+                    return true;
+                });
                 await(Duration.ofSeconds(30)).untilAsserted(() -> {
                     assertEquals(key, driver.findElement(By.id("detail")).getAttribute("data-deployment"));
                     assertEquals("ROLE_PRIMARY", driver.findElement(By.cssSelector(row)).getAttribute("data-role"));
