@@ -5,6 +5,7 @@ import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.DeadLetter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -273,11 +274,11 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
     }
 
     private void deadLetter(ConsumerRecord<byte[], byte[]> record, byte[] value, String reason) {
-        LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d reason=%s", record.topic(),
-                record.partition(), record.offset(), reason);
-        Message letter = DeadLetters.of(name, record.topic(), record.partition(), record.offset(), record.key(), value,
+        DeadLetter letter = DeadLetters.of(name, record.topic(), record.partition(), record.offset(), record.key(), value,
                 reason, clock.instant());
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d size=%d reason=%s", record.topic(),
+                record.partition(), record.offset(), letter.getValueSize(), letter.getReason());
+        String key = record.key() == null ? null : DeadLetters.recordKey(new String(record.key(), StandardCharsets.UTF_8));
         Publishing.untilAcknowledged("dead letter", () -> sender.send(Topics.DEAD_LETTERS, key, letter), () -> running);
         onDeadLetter.run();
     }

@@ -38,9 +38,9 @@ public record StreamsDeadLetters(String consumer, String sink, String defaultTop
         long offset = source.map(RecordMetadata::offset).orElse(-1L);
         DeadLetter letter = DeadLetters.of(consumer, topic, partition, offset,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value, reason, now);
-        context.forward(new Record<String, Message>(key, letter, now.toEpochMilli()), sink);
-        LOG.warnf("record dead-lettered deployment=%s consumer=%s topic=%s partition=%d offset=%d reason=\"%s\"", key,
-                consumer, topic, partition, offset, reason);
+        context.forward(new Record<String, Message>(DeadLetters.recordKey(key), letter, now.toEpochMilli()), sink);
+        LOG.warnf("record dead-lettered deployment=%s consumer=%s topic=%s partition=%d offset=%d size=%d reason=\"%s\"",
+                letter.getKey().toStringUtf8(), consumer, topic, partition, offset, letter.getValueSize(), letter.getReason());
         return topic;
     }
 }

@@ -5,6 +5,7 @@ import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.DeadLetter;
+import dev.marina.service.DeadLetters;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -38,9 +39,9 @@ public final class EventPublisher implements AutoCloseable {
         this.afterAnswer = action;
     }
 
-    /** Keyed by the original record's key, byte for byte. */
+    /** Keyed by the original record's key (its first bytes when it is long: DeadLetters.recordKey). */
     public void deadLetter(byte[] originalKey, DeadLetter letter) {
-        send(Topics.DEAD_LETTERS.name(), originalKey, letter);
+        send(Topics.DEAD_LETTERS.name(), DeadLetters.recordKey(originalKey), letter);
     }
 
     private void send(String topic, byte[] key, Message value) {

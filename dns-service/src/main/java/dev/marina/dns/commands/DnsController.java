@@ -267,11 +267,11 @@ public class DnsController {
         if (answered) {
             return; // an earlier run already sent it to dead-letters
         }
-        LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d reason=%s", record.topic(),
-                record.partition(), record.offset(), reason);
         DeadLetter letter = DeadLetters.of(CONSUMER, record.topic(), record.partition(), record.offset(), record.key(),
                 value, reason, clock.instant());
-        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d size=%d reason=%s", record.topic(),
+                record.partition(), record.offset(), letter.getValueSize(), letter.getReason());
+        String key = record.key() == null ? null : DeadLetters.recordKey(new String(record.key(), StandardCharsets.UTF_8));
         Publishing.allUntilAcknowledged(producer, List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(), key, letter)));
         metrics.counter("marina.dns.dead.letters").increment();
     }

@@ -44,7 +44,12 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
     public void process(Record<String, Decoded<IntentEvent>> record) {
         Instant now = clock.instant();
         if (record.value() == null) {
-            return; // a tombstone on an event topic means nothing
+            // a tombstone on an event topic means nothing; say so where the sender can see it
+            IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), new byte[0], "a tombstone (no value) on "
+                    + Topics.INTENT_EVENTS.name() + " means nothing: to delete a deployment send an IntentEvent with op "
+                    + "INTENT_OP_DELETE", now);
+            meters.deadLetter("intake");
+            return;
         }
         if (record.value() instanceof Decoded.Failed<IntentEvent> failed) {
             IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), failed, now);

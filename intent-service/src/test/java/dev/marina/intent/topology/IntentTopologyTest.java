@@ -353,4 +353,31 @@ class IntentTopologyTest {
         assertEquals(create.getCommandId(), again.get(0).getCommandId(), "with the same id: the provisioner sees a repeat");
         assertEquals(create.getAction(), store.get(KEY).getInFlightOrThrow("create/" + INSTANCE).getAction());
     }
+
+    @Test
+    void a_record_near_the_broker_limit_is_dead_lettered_in_a_letter_that_fits_and_the_next_one_is_processed() {
+        String garbage = "{" + "\"x\": \"" + "z".repeat(900 * 1024) + "\"";
+        sendRaw(Topics.INTENT_EVENTS, garbage);
+        TestOutputTopic<String, byte[]> out = driver.createOutputTopic(Topics.DEAD_LETTERS.name(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        List<KeyValue<String, byte[]>> letters = out.readKeyValuesToList();
+        assertEquals(1, letters.size());
+        assertTrue(letters.get(0).value.length < 64 * 1024, "the letter is " + letters.get(0).value.length + " bytes");
+        DeadLetter letter = Topics.DEAD_LETTERS.valueSerde().deserializer().deserialize("dead-letters", letters.get(0).value);
+        assertEquals(garbage.length(), letter.getValueSize());
+        assertTrue(letter.getValueTruncated());
+        assertEquals(1, applyOrders().getGeneration(), "the next record is handled");
+    }
+
+    @Test
+    void a_tombstone_on_intent_events_is_dead_lettered_with_a_reason() {
+        TestInputTopic<String, byte[]> in = driver.createInputTopic(Topics.INTENT_EVENTS.name(), new StringSerializer(),
+                new ByteArraySerializer());
+        in.pipeInput(KEY, null, clock.now);
+        List<DeadLetter> letters = values(Topics.DEAD_LETTERS);
+        assertEquals(1, letters.size());
+        assertTrue(letters.get(0).getReason().contains("tombstone"), letters.get(0).getReason());
+        assertEquals("intent-events", letters.get(0).getSourceTopic());
+        assertEquals(List.of(), values(Topics.INTENTS));
+    }
 }

@@ -56,12 +56,16 @@ public final class ProtoJsonSerde<T extends Message> implements Serde<T> {
         }
     }
 
+    /** A parser's messages may quote the record: its first line, cut short, so a reason never carries the record. */
+    static final int REASON_CHARS = 300;
+
     private static String firstLine(String message) {
         if (message == null) {
             return "unreadable";
         }
         int newline = message.indexOf('\n');
-        return newline < 0 ? message : message.substring(0, newline);
+        String line = newline < 0 ? message : message.substring(0, newline);
+        return line.length() <= REASON_CHARS ? line : line.substring(0, REASON_CHARS) + "…";
     }
 
     @Override
