@@ -46,7 +46,7 @@ public final class IntakeDecider {
         IntentEvent withRef = event.hasDeployment() ? event
                 : event.toBuilder().setDeployment(refFromKey(recordKey)).build();
         if (!recordKey.equals(DeploymentKey.of(withRef.getDeployment()))) {
-            return reject(withRef, "deployment", "does not match the record key \"" + recordKey + "\"", now);
+            return reject(withRef, "deployment", "does not match the record key " + dev.marina.intent.validation.Shown.quoted(recordKey), now);
         }
         List<Violation> violations = validator.validate(withRef);
         if (!violations.isEmpty()) {

@@ -65,7 +65,7 @@ public final class IntentValidator {
         } else if (op == IntentOp.INTENT_OP_SWITCHOVER) {
             String target = event.getTargetInstanceId();
             if (!target.isEmpty() && (target.length() > 80 || !target.matches("[a-z0-9][a-z0-9-]*"))) {
-                violations.add(new Violation("targetInstanceId", "\"" + target + "\" is not an instance id"));
+                violations.add(new Violation("targetInstanceId", Shown.quoted(target) + " is not an instance id"));
             }
         } else if (op != IntentOp.INTENT_OP_DELETE && op != IntentOp.INTENT_OP_RENEW_CERTIFICATES) {
             violations.add(new Violation("op",
@@ -83,7 +83,7 @@ public final class IntentValidator {
         if (value.isEmpty()) {
             violations.add(new Violation(field, "is required"));
         } else if (!DNS_LABEL.matcher(value).matches()) {
-            violations.add(new Violation(field, "\"" + value + "\" is not a DNS label: lowercase letters, digits and '-',"
+            violations.add(new Violation(field, Shown.quoted(value) + " is not a DNS label: lowercase letters, digits and '-',"
                     + " starting with a letter, not ending with '-', at most 32 characters"));
         }
     }
@@ -99,7 +99,7 @@ public final class IntentValidator {
             violations.add(new Violation("spec.version", "is required; offered for " + engine.name() + ": "
                     + sorted(engines.versionsOf(engine))));
         } else if (!engines.versionsOf(engine).contains(spec.getVersion())) {
-            violations.add(new Violation("spec.version", "\"" + spec.getVersion() + "\" is not offered for "
+            violations.add(new Violation("spec.version", Shown.quoted(spec.getVersion()) + " is not offered for "
                     + engine.name() + "; offered: " + sorted(engines.versionsOf(engine))));
         }
         if (spec.getSize() == Size.UNRECOGNIZED) {
@@ -116,12 +116,12 @@ public final class IntentValidator {
         }
         String dnsName = spec.getDns().getName();
         if (!dnsName.isEmpty() && (dnsName.length() > 253 || !DNS_NAME.matcher(dnsName).matches())) {
-            violations.add(new Violation("spec.dns.name", "\"" + dnsName + "\" is not a valid DNS name"));
+            violations.add(new Violation("spec.dns.name", Shown.quoted(dnsName) + " is not a valid DNS name"));
         }
         BackupSpec backups = spec.getBackups();
         if (!backups.getSchedule().isEmpty() && !SCHEDULE.matcher(backups.getSchedule()).matches()) {
-            violations.add(new Violation("spec.backups.schedule", "\"" + backups.getSchedule()
-                    + "\" is neither hourly, nightly, daily, weekly nor a five-field cron expression"));
+            violations.add(new Violation("spec.backups.schedule", Shown.quoted(backups.getSchedule())
+                    + " is neither hourly, nightly, daily, weekly nor a five-field cron expression"));
         }
         if (backups.getRetentionDays() < 0 || backups.getRetentionDays() > 3650) {
             violations.add(new Violation("spec.backups.retentionDays", "must be between 0 and 3650"));

@@ -13,7 +13,9 @@ import java.util.Map;
 /**
  * Checks a JSON document against a message's shape before protobuf parses it, so an error names
  * the field ({@code spec.replicas: expected an integer, got "two"}) instead of only the value.
- * Unknown fields are allowed (newer clients), as the topic contract says.
+ * An unknown field is refused, naming it (and the field it was probably meant to be): at the API a
+ * typo must not silently become a default ({@code "replicaz": 3}). Services reading topics stay
+ * lenient (newer writers may add fields); this check is for requests people and systems send.
  */
 public final class JsonShape {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -40,7 +42,14 @@ public final class JsonShape {
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> entry = it.next();
             FieldDescriptor field = find(type, entry.getKey());
-            if (field == null || entry.getValue().isNull()) {
+            if (field == null) {
+                String shown = entry.getKey().length() <= Shown.MAX_CHARS ? entry.getKey() : Shown.quoted(entry.getKey());
+                violations.add(new Violation(path.isEmpty() ? shown : path + "." + shown, "unknown field"
+                        + closest(type, entry.getKey()).map(f -> "; did you mean " + f + "?").orElse("")
+                        + " (fields here: " + String.join(", ", type.getFields().stream().map(FieldDescriptor::getJsonName).toList()) + ")"));
+                continue;
+            }
+            if (entry.getValue().isNull()) {
                 continue;
             }
             String fieldPath = path.isEmpty() ? field.getJsonName() : path + "." + field.getJsonName();
@@ -126,6 +135,35 @@ public final class JsonShape {
             }
         }
         return null;
+    }
+
+    /** The field whose name is within two edits of {@code key}, if one is. */
+    private static java.util.Optional<String> closest(Descriptor type, String key) {
+        if (key.length() > 64) {
+            return java.util.Optional.empty();
+        }
+        return type.getFields().stream().map(FieldDescriptor::getJsonName)
+                .filter(name -> distance(name.toLowerCase(), key.toLowerCase()) <= 2)
+                .min(java.util.Comparator.comparingInt(name -> distance(name.toLowerCase(), key.toLowerCase())));
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitute, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     private static String describe(JsonNode value) {

@@ -75,6 +75,18 @@ class IntentValidatorTest {
     }
 
     @Test
+    void a_huge_value_is_shown_by_a_short_prefix_not_echoed() {
+        String huge = "v".repeat(900 * 1024);
+        List<Violation> violations = Fixtures.VALIDATOR.validate(valid().toBuilder()
+                .setSpec(spec(s -> s.setVersion(huge).setDns(DnsSpec.newBuilder().setName(huge)))).build());
+        assertEquals(2, violations.size(), () -> "violations: " + violations.size());
+        for (Violation v : violations) {
+            assertTrue(v.reason().length() < 200, v.field() + ": " + v.reason().length() + " characters");
+            assertTrue(v.reason().contains("(" + huge.length() + " characters)"), v.reason().substring(0, 100));
+        }
+    }
+
+    @Test
     void a_delete_needs_no_spec() {
         assertEquals(List.of(), Fixtures.VALIDATOR.validate(Fixtures.delete("acme", "orders", "r-2")));
     }

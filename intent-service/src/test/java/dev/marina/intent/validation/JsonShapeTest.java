@@ -19,7 +19,11 @@ class JsonShapeTest {
                 Arguments.of("{\"spec\":{\"engine\":\"POSTGRES\"}}", List.of("spec.engine: expected one of [ENGINE_MARIADB, ENGINE_MYSQL, ENGINE_DOLT], got \"POSTGRES\"")),
                 Arguments.of("{\"spec\":\"mariadb\"}", List.of("spec: expected an object, got \"mariadb\"")),
                 Arguments.of("{\"spec\":{\"failover\":{\"automatic\":\"yes\"}}}", List.of("spec.failover.automatic: expected true or false, got \"yes\"")),
-                Arguments.of("{\"expectedGeneration\":\"3\",\"futureField\":[1]}", List.of()),
+                Arguments.of("{\"expectedGeneration\":\"3\"}", List.of()),
+                Arguments.of("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"replicaz\":3}}", List.of("spec.replicaz: unknown field; did you "
+                        + "mean replicas? (fields here: engine, version, size, replicas, tls, dns, backups, failover, durability)")),
+                Arguments.of("{\"futureField\":[1]}", List.of("futureField: unknown field (fields here: deployment, spec, "
+                        + "expectedGeneration, requestId)")),
                 Arguments.of("{\"expected_generation\":true}", List.of("expectedGeneration: expected an integer, got true")),
                 Arguments.of("{\"spec\": ", List.of(": malformed JSON: Unexpected end-of-input: expected close marker for Object (start marker at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 1])")),
                 Arguments.of("[1,2]", List.of(": expected a JSON object")));
