@@ -34,9 +34,9 @@ public class ApiToken {
         token = value.trim().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Constant-time comparison of an {@code Authorization} header value. */
+    /** Constant-time comparison of an {@code Authorization} header value; the scheme's case does not matter (RFC 7235). */
     public boolean accepts(String authorizationHeader) {
-        if (authorizationHeader == null || !authorizationHeader.startsWith("Bearer ")) {
+        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, "Bearer ".length())) {
             return false;
         }
         byte[] offered = authorizationHeader.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);

@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
 import dev.marina.intent.validation.JsonShape;
+import dev.marina.intent.validation.Shown;
 import dev.marina.intent.validation.Violation;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
@@ -69,7 +70,17 @@ public class DeploymentResource {
             throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, request.getRequestId(), List.of(new Violation("deployment",
                     DeploymentKey.of(request.getDeployment()) + " in the body does not match " + DeploymentKey.of(ref) + " in the path")));
         }
-        long expected = request.getExpectedGeneration() > 0 ? request.getExpectedGeneration() : ifMatchGeneration(ifMatch);
+        long fromHeader = ifMatchGeneration(ifMatch);
+        if (request.getExpectedGeneration() < 0) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, request.getRequestId(), List.of(new Violation("expectedGeneration",
+                    "must not be negative, got " + request.getExpectedGeneration())));
+        }
+        if (request.getExpectedGeneration() > 0 && fromHeader > 0 && fromHeader != request.getExpectedGeneration()) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, request.getRequestId(), List.of(new Violation("If-Match",
+                    "says generation " + fromHeader + " but the body's expectedGeneration says "
+                            + request.getExpectedGeneration() + ": send one, or the same in both")));
+        }
+        long expected = request.getExpectedGeneration() > 0 ? request.getExpectedGeneration() : fromHeader;
         return submitted(api.apply(ref, request.getSpec(), expected, request.getRequestId(), "api"));
     }
 
@@ -148,12 +159,17 @@ public class DeploymentResource {
         if (ifMatch == null || ifMatch.isBlank()) {
             return 0;
         }
+        long generation;
         try {
-            return Long.parseLong(ifMatch.replace("\"", "").trim());
+            generation = Long.parseLong(ifMatch.replace("\"", "").trim());
         } catch (NumberFormatException e) {
-            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", List.of(new Violation("If-Match",
-                    "must be a generation number, got " + ifMatch)));
+            generation = -1;
         }
+        if (generation < 0) {
+            throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", List.of(new Violation("If-Match",
+                    "must be a generation number (0 or more), got " + Shown.quoted(ifMatch))));
+        }
+        return generation;
     }
 
     @SuppressWarnings("unchecked")

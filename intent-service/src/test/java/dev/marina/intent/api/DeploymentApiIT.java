@@ -96,7 +96,28 @@ class DeploymentApiIT {
         given().get("/v1/deployments").then().statusCode(401).body("error", containsString("bearer token"));
         given().header("Authorization", "Bearer nope").get("/v1/deployments").then().statusCode(401);
         given().header("Authorization", "Bearer " + TOKEN).get("/v1/deployments").then().statusCode(200);
+        given().header("Authorization", "bearer " + TOKEN).get("/v1/deployments").then().statusCode(200);
+        given().header("Authorization", "Basic " + TOKEN).get("/v1/deployments").then().statusCode(401);
         given().get("/q/health/live").then().statusCode(200);
+    }
+
+    @Test
+    void a_typo_a_negative_or_a_contradictory_generation_is_refused_naming_the_field() {
+        String path = "/v1/deployments/" + tenant + "/strict";
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"replicaz\":3}}").put(path)
+                .then().statusCode(400).body("violations[0].field", equalTo("spec.replicaz"))
+                .body("violations[0].reason", containsString("did you mean replicas?"));
+        api().body("{\"expectedGeneration\":\"-2\",\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\"}}").put(path)
+                .then().statusCode(400).body("violations[0].field", equalTo("expectedGeneration"));
+        api().header("If-Match", "\"-1\"").body(SMALL).put(path)
+                .then().statusCode(400).body("violations[0].field", equalTo("If-Match"));
+        api().header("If-Match", "\"3\"").body("{\"expectedGeneration\":\"2\",\"spec\":{\"engine\":\"ENGINE_MARIADB\","
+                + "\"version\":\"10.11\"}}").put(path)
+                .then().statusCode(400).body("violations[0].field", equalTo("If-Match"));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"" + "9".repeat(100_000) + "\"}}").put(path)
+                .then().statusCode(422).body("violations[0].field", equalTo("spec.version"))
+                .body("violations[0].reason", containsString("(100000 characters)"));
+        api().get(path).then().statusCode(404);
     }
 
     @Test
