@@ -117,6 +117,8 @@ class DeploymentApiIT {
         api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"" + "9".repeat(100_000) + "\"}}").put(path)
                 .then().statusCode(422).body("violations[0].field", equalTo("spec.version"))
                 .body("violations[0].reason", containsString("(100000 characters)"));
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"" + "9".repeat(600_000) + "\"}}").put(path)
+                .then().statusCode(413).contentType("application/json").body("error", containsString("too large"));
         api().get(path).then().statusCode(404);
     }
 
