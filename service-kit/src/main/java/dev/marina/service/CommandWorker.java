@@ -110,18 +110,27 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         this.tombstoneReason = b.tombstoneReason;
         this.onDeadLetter = b.onDeadLetter;
         this.onConsumer = b.onConsumer;
-        this.props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        this.props = commandConsumer(b.bootstrapServers, b.name, 500);
+        props.putAll(b.extra);
+    }
+
+    /**
+     * The settings of a consumer of a command topic: positions kept under {@code group} and committed by
+     * hand, from the beginning, only what the reconciler committed, raw bytes (the caller decodes).
+     */
+    public static Properties commandConsumer(String bootstrapServers, String group, int maxPollRecords) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // the group only keeps the committed positions (partitions are assigned, not balanced)
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, b.name);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         // the reconciler writes in transactions: read only what it committed
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "500");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(maxPollRecords));
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.putAll(b.extra);
+        return props;
     }
 
     /**

@@ -11,6 +11,7 @@ import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.DnsCommand;
 import dev.marina.schemas.v1.DnsEvent;
 import dev.marina.schemas.v1.DnsOutcome;
+import dev.marina.service.CommandWorker;
 import dev.marina.service.DeadLetters;
 import dev.marina.service.Publishing;
 import dev.marina.service.TopicReader;
@@ -40,7 +41,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -300,16 +300,7 @@ public class DnsController {
     }
 
     private Properties consumerProps() {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        // the group only keeps the committed positions (partitions are assigned, not balanced)
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, CONSUMER);
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // the reconciler writes in transactions: read only what it committed
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "2000");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        Properties props = CommandWorker.commandConsumer(bootstrapServers, CONSUMER, 2000);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, DnsCommandDecoder.class.getName());
         return props;
     }
