@@ -28,6 +28,13 @@ public interface CertConfig {
     @WithDefault("marina.test")
     String zone();
 
+    /**
+     * How long an issue waits for its names to appear among the names the platform declared for its
+     * deployment (on {@code dns-commands}) before it fails, retryable.
+     */
+    @WithDefault("10s")
+    Duration namesWait();
+
     SelfSigned selfSigned();
 
     Acme acme();

@@ -12,6 +12,8 @@ public final class CertFailure extends Exception {
     public static final String CSR_NO_NAMES = "csr-without-names";
     public static final String NAME_NOT_REQUESTED = "name-not-requested";
     public static final String NAME_OUTSIDE_ZONE = "name-outside-zone";
+    public static final String NAME_NOT_OWNED = "name-owned-by-another-deployment";
+    public static final String NOT_THIS_DEPLOYMENTS = "certificate-of-another-deployment";
     public static final String UNKNOWN_MODE = "unknown-mode";
     public static final String UNKNOWN_OP = "unknown-op";
     public static final String BAD_SERIAL = "bad-serial";
@@ -24,6 +26,7 @@ public final class CertFailure extends Exception {
     public static final String ACME_ERROR = "acme-error";
     public static final String CHALLENGE_FAILED = "challenge-failed";
     public static final String DNS_NOT_APPLIED = "dns-not-applied";
+    public static final String NAME_NOT_DECLARED = "name-not-declared";
     public static final String TIMED_OUT = "timed-out";
     public static final String INTERNAL = "internal-error";
 

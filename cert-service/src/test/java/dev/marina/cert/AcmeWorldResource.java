@@ -31,6 +31,7 @@ public class AcmeWorldResource implements QuarkusTestResourceLifecycleManager {
             throw new UncheckedIOException(e);
         }
         config.put("marina.cert.zone", ZONE);
+        config.put("marina.cert.names-wait", "1s");
         config.put("marina.cert.acme.directory", pebble.directoryUrl());
         config.put("marina.cert.acme.trust-pem", pebble.trustPem().toString());
         config.put("marina.cert.acme.roots-url", pebble.managementUrl() + "/roots/0");

@@ -15,6 +15,8 @@ import dev.marina.schemas.v1.CertOp;
 import dev.marina.schemas.v1.CertOutcome;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.DnsCommand;
+import dev.marina.schemas.v1.DnsRecordSet;
 import dev.marina.schemas.v1.TlsMode;
 import dev.marina.service.Timestamps;
 import dev.marina.testkit.KafkaTestResource;
@@ -219,6 +221,7 @@ class CertCommandsIT {
         for (int i = 0; i < count; i++) {
             DeploymentRef deployment = uniqueDeployment();
             commands.add(issue(deployment, TlsMode.TLS_MODE_ACME, "w." + deployment.getName() + "." + ZONE));
+            declare(deployment, "w." + deployment.getName() + "." + ZONE);
         }
         long started = System.nanoTime();
         commands.forEach(c -> producer.send(new ProducerRecord<>(Topics.CERT_COMMANDS.name(),
@@ -332,6 +335,48 @@ class CertCommandsIT {
     }
 
     @Test
+    void a_name_declared_for_another_deployment_is_never_signed_for_this_one() {
+        DeploymentRef victim = uniqueDeployment();
+        String writer = victim.getName() + ".acme." + ZONE;
+        declare(victim, writer, "ro." + writer);
+        DeploymentRef forger = DeploymentRef.newBuilder().setTenant("mallory").setName("db-" + UUID.randomUUID().toString().substring(0, 8)).build();
+
+        // the command lists the victim's writer name as the forger's: the CSR matches the command, the zone does not
+        CertEvent event = sendUndeclared(issue(forger, TlsMode.TLS_MODE_SELF_SIGNED, writer));
+
+        assertEquals(CertOutcome.CERT_OUTCOME_FAILED, event.getOutcome());
+        assertFalse(event.getRetryable());
+        assertTrue(event.getReason().startsWith("name-owned-by-another-deployment"), event.getReason());
+        assertTrue(event.getReason().contains(DeploymentKey.of(victim)), event.getReason());
+        assertTrue(event.getChainPem().isEmpty());
+    }
+
+    @Test
+    void names_the_platform_never_declared_fail_retryable_after_the_wait() {
+        DeploymentRef deployment = uniqueDeployment();
+
+        CertEvent event = sendUndeclared(issue(deployment, TlsMode.TLS_MODE_SELF_SIGNED, "w." + deployment.getName() + "." + ZONE));
+
+        assertEquals(CertOutcome.CERT_OUTCOME_FAILED, event.getOutcome());
+        assertTrue(event.getRetryable(), "the names may still be on their way");
+        assertTrue(event.getReason().startsWith("name-not-declared"), event.getReason());
+    }
+
+    @Test
+    void a_deployment_cannot_revoke_another_deployments_certificate() {
+        DeploymentRef owner = uniqueDeployment();
+        CertEvent issued = send(issue(owner, TlsMode.TLS_MODE_SELF_SIGNED, "w." + owner.getName() + "." + ZONE));
+        assertEquals(CertOutcome.CERT_OUTCOME_ISSUED, issued.getOutcome(), issued.getReason());
+
+        CertEvent event = send(revoke(uniqueDeployment(), TlsMode.TLS_MODE_SELF_SIGNED, issued.getSerial()));
+
+        assertEquals(CertOutcome.CERT_OUTCOME_FAILED, event.getOutcome());
+        assertFalse(event.getRetryable());
+        assertTrue(event.getReason().startsWith("certificate-of-another-deployment"), event.getReason());
+        assertFalse(state.journal().isRevoked(issued.getSerial()));
+    }
+
+    @Test
     void an_unknown_mode_fails_for_good() {
         DeploymentRef deployment = uniqueDeployment();
 
@@ -373,7 +418,28 @@ class CertCommandsIT {
 
     // ---- helpers
 
+    /** Sends a command, first declaring (as the reconciler does on dns-commands) the names an issue asks for. */
     private CertEvent send(CertCommand command) {
+        if (command.getOp() != CertOp.CERT_OP_REVOKE) {
+            declare(command.getDeployment(), command.getDnsNamesList().toArray(String[]::new));
+        }
+        return sendUndeclared(command);
+    }
+
+    /** Declares a deployment's names in the zone, as the reconciler's latest command on dns-commands. */
+    private void declare(DeploymentRef deployment, String... names) {
+        DnsCommand.Builder declaration = DnsCommand.newBuilder().setCommandId(UUID.randomUUID().toString())
+                .setDeployment(deployment).setZone(ZONE);
+        for (String name : names) {
+            declaration.addRecords(DnsRecordSet.newBuilder().setName(name + ".").setType("A").addValues("127.0.0.1").setTtlSeconds(5));
+        }
+        producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(),
+                DeploymentKey.of(deployment).getBytes(StandardCharsets.UTF_8),
+                ProtoJsonSerde.toJson(declaration.build()).getBytes(StandardCharsets.UTF_8)));
+        producer.flush();
+    }
+
+    private CertEvent sendUndeclared(CertCommand command) {
         int before = events.seen(e -> e.getCommandId().equals(command.getCommandId())).size();
         producer.send(new ProducerRecord<>(Topics.CERT_COMMANDS.name(),
                 DeploymentKey.of(command.getDeployment()).getBytes(StandardCharsets.UTF_8),

@@ -5,6 +5,7 @@ import dev.marina.cert.CertFailure;
 import dev.marina.cert.StateKeys;
 import dev.marina.cert.acme.AcmeIssuer;
 import dev.marina.cert.journal.Journal;
+import dev.marina.cert.names.DeploymentNames;
 import dev.marina.cert.pki.CsrCheck;
 import dev.marina.cert.pki.Pem;
 import dev.marina.schemas.serde.Decoded;
@@ -49,6 +50,9 @@ public class CertCommandHandler {
 
     @Inject
     AcmeIssuer acme;
+
+    @Inject
+    DeploymentNames names;
 
     @Inject
     Clock clock;
@@ -108,6 +112,8 @@ public class CertCommandHandler {
             throw CertFailure.permanent(CertFailure.UNKNOWN_MODE, "unknown TLS mode " + mode + " (self-signed or acme)");
         }
         CsrCheck.CheckedCsr csr = CsrCheck.check(command.getCsrPem(), command.getDnsNamesList(), config.zone());
+        // the command's list is the sender's word; the zone as the platform declared it is the proof
+        names.check(DeploymentKey.of(command.getDeployment()), csr.names());
         List<X509Certificate> chain;
         String caBundle;
         if (mode == TlsMode.TLS_MODE_SELF_SIGNED) {
@@ -122,7 +128,8 @@ public class CertCommandHandler {
         }
         CertEvent event = CertEvents.issued(command, chain, caBundle, clock.instant());
         state.journal().issued(command.getCommandId(),
-                new Journal.Issued(event.getSerial(), modeTag(mode), event.getChainPem()), ProtoJsonSerde.toJson(event));
+                new Journal.Issued(event.getSerial(), modeTag(mode), DeploymentKey.of(command.getDeployment()), event.getChainPem()),
+                ProtoJsonSerde.toJson(event));
         return event;
     }
 
@@ -130,6 +137,11 @@ public class CertCommandHandler {
         String serial = normalizeSerial(command.getSerial());
         Journal journal = state.journal();
         Optional<Journal.Issued> known = journal.certificate(serial);
+        String dep = DeploymentKey.of(command.getDeployment());
+        if (known.isPresent() && !known.get().deployment().isEmpty() && !known.get().deployment().equals(dep)) {
+            throw CertFailure.permanent(CertFailure.NOT_THIS_DEPLOYMENTS, "the certificate " + serial
+                    + " was issued to another deployment, not to " + dep);
+        }
         TlsMode mode = command.getMode();
         if (mode == TlsMode.TLS_MODE_UNSPECIFIED && known.isPresent()) {
             mode = ACME.equals(known.get().mode()) ? TlsMode.TLS_MODE_ACME : TlsMode.TLS_MODE_SELF_SIGNED;

@@ -41,8 +41,12 @@ public final class Journal {
      */
     public record Entry(String commandId, Stage stage, Optional<String> orderUrl, int orders, Optional<String> event) {}
 
-    /** A certificate issued here: its mode ({@code self-signed} or {@code acme}) and chain (PEM, leaf first). */
-    public record Issued(String serial, String mode, String chainPem) {}
+    /**
+     * A certificate issued here: its mode ({@code self-signed} or {@code acme}), the deployment it was
+     * issued to ({@code tenant/name}; empty for certificates journaled before that was recorded) and
+     * its chain (PEM, leaf first).
+     */
+    public record Issued(String serial, String mode, String deployment, String chainPem) {}
 
     private static final Pattern SERIAL = Pattern.compile("[0-9a-f]{1,64}");
 
@@ -91,7 +95,8 @@ public final class Journal {
     public void issued(String commandId, Issued certificate, String eventJson) {
         Optional<Entry> before = entry(commandId);
         writeFile(certs.resolve(certificate.serial() + ".pem"),
-                ("# mode=" + certificate.mode() + "\n" + certificate.chainPem()).getBytes(StandardCharsets.US_ASCII));
+                ("# mode=" + certificate.mode() + "\n# deployment=" + certificate.deployment() + "\n" + certificate.chainPem())
+                        .getBytes(StandardCharsets.US_ASCII));
         write(new Entry(commandId, Stage.ISSUED, before.flatMap(Entry::orderUrl), before.map(Entry::orders).orElse(0),
                 Optional.of(eventJson)));
     }
@@ -109,8 +114,16 @@ public final class Journal {
         }
         try {
             String text = Files.readString(certs.resolve(serial + ".pem"), StandardCharsets.US_ASCII);
-            String firstLine = text.substring(0, text.indexOf('\n'));
-            return Optional.of(new Issued(serial, firstLine.substring("# mode=".length()), text.substring(firstLine.length() + 1)));
+            // "# key=value" header lines, then the chain; older files have only "# mode="
+            Properties header = new Properties();
+            int at = 0;
+            while (text.startsWith("# ", at)) {
+                int end = text.indexOf('\n', at);
+                header.load(new StringReader(text.substring(at + 2, end)));
+                at = end + 1;
+            }
+            return Optional.of(new Issued(serial, header.getProperty("mode", ""), header.getProperty("deployment", ""),
+                    text.substring(at)));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {

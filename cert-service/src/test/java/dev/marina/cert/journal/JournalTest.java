@@ -32,7 +32,7 @@ class JournalTest {
         assertEquals(Optional.of("https://127.0.0.1:14000/my-order/abc"), ordered.orderUrl());
         assertEquals(1, ordered.orders());
 
-        journal.issued("acme/db1/cert-1", new Journal.Issued("1f2e", "acme", "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"),
+        journal.issued("acme/db1/cert-1", new Journal.Issued("1f2e", "acme", "acme/db1", "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n"),
                 "{\"commandId\":\"acme/db1/cert-1\",\"serial\":\"1f2e\"}");
 
         Journal reopened = new Journal(dir);
