@@ -43,18 +43,25 @@ public final class IntakeDecider {
      * @param current   the deployment's current intent, or null
      */
     public IntakeDecision decide(String recordKey, IntentEvent event, Intent current, Instant now) {
+        return decide(recordKey, event, List.of(), current, now);
+    }
+
+    /**
+     * @param shape what is wrong with the event's JSON as it arrived (unknown fields, wrong types;
+     *              see {@code JsonShape}): refused by name before anything else is looked at
+     */
+    public IntakeDecision decide(String recordKey, IntentEvent event, List<Violation> shape, Intent current, Instant now) {
         IntentEvent withRef = event.hasDeployment() ? event
                 : event.toBuilder().setDeployment(refFromKey(recordKey)).build();
+        if (!shape.isEmpty()) {
+            return rejectAll(withRef, shape, now);
+        }
         if (!recordKey.equals(DeploymentKey.of(withRef.getDeployment()))) {
             return reject(withRef, "deployment", "does not match the record key " + dev.marina.intent.validation.Shown.quoted(recordKey), now);
         }
         List<Violation> violations = validator.validate(withRef);
         if (!violations.isEmpty()) {
-            Violation first = violations.get(0);
-            String reason = violations.size() == 1 ? first.reason()
-                    : first.reason() + " (and " + (violations.size() - 1) + " more: "
-                            + violations.subList(1, violations.size()) + ")";
-            return reject(withRef, first.field(), reason, now);
+            return rejectAll(withRef, violations, now);
         }
         long currentGeneration = current == null ? 0 : current.getGeneration();
         if (withRef.getExpectedGeneration() > 0 && withRef.getExpectedGeneration() != currentGeneration) {
@@ -149,6 +156,15 @@ public final class IntakeDecider {
     /** The same desired state, answering a new request id (so the requester learns the outcome). */
     private static Intent touch(Intent current, IntentEvent event, Instant now) {
         return current.toBuilder().setLastRequestId(event.getRequestId()).setUpdatedAt(Timestamps.of(now)).build();
+    }
+
+    /** Rejects naming the first violation; the others are counted and listed in the reason. */
+    private static IntakeDecision rejectAll(IntentEvent event, List<Violation> violations, Instant now) {
+        Violation first = violations.get(0);
+        String reason = violations.size() == 1 ? first.reason()
+                : first.reason() + " (and " + (violations.size() - 1) + " more: "
+                        + violations.subList(1, Math.min(violations.size(), 6)) + (violations.size() > 6 ? ", …" : "") + ")";
+        return reject(event, first.field(), reason, now);
     }
 
     private static IntakeDecision reject(IntentEvent event, String field, String reason, Instant now) {

@@ -19,7 +19,7 @@ import org.jboss.logging.Logger;
  * Intake: the single writer of {@code intents}. Reads an intent event, lets {@link IntakeDecider}
  * decide against the deployment's current intent, stores and publishes the outcome.
  */
-final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, String, Message> {
+final class IntakeProcessor implements Processor<String, IntakeInput, String, Message> {
     private static final Logger LOG = Logger.getLogger(IntakeProcessor.class);
 
     private final IntakeDecider decider;
@@ -41,7 +41,7 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
     }
 
     @Override
-    public void process(Record<String, Decoded<IntentEvent>> record) {
+    public void process(Record<String, IntakeInput> record) {
         Instant now = clock.instant();
         if (record.value() == null) {
             // a tombstone on an event topic means nothing; say so where the sender can see it
@@ -51,14 +51,14 @@ final class IntakeProcessor implements Processor<String, Decoded<IntentEvent>, S
             meters.deadLetter("intake");
             return;
         }
-        if (record.value() instanceof Decoded.Failed<IntentEvent> failed) {
+        if (record.value().event() instanceof Decoded.Failed<IntentEvent> failed) {
             IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), failed, now);
             meters.deadLetter("intake");
             return;
         }
         String key = record.key() == null ? "" : record.key();
-        IntentEvent event = record.value().value();
-        IntakeDecision decision = decider.decide(key, event, key.isEmpty() ? null : intents.get(key), now);
+        IntentEvent event = record.value().event().value();
+        IntakeDecision decision = decider.decide(key, event, record.value().shape(), key.isEmpty() ? null : intents.get(key), now);
         if (decision instanceof IntakeDecision.Accepted accepted) {
             Intent intent = accepted.intent();
             meters.intake(accepted.changed() ? "accepted" : "unchanged");

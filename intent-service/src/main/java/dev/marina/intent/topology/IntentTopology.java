@@ -38,7 +38,8 @@ public final class IntentTopology {
     public static Topology build(Deps deps) {
         Topology topology = new Topology();
 
-        source(topology, Topics.INTENT_EVENTS);
+        topology.addSource(sourceName(Topics.INTENT_EVENTS), Serdes.String().deserializer(), IntakeInput.deserializer(),
+                Topics.INTENT_EVENTS.name());
         topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock(), deps.meters()), sourceName(Topics.INTENT_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTAKE_STORE),
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);

@@ -11,6 +11,7 @@ import dev.marina.intent.Fixtures;
 import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.reconcile.PlanSettings;
 import dev.marina.intent.reconcile.Planner;
+import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
 import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
@@ -167,6 +168,22 @@ class IntentTopologyTest {
         assertEquals(1, rejections.size());
         assertEquals("r-bad", rejections.get(0).getRequestId());
         assertEquals("spec.replicas", rejections.get(0).getField());
+        assertEquals(List.of(), values(Topics.INTENTS));
+    }
+
+    @Test
+    void an_unknown_field_on_intent_events_is_rejected_by_name_not_ignored() {
+        String json = ProtoJsonSerde.toJson(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-typo"))
+                .replace("\"replicas\":", "\"replicaz\":");
+        assertTrue(json.contains("replicaz"), json);
+
+        sendRaw(Topics.INTENT_EVENTS, json);
+
+        List<IntentRejection> rejections = values(Topics.INTENT_REJECTIONS);
+        assertEquals(1, rejections.size());
+        assertEquals("r-typo", rejections.get(0).getRequestId(), "the sender finds its answer by request id");
+        assertEquals("spec.replicaz", rejections.get(0).getField());
+        assertTrue(rejections.get(0).getReason().contains("did you mean replicas"), rejections.get(0).getReason());
         assertEquals(List.of(), values(Topics.INTENTS));
     }
 
