@@ -3,6 +3,8 @@ package dev.marina.healthmonitor.dashboard;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The dashboard's settings, {@code marina.dashboard.*}: how far back it reads, and the caps that
@@ -59,4 +61,20 @@ public interface DashboardConfig {
     /** Events queued for one slow browser before its stream is ended (the page reconnects and reloads). */
     @WithDefault("2000")
     int eventsBuffer();
+
+    /**
+     * Names the {@code Host} header may carry besides addresses and {@code localhost} (e.g. the name a
+     * browser reaches this machine by); any other name is refused (403), against DNS rebinding.
+     */
+    Optional<List<String>> hosts();
+
+    /**
+     * The token the dashboard asks for when health-monitor listens beyond loopback
+     * ({@code quarkus.http.host} not 127.0.0.1, ::1 or localhost); unset: the one in token-file.
+     */
+    Optional<String> token();
+
+    /** File holding the dashboard's token, created (mode 0600) when one is needed and none is set. */
+    @WithDefault("${marina.home}/secrets/dashboard.token")
+    String tokenFile();
 }

@@ -23,8 +23,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 /**
  * The fleet dashboard: the page at {@code /dashboard} (static files beside it under
  * {@code META-INF/resources/dashboard/}), a JSON snapshot of the fleet, one deployment in detail, and
- * server-sent events with every change. Read-only; nothing here is secret. Unauthenticated: the
- * service listens on loopback.
+ * server-sent events with every change. Read-only; nothing here is secret. {@link DashboardGuard}
+ * checks the {@code Host} header and, beyond loopback, the dashboard's token before any of it.
  */
 @Path("/dashboard")
 public class DashboardResource {

@@ -14,6 +14,8 @@
  * <tr><td>{@link dev.marina.healthmonitor.dashboard.DashboardResource}</td><td>the page, the JSON snapshot, a
  * deployment's detail, server-sent events</td></tr>
  * <tr><td>{@link dev.marina.healthmonitor.dashboard.Views}</td><td>the API's JSON shapes</td></tr>
+ * <tr><td>{@link dev.marina.healthmonitor.dashboard.DashboardGuard}, {@link dev.marina.healthmonitor.dashboard.HostCheck}</td>
+ * <td>the {@code Host} check (DNS rebinding) on every request; the token beyond loopback</td></tr>
  * </table>
  *
  * <p>Invariants:
@@ -36,6 +38,8 @@
  * <li><b>Apart from health.</b> The feed has its own consumer and thread, no group and no commits; it
  * resumes where it was after a failure, and its state is shown on the page, never in readiness.</li>
  * <li><b>Read-only, no secrets.</b> Its sources carry no credentials and it writes nowhere.</li>
+ * <li><b>Only its own names.</b> A request whose {@code Host} is not an address, {@code localhost} or a
+ * configured name is refused before anything is read; beyond loopback, so is one without the token.</li>
  * </ul>
  */
 package dev.marina.healthmonitor.dashboard;

@@ -8,7 +8,7 @@ import java.util.List;
  * gRPC maps it to the matching status code.
  */
 public final class ApiError extends RuntimeException {
-    public enum Kind { BAD_REQUEST, UNPROCESSABLE, NOT_FOUND, CONFLICT, UNAVAILABLE, UNAUTHORIZED, UNIMPLEMENTED }
+    public enum Kind { BAD_REQUEST, UNPROCESSABLE, NOT_FOUND, CONFLICT, UNAVAILABLE, UNAUTHORIZED, FORBIDDEN, UNIMPLEMENTED }
 
     private final Kind kind;
     private final String requestId;
@@ -42,6 +42,7 @@ public final class ApiError extends RuntimeException {
         return switch (kind) {
             case BAD_REQUEST -> 400;
             case UNAUTHORIZED -> 401;
+            case FORBIDDEN -> 403;
             case NOT_FOUND -> 404;
             case CONFLICT -> 409;
             case UNPROCESSABLE -> 422;

@@ -9,6 +9,8 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -19,7 +21,13 @@ public class ApiHttp {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
-    ApiToken token;
+    TokenStore tokens;
+
+    @Inject
+    CurrentCaller current;
+
+    @Inject
+    Audit audit;
 
     @ServerRequestFilter
     public Response authenticate(ContainerRequestContext request) {
@@ -27,13 +35,27 @@ public class ApiHttp {
         if (!path.startsWith("/v1/") && !path.equals("/v1")) {
             return null;
         }
-        if (token.accepts(request.getHeaderString(HttpHeaders.AUTHORIZATION))) {
+        Optional<Caller> caller = tokens.authenticate(request.getHeaderString(HttpHeaders.AUTHORIZATION));
+        if (caller.isPresent()) {
+            current.set(caller.get());
             return null;
         }
-        LOG.warnf("api call refused path=%s reason=missing or wrong bearer token", path);
-        return error(new ApiError(ApiError.Kind.UNAUTHORIZED,
-                "missing or wrong bearer token: send Authorization: Bearer <token> (./marina reads it from .marina/secrets/api.token)",
-                "", java.util.List.of()));
+        // never the header itself: it may hold a real token sent to the wrong place, or a near miss
+        LOG.warnf("api call refused method=%s path=%s reason=missing, wrong or revoked bearer token", request.getMethod(), path);
+        ApiError refused = new ApiError(ApiError.Kind.UNAUTHORIZED,
+                "missing, wrong or revoked bearer token: send Authorization: Bearer <token> (./marina reads it from "
+                        + ".marina/secrets/api.token, or MARINA_API_TOKEN)", "", List.of());
+        Optional<Actions.Action> change = Actions.ofRest(request.getMethod(), path);
+        if (change.isPresent()) {
+            Audit.Call call = audit.call(null, "rest", change.get().name(), change.get().tenant(), change.get().target(),
+                    request.getUriInfo().getQueryParameters().getFirst("requestId"));
+            try {
+                audit.refused(call, refused.httpStatus(), refused.getMessage());
+            } catch (ApiError unavailable) {
+                return error(unavailable);
+            }
+        }
+        return error(refused);
     }
 
     @ServerExceptionMapper

@@ -16,8 +16,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 /**
- * The bearer token every API call must carry. Set {@code marina.api.token}, or let the service
+ * The platform-admin token from configuration: set {@code marina.api.token}, or let the service
  * create {@code marina.api.token-file} (mode 0600) on first start; {@code ./marina} reads that file.
+ * It is the token with which the admin makes the others ({@link TokenStore}); in lists and audit
+ * records it is {@link Caller#FILE_ADMIN_ID}.
  */
 @Startup // the token file must exist before the first call: clients read it to make that call
 @ApplicationScoped
@@ -34,13 +36,9 @@ public class ApiToken {
         token = value.trim().getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Constant-time comparison of an {@code Authorization} header value; the scheme's case does not matter (RFC 7235). */
-    public boolean accepts(String authorizationHeader) {
-        if (authorizationHeader == null || !authorizationHeader.regionMatches(true, 0, "Bearer ", 0, "Bearer ".length())) {
-            return false;
-        }
-        byte[] offered = authorizationHeader.substring("Bearer ".length()).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(token, offered);
+    /** Whether an offered token is this one, compared in constant time. */
+    public boolean matches(String offered) {
+        return offered != null && MessageDigest.isEqual(token, offered.trim().getBytes(StandardCharsets.UTF_8));
     }
 
     private String fromFile() {

@@ -49,6 +49,8 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class DeploymentApi {
     private static final Logger LOG = Logger.getLogger(DeploymentApi.class);
+    /** Intake's reason for a change of a deployment it does not know. */
+    static final String NO_SUCH_DEPLOYMENT = "no such deployment";
 
     /** The outcome of a change request: accepted (with its intent), or still pending. */
     public record Submitted(String requestId, Optional<Intent> intent) {}
@@ -79,53 +81,58 @@ public class DeploymentApi {
     @Inject
     IntentValidator validator;
 
-    public Submitted apply(DeploymentRef ref, DeploymentSpec spec, long expectedGeneration, String requestId, String source) {
+    public Submitted apply(Caller caller, DeploymentRef ref, DeploymentSpec spec, long expectedGeneration, String requestId, String source) {
+        authorize(caller, Access.Need.CHANGE, ref, requestIdOr(requestId), true);
         return submit(IntentEvent.newBuilder()
                 .setRequestId(requestIdOr(requestId))
                 .setDeployment(ref)
                 .setOp(IntentOp.INTENT_OP_APPLY)
                 .setSpec(spec)
                 .setExpectedGeneration(expectedGeneration)
-                .setSource(source)
+                .setSource(source + " token " + caller.tokenId())
                 .setSubmittedAt(Timestamps.of(clock.instant()))
                 .build());
     }
 
-    public Submitted delete(DeploymentRef ref, long expectedGeneration, String requestId, String source) {
+    public Submitted delete(Caller caller, DeploymentRef ref, long expectedGeneration, String requestId, String source) {
+        authorize(caller, Access.Need.CHANGE, ref, requestIdOr(requestId), true);
         return submit(IntentEvent.newBuilder()
                 .setRequestId(requestIdOr(requestId))
                 .setDeployment(ref)
                 .setOp(IntentOp.INTENT_OP_DELETE)
                 .setExpectedGeneration(expectedGeneration)
-                .setSource(source)
+                .setSource(source + " token " + caller.tokenId())
                 .setSubmittedAt(Timestamps.of(clock.instant()))
                 .build());
     }
 
-    public Submitted renewCertificates(DeploymentRef ref, String requestId, String source) {
+    public Submitted renewCertificates(Caller caller, DeploymentRef ref, String requestId, String source) {
+        authorize(caller, Access.Need.CHANGE, ref, requestIdOr(requestId), true);
         return submit(IntentEvent.newBuilder()
                 .setRequestId(requestIdOr(requestId))
                 .setDeployment(ref)
                 .setOp(IntentOp.INTENT_OP_RENEW_CERTIFICATES)
-                .setSource(source)
+                .setSource(source + " token " + caller.tokenId())
                 .setSubmittedAt(Timestamps.of(clock.instant()))
                 .build());
     }
 
-    public Submitted switchover(DeploymentRef ref, String targetInstanceId, String requestId, String source) {
+    public Submitted switchover(Caller caller, DeploymentRef ref, String targetInstanceId, String requestId, String source) {
+        authorize(caller, Access.Need.CHANGE, ref, requestIdOr(requestId), true);
         return submit(IntentEvent.newBuilder()
                 .setRequestId(requestIdOr(requestId))
                 .setDeployment(ref)
                 .setOp(IntentOp.INTENT_OP_SWITCHOVER)
                 .setTargetInstanceId(targetInstanceId == null ? "" : targetInstanceId)
-                .setSource(source)
+                .setSource(source + " token " + caller.tokenId())
                 .setSubmittedAt(Timestamps.of(clock.instant()))
                 .build());
     }
 
     /** The CA bundle to trust for the deployment's certificates; 404 while it has none (TLS off, or not issued yet). */
-    public String caBundle(DeploymentRef ref) {
+    public String caBundle(Caller caller, DeploymentRef ref) {
         checkRef(ref);
+        authorize(caller, Access.Need.READ, ref, "", false);
         String key = DeploymentKey.of(ref);
         views.intent(key).filter(i -> !i.getDeleted()).orElseThrow(() -> notFound(ref));
         return views.status(key).map(DeploymentStatus::getTlsCaBundlePem).filter(pem -> !pem.isEmpty())
@@ -133,8 +140,9 @@ public class DeploymentApi {
                         + " has no certificates yet (TLS off, or the first is being issued)", "", List.of()));
     }
 
-    public DeploymentView get(DeploymentRef ref) {
+    public DeploymentView get(Caller caller, DeploymentRef ref) {
         checkRef(ref);
+        authorize(caller, Access.Need.READ, ref, "", false);
         String key = DeploymentKey.of(ref);
         Intent intent = views.intent(key).orElseThrow(() -> notFound(ref));
         DeploymentView.Builder view = DeploymentView.newBuilder().setIntent(withoutSecrets(intent));
@@ -142,7 +150,13 @@ public class DeploymentApi {
         return view.build();
     }
 
-    public List<DeploymentView> list(String tenant) {
+    /** Every deployment the caller may see, or those of one tenant; a tenant token sees its own tenant's only. */
+    public List<DeploymentView> list(Caller caller, String requestedTenant) {
+        Optional<String> visible = Access.visibleTenant(caller, requestedTenant);
+        if (visible.isEmpty()) {
+            return List.of();
+        }
+        String tenant = visible.get();
         List<DeploymentView> result = new ArrayList<>();
         views.intents().stream()
                 .filter(i -> tenant == null || tenant.isEmpty() || i.getDeployment().getTenant().equals(tenant))
@@ -155,19 +169,28 @@ public class DeploymentApi {
         return result;
     }
 
-    public Credentials credentials(DeploymentRef ref) {
+    public Credentials credentials(Caller caller, DeploymentRef ref) {
         checkRef(ref);
+        authorize(caller, Access.Need.SECRETS, ref, "", false);
         String key = DeploymentKey.of(ref);
         Intent intent = views.intent(key).filter(i -> !i.getDeleted()).orElseThrow(() -> notFound(ref));
         Endpoint writer = views.status(key).flatMap(s -> s.getEndpointsList().stream()
                 .filter(e -> e.getKind().equals("writer")).findFirst()).orElse(Endpoint.getDefaultInstance());
-        LOG.infof("credentials read deployment=%s user=%s", key, intent.getAdminUser());
+        LOG.infof("credentials read deployment=%s user=%s token=%s", key, intent.getAdminUser(), caller.tokenId());
         return new Credentials(intent.getAdminUser(), secrets.open(intent.getAdminPassword()), writer.getHost(),
                 writer.getAddress().isEmpty() ? writer.getHost() : writer.getAddress(), writer.getPort());
     }
 
     /** Status changes of one deployment (or all of a tenant's when name is empty), starting with the current one. */
-    public Multi<DeploymentStatus> watch(String tenant, String name) {
+    public Multi<DeploymentStatus> watch(Caller caller, String requestedTenant, String name) {
+        if (name != null && !name.isEmpty()) {
+            authorize(caller, Access.Need.READ, DeploymentRef.newBuilder().setTenant(requestedTenant).setName(name).build(), "", false);
+        }
+        Optional<String> visible = Access.visibleTenant(caller, requestedTenant);
+        if (visible.isEmpty()) {
+            return Multi.createFrom().nothing(); // what a tenant without deployments shows: nothing, until the caller goes
+        }
+        String tenant = visible.get();
         Multi<DeploymentStatus> changes = views.statusChanges().filter(s -> matches(s.getDeployment(), tenant, name));
         List<DeploymentStatus> current = views.intents().stream()
                 .filter(i -> matches(i.getDeployment(), tenant, name))
@@ -220,7 +243,7 @@ public class DeploymentApi {
     private static ApiError rejection(IntentRejection r) {
         ApiError.Kind kind = switch (r.getField()) {
             case "expectedGeneration" -> ApiError.Kind.CONFLICT;
-            case "deployment" -> r.getReason().equals("no such deployment") ? ApiError.Kind.NOT_FOUND : ApiError.Kind.BAD_REQUEST;
+            case "deployment" -> r.getReason().equals(NO_SUCH_DEPLOYMENT) ? ApiError.Kind.NOT_FOUND : ApiError.Kind.BAD_REQUEST;
             default -> ApiError.Kind.UNPROCESSABLE;
         };
         return ApiError.invalid(kind, r.getRequestId(), List.of(new Violation(r.getField(), r.getReason())));
@@ -231,6 +254,22 @@ public class DeploymentApi {
         IntentValidator.checkDeployment(ref, violations);
         if (!violations.isEmpty()) {
             throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", violations);
+        }
+    }
+
+    /**
+     * Refuses what the caller may not do to a deployment. Another tenant's deployment gets the answer
+     * a deployment that does not exist gets, body included: for a read, {@link #notFound}; for a
+     * change, the rejection intake gives a change of a deployment it does not know. The answer does
+     * not depend on whether the deployment exists.
+     */
+    private static void authorize(Caller caller, Access.Need need, DeploymentRef ref, String requestId, boolean change) {
+        switch (Access.decide(caller, need, ref.getTenant())) {
+            case ALLOW -> { }
+            case FORBIDDEN -> throw new ApiError(ApiError.Kind.FORBIDDEN, Access.whyForbidden(caller, need), requestId, List.of());
+            case NOT_FOUND -> throw change
+                    ? ApiError.invalid(ApiError.Kind.NOT_FOUND, requestId, List.of(new Violation("deployment", NO_SUCH_DEPLOYMENT)))
+                    : notFound(ref);
         }
     }
 

@@ -13,11 +13,13 @@ import dev.marina.schemas.v1.ListResponse;
 import dev.marina.schemas.v1.SwitchoverRequest;
 import dev.marina.schemas.v1.SwitchoverResponse;
 import dev.marina.schemas.v1.WatchRequest;
+import dev.marina.schemas.v1.DeploymentRef;
 import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.Cancellable;
 import jakarta.inject.Inject;
 import java.util.function.Supplier;
@@ -30,48 +32,56 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
     @Inject
     DeploymentApi api;
 
+    @Inject
+    Audit audit;
+
     @Override
     public void apply(ApplyRequest request, StreamObserver<ApplyResponse> response) {
-        unary(response, () -> {
-            DeploymentApi.Submitted s = api.apply(request.getDeployment(), request.getSpec(), request.getExpectedGeneration(),
-                    request.getRequestId(), "grpc");
+        Audit.Call call = change(Actions.APPLY, request.getDeployment(), request.getRequestId());
+        unary(response, () -> audit.run(call, () -> {
+            DeploymentApi.Submitted s = api.apply(call.caller(), request.getDeployment(), request.getSpec(), request.getExpectedGeneration(),
+                    call.requestId(), "grpc");
             return ApplyResponse.newBuilder().setRequestId(s.requestId())
                     .setGeneration(s.intent().map(i -> i.getGeneration()).orElse(0L)).build();
-        });
+        }, r -> r.getGeneration() > 0 ? 200 : 202));
     }
 
     @Override
     public void get(GetRequest request, StreamObserver<DeploymentView> response) {
-        unary(response, () -> api.get(request.getDeployment()));
+        unary(response, () -> api.get(ApiTokenInterceptor.caller(), request.getDeployment()));
     }
 
     @Override
     public void list(ListRequest request, StreamObserver<ListResponse> response) {
-        unary(response, () -> ListResponse.newBuilder().addAllDeployments(api.list(request.getTenant())).build());
+        unary(response, () -> ListResponse.newBuilder().addAllDeployments(api.list(ApiTokenInterceptor.caller(), request.getTenant())).build());
     }
 
     @Override
     public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
-        unary(response, () -> {
-            DeploymentApi.Submitted s = api.delete(request.getDeployment(), 0, request.getRequestId(), "grpc");
+        Audit.Call call = change(Actions.DELETE, request.getDeployment(), request.getRequestId());
+        unary(response, () -> audit.run(call, () -> {
+            DeploymentApi.Submitted s = api.delete(call.caller(), request.getDeployment(), 0, call.requestId(), "grpc");
             return DeleteResponse.newBuilder().setRequestId(s.requestId())
                     .setGeneration(s.intent().map(i -> i.getGeneration()).orElse(0L)).build();
-        });
+        }, r -> r.getGeneration() > 0 ? 200 : 202));
     }
 
     @Override
     public void watch(WatchRequest request, StreamObserver<DeploymentStatus> response) {
         String tenant = request.hasDeployment() ? request.getDeployment().getTenant() : request.getTenant();
         String name = request.hasDeployment() ? request.getDeployment().getName() : "";
-        if (!name.isEmpty()) {
-            try {
-                api.get(request.getDeployment());
-            } catch (ApiError e) {
-                response.onError(toStatus(e).asRuntimeException());
-                return;
+        Caller caller = ApiTokenInterceptor.caller();
+        Multi<DeploymentStatus> statuses;
+        try {
+            if (!name.isEmpty()) {
+                api.get(caller, request.getDeployment());
             }
+            statuses = api.watch(caller, tenant, name);
+        } catch (ApiError e) {
+            response.onError(toStatus(e).asRuntimeException());
+            return;
         }
-        Cancellable subscription = api.watch(tenant, name).subscribe().with(
+        Cancellable subscription = statuses.subscribe().with(
                 response::onNext, failure -> response.onError(Status.INTERNAL.withDescription(failure.getMessage()).asRuntimeException()),
                 response::onCompleted);
         if (response instanceof ServerCallStreamObserver<DeploymentStatus> server) {
@@ -81,11 +91,18 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
 
     @Override
     public void switchover(SwitchoverRequest request, StreamObserver<SwitchoverResponse> response) {
-        unary(response, () -> SwitchoverResponse.newBuilder().setRequestId(
-                api.switchover(request.getDeployment(), request.getTargetInstanceId(), "", "grpc").requestId()).build());
+        Audit.Call call = change(Actions.SWITCHOVER, request.getDeployment(), null);
+        unary(response, () -> audit.run(call, () -> SwitchoverResponse.newBuilder().setRequestId(
+                api.switchover(call.caller(), request.getDeployment(), request.getTargetInstanceId(), call.requestId(), "grpc").requestId())
+                .build(), r -> 200));
     }
 
-    private static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
+    private Audit.Call change(String action, DeploymentRef ref, String requestId) {
+        return audit.call(ApiTokenInterceptor.caller(), "grpc", action, ref.getTenant(),
+                ref.getTenant() + "/" + ref.getName(), requestId);
+    }
+
+    static <T> void unary(StreamObserver<T> response, Supplier<T> call) {
         try {
             response.onNext(call.get());
             response.onCompleted();
@@ -100,6 +117,7 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
             case NOT_FOUND -> Status.NOT_FOUND;
             case CONFLICT -> Status.FAILED_PRECONDITION;
             case UNAUTHORIZED -> Status.UNAUTHENTICATED;
+            case FORBIDDEN -> Status.PERMISSION_DENIED;
             case UNIMPLEMENTED -> Status.UNIMPLEMENTED;
             case UNAVAILABLE -> Status.UNAVAILABLE;
         };

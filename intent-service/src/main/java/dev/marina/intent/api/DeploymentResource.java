@@ -39,7 +39,8 @@ import org.jboss.resteasy.reactive.RestStreamElementType;
 
 /**
  * REST for deployments. Bodies are the proto3 JSON of the {@code marina.v1} messages, the same
- * shapes as on the topics and in gRPC. Every call needs {@code Authorization: Bearer <token>}.
+ * shapes as on the topics and in gRPC. Every call needs {@code Authorization: Bearer <token>}; what a
+ * token may do is {@link Access}'s decision; every change leaves an {@link Audit} record.
  */
 @Path("/v1/deployments")
 @Produces(MediaType.APPLICATION_JSON)
@@ -53,6 +54,12 @@ public class DeploymentResource {
     @Inject
     DeploymentApi api;
 
+    @Inject
+    CurrentCaller caller;
+
+    @Inject
+    Audit audit;
+
     @PUT
     @Path("{tenant}/{name}")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -64,8 +71,14 @@ public class DeploymentResource {
     @APIResponse(responseCode = "200", description = "accepted")
     public Response apply(@PathParam("tenant") String tenant, @PathParam("name") String name, String body,
             @HeaderParam("If-Match") String ifMatch) {
-        ApplyRequest request = parse(body == null || body.isBlank() ? "{}" : body, ApplyRequest.newBuilder());
         DeploymentRef ref = ref(tenant, name);
+        Audit.Call call = change(Actions.APPLY, ref, null);
+        return audit.run(call, () -> apply(call, ref, body, ifMatch), Response::getStatus);
+    }
+
+    private Response apply(Audit.Call call, DeploymentRef ref, String body, String ifMatch) {
+        ApplyRequest request = parse(body == null || body.isBlank() ? "{}" : body, ApplyRequest.newBuilder());
+        call.requestId(request.getRequestId());
         if (request.hasDeployment() && !request.getDeployment().equals(ref)) {
             throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, request.getRequestId(), List.of(new Violation("deployment",
                     DeploymentKey.of(request.getDeployment()) + " in the body does not match " + DeploymentKey.of(ref) + " in the path")));
@@ -81,20 +94,20 @@ public class DeploymentResource {
                             + request.getExpectedGeneration() + ": send one, or the same in both")));
         }
         long expected = request.getExpectedGeneration() > 0 ? request.getExpectedGeneration() : fromHeader;
-        return submitted(api.apply(ref, request.getSpec(), expected, request.getRequestId(), "api"));
+        return submitted(api.apply(call.caller(), ref, request.getSpec(), expected, call.requestId(), "api"));
     }
 
     @GET
     @Path("{tenant}/{name}")
     @Operation(summary = "A deployment's intent (desired) and status (observed)")
     public Response get(@PathParam("tenant") String tenant, @PathParam("name") String name) {
-        return json(api.get(ref(tenant, name)));
+        return json(api.get(caller.get(), ref(tenant, name)));
     }
 
     @GET
-    @Operation(summary = "All deployments, or a tenant's")
+    @Operation(summary = "All deployments, or a tenant's; a tenant token sees only its own tenant's")
     public Response list(@QueryParam("tenant") String tenant) {
-        return json(ListResponse.newBuilder().addAllDeployments(api.list(tenant)).build());
+        return json(ListResponse.newBuilder().addAllDeployments(api.list(caller.get(), tenant)).build());
     }
 
     @DELETE
@@ -102,14 +115,17 @@ public class DeploymentResource {
     @Operation(summary = "Delete a deployment: its instances, data and names go; its status ends in PHASE_DELETED")
     public Response delete(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @QueryParam("requestId") String requestId, @HeaderParam("If-Match") String ifMatch) {
-        return submitted(api.delete(ref(tenant, name), ifMatchGeneration(ifMatch), requestId, "api"));
+        DeploymentRef ref = ref(tenant, name);
+        Audit.Call call = change(Actions.DELETE, ref, requestId);
+        return audit.run(call, () -> submitted(api.delete(call.caller(), ref, ifMatchGeneration(ifMatch), call.requestId(), "api")),
+                Response::getStatus);
     }
 
     @GET
     @Path("{tenant}/{name}/credentials")
     @Operation(summary = "How to connect as the deployment's admin user, password included")
     public DeploymentApi.Credentials credentials(@PathParam("tenant") String tenant, @PathParam("name") String name) {
-        return api.credentials(ref(tenant, name));
+        return api.credentials(caller.get(), ref(tenant, name));
     }
 
     @POST
@@ -119,7 +135,9 @@ public class DeploymentResource {
                     + "show the renewal. 404 for an unknown deployment, 422 when it has no TLS.")
     public Response renewCertificates(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @QueryParam("requestId") String requestId) {
-        return submitted(api.renewCertificates(ref(tenant, name), requestId, "api"));
+        DeploymentRef ref = ref(tenant, name);
+        Audit.Call call = change(Actions.RENEW_CERTIFICATES, ref, requestId);
+        return audit.run(call, () -> submitted(api.renewCertificates(call.caller(), ref, call.requestId(), "api")), Response::getStatus);
     }
 
     @POST
@@ -129,7 +147,9 @@ public class DeploymentResource {
                     + "SwitchingOver, and role-changes records the outcome. 422 when the deployment has no replica.")
     public Response switchover(@PathParam("tenant") String tenant, @PathParam("name") String name,
             @QueryParam("target") String target, @QueryParam("requestId") String requestId) {
-        return submitted(api.switchover(ref(tenant, name), target, requestId, "api"));
+        DeploymentRef ref = ref(tenant, name);
+        Audit.Call call = change(Actions.SWITCHOVER, ref, requestId);
+        return audit.run(call, () -> submitted(api.switchover(call.caller(), ref, target, call.requestId(), "api")), Response::getStatus);
     }
 
     @GET
@@ -137,7 +157,7 @@ public class DeploymentResource {
     @Produces("application/x-pem-file")
     @Operation(summary = "The CA certificates (PEM) a client should trust to verify the deployment's certificates")
     public Response ca(@PathParam("tenant") String tenant, @PathParam("name") String name) {
-        return Response.ok(api.caBundle(ref(tenant, name))).type("application/x-pem-file").build();
+        return Response.ok(api.caBundle(caller.get(), ref(tenant, name))).type("application/x-pem-file").build();
     }
 
     @GET
@@ -147,8 +167,13 @@ public class DeploymentResource {
     @Operation(summary = "Server-sent events: the deployment's status now and at every change")
     public Multi<String> watch(@PathParam("tenant") String tenant, @PathParam("name") String name) {
         DeploymentRef ref = ref(tenant, name);
-        api.get(ref); // 404 for an unknown deployment, before the stream starts
-        return api.watch(ref.getTenant(), ref.getName()).map(ProtoJsonSerde::toJson);
+        Caller who = caller.get();
+        api.get(who, ref); // 404 for an unknown deployment (or another tenant's), before the stream starts
+        return api.watch(who, ref.getTenant(), ref.getName()).map(ProtoJsonSerde::toJson);
+    }
+
+    private Audit.Call change(String action, DeploymentRef ref, String requestId) {
+        return audit.call(caller.get(), "rest", action, ref.getTenant(), DeploymentKey.of(ref), requestId);
     }
 
     private static DeploymentRef ref(String tenant, String name) {
@@ -173,7 +198,7 @@ public class DeploymentResource {
     }
 
     @SuppressWarnings("unchecked")
-    private static <T extends Message> T parse(String body, Message.Builder builder) {
+    static <T extends Message> T parse(String body, Message.Builder builder) {
         List<Violation> violations = JsonShape.check(body, builder.getDescriptorForType());
         if (!violations.isEmpty()) {
             throw ApiError.invalid(ApiError.Kind.BAD_REQUEST, "", violations);

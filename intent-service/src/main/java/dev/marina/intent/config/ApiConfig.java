@@ -9,10 +9,10 @@ import java.util.Optional;
 @ConfigMapping(prefix = "marina.api")
 public interface ApiConfig {
 
-    /** The bearer token every API call must carry; unset: the token in token-file is used. */
+    /** The platform-admin bearer token (it makes the tenants' tokens); unset: the token in token-file is used. */
     Optional<String> token();
 
-    /** File holding the bearer token, created (mode 0600) on first start when token is unset; {@code ./marina} reads it (a path). */
+    /** File holding the platform-admin token, created (mode 0600) on first start when token is unset; {@code ./marina} reads it (a path). */
     @WithDefault("${marina.home}/secrets/api.token")
     String tokenFile();
 

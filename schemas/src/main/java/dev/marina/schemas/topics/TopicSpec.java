@@ -41,7 +41,11 @@ public record TopicSpec<V extends Message>(
         /** {@code "<tenant>/<name>#<purpose>"}: one group of a deployment's DNS records, see {@link DnsWishKey}. */
         DNS_WISH("tenant/name#purpose"),
         /** The key of the record that could not be used, byte for byte. */
-        ORIGINAL("original key");
+        ORIGINAL("original key"),
+        /** An API token's id (never the token). */
+        TOKEN_ID("token id"),
+        /** A tenant, or {@code "-"} for what concerns no tenant. */
+        TENANT("tenant");
 
         private final String shape;
 

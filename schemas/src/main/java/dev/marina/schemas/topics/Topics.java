@@ -2,6 +2,8 @@ package dev.marina.schemas.topics;
 
 import com.google.protobuf.Message;
 import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.ApiTokenRecord;
+import dev.marina.schemas.v1.AuditRecord;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.CertCommand;
 import dev.marina.schemas.v1.CertEvent;
@@ -41,6 +43,7 @@ public final class Topics {
     private static final Optional<Duration> WEEK = Optional.of(Duration.ofDays(7));
     private static final Optional<Duration> TWO_WEEKS = Optional.of(Duration.ofDays(14));
     private static final Optional<Duration> QUARTER = Optional.of(Duration.ofDays(90));
+    private static final Optional<Duration> YEAR = Optional.of(Duration.ofDays(365));
 
     public static final TopicSpec<IntentEvent> INTENT_EVENTS = deploymentEvents(
             "intent-events", IntentEvent.getDefaultInstance(), WEEK, "any",
@@ -108,6 +111,21 @@ public final class Topics {
             "role-changes", RoleChange.getDefaultInstance(), QUARTER, "intent-service",
             "each failover and switchover: when detected and promoted, which instance, why");
 
+    /**
+     * The API's tokens, by id: only the SHA-256 of each secret, never the secret. Compacted: the latest
+     * record of a token (created, then perhaps revoked) is the token. One partition: a few records,
+     * read whole by every intent-service instance.
+     */
+    public static final TopicSpec<ApiTokenRecord> API_TOKENS = new TopicSpec<>(
+            "api-tokens", TopicSpec.KeyKind.TOKEN_ID, ApiTokenRecord.getDefaultInstance(), 1,
+            CleanupPolicy.COMPACT, FOREVER, "intent-service",
+            "API tokens: tenant, scope, SHA-256 of the secret, created and revoked (never the token)");
+    /** Every changing API call, accepted or refused, written before its answer; kept a year. */
+    public static final TopicSpec<AuditRecord> AUDIT = new TopicSpec<>(
+            "audit", TopicSpec.KeyKind.TENANT, AuditRecord.getDefaultInstance(), DEPLOYMENT_PARTITIONS,
+            CleanupPolicy.DELETE, YEAR, "intent-service",
+            "changing API calls: token id, tenant, action, target, time, request id, outcome and status");
+
     public static final TopicSpec<DeadLetter> DEAD_LETTERS = new TopicSpec<>(
             "dead-letters", TopicSpec.KeyKind.ORIGINAL, DeadLetter.getDefaultInstance(),
             DEPLOYMENT_PARTITIONS, CleanupPolicy.DELETE, TWO_WEEKS, "any consumer",
@@ -121,7 +139,7 @@ public final class Topics {
             CERT_COMMANDS, CERT_EVENTS,
             AGENT_COMMANDS, AGENT_EVENTS,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
-            ROLE_CHANGES, DEAD_LETTERS);
+            ROLE_CHANGES, API_TOKENS, AUDIT, DEAD_LETTERS);
 
     /** The catalogue entry for a topic name. */
     public static Optional<TopicSpec<? extends Message>> byName(String name) {
