@@ -168,6 +168,35 @@ public final class HostileRun implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for a record on {@code topic}, written after this call, whose value contains {@code text}
+     * (e.g. a request or command id in the answer to the valid record); fails after the timeout.
+     * Call it with a {@code send} that publishes the record, so that nothing is missed.
+     */
+    public void awaitValueContaining(String topic, String text, Runnable send, Duration timeout) {
+        Properties c = SharedKafka.clientProperties();
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            send.run();
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.value() != null && new String(r.value(), StandardCharsets.UTF_8).contains(text)) {
+                        return;
+                    }
+                }
+            }
+        }
+        fail("nothing on " + topic + " containing \"" + text + "\" within " + timeout);
+    }
+
     /** Fails unless the service under test answers ready at {@code /q/health/ready} (rest-assured's port). */
     public static void assertReady() {
         io.restassured.RestAssured.given().get("/q/health/ready").then().statusCode(200)
