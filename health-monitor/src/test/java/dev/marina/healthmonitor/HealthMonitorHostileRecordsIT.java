@@ -68,8 +68,7 @@ class HealthMonitorHostileRecordsIT {
         String tenant = "hostile-" + UUID.randomUUID().toString().substring(0, 8);
         String key = DeploymentKey.of(tenant, "db");
         byte[] wrongType = json(ProvisionCommand.newBuilder().setCommandId("c-1").setInstanceId("i-1").build());
-        try (HostileRun hostile = HostileRun.watching(Topics.DEAD_LETTERS.name());
-                HealthWatcher watcher = new HealthWatcher(bootstrapServers, key)) {
+        try (HostileRun hostile = HostileRun.watching(Topics.DEAD_LETTERS.name())) {
             List<HostileRun.Sent> expected = new ArrayList<>();
             for (TopicSpec<?> topic : deadLettered) {
                 List<HostileRun.Sent> sent = hostile.publish(topic.name(), HostileRecords.forTopic(topic.name(),
@@ -90,15 +89,18 @@ class HealthMonitorHostileRecordsIT {
                         .build());
             }
 
-            // the next valid heartbeat is judged: the instance is UP
+            // the next valid heartbeat is judged: the instance is UP (the watcher, a strict reader, opens
+            // after the garbage written to instance-health above)
             String instance = tenant + "-db-1";
             long[] last = {0};
-            watcher.await(Health.HEALTH_UP, TIMEOUT, () -> {
-                if (System.currentTimeMillis() - last[0] >= 500) {
-                    last[0] = System.currentTimeMillis();
-                    hostile.publishValid(Topics.HEARTBEATS.name(), null, key, validFor(Topics.HEARTBEATS, key, instance));
-                }
-            }).orElseThrow(() -> new AssertionError("no UP for " + key + " after the hostile records; saw " + watcher.seen()));
+            try (HealthWatcher watcher = new HealthWatcher(bootstrapServers, key)) {
+                watcher.await(Health.HEALTH_UP, TIMEOUT, () -> {
+                    if (System.currentTimeMillis() - last[0] >= 500) {
+                        last[0] = System.currentTimeMillis();
+                        hostile.publishValid(Topics.HEARTBEATS.name(), null, key, validFor(Topics.HEARTBEATS, key, instance));
+                    }
+                }).orElseThrow(() -> new AssertionError("no UP for " + key + " after the hostile records; saw " + watcher.seen()));
+            }
             hostile.awaitLetters(HealthTopology.CONSUMER, expected, TIMEOUT);
             HostileRun.assertReady();
         }
