@@ -49,10 +49,10 @@ public final class HealthTopology {
         topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new InstanceStateSerde()), PROCESSOR);
-        topology.addSink(HEALTH_SINK, INSTANCE_HEALTH, Topics.INSTANCE_HEALTH.keySerde().serializer(),
-                Topics.INSTANCE_HEALTH.valueSerde().serializer(), PROCESSOR);
-        topology.addSink(DEAD_LETTER_SINK, DEAD_LETTERS, Topics.DEAD_LETTERS.keySerde().serializer(),
-                Topics.DEAD_LETTERS.valueSerde().serializer(), PROCESSOR);
+        topology.addSink(HEALTH_SINK, INSTANCE_HEALTH, dev.marina.service.SinkSerializers.key(Topics.INSTANCE_HEALTH),
+                dev.marina.service.SinkSerializers.value(Topics.INSTANCE_HEALTH, Topics.INSTANCE_HEALTH.valueSerde().serializer()), PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, DEAD_LETTERS, dev.marina.service.SinkSerializers.key(Topics.DEAD_LETTERS),
+                dev.marina.service.SinkSerializers.value(Topics.DEAD_LETTERS, Topics.DEAD_LETTERS.valueSerde().serializer()), PROCESSOR);
         return topology;
     }
 }

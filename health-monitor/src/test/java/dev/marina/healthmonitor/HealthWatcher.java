@@ -30,7 +30,7 @@ final class HealthWatcher implements AutoCloseable {
 
     HealthWatcher(String bootstrapServers, String deploymentKey) {
         this.deploymentKey = deploymentKey;
-        Properties props = new Properties();
+        Properties props = dev.marina.testkit.SharedKafka.clientProperties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         // Streams writes in transactions (exactly-once): read only what it committed.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

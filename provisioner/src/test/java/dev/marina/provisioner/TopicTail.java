@@ -26,7 +26,7 @@ final class TopicTail<V extends Message> implements AutoCloseable {
 
     TopicTail(String bootstrapServers, TopicSpec<V> topic) {
         this.topic = topic;
-        Properties props = new Properties();
+        Properties props = dev.marina.testkit.SharedKafka.clientProperties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

@@ -30,8 +30,8 @@ class ReadmeTopicTableTest {
 
     static String render() {
         StringBuilder table = new StringBuilder();
-        table.append("| topic | key | value (`marina.v1`) | partitions | cleanup | retention | writer | what |\n");
-        table.append("|---|---|---|---|---|---|---|---|\n");
+        table.append("| topic | key | value (`marina.v1`) | partitions | cleanup | retention | max record | writer | what |\n");
+        table.append("|---|---|---|---|---|---|---|---|---|\n");
         for (TopicSpec<?> t : Topics.ALL) {
             table.append("| `").append(t.name()).append("` | ")
                     .append(t.key().shape()).append(" | ")
@@ -39,6 +39,7 @@ class ReadmeTopicTableTest {
                     .append(t.partitions()).append(" | ")
                     .append(t.cleanup().kafkaValue()).append(" | ")
                     .append(t.retention().map(ReadmeTopicTableTest::human).orElse("forever")).append(" | ")
+                    .append(t.maxMessageBytes() / 1024).append(" KiB | ")
                     .append(t.writer()).append(" | ")
                     .append(t.description()).append(" |\n");
         }

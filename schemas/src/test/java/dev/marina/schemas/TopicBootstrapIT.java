@@ -1,6 +1,7 @@
 package dev.marina.schemas;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,9 +18,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
 /** The topic bootstrap against a real broker. */
@@ -64,6 +73,69 @@ class TopicBootstrapIT {
     }
 
     @Test
+    void a_new_topic_gets_the_catalogue_record_limit_and_a_larger_record_is_refused() throws Exception {
+        String name = "bootstrap-limit-" + UUID.randomUuidShort();
+        TopicSpec<Intent> small = spec(name, 1, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)), 4096);
+        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        assertEquals(List.of(name), bootstrap.ensure(List.of(small)).created());
+        assertEquals("4096", maxMessageBytes(name));
+
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(name, new byte[1000])).get(30, TimeUnit.SECONDS);
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>(name, new byte[8000])).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(RecordTooLargeException.class, refused.getCause());
+        }
+    }
+
+    @Test
+    void an_existing_topic_gets_the_catalogue_record_limit_in_place_and_a_second_run_changes_nothing() throws Exception {
+        String name = "bootstrap-alter-" + UUID.randomUuidShort();
+        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        // as an older version made it: the broker's default limit
+        bootstrap.ensure(List.of(spec(name, 2, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)),
+                TopicSpec.BROKER_DEFAULT_MAX_MESSAGE_BYTES)));
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            producer.send(new ProducerRecord<>(name, "k".getBytes(), new byte[100_000])).get(30, TimeUnit.SECONDS);
+        }
+
+        TopicSpec<Intent> catalogued = spec(name, 2, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)), 64 * 1024);
+        TopicBootstrap.Result first = bootstrap.ensure(List.of(catalogued));
+        assertEquals(List.of(), first.created());
+        assertEquals(List.of(name + ": max.message.bytes " + TopicSpec.BROKER_DEFAULT_MAX_MESSAGE_BYTES + " -> 65536"),
+                first.altered());
+        assertEquals("65536", maxMessageBytes(name));
+        assertEquals(List.of(), bootstrap.ensure(List.of(catalogued)).altered(), "a second run changes nothing");
+
+        try (KafkaProducer<byte[], byte[]> producer = producer()) {
+            ExecutionException refused = assertThrows(ExecutionException.class,
+                    () -> producer.send(new ProducerRecord<>(name, "k".getBytes(), new byte[100_000])).get(30, TimeUnit.SECONDS));
+            assertInstanceOf(RecordTooLargeException.class, refused.getCause());
+            producer.send(new ProducerRecord<>(name, "k".getBytes(), new byte[1000])).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void an_existing_topic_that_also_differs_in_an_unsafe_setting_is_left_as_found() throws Exception {
+        String name = "bootstrap-unsafe-" + UUID.randomUuidShort();
+        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        bootstrap.ensure(List.of(spec(name, 1, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)), 8192)));
+
+        TopicBootstrap.TopicMismatchException e = assertThrows(TopicBootstrap.TopicMismatchException.class,
+                () -> bootstrap.ensure(List.of(spec(name, 1, CleanupPolicy.COMPACT, Optional.empty(), 4096))));
+        assertEquals(2, e.differences().size(), e.differences().toString());
+        assertEquals("8192", maxMessageBytes(name), "nothing altered while the topic cannot be used");
+    }
+
+    @Test
+    void every_catalogue_limit_lets_a_dead_letter_of_the_largest_kind_through() {
+        for (TopicSpec<?> t : Topics.ALL) {
+            assertTrue(t.maxMessageBytes() >= 64 * 1024, t.name() + ": " + t.maxMessageBytes());
+            assertTrue(t.maxMessageBytes() <= TopicSpec.BROKER_DEFAULT_MAX_MESSAGE_BYTES, t.name());
+        }
+    }
+
+    @Test
     void an_unreachable_broker_fails_within_the_timeout_naming_the_address() {
         String nowhere = "127.0.0.1:" + LocalKafka.freePort();
         long started = System.nanoTime();
@@ -84,10 +156,30 @@ class TopicBootstrapIT {
                 retention, "test", "test topic");
     }
 
+    private static TopicSpec<Intent> spec(String name, int partitions, CleanupPolicy cleanup, Optional<Duration> retention,
+            int maxMessageBytes) {
+        return new TopicSpec<>(name, TopicSpec.KeyKind.DEPLOYMENT, Intent.getDefaultInstance(), partitions, cleanup,
+                retention, "test", "test topic", maxMessageBytes);
+    }
+
+    private String maxMessageBytes(String topic) throws Exception {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try (Admin admin = admin()) {
+            return admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                    .get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG).value();
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties props = SharedKafka.clientProperties();
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
+        return new KafkaProducer<>(props);
+    }
+
     private Admin admin() {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
-        return Admin.create(props);
+        return Admin.create(SharedKafka.clientProperties());
     }
 
     /** Short random suffixes keep topic names readable in broker logs. */

@@ -39,9 +39,13 @@ import org.jboss.logging.Logger;
  *   <li>commits the position once the answers to this and every earlier record are acknowledged
  *       ({@link CommitTracker}).</li>
  * </ol>
- * A record that does not decode, fails the check, or whose handler throws goes to {@code dead-letters}
- * with the reason (byte for byte), and the loop goes on. A crash between effect and commit replays the
- * command: handlers must be idempotent.
+ * A record that does not decode or fails the check goes to {@code dead-letters} with the reason (byte
+ * for byte), and the loop goes on. A handler that throws is tried again a bounded number of times
+ * ({@link Builder#attempts}, with doubling pauses); a command that still fails is recorded on
+ * {@code dead-letters} with the last reason and skipped, never retried for ever. An answer the broker
+ * refuses for its content (too large, not serialisable: {@link Publishing.Refused}) is not sent again:
+ * the command goes to {@code dead-letters} saying so, and is skipped. A crash between effect and commit
+ * replays the command: handlers must be idempotent.
  *
  * <p>The consumer thread never waits on one command: handlers run on the lanes; when too many records
  * are in flight the partitions are paused while the consumer keeps polling (so it never leaves the
@@ -53,6 +57,7 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(CommandWorker.class);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
+    private static final Duration FIRST_RETRY_PAUSE = Duration.ofMillis(200);
 
     /** One record to publish: an answer on the worker's event topic. */
     public record Answer(TopicSpec<?> topic, String key, Message value) {}
@@ -83,6 +88,7 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
     private final Sender sender;
     private final Clock clock;
     private final int parallel;
+    private final int attempts;
     private final int maxInFlight;
     private final Duration poll;
     private final Optional<String> tombstoneReason;
@@ -105,6 +111,7 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         this.sender = b.sender;
         this.clock = b.clock;
         this.parallel = b.parallel;
+        this.attempts = b.attempts;
         this.maxInFlight = b.maxInFlight > 0 ? b.maxInFlight : b.parallel * 8;
         this.poll = b.poll;
         this.tombstoneReason = b.tombstoneReason;
@@ -256,8 +263,17 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
             inProgress.incrementAndGet();
             try {
                 Optional<Answer> answer = handle(record, key, command);
-                answer.ifPresent(a -> Publishing.untilAcknowledged(describe(a), () -> sender.send(a.topic(), a.key(), a.value()),
-                        () -> running));
+                if (answer.isPresent()) {
+                    Answer a = answer.get();
+                    try {
+                        Publishing.untilAcknowledged(describe(a), () -> sender.send(a.topic(), a.key(), a.value()), () -> running);
+                    } catch (Publishing.Refused refused) {
+                        // sending it again cannot help: record why, and go on with the next command
+                        LOG.errorf("%s: answer refused for its content, command skipped deployment=%s offset=%d reason=%s", name,
+                                key, offset, refused.getMessage());
+                        deadLetter(record, json(command), "the command's " + describe(a) + " was refused: " + refused.getMessage());
+                    }
+                }
                 tracker.done(tp, offset);
             } catch (RuntimeException e) {
                 // only a publish given up because the worker closes: leave the offset uncommitted (replayed at the next start)
@@ -268,17 +284,33 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         });
     }
 
+    /** The handler's answer; after {@code attempts} failures the command is dead-lettered and skipped (empty). */
     private Optional<Answer> handle(ConsumerRecord<byte[], byte[]> record, String key, C command) {
-        try {
-            return handler.handle(key, command);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while handling the command", e);
-        } catch (Exception e) {
-            String reason = "handling failed: " + (e.getMessage() == null ? e.toString() : e.getMessage());
-            LOG.errorf(e, "%s: command handler failed deployment=%s offset=%d", name, key, record.offset());
-            deadLetter(record, json(command), reason);
-            return Optional.empty();
+        Duration pause = FIRST_RETRY_PAUSE;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return handler.handle(key, command);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while handling the command", e);
+            } catch (Exception e) {
+                String why = e.getMessage() == null ? e.toString() : e.getMessage();
+                if (!running) {
+                    // closing: leave it uncommitted, the next start tries it again
+                    throw new IllegalStateException("handler failed while closing: " + why, e);
+                }
+                if (attempt >= attempts) {
+                    LOG.errorf(e, "%s: command handler failed, command skipped deployment=%s offset=%d attempts=%d", name, key,
+                            record.offset(), attempt);
+                    deadLetter(record, json(command), attempts == 1 ? "handling failed: " + why
+                            : "handling failed after " + attempt + " attempts: " + why);
+                    return Optional.empty();
+                }
+                LOG.warnf("%s: command handler failed, trying again deployment=%s offset=%d attempt=%d in=%dms reason=%s", name,
+                        key, record.offset(), attempt, pause.toMillis(), why);
+                sleep(pause);
+                pause = pause.multipliedBy(2);
+            }
         }
     }
 
@@ -288,7 +320,14 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         LOG.warnf("record unusable, sent to dead-letters topic=%s partition=%d offset=%d size=%d reason=%s", record.topic(),
                 record.partition(), record.offset(), letter.getValueSize(), letter.getReason());
         String key = record.key() == null ? null : DeadLetters.recordKey(new String(record.key(), StandardCharsets.UTF_8));
-        Publishing.untilAcknowledged("dead letter", () -> sender.send(Topics.DEAD_LETTERS, key, letter), () -> running);
+        try {
+            Publishing.untilAcknowledged("dead letter", () -> sender.send(Topics.DEAD_LETTERS, key, letter), () -> running);
+        } catch (Publishing.Refused refused) {
+            // a letter is bounded and always fits; should the broker refuse it all the same, the record is skipped
+            LOG.errorf("dead letter refused, record skipped topic=%s partition=%d offset=%d reason=%s", record.topic(),
+                    record.partition(), record.offset(), refused.getMessage());
+            return;
+        }
         onDeadLetter.run();
     }
 
@@ -318,6 +357,7 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         private Sender sender;
         private Clock clock = Clock.systemUTC();
         private int parallel = 1;
+        private int attempts = 3;
         private int maxInFlight;
         private Duration poll = Duration.ofMillis(50);
         private Optional<String> tombstoneReason = Optional.empty();
@@ -354,6 +394,15 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         /** How many keys' commands run at once (default 1: one command at a time). */
         public Builder<C> parallel(int parallel) {
             this.parallel = Math.max(1, parallel);
+            return this;
+        }
+
+        /**
+         * How often a command whose handler throws is tried (default 3, with pauses of 0.2 s, 0.4 s, …)
+         * before it is dead-lettered and skipped.
+         */
+        public Builder<C> attempts(int attempts) {
+            this.attempts = Math.max(1, attempts);
             return this;
         }
 

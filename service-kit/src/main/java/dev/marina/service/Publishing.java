@@ -8,7 +8,15 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
-/** How a worker publishes the answer to a command before it may commit the command's offset. */
+/**
+ * How a worker publishes the answer to a command before it may commit the command's offset.
+ *
+ * <p>A send the broker does not acknowledge (it is away, slow, electing a leader) is retried until it
+ * is. A record the broker or the client refuses for its content — too large for the topic, not
+ * serialisable, an invalid record — is never retried: sending it again cannot help and would stop the
+ * worker for good. It is given up at once with {@link Refused}, and the caller records that (a dead
+ * letter with the reason) and goes on.
+ */
 public final class Publishing {
     private static final Logger LOG = Logger.getLogger(Publishing.class);
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
@@ -42,11 +50,23 @@ public final class Publishing {
             try {
                 send.get().toCompletableFuture().get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 return;
-            } catch (ExecutionException | TimeoutException e) {
+            } catch (ExecutionException e) {
+                if (refusedForContent(e)) {
+                    throw new Refused(what, e.getCause());
+                }
+                LOG.warnf("%s not acknowledged by the broker, retrying in=%dms reason=%s", what, pause.toMillis(),
+                        e.getCause() == null ? e.toString() : e.getCause().getMessage());
+            } catch (TimeoutException e) {
                 LOG.warnf("%s not acknowledged by the broker, retrying in=%dms reason=%s", what, pause.toMillis(),
                         e.getCause() == null ? e.toString() : e.getCause().getMessage());
             } catch (InterruptedException e) {
                 throw interrupted(what, e);
+            } catch (RuntimeException e) {
+                // a sender may fail before it returns a stage (a serialiser, a record too large for the client)
+                if (refusedForContent(e)) {
+                    throw new Refused(what, e);
+                }
+                throw e;
             }
             if (!keepTrying.getAsBoolean()) {
                 throw new IllegalStateException("gave up publishing the " + what + " (closing); the command will be replayed");
@@ -62,23 +82,43 @@ public final class Publishing {
 
     /**
      * Sends all records, then waits for each acknowledgement; what failed is sent again (doubling
-     * pauses up to 5 s) until the broker took everything. Only then may the positions of the commands
-     * they answer be committed.
+     * pauses up to 5 s) until the broker took everything but what it refused for its content. Only
+     * then may the positions of the commands they answer be committed.
+     *
+     * @return the records refused for their content (never sent again), with why; usually none
      */
-    public static <K, V> void allUntilAcknowledged(org.apache.kafka.clients.producer.Producer<K, V> producer,
+    public static <K, V> java.util.List<RefusedRecord<K, V>> allUntilAcknowledged(
+            org.apache.kafka.clients.producer.Producer<K, V> producer,
             java.util.List<org.apache.kafka.clients.producer.ProducerRecord<K, V>> records) {
         java.util.List<org.apache.kafka.clients.producer.ProducerRecord<K, V>> open = records;
+        java.util.List<RefusedRecord<K, V>> refused = new java.util.ArrayList<>();
         Duration pause = FIRST_PAUSE;
         while (!open.isEmpty()) {
-            java.util.List<java.util.concurrent.Future<?>> sent = open.stream()
-                    .<java.util.concurrent.Future<?>>map(producer::send).toList();
+            java.util.List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
+            for (org.apache.kafka.clients.producer.ProducerRecord<K, V> record : open) {
+                java.util.concurrent.Future<?> future;
+                try {
+                    future = producer.send(record);
+                } catch (RuntimeException e) {
+                    future = java.util.concurrent.CompletableFuture.failedFuture(e);
+                }
+                sent.add(future);
+            }
             java.util.List<org.apache.kafka.clients.producer.ProducerRecord<K, V>> failed = new java.util.ArrayList<>();
             for (int i = 0; i < sent.size(); i++) {
                 try {
                     sent.get(i).get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (InterruptedException e) {
                     throw interrupted("records", e);
-                } catch (ExecutionException | TimeoutException e) {
+                } catch (ExecutionException e) {
+                    if (refusedForContent(e)) {
+                        LOG.errorf("record refused by the broker for its content, not sent again topic=%s reason=%s",
+                                open.get(i).topic(), reason(e.getCause()));
+                        refused.add(new RefusedRecord<>(open.get(i), reason(e.getCause())));
+                    } else {
+                        failed.add(open.get(i));
+                    }
+                } catch (TimeoutException e) {
                     failed.add(open.get(i));
                 }
             }
@@ -94,6 +134,40 @@ public final class Publishing {
             }
             open = failed;
         }
+        return refused;
+    }
+
+    /** A record given up because of what it is, and why. */
+    public record RefusedRecord<K, V>(org.apache.kafka.clients.producer.ProducerRecord<K, V> record, String reason) {}
+
+    /**
+     * True when a send failed because of the record itself, so that sending it again cannot succeed:
+     * too large (for the client or the topic), not serialisable, or invalid for the broker.
+     */
+    public static boolean refusedForContent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RecordTooLargeException
+                    || t instanceof org.apache.kafka.common.errors.RecordBatchTooLargeException
+                    || t instanceof org.apache.kafka.common.errors.SerializationException
+                    || t instanceof org.apache.kafka.common.InvalidRecordException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A record the broker refused for its content: given up, never sent again. */
+    public static final class Refused extends RuntimeException {
+        Refused(String what, Throwable cause) {
+            super("the broker refused the " + what + " for its content: " + reason(cause), cause);
+        }
+    }
+
+    private static String reason(Throwable t) {
+        if (t == null) {
+            return "unknown";
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
     }
 
     private static IllegalStateException interrupted(String what, InterruptedException e) {

@@ -66,8 +66,8 @@ public class TopicBootstrapper {
             try {
                 TopicBootstrap.Result result = bootstrap.ensure(Topics.ALL);
                 state.set(new State(true, result.created().size() + " created, " + result.verified().size() + " verified"));
-                LOG.infof("topics ready bootstrap=%s created=%d verified=%d", bootstrapServers,
-                        result.created().size(), result.verified().size());
+                LOG.infof("topics ready bootstrap=%s created=%d verified=%d altered=%s", bootstrapServers,
+                        result.created().size(), result.verified().size(), result.altered());
                 return;
             } catch (RuntimeException e) {
                 state.set(new State(false, e.getMessage()));

@@ -20,14 +20,15 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -44,7 +45,7 @@ class CommandWorkerIT {
                 DeploymentRef.getDefaultInstance(), 1, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(1)), "test", "test");
         TopicSpec<DeploymentRef> answers = new TopicSpec<>("worker-answers-" + suffix, TopicSpec.KeyKind.DEPLOYMENT,
                 DeploymentRef.getDefaultInstance(), 1, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(1)), "test", "test");
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+        try (Admin admin = Admin.create(SharedKafka.clientProperties())) {
             admin.createTopics(List.of(new NewTopic(commands.name(), 1, (short) 1))).all().get();
         }
         send(commands, "acme/a", json(ref("a")));
@@ -53,14 +54,19 @@ class CommandWorkerIT {
         send(commands, "acme/d", json(ref("boom")));       // the handler throws
         send(commands, "acme/e", null);                    // a tombstone: skipped
         send(commands, "acme/f", json(ref("f")));
+        send(commands, "acme/g", json(ref("too-large")));  // its answer is refused for its size
+        send(commands, "acme/h", json(ref("h")));
 
         List<String> answered = new CopyOnWriteArrayList<>();
         List<DeadLetter> letters = new CopyOnWriteArrayList<>();
+        AtomicInteger boomAttempts = new AtomicInteger();
+        AtomicInteger refusedSends = new AtomicInteger();
         String group = "worker-" + suffix;
         try (CommandWorker<DeploymentRef> worker = CommandWorker.builder(group, commands, servers)
                 .check((key, ref) -> ref.getName().isEmpty() ? Optional.of("no name") : Optional.empty())
                 .handler((key, ref) -> {
                     if (ref.getName().equals("boom")) {
+                        boomAttempts.incrementAndGet();
                         throw new IllegalStateException("the driver broke");
                     }
                     return Optional.of(new CommandWorker.Answer(answers, key, ref));
@@ -68,6 +74,9 @@ class CommandWorkerIT {
                 .sender((topic, key, value) -> {
                     if (topic.equals(Topics.DEAD_LETTERS)) {
                         letters.add((DeadLetter) value);
+                    } else if (((DeploymentRef) value).getName().equals("too-large")) {
+                        refusedSends.incrementAndGet();
+                        return CompletableFuture.failedFuture(new RecordTooLargeException("the record is too large"));
                     } else {
                         answered.add(topic.name() + " " + key);
                     }
@@ -75,22 +84,27 @@ class CommandWorkerIT {
                 })
                 .build()
                 .start()) {
-            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() == 2 && letters.size() == 3);
-            assertEquals(List.of(answers.name() + " acme/a", answers.name() + " acme/f"), answered);
-            assertEquals(List.of("acme/b", "acme/c", "acme/d"), letters.stream().map(l -> l.getKey().toStringUtf8()).toList());
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() == 3 && letters.size() == 4);
+            assertEquals(List.of(answers.name() + " acme/a", answers.name() + " acme/f", answers.name() + " acme/h"), answered);
+            assertEquals(List.of("acme/b", "acme/c", "acme/d", "acme/g"),
+                    letters.stream().map(l -> l.getKey().toStringUtf8()).toList());
             assertTrue(letters.get(0).getReason().contains("DeploymentRef"), letters.get(0).getReason());
             assertEquals("no name", letters.get(1).getReason());
-            assertEquals("handling failed: the driver broke", letters.get(2).getReason());
+            assertEquals("handling failed after 3 attempts: the driver broke", letters.get(2).getReason());
+            assertEquals(3, boomAttempts.get(), "tried a bounded number of times");
             assertEquals(group, letters.get(2).getConsumer());
             assertEquals(3, letters.get(2).getSourceOffset());
+            assertTrue(letters.get(3).getReason().contains("refused") && letters.get(3).getReason().contains("RecordTooLarge"),
+                    letters.get(3).getReason());
+            assertEquals(1, refusedSends.get(), "an answer refused for its content is not sent again");
             assertTrue(worker.assigned());
 
             TopicPartition p0 = new TopicPartition(commands.name(), 0);
-            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers))) {
+            try (Admin admin = Admin.create(SharedKafka.clientProperties())) {
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
                     Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                             .partitionsToOffsetAndMetadata().get();
-                    return committed.containsKey(p0) && committed.get(p0).offset() == 6;
+                    return committed.containsKey(p0) && committed.get(p0).offset() == 8;
                 });
             }
         }
@@ -105,8 +119,7 @@ class CommandWorkerIT {
     }
 
     private void send(TopicSpec<?> topic, String key, byte[] value) throws Exception {
-        Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        Properties props = SharedKafka.clientProperties();
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {

@@ -9,6 +9,7 @@ import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.service.DeadLetters;
+import dev.marina.service.Publishing;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Delivery is at least once: the position is saved (in the instance folder) only after the answer
  * or dead letter was acknowledged; when the broker does not take it, the command is handled again
- * later, which is harmless because handling is idempotent.
+ * later, which is harmless because handling is idempotent. Nothing is tried for ever: a command whose
+ * handling throws {@link #ATTEMPTS} times, or whose answer the broker refuses for its content (too
+ * large, not serialisable), goes to {@code dead-letters} with the reason and is skipped.
  *
  * <p>Not service-kit's {@code CommandWorker}, whose shape is different: an agent reads the one
  * partition its deployment key maps to (not every partition), keeps its position in its instance
@@ -51,6 +54,8 @@ public final class CommandLoop implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final String TOPIC = Topics.AGENT_COMMANDS.name();
+    /** How often one command is tried when handling it throws, before it is dead-lettered and skipped. */
+    static final int ATTEMPTS = 3;
 
     private final InstanceIdentity identity;
     private final String bootstrapServers;
@@ -65,6 +70,8 @@ public final class CommandLoop implements AutoCloseable {
 
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private long failingOffset = -1;
+    private int failures;
 
     public CommandLoop(InstanceIdentity identity, String bootstrapServers, OffsetFile offsets, Optional<Instant> commandsSince,
             EventPublisher publisher, Function<AgentCommand, AgentEvent> handler, Supplier<Optional<AgentEvent>> onStart, AgentMetrics metrics,
@@ -180,7 +187,7 @@ public final class CommandLoop implements AutoCloseable {
         return start;
     }
 
-    /** Handles one record; false when its outcome could not be written (try it again later). */
+    /** Handles one record; false when its outcome could not be written or handling failed (try it again later). */
     private boolean handle(ConsumerRecord<byte[], byte[]> record) {
         try {
             Decoded<AgentCommand> decoded = record.value() == null
@@ -188,14 +195,12 @@ public final class CommandLoop implements AutoCloseable {
                     : ProtoJsonSerde.fromJson(AgentCommand.getDefaultInstance(), record.value());
             if (decoded instanceof Decoded.Failed<AgentCommand> failed) {
                 LOG.warnf("command undecodable, sent to dead letters offset=%d reason=%s", record.offset(), failed.reason());
-                publisher.deadLetter(record.key(), DeadLetters.of(CONSUMER, record.topic(), record.partition(),
-                        record.offset(), record.key(), failed, clock.instant()));
-                metrics.deadLettered();
+                deadLetter(record, failed.raw(), failed.reason());
             } else if (!identity.instanceId().equals(decoded.value().getInstanceId())) {
                 LOG.debugf("command for another instance, ignored offset=%d command=%s for=%s", record.offset(),
                         decoded.value().getCommandId(), decoded.value().getInstanceId());
-            } else {
-                publisher.answer(identity.deploymentKey(), handler.apply(decoded.value()));
+            } else if (!carryOut(record, decoded.value())) {
+                return false;
             }
             offsets.write(record.offset() + 1);
             return true;
@@ -203,6 +208,60 @@ public final class CommandLoop implements AutoCloseable {
             LOG.warnf("outcome not written, will handle the command again offset=%d reason=%s", record.offset(), e.getMessage());
             return false;
         }
+    }
+
+    /** Handles a command for this instance and writes its answer; false to try it again later. */
+    private boolean carryOut(ConsumerRecord<byte[], byte[]> record, AgentCommand command) {
+        AgentEvent answer;
+        try {
+            answer = handler.apply(command);
+        } catch (RuntimeException e) {
+            int attempt = record.offset() == failingOffset ? failures + 1 : 1;
+            failingOffset = record.offset();
+            failures = attempt;
+            String why = e.getMessage() == null ? e.toString() : e.getMessage();
+            if (attempt < ATTEMPTS) {
+                LOG.warnf(e, "command failed, trying again offset=%d command=%s attempt=%d reason=%s", record.offset(),
+                        command.getCommandId(), attempt, why);
+                return false;
+            }
+            LOG.errorf(e, "command failed, skipped offset=%d command=%s attempts=%d reason=%s", record.offset(),
+                    command.getCommandId(), attempt, why);
+            deadLetter(record, json(command), "handling failed after " + attempt + " attempts: " + why);
+            return true;
+        }
+        try {
+            publisher.answer(identity.deploymentKey(), answer);
+        } catch (EventPublisher.PublishException e) {
+            if (!Publishing.refusedForContent(e)) {
+                throw e;
+            }
+            // sending it again cannot help: record why, and go on with the next command
+            LOG.errorf("answer refused for its content, command skipped offset=%d command=%s reason=%s", record.offset(),
+                    command.getCommandId(), e.getMessage());
+            deadLetter(record, json(command), "the command's answer on " + Topics.AGENT_EVENTS.name() + " was refused: "
+                    + e.getMessage());
+        }
+        return true;
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, byte[] value, String reason) {
+        try {
+            publisher.deadLetter(record.key(), DeadLetters.of(CONSUMER, record.topic(), record.partition(),
+                    record.offset(), record.key(), value, reason, clock.instant()));
+        } catch (EventPublisher.PublishException e) {
+            if (!Publishing.refusedForContent(e)) {
+                throw e;
+            }
+            // a letter is bounded and always fits; should the broker refuse it all the same, the record is skipped
+            LOG.errorf("dead letter refused, command skipped offset=%d reason=%s", record.offset(), e.getMessage());
+            return;
+        }
+        metrics.deadLettered();
+    }
+
+    private static byte[] json(AgentCommand command) {
+        return ProtoJsonSerde.toJson(command).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private void pause(Duration d) {

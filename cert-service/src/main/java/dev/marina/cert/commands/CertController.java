@@ -38,6 +38,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class CertController {
 
     static final String CONSUMER = "cert-service";
+    /**
+     * The topics cert-service reads (its hostile-record test covers each): its commands, and the answers
+     * to its challenge wishes on {@code dns-events} ({@link KafkaChallengeDns}).
+     */
+    public static final java.util.List<dev.marina.schemas.topics.TopicSpec<?>> INPUTS =
+            java.util.List.of(Topics.CERT_COMMANDS, Topics.DNS_EVENTS);
 
     @Inject
     CertCommandHandler handler;
@@ -63,6 +69,7 @@ public class CertController {
         int parallel = Math.max(1, config.acme().parallelOrders());
         worker = CommandWorker.builder(CONSUMER, Topics.CERT_COMMANDS, bootstrapServers)
                 .check(CertController::problem)
+                .deadLetterTombstones("a tombstone: cert-commands carries no deletes")
                 .handler((key, command) -> {
                     CertEvent event = handler.handle(command);
                     return Optional.of(new CommandWorker.Answer(Topics.CERT_EVENTS, key, event));

@@ -79,6 +79,8 @@ public class DnsController {
 
     private static final Logger LOG = Logger.getLogger(DnsController.class);
     static final String CONSUMER = "dns-service";
+    /** The topics dns-service reads (its hostile-record test covers each). */
+    public static final List<dev.marina.schemas.topics.TopicSpec<?>> INPUTS = List.of(Topics.DNS_COMMANDS, Topics.DNS_CHALLENGES);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration PAUSE_AFTER_ERROR = Duration.ofSeconds(1);
     /** Empty (a deployment's names) or a lower-case word such as "acme-challenge". */
@@ -249,7 +251,17 @@ public class DnsController {
             records.add(new ProducerRecord<>(Topics.DNS_EVENTS.name(), DeploymentKey.of(answer.getDeployment()), answer));
             metrics.counter("marina.dns.commands", "outcome", outcomeTag(answer.getOutcome())).increment();
         }
-        Publishing.allUntilAcknowledged(producer, records);
+        // an answer refused for its content is never sent again: it goes to dead-letters saying so
+        for (Publishing.RefusedRecord<String, com.google.protobuf.Message> refused : Publishing.allUntilAcknowledged(producer, records)) {
+            ProducerRecord<String, com.google.protobuf.Message> answer = refused.record();
+            DeadLetter letter = DeadLetters.of(CONSUMER, answer.topic(), -1, -1,
+                    answer.key() == null ? null : answer.key().getBytes(StandardCharsets.UTF_8),
+                    ProtoJsonSerde.toJson(answer.value()).getBytes(StandardCharsets.UTF_8),
+                    "an answer was refused by the broker (not written; no source offset): " + refused.reason(), clock.instant());
+            Publishing.allUntilAcknowledged(producer, List.of(new ProducerRecord<>(Topics.DEAD_LETTERS.name(),
+                    DeadLetters.recordKey(answer.key()), letter)));
+            metrics.counter("marina.dns.dead.letters").increment();
+        }
         batch.forEach(command -> pending.remove(DnsWishKey.of(command), command));
     }
 
@@ -278,8 +290,8 @@ public class DnsController {
 
     private List<TopicPartition> awaitPartitions(KafkaConsumer<?, ?> c) {
         List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.DNS_COMMANDS.name(), Topics.DNS_CHALLENGES.name())) {
-            partitions.addAll(TopicReader.awaitPartitions(c, topic, () -> running));
+        for (dev.marina.schemas.topics.TopicSpec<?> topic : INPUTS) {
+            partitions.addAll(TopicReader.awaitPartitions(c, topic.name(), () -> running));
         }
         return partitions;
     }

@@ -50,6 +50,10 @@ public class FleetFeed {
     /** When time alone is next looked at (alerts of conditions false for long); the reader's thread only. */
     private Instant nextTick;
 
+    /** The topics the dashboard reads (besides the Streams topology's; the hostile-record test covers each). */
+    public static final java.util.List<dev.marina.schemas.topics.TopicSpec<?>> INPUTS =
+            java.util.List.of(Topics.DEPLOYMENT_STATUS, Topics.INSTANCE_HEALTH, Topics.METRICS);
+
     void onStart(@Observes StartupEvent event) {
         settings = DashboardSettings.of(config);
         view = new FleetView(settings);

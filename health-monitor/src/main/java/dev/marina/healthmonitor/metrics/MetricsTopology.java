@@ -65,10 +65,10 @@ public final class MetricsTopology {
                     Serdes.String(), new WindowAggregateSerde()), WINDOW_PROCESSOR);
         }
 
-        topology.addSink(METRICS_SINK, DEPLOYMENT_METRICS, Topics.DEPLOYMENT_METRICS.keySerde().serializer(),
-                Topics.DEPLOYMENT_METRICS.valueSerde().serializer(), WINDOW_PROCESSOR);
-        topology.addSink(DEAD_LETTER_SINK, DEAD_LETTERS, Topics.DEAD_LETTERS.keySerde().serializer(),
-                Topics.DEAD_LETTERS.valueSerde().serializer(), WINDOW_PROCESSOR, ROSTER_PROCESSOR);
+        topology.addSink(METRICS_SINK, DEPLOYMENT_METRICS, dev.marina.service.SinkSerializers.key(Topics.DEPLOYMENT_METRICS),
+                dev.marina.service.SinkSerializers.value(Topics.DEPLOYMENT_METRICS, Topics.DEPLOYMENT_METRICS.valueSerde().serializer()), WINDOW_PROCESSOR);
+        topology.addSink(DEAD_LETTER_SINK, DEAD_LETTERS, dev.marina.service.SinkSerializers.key(Topics.DEAD_LETTERS),
+                dev.marina.service.SinkSerializers.value(Topics.DEAD_LETTERS, Topics.DEAD_LETTERS.valueSerde().serializer()), WINDOW_PROCESSOR, ROSTER_PROCESSOR);
         return topology;
     }
 }

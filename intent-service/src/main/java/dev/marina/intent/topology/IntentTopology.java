@@ -85,6 +85,8 @@ public final class IntentTopology {
     }
 
     private static void sink(Topology topology, TopicSpec<?> topic, String... parents) {
-        topology.addSink(sinkName(topic), topic.name(), Serdes.String().serializer(), new ProtoJsonSerializer(), parents);
+        // sized to the topic: a record it would refuse is skipped before it reaches the transaction (SinkSerializers)
+        topology.addSink(sinkName(topic), topic.name(), dev.marina.service.SinkSerializers.key(topic),
+                dev.marina.service.SinkSerializers.value(topic, new ProtoJsonSerializer()), parents);
     }
 }

@@ -63,11 +63,27 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
     @Override
     public void process(Record<String, Decoded<?>> record) {
         Instant now = clock.instant();
-        if (record.value() == null || record.key() == null) {
+        String from = context.recordMetadata().map(m -> m.topic()).orElse("");
+        if (record.value() == null && from.equals(Topics.INTENTS.name())) {
             return; // our own intent tombstones come back here; nothing to do
+        }
+        if (record.value() == null) {
+            // an event topic carries no deletes
+            IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), new byte[0],
+                    "a tombstone (no value) on " + from + ", an event topic: nothing to observe", now);
+            meters.deadLetter("reconciler");
+            return;
         }
         if (record.value() instanceof Decoded.Failed<?> failed) {
             IntentTopology.DEAD_LETTER_FORWARD.forward(context, record.key(), failed, now);
+            meters.deadLetter("reconciler");
+            return;
+        }
+        if (record.key() == null) {
+            IntentTopology.DEAD_LETTER_FORWARD.forward(context, null,
+                    dev.marina.schemas.serde.ProtoJsonSerde.toJson((Message) record.value().value()).getBytes(
+                            java.nio.charset.StandardCharsets.UTF_8),
+                    "no key: a fact on " + from + " must be keyed by its deployment (tenant/name)", now);
             meters.deadLetter("reconciler");
             return;
         }

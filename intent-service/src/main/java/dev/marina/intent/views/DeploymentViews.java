@@ -39,6 +39,10 @@ public class DeploymentViews {
     private final BroadcastProcessor<DeploymentStatus> statusChanges = BroadcastProcessor.create();
     private volatile TopicReader reader;
 
+    /** The topics the views read (besides the Streams topology's; the hostile-record test covers each). */
+    public static final java.util.List<dev.marina.schemas.topics.TopicSpec<?>> INPUTS =
+            java.util.List.of(Topics.INTENTS, Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS);
+
     void onStart(@Observes StartupEvent event) {
         reader = TopicReader.builder("intent-service-views", bootstrapServers)
                 .topic(Topics.INTENTS, TopicReader.Start.BEGINNING, this::intent)

@@ -34,13 +34,16 @@ import org.jboss.logging.Logger;
  * A command's offset is committed only after the effect is done and its answer on
  * {@code provision-events} — or its dead letter — was acknowledged by the broker. A crash in between
  * replays the command, which the idempotent driver makes harmless. A tombstone (commands are never
- * deleted) and a command that fails {@link CommandCheck} go to {@code dead-letters} with the reason.
+ * deleted), a command under a key that is not its deployment, and a command that fails
+ * {@link CommandCheck} go to {@code dead-letters} with the reason.
  */
 @ApplicationScoped
 public class ProvisionCommandConsumer {
 
     private static final Logger LOG = Logger.getLogger(ProvisionCommandConsumer.class);
     static final String CONSUMER = "provisioner";
+    /** The topics the provisioner reads (its hostile-record test covers each). */
+    public static final java.util.List<TopicSpec<?>> INPUTS = java.util.List.of(Topics.PROVISION_COMMANDS);
 
     @Inject
     InstanceDriver driver;
@@ -61,7 +64,7 @@ public class ProvisionCommandConsumer {
 
     void onStart(@Observes StartupEvent event) {
         worker = CommandWorker.builder(CONSUMER, Topics.PROVISION_COMMANDS, bootstrapServers)
-                .check((key, command) -> CommandCheck.problem(command))
+                .check(CommandCheck::problem)
                 .deadLetterTombstones("a tombstone: provision-commands carries no deletes")
                 .handler((key, command) -> Optional.of(new CommandWorker.Answer(Topics.PROVISION_EVENTS,
                         DeploymentKey.of(command.getDeployment()), ProvisionEvents.answering(command, carryOut(command)))))
@@ -69,6 +72,11 @@ public class ProvisionCommandConsumer {
                 .clock(clock)
                 .build()
                 .start();
+    }
+
+    /** True while the command loop has its partitions (false before, and if the loop ever stopped). */
+    public boolean assigned() {
+        return worker != null && worker.assigned();
     }
 
     void onStop(@Observes ShutdownEvent event) {

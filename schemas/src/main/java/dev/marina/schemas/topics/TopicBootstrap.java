@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.CreateTopicsResult;
@@ -26,14 +28,26 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * Creates the catalogue's topics and checks the ones that exist. Idempotent: a second run creates
- * nothing. It never changes an existing topic: when partitions, cleanup policy or retention differ
- * from the catalogue it fails and says exactly what differs, because silently "fixing" a topic (say,
- * adding partitions) would re-route keys under running consumers.
+ * nothing. It changes an existing topic only in settings that are safe to change under running
+ * clients ({@link TopicSpec#ALTERABLE_CONFIGS}: the record limit), with {@code incrementalAlterConfigs},
+ * so state made by an older version converges. When partitions, cleanup policy or retention differ
+ * from the catalogue it fails and says exactly what differs, because silently "fixing" those (say,
+ * adding partitions) would re-route keys under running consumers or drop records.
  */
 public final class TopicBootstrap {
 
-    /** What a run did. */
-    public record Result(List<String> created, List<String> verified) {}
+    /**
+     * What a run did.
+     *
+     * @param created  topics made by this run
+     * @param verified existing topics checked against the catalogue
+     * @param altered  what this run changed on existing topics ("topic: key old -> new")
+     */
+    public record Result(List<String> created, List<String> verified, List<String> altered) {
+        public Result(List<String> created, List<String> verified) {
+            this(created, verified, List.of());
+        }
+    }
 
     private final String bootstrapServers;
     private final short replicationFactor;
@@ -91,14 +105,16 @@ public final class TopicBootstrap {
         }
 
         List<TopicSpec<?>> toVerify = topics.stream().filter(t -> !created.contains(t.name())).collect(Collectors.toList());
-        List<String> differences = verify(admin, toVerify, deadline);
+        List<String> altered = new ArrayList<>();
+        List<String> differences = verify(admin, toVerify, deadline, altered);
         if (!differences.isEmpty()) {
             throw new TopicMismatchException(bootstrapServers, differences);
         }
-        return new Result(List.copyOf(created), toVerify.stream().map(TopicSpec::name).toList());
+        return new Result(List.copyOf(created), toVerify.stream().map(TopicSpec::name).toList(), List.copyOf(altered));
     }
 
-    private List<String> verify(Admin admin, List<TopicSpec<?>> topics, long deadline) {
+    /** Differences that cannot be fixed in place; safe ones are altered (and listed in {@code altered}). */
+    private List<String> verify(Admin admin, List<TopicSpec<?>> topics, long deadline, List<String> altered) {
         if (topics.isEmpty()) {
             return List.of();
         }
@@ -111,19 +127,34 @@ public final class TopicBootstrap {
         Map<ConfigResource, Config> configs = await(admin.describeConfigs(resources.keySet()).all(), deadline, "describe topic configs");
 
         List<String> differences = new ArrayList<>();
+        Map<ConfigResource, Collection<AlterConfigOp>> changes = new HashMap<>();
+        List<String> changed = new ArrayList<>();
         for (TopicSpec<?> t : topics) {
             int partitions = descriptions.get(t.name()).partitions().size();
             if (partitions != t.partitions()) {
                 differences.add(t.name() + ": has " + partitions + " partitions, the catalogue says " + t.partitions());
             }
-            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, t.name()));
-            t.configs().forEach((key, expected) -> {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, t.name());
+            Config config = configs.get(resource);
+            new TreeMap<>(t.configs()).forEach((key, expected) -> {
                 ConfigEntry entry = config.get(key);
                 String actual = entry == null ? null : entry.value();
-                if (!expected.equals(actual)) {
+                if (expected.equals(actual)) {
+                    return;
+                }
+                if (TopicSpec.ALTERABLE_CONFIGS.contains(key)) {
+                    changes.computeIfAbsent(resource, r -> new ArrayList<>())
+                            .add(new AlterConfigOp(new ConfigEntry(key, expected), AlterConfigOp.OpType.SET));
+                    changed.add(t.name() + ": " + key + " " + actual + " -> " + expected);
+                } else {
                     differences.add(t.name() + ": " + key + " is " + actual + ", the catalogue says " + expected);
                 }
             });
+        }
+        // Alter only when nothing else is wrong: a topic set that cannot be used stays exactly as found.
+        if (differences.isEmpty() && !changes.isEmpty()) {
+            await(admin.incrementalAlterConfigs(changes).all(), deadline, "alter topic configs " + changed);
+            altered.addAll(changed);
         }
         return differences;
     }
@@ -183,8 +214,8 @@ public final class TopicBootstrap {
         private final List<String> differences;
 
         TopicMismatchException(String bootstrapServers, List<String> differences) {
-            super("topics on " + bootstrapServers + " differ from the catalogue (fix or delete them; the platform never"
-                    + " alters an existing topic):\n  " + String.join("\n  ", differences));
+            super("topics on " + bootstrapServers + " differ from the catalogue (fix or delete them; the platform"
+                    + " changes an existing topic only in its record limit):\n  " + String.join("\n  ", differences));
             this.differences = List.copyOf(differences);
         }
 

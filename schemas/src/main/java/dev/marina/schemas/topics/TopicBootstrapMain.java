@@ -7,7 +7,8 @@ import java.time.Duration;
  *
  * <pre>java -cp … dev.marina.schemas.topics.TopicBootstrapMain [bootstrap-servers] [replication-factor] [timeout-seconds]</pre>
  *
- * Exits 0 when every topic exists as the catalogue says, 1 otherwise, with the reason on stderr.
+ * Existing topics get the catalogue's record limit (the one setting changed in place). Exits 0 when
+ * every topic exists as the catalogue says, 1 otherwise, with the reason on stderr.
  */
 public final class TopicBootstrapMain {
     private TopicBootstrapMain() {}
@@ -21,6 +22,7 @@ public final class TopicBootstrapMain {
             System.out.printf("topics on %s: %d created, %d already as the catalogue says%n",
                     servers, result.created().size(), result.verified().size());
             result.created().forEach(name -> System.out.println("  created " + name));
+            result.altered().forEach(change -> System.out.println("  altered " + change));
         } catch (TopicBootstrap.TopicBootstrapException e) {
             System.err.println("topic bootstrap failed: " + e.getMessage());
             System.exit(1);

@@ -23,6 +23,8 @@ import org.apache.kafka.common.serialization.Serdes;
  * @param retention   how long records are kept; empty means forever (compacted state)
  * @param writer      the one service that writes the topic, or "any" for open intake topics
  * @param description one line for the README's topic table
+ * @param maxMessageBytes the largest record batch the broker takes on this topic ({@code max.message.bytes}),
+ *                    sized to what its payloads need: a record beyond it is refused at the producer
  */
 public record TopicSpec<V extends Message>(
         String name,
@@ -32,7 +34,17 @@ public record TopicSpec<V extends Message>(
         CleanupPolicy cleanup,
         Optional<Duration> retention,
         String writer,
-        String description) {
+        String description,
+        int maxMessageBytes) {
+
+    /** The broker's own default ({@code message.max.bytes}): what a topic gets when nothing smaller was chosen. */
+    public static final int BROKER_DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
+
+    /**
+     * Topic settings the bootstrap may change on an existing topic to match the catalogue: only those
+     * that neither move keys nor drop records ({@code max.message.bytes} only bounds what comes next).
+     */
+    public static final java.util.Set<String> ALTERABLE_CONFIGS = java.util.Set.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
 
     /** What a topic's record key holds. All keys are UTF-8 strings. */
     public enum KeyKind {
@@ -68,6 +80,15 @@ public record TopicSpec<V extends Message>(
         if (partitions < 1) {
             throw new IllegalArgumentException(name + ": partitions must be >= 1");
         }
+        if (maxMessageBytes < 1024) {
+            throw new IllegalArgumentException(name + ": maxMessageBytes must be >= 1024");
+        }
+    }
+
+    /** A topic with the broker's default record limit. */
+    public TopicSpec(String name, KeyKind key, V prototype, int partitions, CleanupPolicy cleanup,
+            Optional<Duration> retention, String writer, String description) {
+        this(name, key, prototype, partitions, cleanup, retention, writer, description, BROKER_DEFAULT_MAX_MESSAGE_BYTES);
     }
 
     @SuppressWarnings("unchecked")
@@ -88,7 +109,8 @@ public record TopicSpec<V extends Message>(
     public Map<String, String> configs() {
         return Map.of(
                 TopicConfig.CLEANUP_POLICY_CONFIG, cleanup.kafkaValue(),
-                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs()));
+                TopicConfig.RETENTION_MS_CONFIG, Long.toString(retentionMs()),
+                TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(maxMessageBytes));
     }
 
     public Serde<String> keySerde() {

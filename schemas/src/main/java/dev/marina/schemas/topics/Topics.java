@@ -45,29 +45,41 @@ public final class Topics {
     private static final Optional<Duration> QUARTER = Optional.of(Duration.ofDays(90));
     private static final Optional<Duration> YEAR = Optional.of(Duration.ofDays(365));
 
+    /*
+     * Record limits (max.message.bytes), sized to the payloads: a record beyond its topic's limit is
+     * refused by the broker at once, so nobody can make a consumer read (or a dead letter carry) more
+     * than a topic needs. Commands, events, health and dead letters (a bounded prefix and metadata,
+     * under 40 KiB) are small; topics carrying certificates, CSRs and CA bundles get room for long
+     * chains; a deployment's intent and status (the API takes bodies up to 256 KiB) the most.
+     */
+    private static final int SMALL = 64 * 1024;
+    private static final int MEDIUM = 128 * 1024;
+    private static final int CERTIFICATES = 256 * 1024;
+    private static final int LARGE = 512 * 1024;
+
     public static final TopicSpec<IntentEvent> INTENT_EVENTS = deploymentEvents(
             "intent-events", IntentEvent.getDefaultInstance(), WEEK, "any",
-            "requests to change desired state, from the API and other systems");
+            "requests to change desired state, from the API and other systems", LARGE);
     public static final TopicSpec<Intent> INTENTS = deploymentState(
             "intents", Intent.getDefaultInstance(), "intent-service",
-            "desired state per deployment, validated, with its generation");
+            "desired state per deployment, validated, with its generation", LARGE);
     public static final TopicSpec<IntentRejection> INTENT_REJECTIONS = deploymentEvents(
             "intent-rejections", IntentRejection.getDefaultInstance(), WEEK, "intent-service",
-            "refused intent events: request id, field, reason");
+            "refused intent events: request id, field, reason", SMALL);
     public static final TopicSpec<DeploymentStatus> DEPLOYMENT_STATUS = deploymentState(
             "deployment-status", DeploymentStatus.getDefaultInstance(), "intent-service",
-            "phase, conditions, instances, endpoints per deployment");
+            "phase, conditions, instances, endpoints per deployment", LARGE);
 
     public static final TopicSpec<ProvisionCommand> PROVISION_COMMANDS = deploymentEvents(
             "provision-commands", ProvisionCommand.getDefaultInstance(), WEEK, "intent-service",
-            "create or destroy an instance");
+            "create or destroy an instance", SMALL);
     public static final TopicSpec<ProvisionEvent> PROVISION_EVENTS = deploymentEvents(
             "provision-events", ProvisionEvent.getDefaultInstance(), WEEK, "provisioner",
-            "instance created, running, restarted, destroyed, failed");
+            "instance created, running, restarted, destroyed, failed", SMALL);
     /** Compacted: the latest command of a deployment is its desired record sets, which dns-service re-reads on start and for its drift check. */
     public static final TopicSpec<DnsCommand> DNS_COMMANDS = deploymentState(
             "dns-commands", DnsCommand.getDefaultInstance(), "intent-service",
-            "desired record sets per deployment (the latest command wins)");
+            "desired record sets per deployment (the latest command wins)", MEDIUM);
     /**
      * Compacted like {@code dns-commands}, but cert-service's: its ACME DNS-01 challenge records, one
      * wish per deployment and purpose ({@link DnsWishKey}, e.g. {@code acme/orders#acme-challenge}), so
@@ -77,39 +89,39 @@ public final class Topics {
     public static final TopicSpec<DnsCommand> DNS_CHALLENGES = new TopicSpec<>(
             "dns-challenges", TopicSpec.KeyKind.DNS_WISH, DnsCommand.getDefaultInstance(), DEPLOYMENT_PARTITIONS,
             CleanupPolicy.COMPACT, FOREVER, "cert-service",
-            "ACME DNS-01 challenge TXT records per deployment (the latest wish wins); answered on dns-events with the purpose");
+            "ACME DNS-01 challenge TXT records per deployment (the latest wish wins); answered on dns-events with the purpose", SMALL);
     public static final TopicSpec<DnsEvent> DNS_EVENTS = deploymentEvents(
             "dns-events", DnsEvent.getDefaultInstance(), WEEK, "dns-service",
-            "records applied, failed or clashing");
+            "records applied, failed or clashing", SMALL);
     public static final TopicSpec<CertCommand> CERT_COMMANDS = deploymentEvents(
             "cert-commands", CertCommand.getDefaultInstance(), WEEK, "intent-service",
-            "issue, renew or revoke a certificate (with the agent's CSR)");
+            "issue, renew or revoke a certificate (with the agent's CSR)", CERTIFICATES);
     public static final TopicSpec<CertEvent> CERT_EVENTS = deploymentEvents(
             "cert-events", CertEvent.getDefaultInstance(), WEEK, "cert-service",
-            "certificate chain issued, revoked, or failed");
+            "certificate chain issued, revoked, or failed", CERTIFICATES);
     public static final TopicSpec<AgentCommand> AGENT_COMMANDS = deploymentEvents(
             "agent-commands", AgentCommand.getDefaultInstance(), WEEK, "intent-service",
-            "deploy, destroy, promote, replicate, fence, install cert, back up");
+            "deploy, destroy, promote, replicate, fence, install cert, back up", CERTIFICATES);
     public static final TopicSpec<AgentEvent> AGENT_EVENTS = deploymentEvents(
             "agent-events", AgentEvent.getDefaultInstance(), WEEK, "agent",
-            "database ready, stopped, failed, command refused");
+            "database ready, stopped, failed, command refused", CERTIFICATES);
 
     public static final TopicSpec<Heartbeat> HEARTBEATS = deploymentEvents(
             "heartbeats", Heartbeat.getDefaultInstance(), HOUR, "agent",
-            "liveness, role, GTID position, replication state per instance");
+            "liveness, role, GTID position, replication state per instance", SMALL);
     public static final TopicSpec<InstanceHealth> INSTANCE_HEALTH = deploymentEvents(
             "instance-health", InstanceHealth.getDefaultInstance(), WEEK, "health-monitor",
-            "instance health transitions (Up, Suspect, Down) with the time of detection");
+            "instance health transitions (Up, Suspect, Down) with the time of detection", SMALL);
     public static final TopicSpec<MetricSample> METRICS = deploymentEvents(
             "metrics", MetricSample.getDefaultInstance(), DAY, "agent",
-            "raw metric samples per instance");
+            "raw metric samples per instance", SMALL);
     public static final TopicSpec<DeploymentMetrics> DEPLOYMENT_METRICS = deploymentEvents(
             "deployment-metrics", DeploymentMetrics.getDefaultInstance(), WEEK, "health-monitor",
-            "windowed metric aggregates per deployment and instance");
+            "windowed metric aggregates per deployment and instance", MEDIUM);
 
     public static final TopicSpec<RoleChange> ROLE_CHANGES = deploymentEvents(
             "role-changes", RoleChange.getDefaultInstance(), QUARTER, "intent-service",
-            "each failover and switchover: when detected and promoted, which instance, why");
+            "each failover and switchover: when detected and promoted, which instance, why", SMALL);
 
     /**
      * The API's tokens, by id: only the SHA-256 of each secret, never the secret. Compacted: the latest
@@ -119,17 +131,17 @@ public final class Topics {
     public static final TopicSpec<ApiTokenRecord> API_TOKENS = new TopicSpec<>(
             "api-tokens", TopicSpec.KeyKind.TOKEN_ID, ApiTokenRecord.getDefaultInstance(), 1,
             CleanupPolicy.COMPACT, FOREVER, "intent-service",
-            "API tokens: tenant, scope, SHA-256 of the secret, created and revoked (never the token)");
+            "API tokens: tenant, scope, SHA-256 of the secret, created and revoked (never the token)", SMALL);
     /** Every changing API call, accepted or refused, written before its answer; kept a year. */
     public static final TopicSpec<AuditRecord> AUDIT = new TopicSpec<>(
             "audit", TopicSpec.KeyKind.TENANT, AuditRecord.getDefaultInstance(), DEPLOYMENT_PARTITIONS,
             CleanupPolicy.DELETE, YEAR, "intent-service",
-            "changing API calls: token id, tenant, action, target, time, request id, outcome and status");
+            "changing API calls: token id, tenant, action, target, time, request id, outcome and status", SMALL);
 
     public static final TopicSpec<DeadLetter> DEAD_LETTERS = new TopicSpec<>(
             "dead-letters", TopicSpec.KeyKind.ORIGINAL, DeadLetter.getDefaultInstance(),
             DEPLOYMENT_PARTITIONS, CleanupPolicy.DELETE, TWO_WEEKS, "any consumer",
-            "records that could not be used, byte for byte, with the reason");
+            "records that could not be used, byte for byte, with the reason", SMALL);
 
     /** Every topic, in the order of the data flow. */
     public static final List<TopicSpec<? extends Message>> ALL = List.of(
@@ -147,14 +159,14 @@ public final class Topics {
     }
 
     private static <V extends Message> TopicSpec<V> deploymentEvents(
-            String name, V prototype, Optional<Duration> retention, String writer, String description) {
+            String name, V prototype, Optional<Duration> retention, String writer, String description, int maxMessageBytes) {
         return new TopicSpec<>(name, TopicSpec.KeyKind.DEPLOYMENT, prototype, DEPLOYMENT_PARTITIONS,
-                CleanupPolicy.DELETE, retention, writer, description);
+                CleanupPolicy.DELETE, retention, writer, description, maxMessageBytes);
     }
 
     private static <V extends Message> TopicSpec<V> deploymentState(
-            String name, V prototype, String writer, String description) {
+            String name, V prototype, String writer, String description, int maxMessageBytes) {
         return new TopicSpec<>(name, TopicSpec.KeyKind.DEPLOYMENT, prototype, DEPLOYMENT_PARTITIONS,
-                CleanupPolicy.COMPACT, FOREVER, writer, description);
+                CleanupPolicy.COMPACT, FOREVER, writer, description, maxMessageBytes);
     }
 }
