@@ -3,6 +3,8 @@ package dev.marina.agent.kafka;
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
+import dev.marina.schemas.proof.MessageProof;
+import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.Topics;
@@ -53,6 +55,7 @@ public final class CommandLoop implements AutoCloseable {
     private static final String TOPIC = Topics.AGENT_COMMANDS.name();
 
     private final InstanceIdentity identity;
+    private final ProofKeys proof;
     private final String bootstrapServers;
     private final OffsetFile offsets;
     private final Optional<Instant> commandsSince;
@@ -66,10 +69,11 @@ public final class CommandLoop implements AutoCloseable {
     private volatile boolean running = true;
     private volatile KafkaConsumer<byte[], byte[]> consumer;
 
-    public CommandLoop(InstanceIdentity identity, String bootstrapServers, OffsetFile offsets, Optional<Instant> commandsSince,
+    public CommandLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, OffsetFile offsets, Optional<Instant> commandsSince,
             EventPublisher publisher, Function<AgentCommand, AgentEvent> handler, Supplier<Optional<AgentEvent>> onStart, AgentMetrics metrics,
             Clock clock) {
         this.identity = identity;
+        this.proof = proof;
         this.bootstrapServers = bootstrapServers;
         this.offsets = offsets;
         this.commandsSince = commandsSince;
@@ -194,6 +198,8 @@ public final class CommandLoop implements AutoCloseable {
             } else if (!identity.instanceId().equals(decoded.value().getInstanceId())) {
                 LOG.debugf("command for another instance, ignored offset=%d command=%s for=%s", record.offset(),
                         decoded.value().getCommandId(), decoded.value().getInstanceId());
+            } else if (unproven(record, decoded.value())) {
+                // refused, counted and dead-lettered; never carried out, and no answer (its command id is the sender's word)
             } else {
                 publisher.answer(identity.deploymentKey(), handler.apply(decoded.value()));
             }
@@ -203,6 +209,25 @@ public final class CommandLoop implements AutoCloseable {
             LOG.warnf("outcome not written, will handle the command again offset=%d reason=%s", record.offset(), e.getMessage());
             return false;
         }
+    }
+
+    /**
+     * True when the command does not prove it comes from the platform for this instance: it is dead-lettered
+     * with the reason ("proof missing: …", "proof invalid: …") and counted. Its epoch is never read, so a
+     * forged command cannot raise the epoch and lock the reconciler out.
+     */
+    private boolean unproven(ConsumerRecord<byte[], byte[]> record, AgentCommand command) {
+        MessageProof.Check check = MessageProof.verify(proof, record.topic(), record.headers(), record.key(), record.value(),
+                command.getInstanceId());
+        if (check.proven()) {
+            return false;
+        }
+        LOG.warnf("command refused, it does not prove its sender offset=%d command=%s op=%s reason=%s", record.offset(),
+                command.getCommandId(), command.getOp(), check.reason());
+        publisher.deadLetter(record.key(), DeadLetters.of(CONSUMER, record.topic(), record.partition(), record.offset(),
+                record.key(), record.value(), check.reason(), clock.instant()));
+        metrics.commandRefusedForProof(check.outcome().label());
+        return true;
     }
 
     private void pause(Duration d) {
