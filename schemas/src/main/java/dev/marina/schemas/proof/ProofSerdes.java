@@ -100,6 +100,37 @@ public final class ProofSerdes {
         };
     }
 
+    /**
+     * The value half of a signing producer of JSON text as is (tools, tests, simulated senders): the
+     * instance is the {@code instance_id} of the text read as a {@code prototype}; text that does not
+     * read as one is signed as speaking for no instance, which proves nothing but lets a reader see what
+     * was sent.
+     */
+    public static <T extends Message> Serializer<String> signingJson(T prototype, ProofKeys keys) {
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String topic, String data) {
+                throw new IllegalStateException("a signing serializer needs the record's headers");
+            }
+
+            @Override
+            public byte[] serialize(String topic, Headers headers, String data) {
+                byte[] key = keyFor(headers);
+                if (data == null) {
+                    return null;
+                }
+                byte[] value = data.getBytes(StandardCharsets.UTF_8);
+                Decoded<T> decoded = ProtoJsonSerde.fromJson(prototype, value);
+                String instance = decoded.isOk() ? MessageProof.instanceOf(decoded.value()) : "";
+                MessageProof.sign(keys, topic, key, value, instance).ifPresent(proof -> {
+                    headers.remove(MessageProof.HEADER);
+                    headers.add(MessageProof.HEADER, proof);
+                });
+                return value;
+            }
+        };
+    }
+
     /** The key half of a checking consumer or source: UTF-8 strings. */
     public static Deserializer<String> keyReader() {
         return new Deserializer<>() {
