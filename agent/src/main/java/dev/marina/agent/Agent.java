@@ -13,6 +13,7 @@ import dev.marina.agent.metrics.DatabaseFigures;
 import dev.marina.agent.metrics.LinuxHost;
 import dev.marina.agent.metrics.MetricsSampler;
 import dev.marina.agent.metrics.SamplingGate;
+import dev.marina.schemas.proof.InstanceKey;
 import dev.marina.service.SecretBox;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
@@ -61,20 +62,21 @@ public final class Agent implements AutoCloseable {
             Clock clock) {
         InstanceIdentity identity = settings.identity();
         createFolder(settings.files().dir());
+        InstanceKey proof = instanceKey(settings.instanceKeyFile(), identity);
         AgentMetrics metrics = new AgentMetrics(registry);
         SamplingGate sampling = new SamplingGate();
         CommandHandler handler = new CommandHandler(identity, settings.files(), database,
                 platformKey(settings.secretsKeyFile()), metrics, sampling, clock, new Lease(settings.lease()), settings.promoteWait());
         SelfFencing fencing = new SelfFencing(identity, handler);
-        EventPublisher publisher = new EventPublisher(settings.bootstrapServers(), "agent-" + identity.instanceId());
-        CommandLoop commands = new CommandLoop(identity, settings.bootstrapServers(),
+        EventPublisher publisher = new EventPublisher(settings.bootstrapServers(), "agent-" + identity.instanceId(), proof);
+        CommandLoop commands = new CommandLoop(identity, proof, settings.bootstrapServers(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);
-        HeartbeatLoop heartbeats = new HeartbeatLoop(identity, settings.bootstrapServers(), settings.heartbeatInterval(),
+        HeartbeatLoop heartbeats = new HeartbeatLoop(identity, proof, settings.bootstrapServers(), settings.heartbeatInterval(),
                 database::observe, handler::roleFacts, fencing, metrics, clock);
         MetricsSampler sampler = new MetricsSampler(identity, figures, new LinuxHost(settings.files().dir()),
                 ProcessHandle.current().pid(), sampling, metrics, clock, System::nanoTime);
-        MetricsLoop samples = new MetricsLoop(identity, settings.bootstrapServers(), settings.metricsInterval(), sampler, metrics);
+        MetricsLoop samples = new MetricsLoop(identity, proof, settings.bootstrapServers(), settings.metricsInterval(), sampler, metrics);
         // A database that just became ready, or changed its role, is reported at once, not up to a period later.
         publisher.afterAnswer(event -> {
             if (event.getOutcome() != dev.marina.schemas.v1.AgentOutcome.AGENT_OUTCOME_REFUSED) {
@@ -120,6 +122,22 @@ public final class Agent implements AutoCloseable {
                 return box;
             }
         };
+    }
+
+    /**
+     * The instance's proof key, from the file the provisioner wrote; the agent refuses to start without it,
+     * or with another instance's (it could prove nothing it sends, and would take no command).
+     */
+    static InstanceKey instanceKey(Path file, InstanceIdentity identity) {
+        if (!Files.isReadable(file)) {
+            throw new IllegalStateException("the instance key " + file + " is missing (MARINA_INSTANCE_KEY_FILE; the provisioner writes it)");
+        }
+        InstanceKey key = InstanceKey.read(file);
+        if (!key.deploymentKey().equals(identity.deploymentKey()) || !key.instanceId().equals(identity.instanceId())) {
+            throw new IllegalStateException("the instance key " + file + " is for instance " + key.instanceId() + " of "
+                    + key.deploymentKey() + ", not " + identity.instanceId() + " of " + identity.deploymentKey());
+        }
+        return key;
     }
 
     private static void createFolder(Path dir) {

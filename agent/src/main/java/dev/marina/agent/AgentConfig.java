@@ -30,6 +30,12 @@ public interface AgentConfig {
     /** {@code MARINA_COMMANDS_SINCE}: epoch millis; on its first start the agent reads commands from this time on. */
     Optional<Long> commandsSince();
 
+    /**
+     * {@code MARINA_INSTANCE_KEY_FILE}: the instance's proof key (mode 0600, written by the provisioner),
+     * which proves the agent's heartbeats, metrics and events and checks the commands sent to it.
+     */
+    Optional<Path> instanceKeyFile();
+
     /** How often a heartbeat goes to {@code heartbeats}; acknowledged heartbeats keep a primary's lease. */
     @WithDefault("200ms")
     Duration heartbeatInterval();

@@ -50,6 +50,15 @@ public final class AgentMetrics {
                 .register(registry).record(took);
     }
 
+    /**
+     * A command for this instance refused because it did not prove itself (no proof, or a proof that does
+     * not hold); never carried out. {@code outcome} is missing or invalid.
+     */
+    public void commandRefusedForProof(String outcome) {
+        Counter.builder("marina.agent.commands.unproven").description("commands refused for a missing or invalid proof, never carried out")
+                .tag("outcome", outcome).register(registry).increment();
+    }
+
     public void deadLettered() {
         Counter.builder("marina.agent.dead.letters").description("commands that could not be decoded")
                 .register(registry).increment();

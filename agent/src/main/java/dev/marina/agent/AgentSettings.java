@@ -18,6 +18,7 @@ import java.util.Optional;
  * @param commandsSince     where to start reading commands on the first start
  * @param bootstrapServers  the broker
  * @param secretsKeyFile    the platform key that opens sealed secrets (never created by the agent)
+ * @param instanceKeyFile   the instance's proof key (never created by the agent; see dev.marina.schemas.proof)
  * @param heartbeatInterval how often a heartbeat goes out
  * @param metricsInterval   how often a metric sample goes out
  * @param lease             how long a primary takes writes without an acknowledged heartbeat
@@ -25,8 +26,8 @@ import java.util.Optional;
  * @param mariadb           how MariaDB runs here
  */
 public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
-        String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, Duration metricsInterval, Duration lease,
-        Duration promoteWait, MariaDbSettings mariadb) {
+        String bootstrapServers, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+        Duration lease, Duration promoteWait, MariaDbSettings mariadb) {
 
     public AgentSettings {
         requirePositive(heartbeatInterval, "marina.agent.heartbeat-interval");
@@ -41,9 +42,10 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
 
     /** With the default lease (1 s) and PROMOTE wait (10 s). */
     public AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
-            String bootstrapServers, Path secretsKeyFile, Duration heartbeatInterval, Duration metricsInterval, MariaDbSettings mariadb) {
-        this(identity, files, marinaHome, commandsSince, bootstrapServers, secretsKeyFile, heartbeatInterval, metricsInterval,
-                Duration.ofSeconds(1), Duration.ofSeconds(10), mariadb);
+            String bootstrapServers, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+            MariaDbSettings mariadb) {
+        this(identity, files, marinaHome, commandsSince, bootstrapServers, secretsKeyFile, instanceKeyFile, heartbeatInterval,
+                metricsInterval, Duration.ofSeconds(1), Duration.ofSeconds(10), mariadb);
     }
 
     /**
@@ -67,6 +69,10 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
         if (missing.size() == 4) {
             return Optional.empty();
         }
+        if (config.instanceKeyFile().isEmpty()) {
+            // Without it the agent could prove nothing it sends and accept no command: it would only look dead.
+            missing.add("MARINA_INSTANCE_KEY_FILE");
+        }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the agent's instance is configured only partly; missing: " + String.join(", ", missing));
         }
@@ -78,6 +84,7 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 config.commandsSince().map(Instant::ofEpochMilli),
                 bootstrapServers,
                 keyFile.toAbsolutePath(),
+                config.instanceKeyFile().get().toAbsolutePath(),
                 config.heartbeatInterval(),
                 config.metricsInterval(),
                 config.lease(),

@@ -38,6 +38,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
@@ -268,9 +269,70 @@ class AgentIT {
         }
     }
 
+    @Test
+    void forged_commands_without_a_valid_proof_are_refused_counted_and_never_carried_out() throws Exception {
+        Instance it = new Instance();
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        try (TopicTail<AgentEvent> events = new TopicTail<>(servers, Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
+                TopicTail<Heartbeat> heartbeats = new TopicTail<>(servers, Topics.HEARTBEATS.name(), Heartbeat.getDefaultInstance(), it.key);
+                TopicTail<DeadLetter> deadLetters = new TopicTail<>(servers, Topics.DEAD_LETTERS.name(), DeadLetter.getDefaultInstance(), it.key)) {
+            agent = Agent.start(it.settings(), registry);
+            send(it.key, it.deploy("deploy-1"));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, events.await(e -> e.getCommandId().equals("deploy-1"), EVENT_WAIT).getOutcome());
+
+            // What a forger with write access to agent-commands can send: FENCE, PROMOTE with an epoch that would lock
+            // the reconciler out, DESTROY — without a proof, with another platform's key, with another instance's key
+            // (its agent forging), and a valid proof whose record was altered (the epoch raised).
+            String topic = Topics.AGENT_COMMANDS.name();
+            dev.marina.schemas.proof.PlatformProofKey otherPlatform = new dev.marina.schemas.proof.PlatformProofKey(TestProofs.random());
+            dev.marina.schemas.proof.ProofKeys sibling = TestProofs.speakingForAnyone(
+                    TestProofs.PLATFORM.forInstance(it.key, it.id.replace("-1", "-2")));
+            AgentCommand fence = it.command("forged-fence", AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(51).build();
+            AgentCommand promote = it.command("forged-promote", AgentOp.AGENT_OP_PROMOTE).toBuilder().setEpoch(51).build();
+            AgentCommand destroy = it.destroy("forged-destroy").toBuilder().setEpoch(51).build();
+            ProducerRecord<byte[], byte[]> altered = TestProofs.proven(topic, it.key,
+                    it.command("forged-altered", AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(1).build());
+            altered = new ProducerRecord<>(topic, null, altered.key(),
+                    new String(altered.value(), StandardCharsets.UTF_8).replace("\"epoch\":\"1\"", "\"epoch\":\"51\"").getBytes(StandardCharsets.UTF_8),
+                    altered.headers());
+            List<ProducerRecord<byte[], byte[]>> forged = List.of(
+                    TestProofs.unproven(topic, it.key, fence),
+                    TestProofs.unproven(topic, it.key, promote),
+                    TestProofs.unproven(topic, it.key, destroy),
+                    TestProofs.provenWith(otherPlatform, topic, it.key, fence.toBuilder().setCommandId("forged-fence-2").build()),
+                    TestProofs.provenWith(otherPlatform, topic, it.key, destroy.toBuilder().setCommandId("forged-destroy-2").build()),
+                    TestProofs.provenWith(sibling, topic, it.key, promote.toBuilder().setCommandId("forged-promote-2").build()),
+                    TestProofs.provenWith(sibling, topic, it.key, destroy.toBuilder().setCommandId("forged-destroy-3").build()),
+                    altered);
+            List<Long> offsets = new java.util.ArrayList<>();
+            for (ProducerRecord<byte[], byte[]> record : forged) {
+                offsets.add(producer.send(record).get(10, TimeUnit.SECONDS).offset());
+            }
+            // A real command after them: the loop went on, and the epoch the forgers named locks nobody out.
+            send(it.key, it.command("fence-1", AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(2).build());
+            AgentEvent fenced = events.await(e -> e.getCommandId().equals("fence-1"), EVENT_WAIT);
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, fenced.getOutcome(), fenced.getReason());
+
+            for (long offset : offsets) {
+                DeadLetter letter = deadLetters.await(d -> d.getSourceOffset() == offset && d.getSourceTopic().equals(topic), EVENT_WAIT);
+                assertEquals("agent", letter.getConsumer());
+                assertTrue(letter.getReason().startsWith("proof missing") || letter.getReason().startsWith("proof invalid"), letter.getReason());
+            }
+            assertTrue(events.values().stream().noneMatch(e -> e.getCommandId().startsWith("forged")), "forged commands get no answer");
+            assertEquals(3.0, registry.get("marina.agent.commands.unproven").tag("outcome", "missing").counter().count());
+            assertEquals(5.0, registry.get("marina.agent.commands.unproven").tag("outcome", "invalid").counter().count());
+
+            // Nothing was carried out: the data is there, the server answers, the epoch is the real one.
+            assertTrue(Files.isDirectory(it.files.data()));
+            assertEquals(1, LocalServers.serversUnder(it.files.dir()).size());
+            assertEquals(2, AgentState.load(it.files.stateFile()).highestEpoch());
+            Heartbeat beat = heartbeats.awaitAfter(heartbeats.mark(), h -> h.getDatabaseReachable(), Duration.ofSeconds(10));
+            assertEquals(2, beat.getEpoch());
+        }
+    }
+
     private static RecordMetadata send(String key, AgentCommand command) throws Exception {
-        return producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS.name(), key.getBytes(StandardCharsets.UTF_8),
-                ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+        return producer.send(TestProofs.proven(Topics.AGENT_COMMANDS.name(), key, command)).get(10, TimeUnit.SECONDS);
     }
 
     private static String permissions(Path file) throws IOException {
@@ -288,7 +350,8 @@ class AgentIT {
 
         AgentSettings settings() {
             return new AgentSettings(new InstanceIdentity(id, key, address), files, home, Optional.of(since), servers,
-                    home.resolve("secrets/platform.key"), Duration.ofMillis(200), Duration.ofSeconds(5), MariaDbSettings.defaults());
+                    home.resolve("secrets/platform.key"), TestProofs.keyFile(files, key, id), Duration.ofMillis(200),
+                    Duration.ofSeconds(5), MariaDbSettings.defaults());
         }
 
         AgentCommand command(String commandId, AgentOp op) {

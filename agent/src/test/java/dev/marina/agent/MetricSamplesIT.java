@@ -127,7 +127,8 @@ class MetricSamplesIT {
         String address = LocalServers.freeAddress();
         InstanceFiles files = new InstanceFiles(home.resolve("instances").resolve(id));
         AgentSettings settings = new AgentSettings(new InstanceIdentity(id, key, address), files, home,
-                Optional.of(Instant.now()), servers, home.resolve("secrets/platform.key"), Duration.ofMillis(200),
+                Optional.of(Instant.now()), servers, home.resolve("secrets/platform.key"), TestProofs.keyFile(files, key, id),
+                Duration.ofMillis(200),
                 METRICS_INTERVAL, MariaDbSettings.defaults());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
@@ -222,8 +223,7 @@ class MetricSamplesIT {
     }
 
     private static void send(String key, AgentCommand command) throws Exception {
-        producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS.name(), key.getBytes(StandardCharsets.UTF_8),
-                ProtoJsonSerde.toJson(command).getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+        producer.send(TestProofs.proven(Topics.AGENT_COMMANDS.name(), key, command)).get(10, TimeUnit.SECONDS);
     }
 
     /** Queries (and a write now and then) as the admin, one after another on one connection, until closed. */

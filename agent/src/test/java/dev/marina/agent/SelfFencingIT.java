@@ -98,7 +98,8 @@ class SelfFencingIT {
             }
         }, "fake-broker");
         SelfFencing fencing = new SelfFencing(identity, handler);
-        HeartbeatLoop heartbeats = new HeartbeatLoop(identity, producer, INTERVAL, database::observe, handler::roleFacts, fencing,
+        HeartbeatLoop heartbeats = new HeartbeatLoop(identity, TestProofs.PLATFORM.forInstance(identity.deploymentKey(), identity.instanceId()),
+                producer, INTERVAL, database::observe, handler::roleFacts, fencing,
                 new AgentMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
         try {
             AgentEvent ready = handler.handle(deploy(id));

@@ -130,6 +130,8 @@ public final class MetricsBench {
         private final KafkaProducer<String, String> backlogProducer;
         private final KafkaProducer<String, String> probeProducer;
         private final GroupProgress progress;
+        /** The platform's proof key: samples are proven as each agent proves its own, with its instance's key. */
+        private final dev.marina.schemas.proof.PlatformProofKey proof;
         private final MonitorMeters meters;
         private final List<Load> loads = new ArrayList<>();
         private DashboardEvents events;
@@ -150,6 +152,7 @@ public final class MetricsBench {
                 // The probe is sent as an agent sends: one record, no waiting for others.
                 probeProducer = producer(platform.bootstrap, "0", 16 * 1024, 1L << 20);
                 progress = new GroupProgress(platform.bootstrap, "health-monitor");
+                proof = PlatformProof.of(platform.home);
                 meters = new MonitorMeters(baseUrl);
             } catch (RuntimeException | IOException e) {
                 platform.close();
@@ -255,7 +258,7 @@ public final class MetricsBench {
         }
 
         private Load startLoad() {
-            Load load = Load.start(fleet, loadProducer, RATE);
+            Load load = Load.start(fleet, loadProducer, RATE, this);
             loads.add(load);
             return load;
         }
@@ -299,6 +302,15 @@ public final class MetricsBench {
             return done;
         }
 
+        /** A sample as its agent sends it: with the proof made with its instance's key. */
+        ProducerRecord<String, String> proven(String key, String json, String instanceId) {
+            ProducerRecord<String, String> record = new ProducerRecord<>(Topics.METRICS.name(), key, json);
+            dev.marina.schemas.proof.MessageProof.sign(proof, record.topic(), record.headers(),
+                    key.getBytes(java.nio.charset.StandardCharsets.UTF_8), json.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    instanceId);
+            return record;
+        }
+
         /** One sample of the probe instance stamped now (a millisecond of its own). */
         private ProbeSent sendProbe() {
             long ms = Math.max(System.currentTimeMillis(), lastProbeMs + 1);
@@ -306,7 +318,7 @@ public final class MetricsBench {
             String json = ProtoJsonSerde.toJson(fleet.sample(0, SimulatedFleet.TENANT, PROBE_NAME, PROBE_INSTANCE, false,
                     Instant.ofEpochMilli(ms)));
             long sent = System.nanoTime();
-            probeProducer.send(new ProducerRecord<>(Topics.METRICS.name(), PROBE_KEY, json));
+            probeProducer.send(proven(PROBE_KEY, json, PROBE_INSTANCE));
             return new ProbeSent(ms, sent);
         }
 
@@ -315,8 +327,7 @@ public final class MetricsBench {
             int instances = fleet.instances();
             for (int i = 0; i < count; i++) {
                 int instance = i % instances;
-                backlogProducer.send(new ProducerRecord<>(Topics.METRICS.name(), fleet.key(instance),
-                        fleet.sampleJson(instance, Instant.now())));
+                backlogProducer.send(proven(fleet.key(instance), fleet.sampleJson(instance, Instant.now()), fleet.instanceId(instance)));
             }
             backlogProducer.flush();
             return count;
@@ -385,19 +396,21 @@ public final class MetricsBench {
         private final SimulatedFleet fleet;
         private final KafkaProducer<String, String> producer;
         private final int rate;
+        private final Session session;
         private final long startNanos = System.nanoTime();
         private final Thread thread = new Thread(this, "load");
         private volatile boolean running = true;
         private volatile long sent;
 
-        private Load(SimulatedFleet fleet, KafkaProducer<String, String> producer, int rate) {
+        private Load(SimulatedFleet fleet, KafkaProducer<String, String> producer, int rate, Session session) {
             this.fleet = fleet;
             this.producer = producer;
             this.rate = rate;
+            this.session = session;
         }
 
-        static Load start(SimulatedFleet fleet, KafkaProducer<String, String> producer, int rate) {
-            Load load = new Load(fleet, producer, rate);
+        static Load start(SimulatedFleet fleet, KafkaProducer<String, String> producer, int rate, Session session) {
+            Load load = new Load(fleet, producer, rate, session);
             load.thread.setDaemon(true);
             load.thread.start();
             return load;
@@ -422,8 +435,8 @@ public final class MetricsBench {
                     long due = (System.nanoTime() - startNanos) * rate / 1_000_000_000L;
                     while (count < due && running) {
                         int instance = (int) (count % instances);
-                        producer.send(new ProducerRecord<>(Topics.METRICS.name(), fleet.key(instance),
-                                fleet.sampleJson(instance, Instant.now())));
+                        producer.send(session.proven(fleet.key(instance), fleet.sampleJson(instance, Instant.now()),
+                                fleet.instanceId(instance)));
                         count++;
                         sent = count;
                     }

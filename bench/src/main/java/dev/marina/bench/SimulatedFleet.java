@@ -112,6 +112,11 @@ final class SimulatedFleet {
     }
 
     /** One instance's sample taken at {@code at}, as proto3 JSON. */
+    /** The id of instance {@code instance} (what its samples name, and what their proof is made for). */
+    String instanceId(int instance) {
+        return instanceId(TENANT, name(instance / INSTANCES_PER_DEPLOYMENT), instance % INSTANCES_PER_DEPLOYMENT + 1);
+    }
+
     String sampleJson(int instance, Instant at) {
         int deployment = instance / INSTANCES_PER_DEPLOYMENT;
         int number = instance % INSTANCES_PER_DEPLOYMENT + 1;

@@ -3,6 +3,8 @@ package dev.marina.healthmonitor;
 import dev.marina.healthmonitor.metrics.FleetGauges;
 import dev.marina.healthmonitor.metrics.MetricsSettings;
 import dev.marina.healthmonitor.metrics.MetricsTopology;
+import dev.marina.schemas.proof.ProofKeys;
+import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.topics.Topics;
 import java.time.InstantSource;
 import org.apache.kafka.common.serialization.Serdes;
@@ -34,18 +36,23 @@ public final class HealthTopology {
     static final String HEALTH_SINK = "instance-health-sink";
     static final String DEAD_LETTER_SINK = "dead-letters-sink";
 
-    /** The whole service: heartbeats → instance-health, and metrics → deployment-metrics. */
+    /**
+     * The whole service: heartbeats → instance-health, and metrics → deployment-metrics. Heartbeats and
+     * samples must prove their instance ({@code proof}: the platform's proof key); those that do not reach
+     * the processors as failed decodes ("proof missing" / "proof invalid"), are dead-lettered and never judged.
+     */
     public static Topology build(HealthSettings settings, MetricsSettings metricsSettings, HealthMetrics metrics,
-            FleetGauges fleet, InstantSource clock) {
-        return MetricsTopology.addTo(build(settings, metrics), metricsSettings, metrics, fleet, clock);
+            FleetGauges fleet, InstantSource clock, ProofKeys proof, ProofSerdes.Listener unproven) {
+        return MetricsTopology.addTo(build(settings, metrics, proof, unproven), metricsSettings, metrics, fleet, clock, proof,
+                unproven);
     }
 
     /** heartbeats → instance-health alone. */
-    public static Topology build(HealthSettings settings, HealthMetrics metrics) {
+    public static Topology build(HealthSettings settings, HealthMetrics metrics, ProofKeys proof, ProofSerdes.Listener unproven) {
         HealthRules rules = new HealthRules(settings);
         Topology topology = new Topology();
-        topology.addSource(SOURCE, Topics.HEARTBEATS.keySerde().deserializer(),
-                Topics.HEARTBEATS.decodingSerde().deserializer(), HEARTBEATS);
+        topology.addSource(SOURCE, ProofSerdes.keyReader(),
+                ProofSerdes.checking(Topics.HEARTBEATS.prototype(), proof, unproven), HEARTBEATS);
         topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new InstanceStateSerde()), PROCESSOR);

@@ -2,6 +2,8 @@ package dev.marina.healthmonitor;
 
 import dev.marina.healthmonitor.metrics.FleetGauges;
 import dev.marina.healthmonitor.metrics.MetricsSettings;
+import dev.marina.schemas.proof.PlatformProofKey;
+import dev.marina.service.Proofs;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -20,7 +22,7 @@ public class HealthTopologyProducer {
     // proxy's fields are its own (empty) ones.
     @Produces
     @Singleton
-    Topology topology(HealthConfig config, MeterRegistry registry) {
+    Topology topology(HealthConfig config, MeterRegistry registry, PlatformProofKey proof) {
         HealthSettings settings = new HealthSettings(config.suspectAfter(), config.downAfter(), config.forgetAfter(),
                 config.checkInterval(), config.primaryLease());
         LOG.infof("health rules suspect_after=%s down_after=%s forget_after=%s check_interval=%s primary_lease=%s",
@@ -31,6 +33,7 @@ public class HealthTopologyProducer {
         LOG.infof("metric aggregation windows=10s,1m grace=%s max_deployment_labels=%d gauges_expire_after=%s",
                 metrics.grace(), metrics.maxDeploymentLabels(), metrics.gaugesExpireAfter());
         FleetGauges fleet = new FleetGauges(registry, metrics.maxDeploymentLabels(), metrics.gaugesExpireAfter());
-        return HealthTopology.build(settings, metrics, new HealthMetrics(registry), fleet, InstantSource.system());
+        return HealthTopology.build(settings, metrics, new HealthMetrics(registry), fleet, InstantSource.system(), proof,
+                Proofs.counting(registry));
     }
 }

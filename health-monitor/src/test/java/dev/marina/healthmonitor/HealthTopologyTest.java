@@ -19,7 +19,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.proof.PlatformProofKey;
+import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.service.Proofs;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
@@ -60,6 +63,9 @@ class HealthTopologyTest {
     private TopologyTestDriver driver;
     private TestInputTopic<String, Heartbeat> heartbeats;
     private TestInputTopic<String, String> rawHeartbeats;
+    private TestInputTopic<String, Heartbeat> unprovenHeartbeats;
+    /** The platform's proof key; heartbeats are proven with the key it derives for their instance. */
+    static final PlatformProofKey PROOF = new PlatformProofKey(new byte[32]);
     private TestOutputTopic<String, InstanceHealth> health;
     private TestOutputTopic<String, DeadLetter> deadLetters;
     /** The driver's wall clock, mirrored here. */
@@ -68,10 +74,14 @@ class HealthTopologyTest {
     @BeforeEach
     void start() {
         // The service's own Streams settings (exactly-once included), minus the broker.
-        driver = new TopologyTestDriver(HealthTopology.build(SETTINGS, new HealthMetrics(registry)), props(), T0);
-        heartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(),
+        driver = new TopologyTestDriver(HealthTopology.build(SETTINGS, new HealthMetrics(registry), PROOF,
+                Proofs.counting(registry)), props(), T0);
+        // as agents send them: proven with their instance's key
+        heartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, ProofSerdes.keys(), ProofSerdes.signing(PROOF));
+        rawHeartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, ProofSerdes.keys(),
+                ProofSerdes.signingJson(Heartbeat.getDefaultInstance(), PROOF));
+        unprovenHeartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(),
                 Topics.HEARTBEATS.valueSerde().serializer());
-        rawHeartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, new StringSerializer(), new StringSerializer());
         health = driver.createOutputTopic(HealthTopology.INSTANCE_HEALTH, Topics.INSTANCE_HEALTH.keySerde().deserializer(),
                 Topics.INSTANCE_HEALTH.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(HealthTopology.DEAD_LETTERS, Topics.DEAD_LETTERS.keySerde().deserializer(),
@@ -129,6 +139,47 @@ class HealthTopologyTest {
 
         advance(Duration.ofSeconds(30));
         assertTrue(health.isEmpty(), "DOWN is announced once");
+    }
+
+    @Test
+    void a_forged_heartbeat_never_brings_a_down_instance_up_it_is_dead_lettered_and_counted() {
+        send(heartbeat(now));
+        advance(Duration.ofSeconds(2));
+        assertEquals(List.of(HEALTH_UP, HEALTH_SUSPECT, HEALTH_DOWN), healths(health.readValuesToList()));
+
+        // The instance is gone (destroyed, or dead); forgers say it is up: without a proof, with another instance's key
+        // (a sibling agent speaking for it), with another platform's key.
+        unprovenHeartbeats.pipeInput(DEPLOYMENT, heartbeat(now), now);
+        javax.crypto.SecretKey sibling = PROOF.instanceKey(DEPLOYMENT, "acme-orders-9").orElseThrow();
+        driver.createInputTopic(HealthTopology.HEARTBEATS, ProofSerdes.keys(), ProofSerdes.<Heartbeat>signing(new dev.marina.schemas.proof.ProofKeys() {
+            @Override
+            public String keyId() {
+                return PROOF.keyId();
+            }
+
+            @Override
+            public java.util.Optional<javax.crypto.SecretKey> instanceKey(String deploymentKey, String instanceId) {
+                return java.util.Optional.of(sibling);
+            }
+        })).pipeInput(DEPLOYMENT, heartbeat(now), now);
+        byte[] other = new byte[32];
+        other[0] = 7;
+        driver.createInputTopic(HealthTopology.HEARTBEATS, ProofSerdes.keys(), ProofSerdes.<Heartbeat>signing(new PlatformProofKey(other)))
+                .pipeInput(DEPLOYMENT, heartbeat(now), now);
+        advance(Duration.ofMillis(300));
+
+        assertTrue(health.isEmpty(), () -> "a forged heartbeat changed the health: " + health.readValuesToList());
+        List<String> reasons = deadLetters.readValuesToList().stream().map(DeadLetter::getReason).toList();
+        assertEquals(3, reasons.size(), reasons::toString);
+        assertTrue(reasons.get(0).startsWith("proof missing"), reasons.get(0));
+        assertTrue(reasons.get(1).startsWith("proof invalid"), reasons.get(1));
+        assertTrue(reasons.get(2).startsWith("proof invalid"), reasons.get(2));
+        assertEquals(1.0, registry.counter("marina.proof.refused", "topic", "heartbeats", "outcome", "missing").count());
+        assertEquals(2.0, registry.counter("marina.proof.refused", "topic", "heartbeats", "outcome", "invalid").count());
+
+        // Its own agent, back, is believed.
+        send(heartbeat(now));
+        assertEquals(HEALTH_UP, health.readValue().getHealth());
     }
 
     @Test

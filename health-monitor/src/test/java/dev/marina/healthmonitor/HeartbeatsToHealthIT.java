@@ -43,6 +43,10 @@ class HeartbeatsToHealthIT {
     @Inject
     HealthConfig config;
 
+    /** The service's proof key: heartbeats are sent as agents send them, proven for their instance. */
+    @Inject
+    dev.marina.schemas.proof.PlatformProofKey proof;
+
     @BeforeEach
     void awaitReady() {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
@@ -87,8 +91,8 @@ class HeartbeatsToHealthIT {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        return new KafkaProducer<>(props, Topics.HEARTBEATS.keySerde().serializer(),
-                Topics.HEARTBEATS.valueSerde().serializer());
+        return new KafkaProducer<>(props, dev.marina.schemas.proof.ProofSerdes.keys(),
+                dev.marina.schemas.proof.ProofSerdes.<Heartbeat>signing(proof));
     }
 
     /** Sends heartbeats as an agent would, at most one per 500 ms. */

@@ -60,6 +60,10 @@ class PrimaryFailureDetectionIT {
     @Inject
     HealthConfig config;
 
+    /** The service's proof key: heartbeats are sent as agents send them, proven for their instance. */
+    @Inject
+    dev.marina.schemas.proof.PlatformProofKey proof;
+
     private KafkaProducer<String, Heartbeat> producer;
 
     @BeforeEach
@@ -70,8 +74,8 @@ class PrimaryFailureDetectionIT {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        producer = new KafkaProducer<>(props, Topics.HEARTBEATS.keySerde().serializer(),
-                Topics.HEARTBEATS.valueSerde().serializer());
+        producer = new KafkaProducer<>(props, dev.marina.schemas.proof.ProofSerdes.keys(),
+                dev.marina.schemas.proof.ProofSerdes.<Heartbeat>signing(proof));
     }
 
     @AfterEach

@@ -3,6 +3,8 @@ package dev.marina.service;
 import dev.marina.schemas.topics.TopicSpec;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.Serializer;
 
 /**
@@ -24,29 +26,56 @@ public final class SinkSerializers {
 
     /** UTF-8 keys of at most {@link #MAX_KEY_BYTES}. */
     public static Serializer<String> key(TopicSpec<?> topic) {
-        return (t, key) -> {
-            if (key == null) {
-                return null;
+        return key(topic, new StringSerializer());
+    }
+
+    /**
+     * {@code inner}'s key bytes, refused when longer than {@link #MAX_KEY_BYTES}. Headers pass through
+     * (a signing pair of serializers sees the record's headers).
+     */
+    public static Serializer<String> key(TopicSpec<?> topic, Serializer<String> inner) {
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String t, String key) {
+                return checkedKey(topic, inner.serialize(t, key));
             }
-            byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
-            if (bytes.length > MAX_KEY_BYTES) {
-                throw new SerializationException(topic.name() + ": a key of " + bytes.length + " bytes (at most "
-                        + MAX_KEY_BYTES + ")");
+
+            @Override
+            public byte[] serialize(String t, Headers headers, String key) {
+                return checkedKey(topic, inner.serialize(t, headers, key));
             }
-            return bytes;
         };
     }
 
-    /** {@code inner}'s bytes, refused when they would not fit the topic's record limit. */
+    /** {@code inner}'s bytes, refused when they would not fit the topic's record limit. Headers pass through. */
     public static <T> Serializer<T> value(TopicSpec<?> topic, Serializer<T> inner) {
         int limit = topic.maxMessageBytes() - OVERHEAD;
-        return (t, value) -> {
-            byte[] bytes = inner.serialize(t, value);
-            if (bytes != null && bytes.length > limit) {
-                throw new SerializationException(topic.name() + ": a value of " + bytes.length + " bytes (the topic takes "
-                        + limit + ")");
+        return new Serializer<>() {
+            @Override
+            public byte[] serialize(String t, T value) {
+                return checkedValue(topic, limit, inner.serialize(t, value));
             }
-            return bytes;
+
+            @Override
+            public byte[] serialize(String t, Headers headers, T value) {
+                return checkedValue(topic, limit, inner.serialize(t, headers, value));
+            }
         };
+    }
+
+    private static byte[] checkedKey(TopicSpec<?> topic, byte[] bytes) {
+        if (bytes != null && bytes.length > MAX_KEY_BYTES) {
+            throw new SerializationException(topic.name() + ": a key of " + bytes.length + " bytes (at most "
+                    + MAX_KEY_BYTES + ")");
+        }
+        return bytes;
+    }
+
+    private static byte[] checkedValue(TopicSpec<?> topic, int limit, byte[] bytes) {
+        if (bytes != null && bytes.length > limit) {
+            throw new SerializationException(topic.name() + ": a value of " + bytes.length + " bytes (the topic takes "
+                    + limit + ")");
+        }
+        return bytes;
     }
 }

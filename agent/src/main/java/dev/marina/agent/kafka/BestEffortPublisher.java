@@ -2,6 +2,8 @@ package dev.marina.agent.kafka;
 
 import com.google.protobuf.Message;
 import dev.marina.agent.InstanceIdentity;
+import dev.marina.schemas.proof.MessageProof;
+import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -24,6 +26,7 @@ final class BestEffortPublisher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BestEffortPublisher.class);
 
     private final InstanceIdentity identity;
+    private final ProofKeys proof;
     private final String topic;
     private final String what;
     private final Outcome outcome;
@@ -41,13 +44,16 @@ final class BestEffortPublisher implements AutoCloseable {
      * @param what    the records, for the log and the timer thread ("heartbeats", "metric samples")
      * @param outcome told of every send: true when the broker took it
      */
-    BestEffortPublisher(InstanceIdentity identity, String topic, String what, Producer<byte[], byte[]> producer,
+    BestEffortPublisher(InstanceIdentity identity, ProofKeys proof, String topic, String what, Producer<byte[], byte[]> producer,
             Consumer<Boolean> outcome) {
-        this(identity, topic, what, producer, (delivered, sentAt) -> outcome.accept(delivered));
+        this(identity, proof, topic, what, producer, (delivered, sentAt) -> outcome.accept(delivered));
     }
 
-    BestEffortPublisher(InstanceIdentity identity, String topic, String what, Producer<byte[], byte[]> producer, Outcome outcome) {
+    /** @param proof the instance's key: every record proves the instance it comes from */
+    BestEffortPublisher(InstanceIdentity identity, ProofKeys proof, String topic, String what, Producer<byte[], byte[]> producer,
+            Outcome outcome) {
         this.identity = identity;
+        this.proof = proof;
         this.topic = topic;
         this.what = what;
         this.outcome = outcome;
@@ -80,11 +86,14 @@ final class BestEffortPublisher implements AutoCloseable {
     void publish(java.util.function.Supplier<? extends Message> build) {
         long sentAt = System.nanoTime();
         try {
-            byte[] value = ProtoJsonSerde.toJson(build.get()).getBytes(StandardCharsets.UTF_8);
+            Message message = build.get();
+            byte[] key = identity.deploymentKey().getBytes(StandardCharsets.UTF_8);
+            byte[] value = ProtoJsonSerde.toJson(message).getBytes(StandardCharsets.UTF_8);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, value);
+            MessageProof.sign(proof, topic, record.headers(), key, value, MessageProof.instanceOf(message));
             sentAt = System.nanoTime();
             long handedOver = sentAt;
-            producer.send(new ProducerRecord<>(topic, identity.deploymentKey().getBytes(StandardCharsets.UTF_8), value),
-                    (metadata, error) -> sent(error, handedOver));
+            producer.send(record, (metadata, error) -> sent(error, handedOver));
         } catch (RuntimeException e) {
             // max.block.ms ran out (no broker metadata), the producer is closing, or the record could
             // not be built: this record is lost.

@@ -3,6 +3,8 @@ package dev.marina.agent.kafka;
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
+import dev.marina.schemas.proof.MessageProof;
+import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.Topics;
@@ -58,6 +60,7 @@ public final class CommandLoop implements AutoCloseable {
     static final int ATTEMPTS = 3;
 
     private final InstanceIdentity identity;
+    private final ProofKeys proof;
     private final String bootstrapServers;
     private final OffsetFile offsets;
     private final Optional<Instant> commandsSince;
@@ -73,10 +76,11 @@ public final class CommandLoop implements AutoCloseable {
     private long failingOffset = -1;
     private int failures;
 
-    public CommandLoop(InstanceIdentity identity, String bootstrapServers, OffsetFile offsets, Optional<Instant> commandsSince,
+    public CommandLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, OffsetFile offsets, Optional<Instant> commandsSince,
             EventPublisher publisher, Function<AgentCommand, AgentEvent> handler, Supplier<Optional<AgentEvent>> onStart, AgentMetrics metrics,
             Clock clock) {
         this.identity = identity;
+        this.proof = proof;
         this.bootstrapServers = bootstrapServers;
         this.offsets = offsets;
         this.commandsSince = commandsSince;
@@ -199,6 +203,8 @@ public final class CommandLoop implements AutoCloseable {
             } else if (!identity.instanceId().equals(decoded.value().getInstanceId())) {
                 LOG.debugf("command for another instance, ignored offset=%d command=%s for=%s", record.offset(),
                         decoded.value().getCommandId(), decoded.value().getInstanceId());
+            } else if (unproven(record, decoded.value())) {
+                // refused, counted and dead-lettered; never carried out, and no answer (its command id is the sender's word)
             } else if (!carryOut(record, decoded.value())) {
                 return false;
             }
@@ -262,6 +268,24 @@ public final class CommandLoop implements AutoCloseable {
 
     private static byte[] json(AgentCommand command) {
         return ProtoJsonSerde.toJson(command).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * True when the command does not prove it comes from the platform for this instance: it is dead-lettered
+     * with the reason ("proof missing: …", "proof invalid: …") and counted. Its epoch is never read, so a
+     * forged command cannot raise the epoch and lock the reconciler out.
+     */
+    private boolean unproven(ConsumerRecord<byte[], byte[]> record, AgentCommand command) {
+        MessageProof.Check check = MessageProof.verify(proof, record.topic(), record.headers(), record.key(), record.value(),
+                command.getInstanceId());
+        if (check.proven()) {
+            return false;
+        }
+        LOG.warnf("command refused, it does not prove its sender offset=%d command=%s op=%s reason=%s", record.offset(),
+                command.getCommandId(), command.getOp(), check.reason());
+        deadLetter(record, record.value(), check.reason());
+        metrics.commandRefusedForProof(check.outcome().label());
+        return true;
     }
 
     private void pause(Duration d) {

@@ -1,6 +1,8 @@
 package dev.marina.agent.kafka;
 
 import com.google.protobuf.Message;
+import dev.marina.schemas.proof.MessageProof;
+import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentEvent;
@@ -22,15 +24,18 @@ public final class EventPublisher implements AutoCloseable {
     private static final long ACK_TIMEOUT_MS = 35_000;
 
     private final KafkaProducer<byte[], byte[]> producer;
+    private final ProofKeys proof;
 
     private volatile java.util.function.Consumer<AgentEvent> afterAnswer = event -> { };
 
-    public EventPublisher(String bootstrapServers, String clientId) {
+    /** @param proof the instance's key: every answer proves the instance it comes from (dead letters do not) */
+    public EventPublisher(String bootstrapServers, String clientId, ProofKeys proof) {
         this.producer = new KafkaProducer<>(ClientSettings.eventProducer(bootstrapServers, clientId));
+        this.proof = proof;
     }
 
     public void answer(String deploymentKey, AgentEvent event) {
-        send(Topics.AGENT_EVENTS.name(), deploymentKey.getBytes(StandardCharsets.UTF_8), event);
+        send(Topics.AGENT_EVENTS.name(), deploymentKey.getBytes(StandardCharsets.UTF_8), event, true);
         afterAnswer.accept(event);
     }
 
@@ -41,13 +46,17 @@ public final class EventPublisher implements AutoCloseable {
 
     /** Keyed by the original record's key (its first bytes when it is long: DeadLetters.recordKey). */
     public void deadLetter(byte[] originalKey, DeadLetter letter) {
-        send(Topics.DEAD_LETTERS.name(), DeadLetters.recordKey(originalKey), letter);
+        send(Topics.DEAD_LETTERS.name(), DeadLetters.recordKey(originalKey), letter, false);
     }
 
-    private void send(String topic, byte[] key, Message value) {
+    private void send(String topic, byte[] key, Message value, boolean proven) {
         byte[] json = ProtoJsonSerde.toJson(value).getBytes(StandardCharsets.UTF_8);
         try {
-            producer.send(new ProducerRecord<>(topic, key, json)).get(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic, key, json);
+            if (proven) {
+                MessageProof.sign(proof, topic, record.headers(), key, json, MessageProof.instanceOf(value));
+            }
+            producer.send(record).get(ACK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             throw new PublishException(topic, e.getCause());
         } catch (TimeoutException | RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
 import dev.marina.agent.RoleFacts;
 import dev.marina.agent.database.Observation;
+import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.Role;
@@ -52,22 +53,22 @@ public final class HeartbeatLoop implements AutoCloseable {
     private final BestEffortPublisher publisher;
     private final AtomicLong sequence = new AtomicLong();
 
-    public HeartbeatLoop(InstanceIdentity identity, String bootstrapServers, Duration interval, Supplier<Observation> database,
-            Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
-        this(identity, new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId())),
+    public HeartbeatLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, Duration interval,
+            Supplier<Observation> database, Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
+        this(identity, proof, new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId())),
                 interval, database, role, lease, metrics, clock);
     }
 
     /** With a producer of the caller's (tests: one whose sends never complete, to cut the lease). */
-    public HeartbeatLoop(InstanceIdentity identity, Producer<byte[], byte[]> producer, Duration interval, Supplier<Observation> database,
-            Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
+    public HeartbeatLoop(InstanceIdentity identity, ProofKeys proof, Producer<byte[], byte[]> producer, Duration interval,
+            Supplier<Observation> database, Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
         this.identity = identity;
         this.interval = interval;
         this.database = database;
         this.role = role;
         this.lease = lease;
         this.clock = clock;
-        this.publisher = new BestEffortPublisher(identity, Topics.HEARTBEATS.name(), "heartbeats", producer, (delivered, sentAt) -> {
+        this.publisher = new BestEffortPublisher(identity, proof, Topics.HEARTBEATS.name(), "heartbeats", producer, (delivered, sentAt) -> {
             metrics.heartbeat(delivered);
             if (delivered) {
                 lease.acknowledged(sentAt);

@@ -4,6 +4,7 @@ import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
 import dev.marina.agent.metrics.MetricsSampler;
+import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.topics.Topics;
 import java.time.Duration;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -24,12 +25,12 @@ public final class MetricsLoop implements AutoCloseable {
     private final MetricsSampler sampler;
     private final BestEffortPublisher publisher;
 
-    public MetricsLoop(InstanceIdentity identity, String bootstrapServers, Duration interval, MetricsSampler sampler,
+    public MetricsLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, Duration interval, MetricsSampler sampler,
             AgentMetrics metrics) {
         this.identity = identity;
         this.interval = interval;
         this.sampler = sampler;
-        this.publisher = new BestEffortPublisher(identity, Topics.METRICS.name(), "metric samples",
+        this.publisher = new BestEffortPublisher(identity, proof, Topics.METRICS.name(), "metric samples",
                 new KafkaProducer<>(ClientSettings.metricsProducer(bootstrapServers, "agent-metrics-" + identity.instanceId())),
                 metrics::metricSample);
     }

@@ -1,6 +1,8 @@
 package dev.marina.healthmonitor.metrics;
 
 import dev.marina.healthmonitor.HealthMetrics;
+import dev.marina.schemas.proof.ProofKeys;
+import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.topics.Topics;
 import java.time.InstantSource;
 import org.apache.kafka.common.serialization.Serdes;
@@ -46,11 +48,11 @@ public final class MetricsTopology {
      * @param clock the monitor's clock, for capping sample times (see {@link SampleTime})
      */
     public static Topology addTo(Topology topology, MetricsSettings settings, HealthMetrics metrics, FleetGauges fleet,
-            InstantSource clock) {
+            InstantSource clock, ProofKeys proof, ProofSerdes.Listener unproven) {
         // A null offset reset keeps the application's setting.
         topology.addSource((AutoOffsetReset) null, METRICS_SOURCE,
-                new SampleTime(clock, settings.grace()), Topics.METRICS.keySerde().deserializer(),
-                Topics.METRICS.decodingSerde().deserializer(), METRICS);
+                new SampleTime(clock, settings.grace()), ProofSerdes.keyReader(),
+                ProofSerdes.checking(Topics.METRICS.prototype(), proof, unproven), METRICS);
         topology.addSource(STATUS_SOURCE, Topics.DEPLOYMENT_STATUS.keySerde().deserializer(),
                 Topics.DEPLOYMENT_STATUS.decodingSerde().deserializer(), DEPLOYMENT_STATUS);
 

@@ -18,6 +18,8 @@ public final class SampleCheck {
     public enum Reason {
         /** The value is not a {@code MetricSample} in proto3 JSON (or not a status, on deployment-status). */
         UNDECODABLE,
+        /** The sample does not prove the instance it names (no proof, or one that does not hold). */
+        UNPROVEN,
         /** No value: a sample is never a tombstone. */
         TOMBSTONE,
         /** Decoded, but lacks what aggregation needs (key, instance, time) or contradicts its key. */

@@ -69,7 +69,8 @@ final class SampleProcessor implements Processor<String, Decoded<MetricSample>, 
             return;
         }
         if (decoded instanceof Decoded.Failed<MetricSample> failed) {
-            deadLetters.send(key, failed.raw(), SampleCheck.Reason.UNDECODABLE, failed.reason(), now);
+            deadLetters.send(key, failed.raw(), failed.reason().startsWith("proof ") ? SampleCheck.Reason.UNPROVEN
+                    : SampleCheck.Reason.UNDECODABLE, failed.reason(), now);
             return;
         }
         MetricSample sample = decoded.value();

@@ -181,8 +181,18 @@ class MetricsToAggregatesIT {
         }, 0, 500, TimeUnit.MILLISECONDS);
     }
 
+    /** The service's proof key: samples are sent as agents send them, proven for their instance. */
+    @jakarta.inject.Inject
+    dev.marina.schemas.proof.PlatformProofKey proof;
+
     private void send(String topic, String key, byte[] value) {
-        producer.send(new ProducerRecord<>(topic, key, value));
+        ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, key, value);
+        if (topic.equals(Topics.METRICS.name())) {
+            MetricSample sample = dev.marina.schemas.serde.ProtoJsonSerde.fromJson(MetricSample.getDefaultInstance(), value).value();
+            dev.marina.schemas.proof.MessageProof.sign(proof, topic, record.headers(),
+                    key.getBytes(java.nio.charset.StandardCharsets.UTF_8), value, sample.getInstanceId());
+        }
+        producer.send(record);
     }
 
     private static DeploymentStatus status(String deployment) {

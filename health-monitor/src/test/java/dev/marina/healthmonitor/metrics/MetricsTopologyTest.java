@@ -22,7 +22,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.marina.healthmonitor.HealthMetrics;
 import dev.marina.healthmonitor.HealthSettings;
 import dev.marina.healthmonitor.HealthTopology;
+import dev.marina.schemas.proof.PlatformProofKey;
+import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.service.Proofs;
 import dev.marina.schemas.v1.DeadLetter;
 import dev.marina.schemas.v1.DeploymentMetrics;
 import dev.marina.schemas.v1.DeploymentStatus;
@@ -68,6 +71,7 @@ class MetricsTopologyTest {
     private TestInputTopic<String, String> rawSamples;
     private TestInputTopic<String, DeploymentStatus> statuses;
     private TestInputTopic<String, String> rawStatuses;
+    static final PlatformProofKey PROOF = new PlatformProofKey(new byte[32]);
     private TestOutputTopic<String, DeploymentMetrics> aggregates;
     private TestOutputTopic<String, DeadLetter> deadLetters;
     /** The monitor's clock, well after the samples of most tests: they are not ahead of it. */
@@ -79,10 +83,11 @@ class MetricsTopologyTest {
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         FleetGauges fleet = new FleetGauges(registry, 2, SETTINGS.gaugesExpireAfter());
         driver = new TopologyTestDriver(HealthTopology.build(HealthSettings.defaults(), SETTINGS,
-                new HealthMetrics(registry), fleet, () -> now), props, now);
-        samples = driver.createInputTopic(MetricsTopology.METRICS, new StringSerializer(),
-                Topics.METRICS.valueSerde().serializer());
-        rawSamples = driver.createInputTopic(MetricsTopology.METRICS, new StringSerializer(), new StringSerializer());
+                new HealthMetrics(registry), fleet, () -> now, PROOF, Proofs.counting(registry)), props, now);
+        // as agents send them: proven with their instance's key
+        samples = driver.createInputTopic(MetricsTopology.METRICS, ProofSerdes.keys(), ProofSerdes.signing(PROOF));
+        rawSamples = driver.createInputTopic(MetricsTopology.METRICS, ProofSerdes.keys(),
+                ProofSerdes.signingJson(dev.marina.schemas.v1.MetricSample.getDefaultInstance(), PROOF));
         statuses = driver.createInputTopic(MetricsTopology.DEPLOYMENT_STATUS, new StringSerializer(),
                 Topics.DEPLOYMENT_STATUS.valueSerde().serializer());
         rawStatuses = driver.createInputTopic(MetricsTopology.DEPLOYMENT_STATUS, new StringSerializer(),

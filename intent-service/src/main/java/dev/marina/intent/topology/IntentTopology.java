@@ -2,9 +2,14 @@ package dev.marina.intent.topology;
 
 import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.reconcile.Planner;
+import com.google.protobuf.Message;
+import dev.marina.schemas.proof.MessageProof;
+import dev.marina.schemas.proof.ProofKeys;
+import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
 import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.service.SinkSerializers;
 import java.time.Clock;
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
@@ -23,6 +28,10 @@ import org.apache.kafka.streams.state.Stores;
  *
  * Every input topic is keyed by deployment and has the same partition count, so one task sees all
  * facts of a deployment and no repartitioning happens. Exactly-once comes from the shared settings.
+ *
+ * <p>Commands to agents are proven (each with its instance's key, derived from the platform's proof
+ * key) and agents' events must prove their instance: an event that does not reaches the reconciler as
+ * a failed decode, which it dead-letters ("proof missing" / "proof invalid") without folding it in.
  */
 public final class IntentTopology {
     private IntentTopology() {}
@@ -33,7 +42,8 @@ public final class IntentTopology {
     public static final String RECONCILER_STORE = "reconciler-store";
 
     /** What the processors need from outside: the clock and the pure decision makers. */
-    public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval, ReconcilerMeters meters) {}
+    public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval, ReconcilerMeters meters,
+            ProofKeys proof, ProofSerdes.Listener unproven) {}
 
     public static Topology build(Deps deps) {
         Topology topology = new Topology();
@@ -46,7 +56,7 @@ public final class IntentTopology {
 
         for (TopicSpec<?> input : new TopicSpec<?>[] {Topics.INTENTS, Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS,
                 Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS, Topics.CERT_EVENTS}) {
-            source(topology, input);
+            source(topology, input, deps);
         }
         topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval(), deps.meters()),
                 sourceName(Topics.INTENTS), sourceName(Topics.PROVISION_EVENTS), sourceName(Topics.AGENT_EVENTS),
@@ -55,15 +65,15 @@ public final class IntentTopology {
                 Serdes.String(), dev.marina.schemas.serde.ProtoJsonSerde.of(
                         dev.marina.schemas.v1.ReconcilerState.getDefaultInstance())), RECONCILER);
 
-        sink(topology, Topics.INTENTS, INTAKE, RECONCILER);
-        sink(topology, Topics.INTENT_REJECTIONS, INTAKE);
-        sink(topology, Topics.DEAD_LETTERS, INTAKE, RECONCILER);
-        sink(topology, Topics.PROVISION_COMMANDS, RECONCILER);
-        sink(topology, Topics.AGENT_COMMANDS, RECONCILER);
-        sink(topology, Topics.DNS_COMMANDS, RECONCILER);
-        sink(topology, Topics.CERT_COMMANDS, RECONCILER);
-        sink(topology, Topics.ROLE_CHANGES, RECONCILER);
-        sink(topology, Topics.DEPLOYMENT_STATUS, RECONCILER);
+        sink(topology, Topics.INTENTS, deps, INTAKE, RECONCILER);
+        sink(topology, Topics.INTENT_REJECTIONS, deps, INTAKE);
+        sink(topology, Topics.DEAD_LETTERS, deps, INTAKE, RECONCILER);
+        sink(topology, Topics.PROVISION_COMMANDS, deps, RECONCILER);
+        sink(topology, Topics.AGENT_COMMANDS, deps, RECONCILER);
+        sink(topology, Topics.DNS_COMMANDS, deps, RECONCILER);
+        sink(topology, Topics.CERT_COMMANDS, deps, RECONCILER);
+        sink(topology, Topics.ROLE_CHANGES, deps, RECONCILER);
+        sink(topology, Topics.DEPLOYMENT_STATUS, deps, RECONCILER);
         return topology;
     }
 
@@ -80,13 +90,23 @@ public final class IntentTopology {
         return topic.name() + "-source";
     }
 
-    private static void source(Topology topology, TopicSpec<?> topic) {
-        topology.addSource(sourceName(topic), Serdes.String().deserializer(), topic.decodingSerde().deserializer(), topic.name());
+    private static void source(Topology topology, TopicSpec<?> topic, Deps deps) {
+        if (MessageProof.TOPICS.contains(topic.name())) {
+            topology.addSource(sourceName(topic), ProofSerdes.keyReader(),
+                    ProofSerdes.checking(topic.prototype(), deps.proof(), deps.unproven()), topic.name());
+        } else {
+            topology.addSource(sourceName(topic), Serdes.String().deserializer(), topic.decodingSerde().deserializer(), topic.name());
+        }
     }
 
-    private static void sink(Topology topology, TopicSpec<?> topic, String... parents) {
+    private static void sink(Topology topology, TopicSpec<?> topic, Deps deps, String... parents) {
         // sized to the topic: a record it would refuse is skipped before it reaches the transaction (SinkSerializers)
-        topology.addSink(sinkName(topic), topic.name(), dev.marina.service.SinkSerializers.key(topic),
-                dev.marina.service.SinkSerializers.value(topic, new ProtoJsonSerializer()), parents);
+        if (MessageProof.TOPICS.contains(topic.name())) {
+            topology.addSink(sinkName(topic), topic.name(), SinkSerializers.key(topic, ProofSerdes.keys()),
+                    SinkSerializers.value(topic, ProofSerdes.<Message>signing(deps.proof())), parents);
+        } else {
+            topology.addSink(sinkName(topic), topic.name(), SinkSerializers.key(topic),
+                    SinkSerializers.value(topic, new ProtoJsonSerializer()), parents);
+        }
     }
 }

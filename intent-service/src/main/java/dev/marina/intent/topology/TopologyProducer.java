@@ -7,6 +7,8 @@ import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.reconcile.PlanSettings;
 import dev.marina.intent.reconcile.Planner;
 import dev.marina.intent.validation.IntentValidator;
+import dev.marina.schemas.proof.PlatformProofKey;
+import dev.marina.service.Proofs;
 import dev.marina.service.SecretBox;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -20,6 +22,9 @@ public class TopologyProducer {
 
     @Inject
     SecretBox secrets;
+
+    @Inject
+    PlatformProofKey proof;
 
     @Inject
     IntentValidator validator;
@@ -38,6 +43,6 @@ public class TopologyProducer {
         IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
         PlanSettings settings = PlanSettingsFromConfig.plan(reconciler, dns);
         return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings),
-                reconciler.resyncInterval(), new ReconcilerMeters(registry)));
+                reconciler.resyncInterval(), new ReconcilerMeters(registry), proof, Proofs.counting(registry)));
     }
 }

@@ -12,7 +12,12 @@ import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.reconcile.PlanSettings;
 import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.proof.MessageProof;
+import dev.marina.schemas.proof.PlatformProofKey;
+import dev.marina.schemas.proof.ProofKeys;
+import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
+import dev.marina.service.Proofs;
 import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AgentCommand;
@@ -81,6 +86,9 @@ class IntentTopologyTest {
         }
     }
 
+    /** The platform's proof key: commands out are proven with it, agents' events must prove their instance. */
+    private static final PlatformProofKey PROOF = new PlatformProofKey(new byte[32]);
+
     private final TestClock clock = new TestClock();
     private final io.micrometer.core.instrument.simple.SimpleMeterRegistry meters =
             new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
@@ -94,7 +102,7 @@ class IntentTopologyTest {
     private void start(PlanSettings settings) throws Exception {
         IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
         var deps = new IntentTopology.Deps(clock, intake, new Planner(settings), Duration.ofSeconds(1),
-                new ReconcilerMeters(meters));
+                new ReconcilerMeters(meters), PROOF, Proofs.counting(meters));
         Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "intent-topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
@@ -107,22 +115,53 @@ class IntentTopologyTest {
         driver.close();
     }
 
+    /** Sends as the topic's writer would: an agent's events proven with its instance's key. */
     private void send(TopicSpec<?> topic, Message value) {
+        if (MessageProof.TOPICS.contains(topic.name())) {
+            sendProvenWith(PROOF.forInstance(KEY, MessageProof.instanceOf(value)), topic, value);
+            return;
+        }
+        TestInputTopic<String, Message> in = driver.createInputTopic(topic.name(), new StringSerializer(), new ProtoJsonSerializer());
+        in.pipeInput(KEY, value, clock.now);
+    }
+
+    private void sendProvenWith(ProofKeys keys, TopicSpec<?> topic, Message value) {
+        TestInputTopic<String, Message> in = driver.createInputTopic(topic.name(), ProofSerdes.keys(), ProofSerdes.signing(keys));
+        in.pipeInput(KEY, value, clock.now);
+    }
+
+    private void sendUnproven(TopicSpec<?> topic, Message value) {
         TestInputTopic<String, Message> in = driver.createInputTopic(topic.name(), new StringSerializer(), new ProtoJsonSerializer());
         in.pipeInput(KEY, value, clock.now);
     }
 
     private void sendRaw(TopicSpec<?> topic, String bytes) {
         TestInputTopic<String, byte[]> in = driver.createInputTopic(topic.name(), new StringSerializer(), new ByteArraySerializer());
-        in.pipeInput(KEY, bytes.getBytes(StandardCharsets.UTF_8), clock.now);
+        byte[] value = bytes.getBytes(StandardCharsets.UTF_8);
+        org.apache.kafka.common.header.Headers headers = new org.apache.kafka.common.header.internals.RecordHeaders();
+        dev.marina.schemas.serde.Decoded<?> decoded = dev.marina.schemas.serde.ProtoJsonSerde.fromJson(topic.prototype(), value);
+        if (MessageProof.TOPICS.contains(topic.name()) && decoded.isOk()) {
+            // bytes as an agent writes them, proven as its agent proves them
+            MessageProof.sign(PROOF, topic.name(), headers, KEY.getBytes(StandardCharsets.UTF_8), value,
+                    MessageProof.instanceOf((Message) decoded.value()));
+        }
+        in.pipeInput(new org.apache.kafka.streams.test.TestRecord<>(KEY, value, headers, clock.now));
     }
 
     /** Every record written to a topic since the last read, decoded; tombstones as null values. */
     private <V extends Message> List<KeyValue<String, V>> read(TopicSpec<V> topic) {
         TestOutputTopic<String, byte[]> out = driver.createOutputTopic(topic.name(), new StringDeserializer(), new ByteArrayDeserializer());
         List<KeyValue<String, V>> records = new ArrayList<>();
-        for (KeyValue<String, byte[]> kv : out.readKeyValuesToList()) {
-            records.add(KeyValue.pair(kv.key, topic.valueSerde().deserializer().deserialize(topic.name(), kv.value)));
+        for (org.apache.kafka.streams.test.TestRecord<String, byte[]> record : out.readRecordsToList()) {
+            V value = topic.valueSerde().deserializer().deserialize(topic.name(), record.value());
+            if (MessageProof.TOPICS.contains(topic.name()) && value != null) {
+                // every command to an agent proves it comes from the platform, for the instance it names
+                MessageProof.Check check = MessageProof.verify(PROOF.forInstance(record.key(), MessageProof.instanceOf(value)),
+                        topic.name(), record.headers(), record.key().getBytes(StandardCharsets.UTF_8), record.value(),
+                        MessageProof.instanceOf(value));
+                assertTrue(check.proven(), check.reason());
+            }
+            records.add(KeyValue.pair(record.key(), value));
         }
         return records;
     }
@@ -199,6 +238,55 @@ class IntentTopologyTest {
         assertTrue(dead.get(0).value.getReason().contains("marina.v1.IntentEvent"), dead.get(0).value.getReason());
         assertEquals("provision-events", dead.get(1).value.getSourceTopic());
         assertEquals(1, applyOrders().getGeneration());
+    }
+
+    @Test
+    void an_agent_event_that_does_not_prove_its_instance_is_dead_lettered_counted_and_ignored() {
+        applyOrders();
+        values(Topics.PROVISION_COMMANDS);
+        send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(INSTANCE)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0.7").build());
+        assertEquals(AgentOp.AGENT_OP_DEPLOY, values(Topics.AGENT_COMMANDS).get(0).getOp());
+        values(Topics.DEPLOYMENT_STATUS);
+
+        // Forged: a DATABASE_READY (or a DESTROYED-looking stop) without a proof, with another instance's key (its agent
+        // speaking for this one), with another platform's key.
+        AgentEvent ready = AgentEvent.newBuilder().setInstanceId(INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.66.6.6:3306").build();
+        sendUnproven(Topics.AGENT_EVENTS, ready);
+        javax.crypto.SecretKey sibling = PROOF.instanceKey(KEY, "acme-orders-2").orElseThrow();
+        sendProvenWith(new ProofKeys() { // the agent of acme-orders-2, proving with its own key a record about acme-orders-1
+            @Override
+            public String keyId() {
+                return PROOF.keyId();
+            }
+
+            @Override
+            public java.util.Optional<javax.crypto.SecretKey> instanceKey(String deploymentKey, String instanceId) {
+                return java.util.Optional.of(sibling);
+            }
+        }, Topics.AGENT_EVENTS, ready);
+        sendProvenWith(new PlatformProofKey(new byte[] {
+                1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1})
+                .forInstance(KEY, INSTANCE), Topics.AGENT_EVENTS, ready);
+        sendUnproven(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED).build());
+
+        List<KeyValue<String, DeadLetter>> dead = read(Topics.DEAD_LETTERS);
+        assertEquals(List.of("proof missing", "proof invalid", "proof invalid", "proof missing"),
+                dead.stream().map(kv -> kv.value.getReason().substring(0, 13)).toList());
+        assertTrue(dead.stream().allMatch(kv -> kv.value.getSourceTopic().equals("agent-events") && kv.key.equals(KEY)));
+        assertEquals(2.0, meters.counter("marina.proof.refused", "topic", "agent-events", "outcome", "missing").count());
+        assertEquals(2.0, meters.counter("marina.proof.refused", "topic", "agent-events", "outcome", "invalid").count());
+        assertEquals(List.of(), values(Topics.DEPLOYMENT_STATUS), "nothing was folded in: no new status");
+        assertEquals(List.of(), values(Topics.PROVISION_COMMANDS));
+
+        // The agent's own answer still counts.
+        send(Topics.AGENT_EVENTS, ready.toBuilder().setEndpoint("127.10.0.7:3306").build());
+        send(Topics.INSTANCE_HEALTH, InstanceHealth.newBuilder().setInstanceId(INSTANCE).setHealth(Health.HEALTH_UP).build());
+        DeploymentStatus status = lastStatus();
+        assertEquals(Phase.PHASE_READY, status.getPhase());
+        assertEquals("127.10.0.7", status.getEndpoints(0).getHost());
     }
 
     @Test

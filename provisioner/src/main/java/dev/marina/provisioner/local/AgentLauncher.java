@@ -44,11 +44,17 @@ final class AgentLauncher {
     }
 
     private final Settings settings;
+    private final InstanceKeys keys;
     private final Clock clock;
 
-    AgentLauncher(Settings settings, Clock clock) {
+    AgentLauncher(Settings settings, InstanceKeys keys, Clock clock) {
         this.settings = settings;
+        this.keys = keys;
         this.clock = clock;
+    }
+
+    InstanceKeys keys() {
+        return keys;
     }
 
     /** Launches the agent and returns its pid (its process group id too, thanks to setsid). */
@@ -61,6 +67,7 @@ final class AgentLauncher {
         }
         try {
             Files.createDirectories(folder);
+            keys.write(record);
             Files.writeString(log, "---- provisioner: launching the agent at " + clock.instant() + ": "
                     + String.join(" ", settings.command()) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(settings.command())
@@ -70,7 +77,7 @@ final class AgentLauncher {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             environment(builder.environment(), record);
             return builder.start().pid();
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             throw new DriverException("cannot launch the agent (" + String.join(" ", settings.command()) + ") in "
                     + folder + ": " + e.getMessage(), e);
         }
@@ -87,6 +94,7 @@ final class AgentLauncher {
         env.put("MARINA_COMMANDS_SINCE", Long.toString(record.commandsSince().toEpochMilli()));
         env.put("KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers());
         env.put("MARINA_SECRETS_KEY_FILE", settings.secretsKeyFile().toString());
+        env.put(InstanceKeys.ENV, InstanceKeys.file(record).toString());
         env.put("QUARKUS_HTTP_HOST", record.address());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(settings.agentHttpPort()));
     }

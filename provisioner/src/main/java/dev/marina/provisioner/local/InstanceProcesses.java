@@ -62,6 +62,35 @@ final class InstanceProcesses {
         }
     }
 
+    /**
+     * Stops the agent alone (its pid, not its process group): SIGTERM, SIGKILL after the timeout. The
+     * database it started keeps running; the next agent adopts it.
+     */
+    static void stopAgent(InstanceRecord record, Duration timeout) {
+        if (!isAgentRunning(record)) {
+            return;
+        }
+        ProcessHandle.of(record.pid()).ifPresent(agent -> {
+            agent.destroy();
+            try {
+                agent.onExit().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                agent.destroyForcibly();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        long deadline = System.nanoTime() + AFTER_KILL.toNanos();
+        while (ProcFs.isRunning(record.pid()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** The running processes that belong to the instance. */
     static Set<Long> processesOf(InstanceRecord record) {
         Path folder = record.folderPath();

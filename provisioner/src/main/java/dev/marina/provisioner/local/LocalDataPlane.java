@@ -3,6 +3,7 @@ package dev.marina.provisioner.local;
 import dev.marina.provisioner.DriverSelection;
 import dev.marina.provisioner.EventSink;
 import dev.marina.provisioner.ProvisionerConfig;
+import dev.marina.schemas.proof.PlatformProofKey;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -52,6 +53,9 @@ public class LocalDataPlane {
     Clock clock;
 
     @Inject
+    PlatformProofKey proof;
+
+    @Inject
     EventSink events;
 
     @Inject
@@ -72,7 +76,8 @@ public class LocalDataPlane {
                     Path.of(secretsKeyFile).toAbsolutePath().normalize(), config.agentHttpPort(), jar);
             jar.filter(j -> !Files.isRegularFile(j)).ifPresent(j -> LOG.warnf(
                     "agent jar missing, creates will fail until it is built jar=%s", j));
-            driver = LocalDriver.open(home, AddressRange.parse(config.addressRange()), launch, config.stopTimeout(), clock);
+            driver = LocalDriver.open(home, AddressRange.parse(config.addressRange()), launch, new InstanceKeys(proof),
+                    config.stopTimeout(), clock);
             LOG.infof("local driver ready registry=%s instances=%d range=%s agent-command=%s", driver.registryFile(),
                     driver.instanceCount(), config.addressRange(), String.join(" ", launch.command()));
         }

@@ -53,11 +53,11 @@ public final class LocalDriver implements InstanceDriver {
      * Opens the driver on a platform state folder: the registry at
      * {@code <home>/provisioner/instances.json}, instance folders under {@code <home>/instances/}.
      */
-    static LocalDriver open(Path marinaHome, AddressRange range, AgentLauncher.Settings launch, Duration stopTimeout,
-            Clock clock) {
+    static LocalDriver open(Path marinaHome, AddressRange range, AgentLauncher.Settings launch, InstanceKeys keys,
+            Duration stopTimeout, Clock clock) {
         Path home = marinaHome.toAbsolutePath().normalize();
         InstanceRegistry registry = InstanceRegistry.load(home.resolve("provisioner").resolve("instances.json"));
-        return new LocalDriver(registry, range, home.resolve("instances"), new AgentLauncher(launch, clock),
+        return new LocalDriver(registry, range, home.resolve("instances"), new AgentLauncher(launch, keys, clock),
                 stopTimeout, clock);
     }
 
@@ -177,6 +177,7 @@ public final class LocalDriver implements InstanceDriver {
         }
         InstanceProcesses.stopAll(record, stopTimeout);
         try {
+            launcher.keys().remove(record);
             deleteRecursively(record.folderPath());
         } catch (UncheckedIOException e) {
             throw new DriverException("cannot remove the instance folder " + record.folder() + ": " + e.getMessage(), e);
@@ -217,6 +218,28 @@ public final class LocalDriver implements InstanceDriver {
         registry.put(record);
         LOG.infof("agent relaunched deployment=%s instance=%s address=%s pid=%d", record.deployment(), instanceId,
                 record.address(), record.pid());
+        return Optional.of(record);
+    }
+
+    /**
+     * An agent found running at the provisioner's start whose instance key file is missing or outdated (it
+     * was launched before proofs existed, or the platform's proof key changed) could prove nothing it sends:
+     * the key is written and the agent alone is restarted (SIGTERM to its pid, not its group), so its
+     * database keeps running and is adopted by the new agent. Empty when its key was already in place.
+     */
+    synchronized Optional<InstanceRecord> rekeyIfNeeded(String instanceId) {
+        Optional<InstanceRecord> found = registry.find(instanceId).filter(r -> !r.destroying());
+        if (found.isEmpty() || !launcher.keys().write(found.get())) {
+            return Optional.empty();
+        }
+        InstanceRecord record = found.get();
+        if (InstanceProcesses.isAgentRunning(record)) {
+            LOG.infof("agent runs without its instance key, restarting it with the key deployment=%s instance=%s pid=%d",
+                    record.deployment(), instanceId, record.pid());
+            InstanceProcesses.stopAgent(record, stopTimeout);
+        }
+        record = record.withPid(launcher.launch(record));
+        registry.put(record);
         return Optional.of(record);
     }
 

@@ -70,6 +70,16 @@ public final class Supervisor {
             } else if (driver.isAgentRunning(record)) {
                 LOG.infof("agent adopted deployment=%s instance=%s address=%s pid=%d", record.deployment(),
                         record.instanceId(), record.address(), record.pid());
+                try {
+                    driver.rekeyIfNeeded(record.instanceId()).ifPresent(relaunched -> {
+                        restarts.incrementAndGet();
+                        events.emit(ProvisionEvents.restarting(record.toInstance(), clock.instant()));
+                        events.emit(ProvisionEvents.running("", relaunched.toInstance(), clock.instant()));
+                    });
+                } catch (RuntimeException e) {
+                    LOG.errorf(e, "giving the adopted agent its instance key failed deployment=%s instance=%s",
+                            record.deployment(), record.instanceId());
+                }
             }
         }
         superviseOnce();

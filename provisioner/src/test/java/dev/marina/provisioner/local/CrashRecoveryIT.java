@@ -43,8 +43,10 @@ class CrashRecoveryIT {
     private LocalDriver openDriver(List<String> command, Clock clock) {
         AgentLauncher.Settings settings = new AgentLauncher.Settings(command, home, "127.0.0.1:9", home.resolve("key"),
                 8086, java.util.Optional.empty());
-        return LocalDriver.open(home, RANGE, settings, Duration.ofSeconds(5), clock);
+        return LocalDriver.open(home, RANGE, settings, new InstanceKeys(PROOF), Duration.ofSeconds(5), clock);
     }
+
+    private static final dev.marina.schemas.proof.PlatformProofKey PROOF = new dev.marina.schemas.proof.PlatformProofKey(new byte[32]);
 
     private LocalDriver openDriver() {
         return openDriver(StandInAgent.command(StandInAgent.install(home.resolve("bin"))), Clock.systemUTC());
@@ -91,6 +93,44 @@ class CrashRecoveryIT {
         assertEquals(List.of("RESTARTING", "RUNNING"), eventsOf(dead.instanceId()));
         ProvisionEvent running = events.get(events.size() - 1);
         assertEquals(dead.address(), running.getAddress());
+    }
+
+    @Test
+    void every_agent_gets_its_instance_key_an_adopted_one_without_it_is_restarted_with_it_and_destroy_removes_it() throws Exception {
+        LocalDriver before = openDriver();
+        Instance instance = before.create(create("acme-recovery-7"));
+        InstanceRecord record = recordOf(before, instance.instanceId());
+        Path keyFile = record.folderPath().resolve("instance.key");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(keyFile)));
+        assertEquals(PROOF.forInstance("acme/recovery", instance.instanceId()), dev.marina.schemas.proof.InstanceKey.read(keyFile));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Files.exists(record.folderPath().resolve(StandInAgent.ENV_FILE)));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                keyFile.toString().equals(StandInAgent.recordedEnvironment(record.folderPath()).get("MARINA_INSTANCE_KEY_FILE")));
+        assertFalse(Files.readString(record.folderPath().resolve(StandInAgent.ENV_FILE)).contains(
+                java.util.Base64.getEncoder().encodeToString(PROOF.forInstance("acme/recovery", instance.instanceId()).key())),
+                "the key itself is not in the environment");
+
+        // As an agent launched by a provisioner from before proofs: running, no key file.
+        Files.delete(keyFile);
+        LocalDriver after = openDriver();
+        new Supervisor(after, RestartBackoff.DEFAULT, events::add, Clock.systemUTC()).recover();
+        InstanceRecord rekeyed = recordOf(after, instance.instanceId());
+        assertNotEquals(record.pid(), rekeyed.pid(), "the agent is restarted, to read its key");
+        assertFalse(StandInAgent.isRunning(record.pid()));
+        assertTrue(StandInAgent.isRunning(rekeyed.pid()));
+        assertEquals(PROOF.forInstance("acme/recovery", instance.instanceId()), dev.marina.schemas.proof.InstanceKey.read(keyFile));
+        assertEquals(List.of("RESTARTING", "RUNNING"), eventsOf(instance.instanceId()));
+
+        // A provisioner start with the key in place changes nothing.
+        events.clear();
+        LocalDriver again = openDriver();
+        new Supervisor(again, RestartBackoff.DEFAULT, events::add, Clock.systemUTC()).recover();
+        assertEquals(rekeyed.pid(), recordOf(again, instance.instanceId()).pid());
+        assertEquals(List.of(), eventsOf(instance.instanceId()));
+
+        again.destroy(instance.instanceId());
+        assertFalse(Files.exists(keyFile));
     }
 
     @Test
