@@ -29,7 +29,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Every record a hostile client can write to the agent's partition of {@code agent-commands} (the one
  * topic an agent reads): the agent dead-letters each it cannot use with a reason, and answers the next
- * valid command. It legitimately lets two kinds pass, said here: a command that decodes but names
+ * valid command (proven, as the platform's are; every hostile one is unproven as well, and a
+ * decodable one for this instance is refused for that). It legitimately lets two kinds pass, said here: a command that decodes but names
  * another instance (another type's JSON, unknown fields only) is skipped, because the partition carries
  * the commands of every instance of the deployment (and of others); and it does not look at keys (its
  * partition is chosen by its deployment key), so a valid command under an odd key is carried out.
@@ -51,7 +52,8 @@ class AgentHostileRecordsIT {
         String id = tenant + "-orders-1";
         AgentSettings settings = new AgentSettings(new InstanceIdentity(id, key, LocalServers.freeAddress()),
                 new InstanceFiles(home.resolve("instances").resolve(id)), home, Optional.of(Instant.now().minusSeconds(5)),
-                servers, home.resolve("secrets/platform.key"), Duration.ofMillis(200), Duration.ofSeconds(5), MariaDbSettings.defaults());
+                servers, home.resolve("secrets/platform.key"), TestProofs.keyFile(new InstanceFiles(home.resolve("instances").resolve(id)), key, id),
+                Duration.ofMillis(200), Duration.ofSeconds(5), MariaDbSettings.defaults());
         int partition = CommandPartition.of(key, Topics.AGENT_COMMANDS.partitions());
 
         try (HostileRun hostile = HostileRun.watching(Topics.DEAD_LETTERS.name());
@@ -69,7 +71,7 @@ class AgentHostileRecordsIT {
 
             String after = tenant + "-after";
             hostile.awaitValueContaining(Topics.AGENT_EVENTS.name(), after,
-                    () -> hostile.publishValid(Topics.AGENT_COMMANDS.name(), partition, key, json(promote(id, key, after))),
+                    () -> hostile.publishValid(onPartition(TestProofs.proven(Topics.AGENT_COMMANDS.name(), key, promote(id, key, after)), partition)),
                     TIMEOUT);
             hostile.awaitLetters("agent", expected, TIMEOUT);
         } finally {
@@ -81,6 +83,11 @@ class AgentHostileRecordsIT {
     private static AgentCommand promote(String id, String key, String commandId) {
         return AgentCommand.newBuilder().setCommandId(commandId).setInstanceId(id).setOp(AgentOp.AGENT_OP_PROMOTE)
                 .setEpoch(1).setDeployment(DeploymentKey.parse(key)).build();
+    }
+
+    private static org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> onPartition(
+            org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> record, int partition) {
+        return new org.apache.kafka.clients.producer.ProducerRecord<>(record.topic(), partition, record.key(), record.value(), record.headers());
     }
 
     private static byte[] json(Message m) {

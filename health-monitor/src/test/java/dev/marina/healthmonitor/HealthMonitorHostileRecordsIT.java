@@ -54,6 +54,10 @@ class HealthMonitorHostileRecordsIT {
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
 
+    /** The service's proof key: the valid heartbeat is proven for its instance. */
+    @jakarta.inject.Inject
+    dev.marina.schemas.proof.PlatformProofKey proof;
+
     @Test
     void survives_every_hostile_record_on_every_topic_it_reads() {
         List<TopicSpec<?>> deadLettered = List.of(Topics.HEARTBEATS, Topics.METRICS, Topics.DEPLOYMENT_STATUS);
@@ -98,7 +102,7 @@ class HealthMonitorHostileRecordsIT {
                 watcher.await(Health.HEALTH_UP, TIMEOUT, () -> {
                     if (System.currentTimeMillis() - last[0] >= 500) {
                         last[0] = System.currentTimeMillis();
-                        hostile.publishValid(Topics.HEARTBEATS.name(), null, key, validFor(Topics.HEARTBEATS, key, instance));
+                        hostile.publishValid(proven(Topics.HEARTBEATS.name(), key, instance, validFor(Topics.HEARTBEATS, key, instance)));
                     }
                 }).orElseThrow(() -> new AssertionError("no UP for " + key + " after the hostile records; saw " + watcher.seen()));
             }
@@ -117,6 +121,14 @@ class HealthMonitorHostileRecordsIT {
         return kind == HostileRecords.Kind.TOMBSTONE || kind == HostileRecords.Kind.WRONG_TYPE
                 || kind == HostileRecords.Kind.UNKNOWN_FIELDS_ONLY || kind == HostileRecords.Kind.BINARY_KEY
                 || kind == HostileRecords.Kind.LARGEST_KEY || kind == HostileRecords.Kind.WRONG_KEY_SHAPE;
+    }
+
+    /** A record proven for its instance, as its agent would send it (every hostile one is unproven, too). */
+    private org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> proven(String topic, String key, String instance, byte[] value) {
+        byte[] keyBytes = key.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        var record = new org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]>(topic, keyBytes, value);
+        dev.marina.schemas.proof.MessageProof.sign(proof, topic, record.headers(), keyBytes, value, instance);
+        return record;
     }
 
     private static byte[] validFor(TopicSpec<?> topic, String key, String instance) {

@@ -91,7 +91,8 @@ class PoisonedRestartIT {
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.setProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         KafkaStreams streams = new KafkaStreams(HealthTopology.build(HealthSettings.defaults(),
-                new HealthMetrics(new SimpleMeterRegistry())), props);
+                new HealthMetrics(new SimpleMeterRegistry()), new dev.marina.schemas.proof.PlatformProofKey(new byte[32]),
+                dev.marina.service.Proofs.counting(new SimpleMeterRegistry())), props);
         streams.start();
         return streams;
     }

@@ -102,6 +102,12 @@ public final class HostileRun implements AutoCloseable {
     }
 
     /** Publishes one ordinary record (e.g. the valid one that must still be handled). */
+    /** Publishes a valid record made by the caller (e.g. with headers that prove its sender). */
+    public Sent publishValid(ProducerRecord<byte[], byte[]> record) {
+        RecordMetadata m = await(producer.send(record), "valid record");
+        return new Sent(null, record.topic(), m.partition(), m.offset());
+    }
+
     public Sent publishValid(String topic, Integer partition, String key, byte[] value) {
         RecordMetadata m = await(producer.send(new ProducerRecord<>(topic, partition,
                 key == null ? null : key.getBytes(StandardCharsets.UTF_8), value)), "valid record");

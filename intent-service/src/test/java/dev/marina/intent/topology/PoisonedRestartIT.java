@@ -95,7 +95,8 @@ class PoisonedRestartIT {
         IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
         KafkaStreams streams = new KafkaStreams(IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake,
                 new Planner(PlanSettings.defaults()), Duration.ofSeconds(1),
-                new ReconcilerMeters(new SimpleMeterRegistry()))), props);
+                new ReconcilerMeters(new SimpleMeterRegistry()), new dev.marina.schemas.proof.PlatformProofKey(new byte[32]),
+                dev.marina.service.Proofs.counting(new SimpleMeterRegistry()))), props);
         streams.start();
         return streams;
     }
