@@ -326,7 +326,15 @@ class ReplicationIT {
             assertTrue(failed.getReason().startsWith("cannot catch up: "), failed.getReason());
             assertEquals("1", replica.agentQuery("SELECT @@read_only"));
 
-            Heartbeat beat = replica.heartbeat();
+            // the IO thread may still be winding down for a moment after the fatal error: the heartbeat
+            // must settle on "not connected", with the fault and its reason
+            Heartbeat[] last = new Heartbeat[1];
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(200))
+                    .until(() -> {
+                        last[0] = replica.heartbeat();
+                        return !last[0].getReplicationConnected();
+                    });
+            Heartbeat beat = last[0];
             System.out.printf("ReplicationIT: its heartbeat: %s%n", ProtoJsonSerde.toJson(beat));
             assertEquals(ReplicationFault.REPLICATION_FAULT_CANNOT_CATCH_UP, beat.getReplicationFault());
             assertTrue(beat.getReplicationError().startsWith("cannot catch up: "), beat.getReplicationError());
