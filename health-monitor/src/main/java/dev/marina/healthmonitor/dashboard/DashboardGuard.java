@@ -64,7 +64,9 @@ public class DashboardGuard {
     }
 
     private void check(RoutingContext ctx) {
-        String host = ctx.request().getHeader("Host");
+        // host(): the Host header, or HTTP/2's :authority (Java's client upgrades to h2c, and an upgraded
+        // request has no Host header)
+        String host = ctx.request().host();
         if (!HostCheck.accepts(host, names)) {
             LOG.warnf("request refused path=%s reason=host not answered here", ctx.normalizedPath());
             refuse(ctx, 403, "Host " + shown(host) + " is not answered here (a guard against DNS rebinding): use an address, "
