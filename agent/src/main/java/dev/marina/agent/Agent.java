@@ -68,15 +68,15 @@ public final class Agent implements AutoCloseable {
         CommandHandler handler = new CommandHandler(identity, settings.files(), database,
                 platformKey(settings.secretsKeyFile()), metrics, sampling, clock, new Lease(settings.lease()), settings.promoteWait());
         SelfFencing fencing = new SelfFencing(identity, handler);
-        EventPublisher publisher = new EventPublisher(settings.bootstrapServers(), "agent-" + identity.instanceId(), proof);
-        CommandLoop commands = new CommandLoop(identity, proof, settings.bootstrapServers(),
+        EventPublisher publisher = new EventPublisher(settings.kafka(), "agent-" + identity.instanceId(), proof);
+        CommandLoop commands = new CommandLoop(identity, proof, settings.kafka(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);
-        HeartbeatLoop heartbeats = new HeartbeatLoop(identity, proof, settings.bootstrapServers(), settings.heartbeatInterval(),
+        HeartbeatLoop heartbeats = new HeartbeatLoop(identity, proof, settings.kafka(), settings.heartbeatInterval(),
                 database::observe, handler::roleFacts, fencing, metrics, clock);
         MetricsSampler sampler = new MetricsSampler(identity, figures, new LinuxHost(settings.files().dir()),
                 ProcessHandle.current().pid(), sampling, metrics, clock, System::nanoTime);
-        MetricsLoop samples = new MetricsLoop(identity, proof, settings.bootstrapServers(), settings.metricsInterval(), sampler, metrics);
+        MetricsLoop samples = new MetricsLoop(identity, proof, settings.kafka(), settings.metricsInterval(), sampler, metrics);
         // A database that just became ready, or changed its role, is reported at once, not up to a period later.
         publisher.afterAnswer(event -> {
             if (event.getOutcome() != dev.marina.schemas.v1.AgentOutcome.AGENT_OUTCOME_REFUSED) {

@@ -1,11 +1,18 @@
 package dev.marina.agent;
 
+import java.util.Properties;
 import dev.marina.agent.database.MariaDbSettings;
+import java.util.Properties;
 import java.nio.file.Path;
+import java.util.Properties;
 import java.time.Duration;
+import java.util.Properties;
 import java.time.Instant;
+import java.util.Properties;
 import java.util.ArrayList;
+import java.util.Properties;
 import java.util.List;
+import java.util.Properties;
 import java.util.Optional;
 
 /**
@@ -16,7 +23,7 @@ import java.util.Optional;
  * @param files             the instance folder's layout
  * @param marinaHome        the platform's state folder (templates live in it)
  * @param commandsSince     where to start reading commands on the first start
- * @param bootstrapServers  the broker
+ * @param kafka             the broker: address and this instance's principal (its credentials file)
  * @param secretsKeyFile    the platform key that opens sealed secrets (never created by the agent)
  * @param instanceKeyFile   the instance's proof key (never created by the agent; see dev.marina.schemas.proof)
  * @param heartbeatInterval how often a heartbeat goes out
@@ -26,7 +33,7 @@ import java.util.Optional;
  * @param mariadb           how MariaDB runs here
  */
 public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
-        String bootstrapServers, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+        Properties kafka, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
         Duration lease, Duration promoteWait, MariaDbSettings mariadb) {
 
     public AgentSettings {
@@ -42,9 +49,9 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
 
     /** With the default lease (1 s) and PROMOTE wait (10 s). */
     public AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
-            String bootstrapServers, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+            Properties kafka, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
             MariaDbSettings mariadb) {
-        this(identity, files, marinaHome, commandsSince, bootstrapServers, secretsKeyFile, instanceKeyFile, heartbeatInterval,
+        this(identity, files, marinaHome, commandsSince, kafka, secretsKeyFile, instanceKeyFile, heartbeatInterval,
                 metricsInterval, Duration.ofSeconds(1), Duration.ofSeconds(10), mariadb);
     }
 
@@ -52,7 +59,7 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
      * The settings when an instance is configured; empty when none of its keys is set (idle agent);
      * throws naming the missing variables when only some are.
      */
-    public static Optional<AgentSettings> from(AgentConfig config, String bootstrapServers, Path marinaHome, Path keyFile) {
+    public static Optional<AgentSettings> from(AgentConfig config, Properties kafka, Path marinaHome, Path keyFile) {
         List<String> missing = new ArrayList<>();
         if (config.instanceId().isEmpty()) {
             missing.add("MARINA_INSTANCE_ID");
@@ -73,6 +80,10 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
             // Without it the agent could prove nothing it sends and accept no command: it would only look dead.
             missing.add("MARINA_INSTANCE_KEY_FILE");
         }
+        if (!kafka.containsKey("sasl.jaas.config")) {
+            // Without its principal the broker would refuse every client of the agent.
+            missing.add("MARINA_KAFKA_CREDENTIALS");
+        }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("the agent's instance is configured only partly; missing: " + String.join(", ", missing));
         }
@@ -82,7 +93,7 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 new InstanceFiles(config.instanceDir().get()),
                 marinaHome.toAbsolutePath(),
                 config.commandsSince().map(Instant::ofEpochMilli),
-                bootstrapServers,
+                kafka,
                 keyFile.toAbsolutePath(),
                 config.instanceKeyFile().get().toAbsolutePath(),
                 config.heartbeatInterval(),

@@ -45,14 +45,14 @@ class AgentHostileRecordsIT {
     void survives_every_hostile_record_on_its_partition_of_agent_commands() throws Exception {
         HostileRun.assertEveryInputCovered(INPUTS, List.of(Topics.AGENT_COMMANDS.name()));
         String servers = SharedKafka.bootstrapServers();
-        new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         Path home = Files.createTempDirectory("marina-agent-hostile-");
         String tenant = "hostile" + UUID.randomUUID().toString().substring(0, 8);
         String key = tenant + "/orders";
         String id = tenant + "-orders-1";
         AgentSettings settings = new AgentSettings(new InstanceIdentity(id, key, LocalServers.freeAddress()),
                 new InstanceFiles(home.resolve("instances").resolve(id)), home, Optional.of(Instant.now().minusSeconds(5)),
-                servers, home.resolve("secrets/platform.key"), TestProofs.keyFile(new InstanceFiles(home.resolve("instances").resolve(id)), key, id),
+                SharedKafka.agentClientProperties(id), home.resolve("secrets/platform.key"), TestProofs.keyFile(new InstanceFiles(home.resolve("instances").resolve(id)), key, id),
                 Duration.ofMillis(200), Duration.ofSeconds(5), MariaDbSettings.defaults());
         int partition = CommandPartition.of(key, Topics.AGENT_COMMANDS.partitions());
 

@@ -76,11 +76,11 @@ class AgentIT {
     static void setUp() throws Exception {
         LocalServers.requireMariaDb();
         servers = SharedKafka.bootstrapServers();
-        new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         home = Files.createTempDirectory("marina-agent-it-");
         box = SecretBox.fromKeyFile(home.resolve("secrets/platform.key"));
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
@@ -349,7 +349,7 @@ class AgentIT {
         final Instant since = Instant.now();
 
         AgentSettings settings() {
-            return new AgentSettings(new InstanceIdentity(id, key, address), files, home, Optional.of(since), servers,
+            return new AgentSettings(new InstanceIdentity(id, key, address), files, home, Optional.of(since), SharedKafka.agentClientProperties(id),
                     home.resolve("secrets/platform.key"), TestProofs.keyFile(files, key, id), Duration.ofMillis(200),
                     Duration.ofSeconds(5), MariaDbSettings.defaults());
         }

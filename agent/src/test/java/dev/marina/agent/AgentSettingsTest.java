@@ -13,7 +13,7 @@ class AgentSettingsTest {
 
     private static AgentSettings with(Duration heartbeatInterval, Duration metricsInterval) {
         return new AgentSettings(new InstanceIdentity("acme-orders-1", "acme/orders", "127.10.0.3"),
-                new InstanceFiles(Path.of("/tmp/acme-orders-1")), Path.of("/tmp"), Optional.empty(), "127.0.0.1:9092",
+                new InstanceFiles(Path.of("/tmp/acme-orders-1")), Path.of("/tmp"), Optional.empty(), new java.util.Properties(),
                 Path.of("/tmp/platform.key"), Path.of("/tmp/acme-orders-1/instance.key"), heartbeatInterval, metricsInterval,
                 MariaDbSettings.defaults());
     }
@@ -30,7 +30,7 @@ class AgentSettingsTest {
     void refuses_a_lease_no_longer_than_the_heartbeat_interval() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentSettings(
                 new InstanceIdentity("acme-orders-1", "acme/orders", "127.10.0.3"), new InstanceFiles(Path.of("/tmp/acme-orders-1")),
-                Path.of("/tmp"), Optional.empty(), "127.0.0.1:9092", Path.of("/tmp/platform.key"),
+                Path.of("/tmp"), Optional.empty(), new java.util.Properties(), Path.of("/tmp/platform.key"),
                 Path.of("/tmp/acme-orders-1/instance.key"), Duration.ofSeconds(1),
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(10), MariaDbSettings.defaults()));
         assertTrue(e.getMessage().contains("marina.agent.lease"), e.getMessage());

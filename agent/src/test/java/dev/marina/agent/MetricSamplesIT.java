@@ -88,11 +88,11 @@ class MetricSamplesIT {
     static void setUp() throws Exception {
         LocalServers.requireMariaDb();
         servers = SharedKafka.bootstrapServers();
-        new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         home = Files.createTempDirectory("marina-metrics-it-");
         box = SecretBox.fromKeyFile(home.resolve("secrets/platform.key"));
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
@@ -127,7 +127,7 @@ class MetricSamplesIT {
         String address = LocalServers.freeAddress();
         InstanceFiles files = new InstanceFiles(home.resolve("instances").resolve(id));
         AgentSettings settings = new AgentSettings(new InstanceIdentity(id, key, address), files, home,
-                Optional.of(Instant.now()), servers, home.resolve("secrets/platform.key"), TestProofs.keyFile(files, key, id),
+                Optional.of(Instant.now()), SharedKafka.agentClientProperties(id), home.resolve("secrets/platform.key"), TestProofs.keyFile(files, key, id),
                 Duration.ofMillis(200),
                 METRICS_INTERVAL, MariaDbSettings.defaults());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();

@@ -1,5 +1,6 @@
 package dev.marina.agent;
 
+import dev.marina.testkit.SharedKafka;
 import com.google.protobuf.Message;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,7 @@ final class TopicTail<V extends Message> implements AutoCloseable {
         this.prototype = prototype;
         this.key = key;
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

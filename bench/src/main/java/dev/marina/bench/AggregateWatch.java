@@ -29,10 +29,10 @@ final class AggregateWatch implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    AggregateWatch(String bootstrap, String key) {
+    AggregateWatch(Properties client, String key) {
         this.key = key;
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // short fetches: an aggregate becomes visible when its transaction commits, and is seen soon after
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");

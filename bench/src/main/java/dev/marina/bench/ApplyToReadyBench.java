@@ -1,5 +1,6 @@
 package dev.marina.bench;
 
+import java.util.Properties;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.marina.e2e.Platform;
 import java.nio.file.Files;
@@ -46,7 +47,7 @@ public final class ApplyToReadyBench {
         int burst = args.length > 1 ? Integer.parseInt(args[1]) : 20;
         System.out.printf("apply-to-ready: %d sequential rounds, then %d applied at once (%d cores)%n", rounds, burst,
                 Runtime.getRuntime().availableProcessors());
-        try (Platform platform = Platform.start(Map.of()); Milestones milestones = new Milestones(platform.bootstrap)) {
+        try (Platform platform = Platform.start(Map.of()); Milestones milestones = new Milestones(platform.adminClient())) {
             // One deployment first, not measured: builds the MariaDB template and warms the JVMs.
             Run warmup = applyAndConnect(platform, milestones, "warmup");
             System.out.printf("warm-up (template build included): ready %d ms%n", warmup.ready() - warmup.t0());

@@ -32,9 +32,9 @@ final class CertAnswers implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    CertAnswers(String bootstrap) {
+    CertAnswers(Properties client) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

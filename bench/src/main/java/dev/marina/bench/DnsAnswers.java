@@ -32,9 +32,9 @@ final class DnsAnswers implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    DnsAnswers(String bootstrap) {
+    DnsAnswers(Properties client) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

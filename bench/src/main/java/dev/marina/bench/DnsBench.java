@@ -128,10 +128,10 @@ public final class DnsBench {
             this.platform = platform;
             try {
                 Properties props = new Properties();
-                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap);
+                props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.adminClient());
                 props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
                 producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-                answers = new DnsAnswers(platform.bootstrap);
+                answers = new DnsAnswers(platform.adminClient());
                 resolver = new SimpleResolver(platform.bind.host());
                 resolver.setPort(platform.bind.port());
                 resolver.setTCP(false);

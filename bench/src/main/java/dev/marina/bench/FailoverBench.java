@@ -161,7 +161,7 @@ public final class FailoverBench {
         List<long[]> windows = new ArrayList<>(); // [kill, Ready again]: writes outside them are the steady state
         List<Attempt> attempts;
         boolean failed = false;
-        try (RoleEvents events = new RoleEvents(platform.bootstrap, TENANT + "/" + NAME);
+        try (RoleEvents events = new RoleEvents(platform.adminClient(), TENANT + "/" + NAME);
              FailoverWriter writer = new FailoverWriter(WRITER_NAME, writerProps(creds, trust))) {
             Thread.sleep(SETTLE.toMillis());
             for (int n = 1; n <= rounds; n++) {

@@ -32,9 +32,9 @@ final class GroupProgress implements AutoCloseable {
     private final Admin admin;
     private final String group;
 
-    GroupProgress(String bootstrap, String group) {
+    GroupProgress(Properties client, String group) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         this.admin = Admin.create(props);
         this.group = group;
     }

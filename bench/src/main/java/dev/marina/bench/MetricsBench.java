@@ -147,11 +147,11 @@ public final class MetricsBench {
                 baseUrl = listeningOn(platform);
                 fleet = new SimulatedFleet(INSTANCES / SimulatedFleet.INSTANCES_PER_DEPLOYMENT, Instant.now().minusSeconds(3600));
                 // The simulated senders batch a little; real agents send one record per request (linger 0).
-                loadProducer = producer(platform.bootstrap, "5", 64 * 1024, 32L << 20);
-                backlogProducer = producer(platform.bootstrap, "20", 512 * 1024, 64L << 20);
+                loadProducer = producer(platform.adminClient(), "5", 64 * 1024, 32L << 20);
+                backlogProducer = producer(platform.adminClient(), "20", 512 * 1024, 64L << 20);
                 // The probe is sent as an agent sends: one record, no waiting for others.
-                probeProducer = producer(platform.bootstrap, "0", 16 * 1024, 1L << 20);
-                progress = new GroupProgress(platform.bootstrap, "health-monitor");
+                probeProducer = producer(platform.adminClient(), "0", 16 * 1024, 1L << 20);
+                progress = new GroupProgress(platform.adminClient(), "health-monitor");
                 proof = PlatformProof.of(platform.home);
                 meters = new MonitorMeters(baseUrl);
             } catch (RuntimeException | IOException e) {
@@ -173,7 +173,7 @@ public final class MetricsBench {
                     + " counters increasing; %d bytes of JSON%n", INSTANCES, fleet.sampleJson(1, Instant.now()).length());
             events = new DashboardEvents(baseUrl, PROBE_KEY, PROBE_INSTANCE);
             events.awaitOpen(Duration.ofSeconds(30));
-            aggregates = new AggregateWatch(platform.bootstrap, PROBE_KEY);
+            aggregates = new AggregateWatch(platform.adminClient(), PROBE_KEY);
 
             // 1. the target rate: a warm-up, not measured, and drained, so the measured part starts with no lag
             Load warmUp = startLoad();
@@ -556,9 +556,9 @@ public final class MetricsBench {
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
     }
 
-    private static KafkaProducer<String, String> producer(String bootstrap, String lingerMs, int batchBytes, long bufferBytes) {
+    private static KafkaProducer<String, String> producer(Properties client, String lingerMs, int batchBytes, long bufferBytes) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.LINGER_MS_CONFIG, lingerMs);
         props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(batchBytes));

@@ -45,9 +45,9 @@ final class Milestones implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    Milestones(String bootstrap) {
+    Milestones(Properties client) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

@@ -46,10 +46,10 @@ final class RoleEvents implements AutoCloseable {
     /** A command and when it was produced. */
     record Sent(AgentCommand command, long atMillis) {}
 
-    RoleEvents(String bootstrap, String deploymentKey) {
+    RoleEvents(Properties client, String deploymentKey) {
         this.deploymentKey = deploymentKey;
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

@@ -132,7 +132,7 @@ public final class TlsBench {
         String range = "127." + ThreadLocalRandom.current().nextInt(100, 200) + ".0.0/16";
         System.out.printf("instances at %s%n", range);
         try (Platform platform = Platform.start(Map.of("MARINA_PROVISIONER_ADDRESS_RANGE", range));
-             Milestones milestones = new Milestones(platform.bootstrap)) {
+             Milestones milestones = new Milestones(platform.adminClient())) {
             // One of each first, not measured: builds the MariaDB template, warms the JVMs, the ACME account.
             for (String mode : MODES) {
                 Run warmup = apply(platform, milestones, "warm-" + mode, mode);
@@ -261,11 +261,11 @@ public final class TlsBench {
                 csrs.size() + warm.size(), (System.nanoTime() - t) / 1_000_000);
         List<Round> rounds = new ArrayList<>();
         try (Platform platform = Platform.start(List.of("dns-service", "cert-service"), Map.of());
-             CertAnswers answers = new CertAnswers(platform.bootstrap);
-             KafkaProducer<String, String> producer = producer(platform.bootstrap)) {
+             CertAnswers answers = new CertAnswers(platform.adminClient());
+             KafkaProducer<String, String> producer = producer(platform.adminClient())) {
             List<Csr> all = new ArrayList<>(csrs);
             all.addAll(warm);
-            declareNames(producer, platform.bootstrap, all);
+            declareNames(producer, platform.adminClient(), all);
             for (TlsMode mode : List.of(TlsMode.TLS_MODE_SELF_SIGNED, TlsMode.TLS_MODE_ACME)) {
                 int count = mode == TlsMode.TLS_MODE_ACME ? acmeRenewals : renewals;
                 if (count == 0) {
@@ -294,10 +294,10 @@ public final class TlsBench {
      * for certificates (cert-service signs only names the zone gives the deployment), and waits until
      * dns-service has applied them all, so that neither is busy with them during the figures.
      */
-    private static void declareNames(KafkaProducer<String, String> producer, String bootstrap, List<Csr> csrs) throws Exception {
+    private static void declareNames(KafkaProducer<String, String> producer, Properties client, List<Csr> csrs) throws Exception {
         long t = System.nanoTime();
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = new ArrayList<>();
@@ -372,9 +372,9 @@ public final class TlsBench {
         return new Round(run, csrs.size(), last - t0, latencies, List.of(), 0, 0, 0);
     }
 
-    private static KafkaProducer<String, String> producer(String bootstrap) {
+    private static KafkaProducer<String, String> producer(Properties client) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(client);
         props.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }

@@ -1,5 +1,6 @@
 package dev.marina.cert;
 
+import dev.marina.testkit.SharedKafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -109,7 +110,7 @@ class CertCommandsIT {
     void open() throws Exception {
         awaitTopics();
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
@@ -502,7 +503,7 @@ class CertCommandsIT {
 
     private void awaitTopics() {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         try (Admin admin = Admin.create(props)) {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200)).until(() ->
                     admin.listTopics().names().get(5, TimeUnit.SECONDS).containsAll(Set.of(Topics.CERT_COMMANDS.name(),

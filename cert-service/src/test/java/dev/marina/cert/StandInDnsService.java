@@ -1,5 +1,6 @@
 package dev.marina.cert;
 
+import dev.marina.testkit.SharedKafka;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
 import dev.marina.schemas.topics.DeploymentKey;
@@ -65,7 +66,7 @@ final class StandInDnsService implements AutoCloseable {
         resolver.setTimeout(Duration.ofSeconds(2));
         resolver.setTSIGKey(new TSIG(TSIG.HMAC_SHA256, keyName + ".", keySecret));
         Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.putAll(SharedKafka.clientProperties());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -78,7 +79,7 @@ final class StandInDnsService implements AutoCloseable {
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position);
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(SharedKafka.clientProperties());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ProtoJsonSerializer.class.getName());
         producer = new KafkaProducer<>(p);

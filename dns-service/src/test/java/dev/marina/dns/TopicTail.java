@@ -1,5 +1,6 @@
 package dev.marina.dns;
 
+import dev.marina.testkit.SharedKafka;
 import com.google.protobuf.Message;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.TopicSpec;
@@ -27,7 +28,7 @@ final class TopicTail<V extends Message> implements AutoCloseable {
     TopicTail(String bootstrapServers, TopicSpec<V> topic) {
         this.topic = topic;
         Properties props = dev.marina.testkit.SharedKafka.clientProperties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());

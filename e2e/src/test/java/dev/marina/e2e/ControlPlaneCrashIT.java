@@ -27,7 +27,7 @@ class ControlPlaneCrashIT {
     @Test
     void a_killed_control_plane_finishes_the_deployment_after_restart_without_duplicates() throws Exception {
         try (Platform platform = Platform.start(Map.of());
-             KafkaConsumer<String, String> commands = fromStart(platform.bootstrap, "provision-commands")) {
+             KafkaConsumer<String, String> commands = fromStart(platform.adminClient(), "provision-commands")) {
             String name = "crash" + UUID.randomUUID().toString().substring(0, 6);
             String path = "/v1/deployments/e2e/" + name;
             assertEquals(200, platform.call("PUT", path, SMALL).status());
@@ -70,9 +70,9 @@ class ControlPlaneCrashIT {
     }
 
     /** Committed records of a topic from its start (exactly-once writers: read_committed). */
-    private static KafkaConsumer<String, String> fromStart(String servers, String topic) {
+    private static KafkaConsumer<String, String> fromStart(Properties servers, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(servers);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();

@@ -44,8 +44,8 @@ class DnsServiceCrashIT {
     void killed_mid_batch_it_finishes_the_batch_after_a_restart_with_no_duplicates_and_no_orphans() throws Exception {
         // One deployment per update, so a batch takes long enough to be killed in the middle of it.
         try (Platform platform = Platform.start(List.of("dns-service"), Map.of("MARINA_DNS_MAX_UPDATE_ITEMS", "8"));
-             KafkaProducer<String, String> producer = producer(platform.bootstrap);
-             KafkaConsumer<String, String> answers = tail(platform.bootstrap)) {
+             KafkaProducer<String, String> producer = producer(platform.adminClient());
+             KafkaConsumer<String, String> answers = tail(platform.adminClient())) {
             Map<String, DnsCommand> commands = new TreeMap<>();
             for (int i = 0; i < DEPLOYMENTS; i++) {
                 DeploymentRef ref = DeploymentRef.newBuilder().setTenant("crash").setName("d" + i).build();
@@ -134,17 +134,17 @@ class DnsServiceCrashIT {
         return DnsRecordSet.newBuilder().setName(name).setType("A").addValues(address).setTtlSeconds(5).build();
     }
 
-    private static KafkaProducer<String, String> producer(String bootstrap) {
+    private static KafkaProducer<String, String> producer(Properties bootstrap) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(bootstrap);
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         return new KafkaProducer<>(props);
     }
 
-    private static KafkaConsumer<String, String> tail(String bootstrap) {
+    private static KafkaConsumer<String, String> tail(Properties bootstrap) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(bootstrap);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "dns-crash-test-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());

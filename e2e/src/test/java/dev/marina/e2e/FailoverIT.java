@@ -265,7 +265,7 @@ class FailoverIT {
 
     private List<RoleChange> roleChanges(String name) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, platform.bootstrap);
+        props.putAll(platform.adminClient());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         List<RoleChange> found = new ArrayList<>();

@@ -1,5 +1,8 @@
 package dev.marina.e2e;
 
+import java.util.Properties;
+import dev.marina.schemas.access.KafkaAccess;
+import dev.marina.testkit.SharedKafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marina.schemas.topics.TopicBootstrap;
@@ -93,7 +96,8 @@ public final class Platform implements AutoCloseable {
         // A benchmark or test stopped with SIGTERM (a timeout, Ctrl-C) must not leave services behind.
         Runtime.getRuntime().addShutdownHook(platform.closeOnExit);
         try {
-            new TopicBootstrap(platform.bootstrap, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+            // Topics and the services' principals, made by the admin as ./marina up makes them.
+            SharedKafka.preparePlatform(platform.bootstrap, kafka.secretsDir());
             for (String service : services) {
                 platform.launch(service, settings);
             }
@@ -120,6 +124,7 @@ public final class Platform implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile()));
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
+        env.put(KafkaAccess.CREDENTIALS_ENV, KafkaAccess.userFile(kafka.secretsDir(), service).toString());
         env.put("MARINA_HOME", home.toString());
         env.put("MARINA_ROOT", root.toString());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -182,6 +187,11 @@ public final class Platform implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** A test's own Kafka client settings: this platform's broker, as its admin. */
+    public Properties adminClient() {
+        return kafka.adminClient();
     }
 
     /** Where the intent API listens. */

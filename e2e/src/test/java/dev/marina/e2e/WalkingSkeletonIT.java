@@ -74,7 +74,7 @@ class WalkingSkeletonIT {
             }
 
             ProcessHandle agent = agentOf(platform, instanceDir);
-            try (KafkaConsumer<String, String> health = tail(platform.bootstrap, Topics.INSTANCE_HEALTH.name())) {
+            try (KafkaConsumer<String, String> health = tail(platform.adminClient(), Topics.INSTANCE_HEALTH.name())) {
                 agent.destroyForcibly();
                 awaitHealth(health, instanceId, "HEALTH_DOWN", Duration.ofSeconds(30));
             }
@@ -129,9 +129,9 @@ class WalkingSkeletonIT {
         }
     }
 
-    private static KafkaConsumer<String, String> tail(String servers, String topic) {
+    private static KafkaConsumer<String, String> tail(Properties servers, String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(servers);
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
         consumer.partitionsFor(topic).forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));

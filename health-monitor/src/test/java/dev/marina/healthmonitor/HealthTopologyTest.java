@@ -89,7 +89,7 @@ class HealthTopologyTest {
     }
 
     private Properties props() {
-        Properties props = StreamsDefaults.properties("health-monitor-test", "unused:9092");
+        Properties props = StreamsDefaults.properties("health-monitor-test");
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         return props;
     }

@@ -1,5 +1,6 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.testkit.SharedKafka;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InstanceHealth;
@@ -31,7 +32,7 @@ final class HealthWatcher implements AutoCloseable {
     HealthWatcher(String bootstrapServers, String deploymentKey) {
         this.deploymentKey = deploymentKey;
         Properties props = dev.marina.testkit.SharedKafka.clientProperties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         // Streams writes in transactions (exactly-once): read only what it committed.
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

@@ -1,5 +1,6 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -89,7 +90,7 @@ class HeartbeatsToHealthIT {
 
     private KafkaProducer<String, Heartbeat> producer() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(props, dev.marina.schemas.proof.ProofSerdes.keys(),
                 dev.marina.schemas.proof.ProofSerdes.<Heartbeat>signing(proof));

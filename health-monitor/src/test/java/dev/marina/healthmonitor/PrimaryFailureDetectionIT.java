@@ -1,5 +1,6 @@
 package dev.marina.healthmonitor;
 
+import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,7 +73,7 @@ class PrimaryFailureDetectionIT {
                 given().get("/q/health/ready").then().statusCode(200)
                         .body("checks.find { it.name == 'kafka-streams' }.status", equalTo("UP")));
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producer = new KafkaProducer<>(props, dev.marina.schemas.proof.ProofSerdes.keys(),
                 dev.marina.schemas.proof.ProofSerdes.<Heartbeat>signing(proof));

@@ -22,8 +22,15 @@ import org.apache.kafka.common.Uuid;
  *
  * <pre>
  * java -cp $(cat kafka-broker/target/broker.classpath):kafka-broker/target/classes dev.marina.kafka.LocalBroker \
- *      --dir DIR --port 9092 --controller-port 9093 [--parent-pid PID] [--set key=value]...
+ *      --dir DIR --port 9092 --controller-port 9093 [--secrets DIR] [--parent-pid PID] [--set key=value]...
  * </pre>
+ *
+ * <p>Secured as a production broker is, always (there is no "security off" mode): both listeners
+ * speak TLS and SASL, and {@code StandardAuthorizer} denies whatever no ACL allows. The secrets folder
+ * ({@link BrokerSecrets}, default {@code DIR/secrets}) holds the broker's TLS material, the CA that
+ * clients trust, and {@code admin.properties}, the client settings of the {@code admin} super user
+ * that creates topics, principals and ACLs ({@code dev.marina.schemas.access}). Everyone else is a
+ * SCRAM principal with exactly the ACLs the platform's catalogue gives it.
  *
  * <p>The folder is formatted on first use and reused after. Once clients can talk to the broker the
  * file {@code DIR/ready} holds its bootstrap address; it is removed at shutdown. With
@@ -56,7 +63,9 @@ public final class LocalBroker {
         Files.createDirectories(dir);
         Path ready = dir.resolve("ready");
         Files.deleteIfExists(ready);
-        Path config = writeConfig(dir, port, controllerPort, overrides);
+        BrokerSecrets secrets = BrokerSecrets.ensure(
+                Path.of(options.getOrDefault("secrets", dir.resolve("secrets").toString())).toAbsolutePath());
+        Path config = writeConfig(dir, port, controllerPort, secrets, overrides);
         formatIfNew(dir, config);
 
         if (options.containsKey("parent-pid")) {
@@ -70,20 +79,22 @@ public final class LocalBroker {
                 // best effort: a stale ready file is overwritten at the next start
             }
         }));
-        announceWhenReady(bootstrap, ready);
+        announceWhenReady(bootstrap, secrets, ready);
         kafka.Kafka.main(new String[] {config.toString()});
     }
 
-    private static Path writeConfig(Path dir, int port, int controllerPort, List<String> overrides) throws IOException {
+    private static Path writeConfig(Path dir, int port, int controllerPort, BrokerSecrets secrets, List<String> overrides)
+            throws IOException {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", "1");
         p.setProperty("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
-        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.setProperty("listeners", "CLIENTS://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "CLIENTS://127.0.0.1:" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
-        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
-        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("inter.broker.listener.name", "CLIENTS");
+        p.setProperty("listener.security.protocol.map", "CLIENTS:SASL_SSL,CONTROLLER:SASL_SSL");
+        secrets.configure(p);
         p.setProperty("log.dirs", dir.resolve("data").toString());
         // One node: every internal topic has one replica.
         p.setProperty("offsets.topic.replication.factor", "1");
@@ -103,7 +114,10 @@ public final class LocalBroker {
             }
             p.setProperty(override.substring(0, eq), override.substring(eq + 1));
         }
+        // It holds passwords: readable by this user only, like the secrets folder.
         Path config = dir.resolve("server.properties");
+        Files.deleteIfExists(config);
+        BrokerSecrets.createPrivateFile(config);
         try (var out = Files.newOutputStream(config)) {
             p.store(out, "written by dev.marina.kafka.LocalBroker at every start");
         }
@@ -135,10 +149,9 @@ public final class LocalBroker {
         watcher.start();
     }
 
-    private static void announceWhenReady(String bootstrap, Path ready) {
+    private static void announceWhenReady(String bootstrap, BrokerSecrets secrets, Path ready) {
         Thread announcer = new Thread(() -> {
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+            Properties props = secrets.adminClient(bootstrap);
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
             try (Admin admin = Admin.create(props)) {
@@ -176,7 +189,7 @@ public final class LocalBroker {
 
     private static void usage(String problem) {
         System.err.println("LocalBroker: " + problem);
-        System.err.println("usage: LocalBroker --dir DIR --port PORT --controller-port PORT [--parent-pid PID] [--set key=value]...");
+        System.err.println("usage: LocalBroker --dir DIR --port PORT --controller-port PORT [--secrets DIR] [--parent-pid PID] [--set key=value]...");
         System.exit(2);
     }
 }

@@ -1,5 +1,7 @@
 package dev.marina.provisioner;
 
+import dev.marina.schemas.access.KafkaAccess;
+import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -23,11 +25,17 @@ import org.junit.jupiter.api.Test;
 @TestProfile(BrokerOutageIT.BrokerNotThereYet.class)
 class BrokerOutageIT {
 
-    /** Points the service at a port where no broker listens (yet). */
+    /**
+     * Points the service at a port where no broker listens (yet). The broker that appears there later
+     * shares the shared broker's secrets, so the service logs in as the admin (SCRAM principals live in
+     * a broker's own metadata, which a new broker starts without).
+     */
     public static class BrokerNotThereYet implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("kafka.bootstrap.servers", "127.0.0.1:" + LocalKafka.freePort());
+            Map<String, String> config = new java.util.HashMap<>(KafkaAccess.asServiceConfig(SharedKafka.clientProperties()));
+            config.put("kafka.bootstrap.servers", "127.0.0.1:" + LocalKafka.freePort());
+            return config;
         }
     }
 
@@ -42,7 +50,8 @@ class BrokerOutageIT {
         given().get("/q/health/live").then().statusCode(200);
 
         int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
-        try (LocalKafka kafka = LocalKafka.start(Files.createTempDirectory("outage-kafka-"), port, LocalKafka.freePort())) {
+        try (LocalKafka kafka = LocalKafka.start(Files.createTempDirectory("outage-kafka-"), SharedKafka.secretsDir(), port,
+                LocalKafka.freePort())) {
             awaitReadiness(200, "UP");
 
             kafka.stop();

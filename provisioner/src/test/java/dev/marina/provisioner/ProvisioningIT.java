@@ -1,5 +1,6 @@
 package dev.marina.provisioner;
 
+import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -111,7 +112,7 @@ class ProvisioningIT {
         home = Path.of(marinaHome);
         awaitTopics();
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
@@ -367,7 +368,7 @@ class ProvisioningIT {
     private void awaitTopics() {
         List<String> needed = List.of(Topics.PROVISION_COMMANDS.name(), Topics.PROVISION_EVENTS.name(),
                 Topics.DEAD_LETTERS.name(), Topics.DEPLOYMENT_STATUS.name());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(SharedKafka.clientProperties())) {
             Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                     admin.listTopics().names().get(10, TimeUnit.SECONDS).containsAll(needed));
         }

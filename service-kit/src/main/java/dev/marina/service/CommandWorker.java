@@ -117,7 +117,7 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         this.tombstoneReason = b.tombstoneReason;
         this.onDeadLetter = b.onDeadLetter;
         this.onConsumer = b.onConsumer;
-        this.props = commandConsumer(b.bootstrapServers, b.name, 500);
+        this.props = commandConsumer(b.client, b.name, 500);
         props.putAll(b.extra);
     }
 
@@ -125,9 +125,9 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
      * The settings of a consumer of a command topic: positions kept under {@code group} and committed by
      * hand, from the beginning, only what the reconciler committed, raw bytes (the caller decodes).
      */
-    public static Properties commandConsumer(String bootstrapServers, String group, int maxPollRecords) {
+    public static Properties commandConsumer(Properties client, String group, int maxPollRecords) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         // the group only keeps the committed positions (partitions are assigned, not balanced)
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -144,8 +144,8 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
      * A worker named {@code name} — its consumer group, the {@code consumer} of its dead letters and
      * its threads' names (e.g. "cert-service") — reading {@code topic}.
      */
-    public static <C extends Message> Builder<C> builder(String name, TopicSpec<C> topic, String bootstrapServers) {
-        return new Builder<>(name, topic, bootstrapServers);
+    public static <C extends Message> Builder<C> builder(String name, TopicSpec<C> topic, Properties client) {
+        return new Builder<>(name, topic, client);
     }
 
     public synchronized CommandWorker<C> start() {
@@ -350,7 +350,7 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
     public static final class Builder<C extends Message> {
         private final String name;
         private final TopicSpec<C> topic;
-        private final String bootstrapServers;
+        private final Properties client;
         private final Map<String, Object> extra = new HashMap<>();
         private Check<C> check = (key, command) -> Optional.empty();
         private Handler<C> handler;
@@ -364,10 +364,10 @@ public final class CommandWorker<C extends Message> implements AutoCloseable {
         private Runnable onDeadLetter = () -> {};
         private Consumer<KafkaConsumer<?, ?>> onConsumer = c -> {};
 
-        private Builder(String name, TopicSpec<C> topic, String bootstrapServers) {
+        private Builder(String name, TopicSpec<C> topic, Properties client) {
             this.name = name;
             this.topic = topic;
-            this.bootstrapServers = bootstrapServers;
+            this.client = client;
         }
 
         public Builder<C> check(Check<C> check) {

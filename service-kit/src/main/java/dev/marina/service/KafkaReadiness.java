@@ -23,8 +23,8 @@ public class KafkaReadiness implements HealthCheck {
 
     private static final long PROBE_TIMEOUT_MS = 2_000;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     TopicBootstrapper topics;
@@ -33,8 +33,7 @@ public class KafkaReadiness implements HealthCheck {
 
     private synchronized Admin admin() {
         if (admin == null) {
-            Properties props = new Properties();
-            props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            Properties props = kafka.base();
             props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS);
             props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) PROBE_TIMEOUT_MS);
             props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
@@ -46,7 +45,7 @@ public class KafkaReadiness implements HealthCheck {
 
     @Override
     public HealthCheckResponse call() {
-        HealthCheckResponseBuilder response = HealthCheckResponse.named("kafka").withData("bootstrap", bootstrapServers);
+        HealthCheckResponseBuilder response = HealthCheckResponse.named("kafka").withData("bootstrap", kafka.bootstrapServers());
         try {
             String clusterId = admin().describeCluster().clusterId().get(PROBE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
             response.withData("cluster", clusterId);

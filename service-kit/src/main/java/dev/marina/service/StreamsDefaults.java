@@ -18,8 +18,15 @@ public final class StreamsDefaults {
 
     private static final String PREFIX = "kafka-streams.";
 
-    /** The shared settings plus application id and bootstrap servers. */
-    public static Properties properties(String applicationId, String bootstrapServers) {
+    /** For a {@code TopologyTestDriver}, which connects to nothing: an address that is never used. */
+    public static Properties properties(String applicationId) {
+        Properties none = new Properties();
+        none.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        return properties(applicationId, none);
+    }
+
+    /** The shared settings plus application id and a client's base settings (address and credentials). */
+    public static Properties properties(String applicationId, Properties client) {
         Properties shared = sharedConfig();
         Properties props = new Properties();
         for (String key : shared.stringPropertyNames()) {
@@ -28,7 +35,7 @@ public final class StreamsDefaults {
             }
         }
         props.setProperty(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
-        props.setProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         return props;
     }
 

@@ -6,6 +6,7 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,8 +27,8 @@ public class TopicBootstrapper {
     /** Where the bootstrap stands: pending (with the last failure), done, or disabled. */
     public record State(boolean done, String detail) {}
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @ConfigProperty(name = "marina.topics.bootstrap", defaultValue = "true")
     boolean enabled;
@@ -61,7 +62,8 @@ public class TopicBootstrapper {
 
     private void runUntilDone() {
         Duration backoff = Duration.ofMillis(500);
-        TopicBootstrap bootstrap = new TopicBootstrap(bootstrapServers, replicationFactor, ATTEMPT_TIMEOUT);
+        String bootstrapServers = kafka.bootstrapServers();
+        TopicBootstrap bootstrap = new TopicBootstrap(kafka.base(), replicationFactor, ATTEMPT_TIMEOUT);
         while (!Thread.currentThread().isInterrupted()) {
             try {
                 TopicBootstrap.Result result = bootstrap.ensure(Topics.ALL);

@@ -117,7 +117,7 @@ public final class TopicReader implements AutoCloseable {
         this.poll = b.poll;
         this.clock = b.clock;
         this.props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, b.bootstrapServers);
+        props.putAll(b.client);
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, b.name);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -132,8 +132,8 @@ public final class TopicReader implements AutoCloseable {
     /**
      * A reader named {@code name} (its thread and client id, e.g. {@code "intent-service-views"}).
      */
-    public static Builder builder(String name, String bootstrapServers) {
-        return new Builder(name, bootstrapServers);
+    public static Builder builder(String name, Properties client) {
+        return new Builder(name, client);
     }
 
     /** Starts the reader's thread. */
@@ -319,7 +319,7 @@ public final class TopicReader implements AutoCloseable {
 
     public static final class Builder {
         private final String name;
-        private final String bootstrapServers;
+        private final Properties client;
         private final Map<String, Subscription<?>> subscriptions = new LinkedHashMap<>();
         private final Map<String, Object> extra = new HashMap<>();
         private Runnable onStart = () -> {};
@@ -329,9 +329,9 @@ public final class TopicReader implements AutoCloseable {
         private Duration poll = Duration.ofMillis(200);
         private Clock clock = Clock.systemUTC();
 
-        private Builder(String name, String bootstrapServers) {
+        private Builder(String name, Properties client) {
             this.name = name;
-            this.bootstrapServers = bootstrapServers;
+            this.client = client;
         }
 
         /** Reads {@code topic} from {@code start}, handing each record to {@code handler}. */

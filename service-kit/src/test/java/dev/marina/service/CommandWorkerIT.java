@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 /** {@link CommandWorker} against a real broker: answers, dead letters, committed positions. */
 class CommandWorkerIT {
 
-    private final String servers = SharedKafka.bootstrapServers();
+    private final Properties servers = SharedKafka.clientProperties();
 
     @Test
     void answers_good_commands_dead_letters_the_rest_and_commits_past_all_of_them() throws Exception {

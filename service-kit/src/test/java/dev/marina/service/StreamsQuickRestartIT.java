@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 class StreamsQuickRestartIT {
 
-    private final String servers = SharedKafka.bootstrapServers();
+    private final Properties servers = SharedKafka.clientProperties();
 
     @Test
     void the_shared_settings_are_exactly_once_with_a_short_session() {
@@ -82,7 +82,7 @@ class StreamsQuickRestartIT {
 
     private Properties adminProps() {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         return props;
     }
 }

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /** {@link TopicReader} against a real broker. */
 class TopicReaderIT {
 
-    private final String servers = SharedKafka.bootstrapServers();
+    private final Properties servers = SharedKafka.clientProperties();
 
     @Test
     void reads_a_state_topic_to_its_end_then_follows_it_and_an_event_topic_from_now_on() throws Exception {
@@ -149,7 +149,7 @@ class TopicReaderIT {
 
     private void create(TopicSpec<?>... specs) throws Exception {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         try (Admin admin = Admin.create(props)) {
             admin.createTopics(java.util.Arrays.stream(specs)
                     .map(s -> new NewTopic(s.name(), s.partitions(), (short) 1)).toList()).all().get();
@@ -158,7 +158,7 @@ class TopicReaderIT {
 
     private void send(TopicSpec<?> topic, String key, Object value) throws Exception {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         byte[] bytes = value == null ? null

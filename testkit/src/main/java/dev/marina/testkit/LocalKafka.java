@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
+import dev.marina.schemas.access.KafkaAccess;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -20,12 +22,14 @@ public final class LocalKafka implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
 
     private final Path dir;
+    private final Path secretsDir;
     private final int port;
     private final int controllerPort;
     private Process process;
 
-    private LocalKafka(Path dir, int port, int controllerPort) {
+    private LocalKafka(Path dir, Path secretsDir, int port, int controllerPort) {
         this.dir = dir;
+        this.secretsDir = secretsDir;
         this.port = port;
         this.controllerPort = controllerPort;
     }
@@ -41,13 +45,32 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Starts a broker with its data in {@code dir} (formatted on first use) on the given ports. */
     public static LocalKafka start(Path dir, int port, int controllerPort) {
-        LocalKafka kafka = new LocalKafka(dir, port, controllerPort);
+        return start(dir, dir.resolve("secrets"), port, controllerPort);
+    }
+
+    /**
+     * Starts a broker whose secrets (CA, certificate, super users' passwords) are those in
+     * {@code secretsDir}, made there if missing: two brokers sharing them accept the same admin and are
+     * trusted by the same clients (SCRAM principals, though, live in each broker's own metadata).
+     */
+    public static LocalKafka start(Path dir, Path secretsDir, int port, int controllerPort) {
+        LocalKafka kafka = new LocalKafka(dir, secretsDir, port, controllerPort);
         kafka.launch();
         return kafka;
     }
 
     public String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The broker's secrets: its CA ({@code ca.pem}), the admin's settings, the principals' files. */
+    public Path secretsDir() {
+        return secretsDir;
+    }
+
+    /** The admin's (super user's) client settings for this broker. */
+    public Properties adminClient() {
+        return KafkaAccess.client(KafkaAccess.adminFile(secretsDir()), bootstrapServers());
     }
 
     public int port() {
@@ -107,6 +130,7 @@ public final class LocalKafka implements AutoCloseable {
                     "--dir", dir.toString(),
                     "--port", Integer.toString(port),
                     "--controller-port", Integer.toString(controllerPort),
+                    "--secrets", secretsDir().toString(),
                     "--parent-pid", Long.toString(ProcessHandle.current().pid())));
             Path log = dir.resolve("broker.log");
             process = new ProcessBuilder(command)

@@ -15,9 +15,9 @@ final class ClientSettings {
     private ClientSettings() {}
 
     /** Reads one assigned partition; no group, positions kept by the agent. */
-    static Properties commandConsumer(String bootstrapServers, String clientId) {
+    static Properties commandConsumer(Properties kafka, String clientId) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka);
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // A saved position that retention deleted: the oldest retained command (all are idempotent).
@@ -32,8 +32,8 @@ final class ClientSettings {
     }
 
     /** Answers and dead letters: durable (acks=all, idempotent), waited for before the position moves. */
-    static Properties eventProducer(String bootstrapServers, String clientId) {
-        Properties p = byteProducer(bootstrapServers, clientId);
+    static Properties eventProducer(Properties kafka, String clientId) {
+        Properties p = byteProducer(kafka, clientId);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
@@ -41,8 +41,8 @@ final class ClientSettings {
     }
 
     /** Heartbeats: a late heartbeat is worthless, so give up quickly and never block the timer for long. */
-    static Properties heartbeatProducer(String bootstrapServers, String clientId) {
-        Properties p = byteProducer(bootstrapServers, clientId);
+    static Properties heartbeatProducer(Properties kafka, String clientId) {
+        Properties p = byteProducer(kafka, clientId);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
@@ -51,13 +51,13 @@ final class ClientSettings {
     }
 
     /** Metric samples: like heartbeats, a late sample is worth little; lost rather than queued or blocking. */
-    static Properties metricsProducer(String bootstrapServers, String clientId) {
-        return heartbeatProducer(bootstrapServers, clientId);
+    static Properties metricsProducer(Properties kafka, String clientId) {
+        return heartbeatProducer(kafka, clientId);
     }
 
-    private static Properties byteProducer(String bootstrapServers, String clientId) {
+    private static Properties byteProducer(Properties kafka, String clientId) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.putAll(kafka);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);

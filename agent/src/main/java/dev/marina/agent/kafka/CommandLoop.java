@@ -1,5 +1,6 @@
 package dev.marina.agent.kafka;
 
+import java.util.Properties;
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
@@ -61,7 +62,7 @@ public final class CommandLoop implements AutoCloseable {
 
     private final InstanceIdentity identity;
     private final ProofKeys proof;
-    private final String bootstrapServers;
+    private final Properties kafka;
     private final OffsetFile offsets;
     private final Optional<Instant> commandsSince;
     private final EventPublisher publisher;
@@ -76,12 +77,12 @@ public final class CommandLoop implements AutoCloseable {
     private long failingOffset = -1;
     private int failures;
 
-    public CommandLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, OffsetFile offsets, Optional<Instant> commandsSince,
+    public CommandLoop(InstanceIdentity identity, ProofKeys proof, Properties kafka, OffsetFile offsets, Optional<Instant> commandsSince,
             EventPublisher publisher, Function<AgentCommand, AgentEvent> handler, Supplier<Optional<AgentEvent>> onStart, AgentMetrics metrics,
             Clock clock) {
         this.identity = identity;
         this.proof = proof;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.offsets = offsets;
         this.commandsSince = commandsSince;
         this.publisher = publisher;
@@ -117,7 +118,7 @@ public final class CommandLoop implements AutoCloseable {
 
     private void readCommands() {
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(
-                ClientSettings.commandConsumer(bootstrapServers, "agent-" + identity.instanceId()))) {
+                ClientSettings.commandConsumer(kafka, "agent-" + identity.instanceId()))) {
             consumer = c;
             if (!running) {
                 return;

@@ -1,5 +1,6 @@
 package dev.marina.agent.kafka;
 
+import java.util.Properties;
 import com.google.protobuf.Message;
 import dev.marina.schemas.proof.MessageProof;
 import dev.marina.schemas.proof.ProofKeys;
@@ -29,8 +30,8 @@ public final class EventPublisher implements AutoCloseable {
     private volatile java.util.function.Consumer<AgentEvent> afterAnswer = event -> { };
 
     /** @param proof the instance's key: every answer proves the instance it comes from (dead letters do not) */
-    public EventPublisher(String bootstrapServers, String clientId, ProofKeys proof) {
-        this.producer = new KafkaProducer<>(ClientSettings.eventProducer(bootstrapServers, clientId));
+    public EventPublisher(Properties kafka, String clientId, ProofKeys proof) {
+        this.producer = new KafkaProducer<>(ClientSettings.eventProducer(kafka, clientId));
         this.proof = proof;
     }
 

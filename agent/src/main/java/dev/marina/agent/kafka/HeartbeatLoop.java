@@ -1,5 +1,6 @@
 package dev.marina.agent.kafka;
 
+import java.util.Properties;
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
@@ -53,9 +54,9 @@ public final class HeartbeatLoop implements AutoCloseable {
     private final BestEffortPublisher publisher;
     private final AtomicLong sequence = new AtomicLong();
 
-    public HeartbeatLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, Duration interval,
+    public HeartbeatLoop(InstanceIdentity identity, ProofKeys proof, Properties kafka, Duration interval,
             Supplier<Observation> database, Supplier<RoleFacts> role, LeaseWatch lease, AgentMetrics metrics, Clock clock) {
-        this(identity, proof, new KafkaProducer<>(ClientSettings.heartbeatProducer(bootstrapServers, "agent-heartbeats-" + identity.instanceId())),
+        this(identity, proof, new KafkaProducer<>(ClientSettings.heartbeatProducer(kafka, "agent-heartbeats-" + identity.instanceId())),
                 interval, database, role, lease, metrics, clock);
     }
 

@@ -1,5 +1,6 @@
 package dev.marina.agent.kafka;
 
+import java.util.Properties;
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
@@ -25,13 +26,13 @@ public final class MetricsLoop implements AutoCloseable {
     private final MetricsSampler sampler;
     private final BestEffortPublisher publisher;
 
-    public MetricsLoop(InstanceIdentity identity, ProofKeys proof, String bootstrapServers, Duration interval, MetricsSampler sampler,
+    public MetricsLoop(InstanceIdentity identity, ProofKeys proof, Properties kafka, Duration interval, MetricsSampler sampler,
             AgentMetrics metrics) {
         this.identity = identity;
         this.interval = interval;
         this.sampler = sampler;
         this.publisher = new BestEffortPublisher(identity, proof, Topics.METRICS.name(), "metric samples",
-                new KafkaProducer<>(ClientSettings.metricsProducer(bootstrapServers, "agent-metrics-" + identity.instanceId())),
+                new KafkaProducer<>(ClientSettings.metricsProducer(kafka, "agent-metrics-" + identity.instanceId())),
                 metrics::metricSample);
     }
 

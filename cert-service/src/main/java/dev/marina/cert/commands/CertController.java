@@ -1,5 +1,6 @@
 package dev.marina.cert.commands;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.cert.CertConfig;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.Topics;
@@ -60,14 +61,14 @@ public class CertController {
     @Inject
     MeterRegistry metrics;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private CommandWorker<CertCommand> worker;
 
     void start(@Observes StartupEvent ignored) {
         int parallel = Math.max(1, config.acme().parallelOrders());
-        worker = CommandWorker.builder(CONSUMER, Topics.CERT_COMMANDS, bootstrapServers)
+        worker = CommandWorker.builder(CONSUMER, Topics.CERT_COMMANDS, kafka.base())
                 .check(CertController::problem)
                 .deadLetterTombstones("a tombstone: cert-commands carries no deletes")
                 .handler((key, command) -> {

@@ -1,5 +1,7 @@
 package dev.marina.cert.commands;
 
+import jakarta.inject.Inject;
+import dev.marina.service.KafkaClients;
 import com.google.protobuf.Message;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
 import dev.marina.schemas.topics.TopicSpec;
@@ -19,15 +21,15 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 @ApplicationScoped
 public class CertProducer {
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private KafkaProducer<String, Message> producer;
 
     private synchronized KafkaProducer<String, Message> producer() {
         if (producer == null) {
             Properties props = new Properties();
-            props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.putAll(kafka.base());
             props.put(ProducerConfig.ACKS_CONFIG, "all");
             props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
             props.put(ProducerConfig.LINGER_MS_CONFIG, "1");

@@ -1,5 +1,6 @@
 package dev.marina.cert.commands;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.cert.CertConfig;
 import dev.marina.cert.CertFailure;
 import dev.marina.cert.acme.ChallengeDns;
@@ -52,8 +53,8 @@ public class KafkaChallengeDns implements ChallengeDns {
     @Inject
     Clock clock;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private final Map<String, CompletableFuture<DnsEvent>> waiting = new ConcurrentHashMap<>();
     /** Counted down once the answers on dns-events are read from fixed positions (kept afterwards: a restart of the reader resumes at the end, and a wish waits at most its timeout). */
@@ -61,7 +62,7 @@ public class KafkaChallengeDns implements ChallengeDns {
     private volatile TopicReader answers;
 
     void start(@Observes StartupEvent ignored) {
-        answers = TopicReader.builder("cert-service-dns-answers", bootstrapServers)
+        answers = TopicReader.builder("cert-service-dns-answers", kafka.base())
                 .topic(Topics.DNS_EVENTS, TopicReader.Start.END, this::answer)
                 .onCaughtUp(positioned::countDown)
                 .pollTimeout(Duration.ofMillis(100))

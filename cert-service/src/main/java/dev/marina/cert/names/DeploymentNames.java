@@ -1,5 +1,6 @@
 package dev.marina.cert.names;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.cert.CertConfig;
 import dev.marina.cert.CertFailure;
 import dev.marina.cert.pki.CsrCheck;
@@ -38,8 +39,8 @@ public class DeploymentNames {
     private static final Logger LOG = Logger.getLogger(DeploymentNames.class);
     private static final Duration POLL = Duration.ofMillis(50);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     CertConfig config;
@@ -53,7 +54,7 @@ public class DeploymentNames {
     private volatile TopicReader reader;
 
     void start(@Observes StartupEvent ignored) {
-        reader = TopicReader.builder("cert-service-deployment-names", bootstrapServers)
+        reader = TopicReader.builder("cert-service-deployment-names", kafka.base())
                 .topic(Topics.DNS_COMMANDS, TopicReader.Start.BEGINNING, this::on)
                 .onStart(this::forgetAll)
                 .onCaughtUp(() -> caughtUp = true)

@@ -1,5 +1,6 @@
 package dev.marina.dns.commands;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.dns.DnsConfig;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.serde.ProtoJsonSerde;
@@ -98,8 +99,8 @@ public class DnsController {
     @Inject
     MeterRegistry metrics;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private volatile boolean running;
     private volatile boolean caughtUp;
@@ -312,14 +313,14 @@ public class DnsController {
     }
 
     private Properties consumerProps() {
-        Properties props = CommandWorker.commandConsumer(bootstrapServers, CONSUMER, 2000);
+        Properties props = CommandWorker.commandConsumer(kafka.base(), CONSUMER, 2000);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, DnsCommandDecoder.class.getName());
         return props;
     }
 
     private Properties producerProps() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(kafka.base());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         props.put(ProducerConfig.LINGER_MS_CONFIG, "2");

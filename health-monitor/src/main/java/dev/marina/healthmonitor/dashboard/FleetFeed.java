@@ -1,5 +1,6 @@
 package dev.marina.healthmonitor.dashboard;
 
+import dev.marina.service.KafkaClients;
 import com.google.protobuf.Message;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
@@ -35,8 +36,8 @@ import org.jboss.logging.Logger;
 public class FleetFeed {
     private static final Logger LOG = Logger.getLogger(FleetFeed.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     DashboardConfig config;
@@ -60,7 +61,7 @@ public class FleetFeed {
         LOG.infof("dashboard feed starting chart_window=%s metrics_look_back=%s transitions_look_back=%s max_deployments=%d",
                 settings.chartWindow(), settings.metricsLookBack(), settings.transitionsLookBack(), settings.maxDeployments());
         nextTick = clock.instant().plus(settings.alertCheckInterval());
-        reader = TopicReader.builder("health-monitor-dashboard", bootstrapServers)
+        reader = TopicReader.builder("health-monitor-dashboard", kafka.base())
                 .topic(Topics.DEPLOYMENT_STATUS, TopicReader.Start.BEGINNING, this::status)
                 .topic(Topics.INSTANCE_HEALTH, TopicReader.Start.ago(settings.transitionsLookBack()), this::health)
                 .topic(Topics.METRICS, TopicReader.Start.ago(settings.metricsLookBack()), this::metric)

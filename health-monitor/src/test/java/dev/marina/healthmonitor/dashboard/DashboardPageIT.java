@@ -1,5 +1,6 @@
 package dev.marina.healthmonitor.dashboard;
 
+import dev.marina.testkit.SharedKafka;
 import static dev.marina.healthmonitor.dashboard.Records.instanceOf;
 import static dev.marina.healthmonitor.dashboard.Records.sample;
 import static dev.marina.healthmonitor.dashboard.Records.status;
@@ -195,7 +196,7 @@ class DashboardPageIT {
 
     private KafkaProducer<String, byte[]> producer() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }

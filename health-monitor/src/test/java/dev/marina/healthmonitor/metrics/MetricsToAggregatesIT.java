@@ -1,5 +1,6 @@
 package dev.marina.healthmonitor.metrics;
 
+import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -155,7 +156,7 @@ class MetricsToAggregatesIT {
 
     private void startAgents() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
         Instant started = Instant.now();
@@ -230,7 +231,7 @@ class MetricsToAggregatesIT {
         AggregateReader(String bootstrapServers, Set<String> keys) {
             this.keys = keys;
             Properties props = new Properties();
-            props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+            props.putAll(SharedKafka.clientProperties());
             props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
             consumer = new KafkaConsumer<>(props, Topics.DEPLOYMENT_METRICS.keySerde().deserializer(),

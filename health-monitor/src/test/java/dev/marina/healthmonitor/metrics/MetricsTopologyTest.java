@@ -79,7 +79,7 @@ class MetricsTopologyTest {
 
     @BeforeEach
     void start() {
-        Properties props = StreamsDefaults.properties("health-monitor-test", "unused:9092");
+        Properties props = StreamsDefaults.properties("health-monitor-test");
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         FleetGauges fleet = new FleetGauges(registry, 2, SETTINGS.gaugesExpireAfter());
         driver = new TopologyTestDriver(HealthTopology.build(HealthSettings.defaults(), SETTINGS,

@@ -8,9 +8,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 final class ApiProducers {
     private ApiProducers() {}
 
-    static Properties settings(String bootstrapServers, String clientId, Duration wait) {
+    static Properties settings(Properties client, String clientId, Duration wait) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.LINGER_MS_CONFIG, 0);

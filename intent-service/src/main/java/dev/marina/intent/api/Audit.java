@@ -1,5 +1,6 @@
 package dev.marina.intent.api;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.intent.config.ApiConfig;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.AuditOutcome;
@@ -40,8 +41,8 @@ public class Audit {
     /** Names and ids from the caller are kept to this many characters: a record always fits. */
     private static final int SHORT = 100;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     ApiConfig api;
@@ -162,7 +163,7 @@ public class Audit {
         if (p == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(ApiProducers.settings(bootstrapServers, "intent-service-audit", api.awaitTimeout()),
+                    producer = new KafkaProducer<>(ApiProducers.settings(kafka.base(), "intent-service-audit", api.awaitTimeout()),
                             Topics.AUDIT.keySerde().serializer(), Topics.AUDIT.valueSerde().serializer());
                 }
                 p = producer;

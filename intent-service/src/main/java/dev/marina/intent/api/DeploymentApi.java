@@ -1,5 +1,6 @@
 package dev.marina.intent.api;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.intent.config.ApiConfig;
 import dev.marina.intent.validation.IntentValidator;
 import dev.marina.intent.validation.Violation;
@@ -69,8 +70,8 @@ public class DeploymentApi {
     @Inject
     SecretBox secrets;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     ApiConfig api;
@@ -292,7 +293,7 @@ public class DeploymentApi {
             synchronized (this) {
                 if (producer == null) {
                     Properties props = new Properties();
-                    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+                    props.putAll(kafka.base());
                     props.put(ProducerConfig.ACKS_CONFIG, "all");
                     props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
                     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);

@@ -1,5 +1,6 @@
 package dev.marina.intent.api;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.intent.validation.IntentValidator;
 import dev.marina.intent.validation.Violation;
 import dev.marina.schemas.serde.Decoded;
@@ -50,8 +51,8 @@ public class TokenStore {
     @Inject
     ApiToken adminToken;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     dev.marina.intent.config.ApiConfig api;
@@ -63,7 +64,7 @@ public class TokenStore {
     private volatile KafkaProducer<String, ApiTokenRecord> producer;
 
     void onStart(@Observes StartupEvent event) {
-        reader = TopicReader.builder("intent-service-tokens", bootstrapServers)
+        reader = TopicReader.builder("intent-service-tokens", kafka.base())
                 .topic(Topics.API_TOKENS, TopicReader.Start.BEGINNING, this::read)
                 .build()
                 .start();
@@ -247,7 +248,7 @@ public class TokenStore {
         if (p == null) {
             synchronized (this) {
                 if (producer == null) {
-                    producer = new KafkaProducer<>(ApiProducers.settings(bootstrapServers, "intent-service-tokens", api.awaitTimeout()),
+                    producer = new KafkaProducer<>(ApiProducers.settings(kafka.base(), "intent-service-tokens", api.awaitTimeout()),
                             Topics.API_TOKENS.keySerde().serializer(), Topics.API_TOKENS.valueSerde().serializer());
                 }
                 p = producer;

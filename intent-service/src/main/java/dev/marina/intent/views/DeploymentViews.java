@@ -1,5 +1,7 @@
 package dev.marina.intent.views;
 
+import jakarta.inject.Inject;
+import dev.marina.service.KafkaClients;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeploymentStatus;
@@ -30,8 +32,8 @@ import org.jboss.logging.Logger;
 public class DeploymentViews {
     private static final Logger LOG = Logger.getLogger(DeploymentViews.class);
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private final Map<String, Intent> intents = new ConcurrentHashMap<>();
     private final Map<String, DeploymentStatus> statuses = new ConcurrentHashMap<>();
@@ -44,7 +46,7 @@ public class DeploymentViews {
             java.util.List.of(Topics.INTENTS, Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS);
 
     void onStart(@Observes StartupEvent event) {
-        reader = TopicReader.builder("intent-service-views", bootstrapServers)
+        reader = TopicReader.builder("intent-service-views", kafka.base())
                 .topic(Topics.INTENTS, TopicReader.Start.BEGINNING, this::intent)
                 .topic(Topics.DEPLOYMENT_STATUS, TopicReader.Start.BEGINNING, this::status)
                 .topic(Topics.INTENT_REJECTIONS, TopicReader.Start.END, this::rejection)

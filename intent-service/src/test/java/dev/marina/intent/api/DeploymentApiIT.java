@@ -1,5 +1,6 @@
 package dev.marina.intent.api;
 
+import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -259,7 +260,7 @@ class DeploymentApiIT {
 
     private KafkaConsumer<String, String> tail(String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
         List<TopicPartition> partitions = new ArrayList<>();
@@ -284,7 +285,7 @@ class DeploymentApiIT {
 
     private KafkaProducer<String, String> producer() {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers);
+        props.putAll(SharedKafka.clientProperties());
         return new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
     }
 }

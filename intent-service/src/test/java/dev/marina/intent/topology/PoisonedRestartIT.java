@@ -9,6 +9,7 @@ import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.TopicBootstrap;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.access.Role;
 import dev.marina.service.StreamsDefaults;
 import dev.marina.testkit.HostileRecords;
 import dev.marina.testkit.HostileRun;
@@ -44,8 +45,8 @@ class PoisonedRestartIT {
 
     @Test
     void a_restart_after_a_crash_on_a_poisoned_partition_runs_again_by_itself() throws Exception {
-        String servers = SharedKafka.bootstrapServers();
-        new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
+        Properties servers = SharedKafka.clientProperties(Role.INTENT_SERVICE);
+        new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         String run = UUID.randomUUID().toString().substring(0, 8);
         String key = "poison/i" + run;
         String applicationId = "intent-service-restart-" + run;
@@ -87,7 +88,7 @@ class PoisonedRestartIT {
         }
     }
 
-    private static KafkaStreams start(String applicationId, String servers, Path state) {
+    private static KafkaStreams start(String applicationId, Properties servers, Path state) {
         Properties props = StreamsDefaults.properties(applicationId, servers);
         props.putAll(SharedKafka.clientProperties());
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, state.toString());

@@ -1,5 +1,6 @@
 package dev.marina.provisioner.commands;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.EventPublisher;
 import dev.marina.provisioner.ProvisionEvents;
 import dev.marina.provisioner.driver.CreateRequest;
@@ -57,13 +58,13 @@ public class ProvisionCommandConsumer {
     @Inject
     Clock clock;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     private CommandWorker<ProvisionCommand> worker;
 
     void onStart(@Observes StartupEvent event) {
-        worker = CommandWorker.builder(CONSUMER, Topics.PROVISION_COMMANDS, bootstrapServers)
+        worker = CommandWorker.builder(CONSUMER, Topics.PROVISION_COMMANDS, kafka.base())
                 .check(CommandCheck::problem)
                 .deadLetterTombstones("a tombstone: provision-commands carries no deletes")
                 .handler((key, command) -> Optional.of(new CommandWorker.Answer(Topics.PROVISION_EVENTS,

@@ -1,14 +1,24 @@
 package dev.marina.provisioner.local;
 
+import dev.marina.schemas.access.KafkaAccess;
 import dev.marina.provisioner.driver.DriverException;
+import dev.marina.schemas.access.KafkaAccess;
 import java.io.File;
+import dev.marina.schemas.access.KafkaAccess;
 import java.io.IOException;
+import dev.marina.schemas.access.KafkaAccess;
 import java.nio.file.Files;
+import dev.marina.schemas.access.KafkaAccess;
 import java.nio.file.Path;
+import dev.marina.schemas.access.KafkaAccess;
 import java.nio.file.StandardOpenOption;
+import dev.marina.schemas.access.KafkaAccess;
 import java.time.Clock;
+import dev.marina.schemas.access.KafkaAccess;
 import java.util.List;
+import dev.marina.schemas.access.KafkaAccess;
 import java.util.Map;
+import dev.marina.schemas.access.KafkaAccess;
 import java.util.Optional;
 
 /**
@@ -93,6 +103,7 @@ final class AgentLauncher {
         env.put("MARINA_HOME", settings.marinaHome().toString());
         env.put("MARINA_COMMANDS_SINCE", Long.toString(record.commandsSince().toEpochMilli()));
         env.put("KAFKA_BOOTSTRAP_SERVERS", settings.bootstrapServers());
+        env.put(KafkaAccess.CREDENTIALS_ENV, AgentCredentials.file(record).toString());
         env.put("MARINA_SECRETS_KEY_FILE", settings.secretsKeyFile().toString());
         env.put(InstanceKeys.ENV, InstanceKeys.file(record).toString());
         env.put("QUARKUS_HTTP_HOST", record.address());

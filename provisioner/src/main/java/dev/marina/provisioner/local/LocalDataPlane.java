@@ -1,26 +1,48 @@
 package dev.marina.provisioner.local;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.DriverSelection;
+import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.EventSink;
+import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.ProvisionerConfig;
+import dev.marina.service.KafkaClients;
 import dev.marina.schemas.proof.PlatformProofKey;
+import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.FunctionCounter;
+import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.Gauge;
+import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.marina.service.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
+import dev.marina.service.KafkaClients;
 import io.quarkus.runtime.StartupEvent;
+import dev.marina.service.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
+import dev.marina.service.KafkaClients;
 import jakarta.enterprise.event.Observes;
+import dev.marina.service.KafkaClients;
 import jakarta.inject.Inject;
+import dev.marina.service.KafkaClients;
 import java.nio.file.Files;
+import dev.marina.service.KafkaClients;
 import java.nio.file.Path;
+import dev.marina.service.KafkaClients;
 import java.time.Clock;
+import dev.marina.service.KafkaClients;
 import java.util.List;
+import dev.marina.service.KafkaClients;
 import java.util.Optional;
+import dev.marina.service.KafkaClients;
 import java.util.concurrent.Executors;
+import dev.marina.service.KafkaClients;
 import java.util.concurrent.ScheduledExecutorService;
+import dev.marina.service.KafkaClients;
 import java.util.concurrent.TimeUnit;
+import dev.marina.service.KafkaClients;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import dev.marina.service.KafkaClients;
 import org.jboss.logging.Logger;
 
 /**
@@ -46,8 +68,8 @@ public class LocalDataPlane {
     @ConfigProperty(name = "marina.secrets.key-file")
     String secretsKeyFile;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     Clock clock;
@@ -62,6 +84,7 @@ public class LocalDataPlane {
     MeterRegistry meters;
 
     private LocalDriver driver;
+    private AgentCredentials agentCredentials;
     // Held here: Micrometer keeps only weak references to what its gauges and counters read.
     private Supervisor supervisor;
     private ScheduledExecutorService timer;
@@ -72,11 +95,12 @@ public class LocalDataPlane {
             Path home = Path.of(marinaHome).toAbsolutePath().normalize();
             Optional<Path> jar = config.agentCommand().isPresent() ? Optional.empty() : Optional.of(agentJar());
             List<String> command = config.agentCommand().orElseGet(() -> defaultAgentCommand(jar.get(), home));
-            AgentLauncher.Settings launch = new AgentLauncher.Settings(command, home, bootstrapServers,
+            AgentLauncher.Settings launch = new AgentLauncher.Settings(command, home, kafka.bootstrapServers(),
                     Path.of(secretsKeyFile).toAbsolutePath().normalize(), config.agentHttpPort(), jar);
             jar.filter(j -> !Files.isRegularFile(j)).ifPresent(j -> LOG.warnf(
                     "agent jar missing, creates will fail until it is built jar=%s", j));
-            driver = LocalDriver.open(home, AddressRange.parse(config.addressRange()), launch, new InstanceKeys(proof),
+            agentCredentials = new AgentCredentials(kafka.base());
+            driver = LocalDriver.open(home, AddressRange.parse(config.addressRange()), launch, new InstanceKeys(proof, agentCredentials),
                     config.stopTimeout(), clock);
             LOG.infof("local driver ready registry=%s instances=%d range=%s agent-command=%s", driver.registryFile(),
                     driver.instanceCount(), config.addressRange(), String.join(" ", launch.command()));
@@ -109,6 +133,11 @@ public class LocalDataPlane {
     void onStop(@Observes ShutdownEvent event) {
         if (timer != null) {
             timer.shutdownNow();
+        }
+        synchronized (this) {
+            if (agentCredentials != null) {
+                agentCredentials.close();
+            }
         }
     }
 

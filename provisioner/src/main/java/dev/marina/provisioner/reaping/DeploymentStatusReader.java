@@ -1,5 +1,6 @@
 package dev.marina.provisioner.reaping;
 
+import java.util.Properties;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.DeploymentStatus;
@@ -24,9 +25,9 @@ public final class DeploymentStatusReader implements AutoCloseable {
     private final DeploymentStatusView view;
     private final TopicReader reader;
 
-    public DeploymentStatusReader(String bootstrapServers, DeploymentStatusView view) {
+    public DeploymentStatusReader(Properties client, DeploymentStatusView view) {
         this.view = view;
-        this.reader = TopicReader.builder("provisioner-status-reader", bootstrapServers)
+        this.reader = TopicReader.builder("provisioner-status-reader", client)
                 .topic(Topics.DEPLOYMENT_STATUS, TopicReader.Start.BEGINNING, this::apply)
                 .onStart(view::restart)
                 .onCaughtUp(view::markReadToEnd)

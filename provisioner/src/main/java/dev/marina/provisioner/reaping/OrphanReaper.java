@@ -1,5 +1,6 @@
 package dev.marina.provisioner.reaping;
 
+import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.EventSink;
 import dev.marina.provisioner.ProvisionEvents;
 import dev.marina.provisioner.ProvisionerConfig;
@@ -32,8 +33,8 @@ public class OrphanReaper {
     @Inject
     ProvisionerConfig config;
 
-    @ConfigProperty(name = "kafka.bootstrap.servers")
-    String bootstrapServers;
+    @Inject
+    KafkaClients kafka;
 
     @Inject
     InstanceDriver driver;
@@ -49,7 +50,7 @@ public class OrphanReaper {
     private ScheduledExecutorService timer;
 
     void onStart(@Observes StartupEvent event) {
-        reader = new DeploymentStatusReader(bootstrapServers, view);
+        reader = new DeploymentStatusReader(kafka.base(), view);
         reader.start();
         timer = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread t = new Thread(runnable, "orphan-reaper");

@@ -1,5 +1,7 @@
 package dev.marina.provisioner.local;
 
+import dev.marina.testkit.SharedKafka;
+import dev.marina.schemas.access.Role;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -43,7 +45,7 @@ class CrashRecoveryIT {
     private LocalDriver openDriver(List<String> command, Clock clock) {
         AgentLauncher.Settings settings = new AgentLauncher.Settings(command, home, "127.0.0.1:9", home.resolve("key"),
                 8086, java.util.Optional.empty());
-        return LocalDriver.open(home, RANGE, settings, new InstanceKeys(PROOF), Duration.ofSeconds(5), clock);
+        return LocalDriver.open(home, RANGE, settings, new InstanceKeys(PROOF, new AgentCredentials(SharedKafka.clientProperties(Role.PROVISIONER))), Duration.ofSeconds(5), clock);
     }
 
     private static final dev.marina.schemas.proof.PlatformProofKey PROOF = new dev.marina.schemas.proof.PlatformProofKey(new byte[32]);

@@ -49,24 +49,27 @@ public final class TopicBootstrap {
         }
     }
 
+    private final Properties client;
     private final String bootstrapServers;
     private final short replicationFactor;
     private final Duration timeout;
 
     /**
-     * @param bootstrapServers  broker address(es), as in {@code bootstrap.servers}
+     * @param client            a client's base settings: broker address(es) and credentials
+     *                          ({@code dev.marina.schemas.access.KafkaAccess})
      * @param replicationFactor replicas of each new topic (1 for a local single broker)
      * @param timeout           the whole run, including reaching the broker
      */
-    public TopicBootstrap(String bootstrapServers, short replicationFactor, Duration timeout) {
-        this.bootstrapServers = bootstrapServers;
+    public TopicBootstrap(Properties client, short replicationFactor, Duration timeout) {
+        this.client = client;
+        this.bootstrapServers = client.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
         this.replicationFactor = replicationFactor;
         this.timeout = timeout;
     }
 
     public Result ensure(Collection<? extends TopicSpec<?>> topics) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         int timeoutMs = (int) timeout.toMillis();
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.min(timeoutMs, 10_000));

@@ -1,30 +1,47 @@
 package dev.marina.schemas.topics;
 
+import dev.marina.schemas.access.KafkaAccess;
+import dev.marina.schemas.access.KafkaUsers;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
 
 /**
- * Command line: creates or verifies every catalogue topic.
+ * Command line, as the broker's admin: creates or verifies every catalogue topic, then makes (or keeps)
+ * the principals of the platform's services with their ACLs and settings files.
  *
- * <pre>java -cp … dev.marina.schemas.topics.TopicBootstrapMain [bootstrap-servers] [replication-factor] [timeout-seconds]</pre>
+ * <pre>java -cp … dev.marina.schemas.topics.TopicBootstrapMain BOOTSTRAP SECRETS_DIR [replication-factor] [timeout-seconds]</pre>
  *
  * Existing topics get the catalogue's record limit (the one setting changed in place). Exits 0 when
- * every topic exists as the catalogue says, 1 otherwise, with the reason on stderr.
+ * every topic exists as the catalogue says and every principal is in place, 1 otherwise, with the
+ * reason on stderr.
  */
 public final class TopicBootstrapMain {
     private TopicBootstrapMain() {}
 
     public static void main(String[] args) {
-        String servers = args.length > 0 ? args[0] : System.getenv().getOrDefault("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092");
-        short replication = args.length > 1 ? Short.parseShort(args[1]) : 1;
-        Duration timeout = Duration.ofSeconds(args.length > 2 ? Long.parseLong(args[2]) : 30);
+        if (args.length < 2) {
+            System.err.println("usage: TopicBootstrapMain BOOTSTRAP SECRETS_DIR [replication-factor] [timeout-seconds]");
+            System.exit(2);
+        }
+        String servers = args[0];
+        Path secrets = Path.of(args[1]);
+        short replication = args.length > 2 ? Short.parseShort(args[2]) : 1;
+        Duration timeout = Duration.ofSeconds(args.length > 3 ? Long.parseLong(args[3]) : 30);
         try {
-            TopicBootstrap.Result result = new TopicBootstrap(servers, replication, timeout).ensure(Topics.ALL);
+            Properties admin = KafkaAccess.client(KafkaAccess.adminFile(secrets), servers);
+            TopicBootstrap.Result result = new TopicBootstrap(admin, replication, timeout).ensure(Topics.ALL);
             System.out.printf("topics on %s: %d created, %d already as the catalogue says%n",
                     servers, result.created().size(), result.verified().size());
             result.created().forEach(name -> System.out.println("  created " + name));
             result.altered().forEach(change -> System.out.println("  altered " + change));
-        } catch (TopicBootstrap.TopicBootstrapException e) {
-            System.err.println("topic bootstrap failed: " + e.getMessage());
+            try (Admin client = Admin.create(admin)) {
+                new KafkaUsers(client, KafkaAccess.caFile(secrets), timeout).ensureServices(secrets);
+            }
+            System.out.println("principals of the services with their ACLs: in place (" + secrets.resolve("users") + ")");
+        } catch (RuntimeException e) {
+            System.err.println("platform bootstrap failed: " + e.getMessage());
             System.exit(1);
         }
     }

@@ -1,4 +1,4 @@
-package dev.marina.schemas;
+package dev.marina.service.topics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -34,11 +34,11 @@ import org.junit.jupiter.api.Test;
 /** The topic bootstrap against a real broker. */
 class TopicBootstrapIT {
 
-    private final String servers = SharedKafka.bootstrapServers();
+    private final Properties servers = SharedKafka.clientProperties();
 
     @Test
     void creates_every_catalogue_topic_then_verifies_them_without_change() throws Exception {
-        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        TopicBootstrap bootstrap = new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30));
         bootstrap.ensure(Topics.ALL);   // may create or find them (other tests share the broker)
 
         TopicBootstrap.Result second = bootstrap.ensure(Topics.ALL);
@@ -58,7 +58,7 @@ class TopicBootstrapIT {
     void an_existing_topic_that_differs_fails_naming_each_difference() {
         String name = "bootstrap-mismatch-" + UUID.randomUuidShort();
         TopicSpec<Intent> asCreated = spec(name, 2, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)));
-        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        TopicBootstrap bootstrap = new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30));
         assertEquals(List.of(name), bootstrap.ensure(List.of(asCreated)).created());
 
         TopicSpec<Intent> asCatalogued = spec(name, 3, CleanupPolicy.COMPACT, Optional.empty());
@@ -69,14 +69,14 @@ class TopicBootstrapIT {
                 name + ": cleanup.policy is delete, the catalogue says compact",
                 name + ": retention.ms is 3600000, the catalogue says -1"),
                 e.differences().stream().sorted((a, b) -> order(a) - order(b)).toList());
-        assertTrue(e.getMessage().contains(servers), e.getMessage());
+        assertTrue(e.getMessage().contains(SharedKafka.bootstrapServers()), e.getMessage());
     }
 
     @Test
     void a_new_topic_gets_the_catalogue_record_limit_and_a_larger_record_is_refused() throws Exception {
         String name = "bootstrap-limit-" + UUID.randomUuidShort();
         TopicSpec<Intent> small = spec(name, 1, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)), 4096);
-        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        TopicBootstrap bootstrap = new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30));
         assertEquals(List.of(name), bootstrap.ensure(List.of(small)).created());
         assertEquals("4096", maxMessageBytes(name));
 
@@ -91,7 +91,7 @@ class TopicBootstrapIT {
     @Test
     void an_existing_topic_gets_the_catalogue_record_limit_in_place_and_a_second_run_changes_nothing() throws Exception {
         String name = "bootstrap-alter-" + UUID.randomUuidShort();
-        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        TopicBootstrap bootstrap = new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30));
         // as an older version made it: the broker's default limit
         bootstrap.ensure(List.of(spec(name, 2, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)),
                 TopicSpec.BROKER_DEFAULT_MAX_MESSAGE_BYTES)));
@@ -118,7 +118,7 @@ class TopicBootstrapIT {
     @Test
     void an_existing_topic_that_also_differs_in_an_unsafe_setting_is_left_as_found() throws Exception {
         String name = "bootstrap-unsafe-" + UUID.randomUuidShort();
-        TopicBootstrap bootstrap = new TopicBootstrap(servers, (short) 1, Duration.ofSeconds(30));
+        TopicBootstrap bootstrap = new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30));
         bootstrap.ensure(List.of(spec(name, 1, CleanupPolicy.DELETE, Optional.of(Duration.ofHours(1)), 8192)));
 
         TopicBootstrap.TopicMismatchException e = assertThrows(TopicBootstrap.TopicMismatchException.class,
@@ -140,11 +140,17 @@ class TopicBootstrapIT {
         String nowhere = "127.0.0.1:" + LocalKafka.freePort();
         long started = System.nanoTime();
         TopicBootstrap.TopicBootstrapException e = assertThrows(TopicBootstrap.TopicBootstrapException.class,
-                () -> new TopicBootstrap(nowhere, (short) 1, Duration.ofSeconds(5)).ensure(Topics.ALL));
+                () -> new TopicBootstrap(at(nowhere), (short) 1, Duration.ofSeconds(5)).ensure(Topics.ALL));
         Duration took = Duration.ofNanos(System.nanoTime() - started);
         assertTrue(e.getMessage().contains(nowhere), e.getMessage());
         assertTrue(e.getMessage().contains("did not answer within 5 s"), e.getMessage());
         assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "gave up after " + took);
+    }
+
+    private static Properties at(String address) {
+        Properties p = SharedKafka.clientProperties();
+        p.setProperty("bootstrap.servers", address);
+        return p;
     }
 
     private static int order(String difference) {

@@ -1,0 +1,73 @@
+package dev.marina.provisioner.local;
+
+import dev.marina.schemas.access.KafkaUsers;
+import dev.marina.schemas.access.Principals;
+import dev.marina.schemas.access.Role;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Each agent's own Kafka principal ({@code agent-<instance>}, {@link Role#AGENT}: reads its commands,
+ * writes its reports): made with its ACLs when the instance is launched, its settings written to
+ * {@code <folder>/kafka.properties} (0600) and passed by path ({@code MARINA_KAFKA_CREDENTIALS}); removed,
+ * credential and ACLs, when the instance is destroyed. The provisioner may alter the cluster's
+ * principals for exactly this ({@code Principals}).
+ */
+final class AgentCredentials implements AutoCloseable {
+
+    static final String FILE = "kafka.properties";
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+
+    private final Properties client;
+    private final Path caFile;
+    private Admin admin;
+
+    /** @param client the provisioner's own Kafka client settings (its principal may alter principals) */
+    AgentCredentials(Properties client) {
+        this.client = client;
+        String ca = client.getProperty("ssl.truststore.location");
+        if (ca == null) {
+            throw new IllegalStateException("the provisioner's Kafka settings name no CA (ssl.truststore.location):"
+                    + " agents could not trust the broker");
+        }
+        this.caFile = Path.of(ca);
+    }
+
+    static Path file(InstanceRecord record) {
+        return record.folderPath().resolve(FILE);
+    }
+
+    /** Makes (or keeps) the agent's principal; true when its settings file was missing (an agent launched before it). */
+    synchronized boolean ensure(InstanceRecord record) {
+        boolean existed = Files.exists(file(record));
+        users().ensure(Principals.agent(record.instanceId()), Role.AGENT, file(record));
+        return !existed;
+    }
+
+    synchronized void remove(InstanceRecord record) {
+        users().remove(Principals.agent(record.instanceId()), file(record));
+    }
+
+    private KafkaUsers users() {
+        if (admin == null) {
+            Properties props = new Properties();
+            props.putAll(client);
+            props.put("client.id", "provisioner-agent-principals");
+            props.put("default.api.timeout.ms", (int) TIMEOUT.toMillis());
+            props.put("request.timeout.ms", (int) TIMEOUT.toMillis());
+            admin = Admin.create(props);
+        }
+        return new KafkaUsers(admin, caFile, TIMEOUT);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (admin != null) {
+            admin.close(Duration.ofSeconds(5));
+            admin = null;
+        }
+    }
+}
