@@ -234,7 +234,7 @@ public final class LocalDriver implements InstanceDriver {
         }
         InstanceRecord record = found.get();
         if (InstanceProcesses.isAgentRunning(record)) {
-            LOG.infof("agent runs without its instance key, restarting it with the key deployment=%s instance=%s pid=%d",
+            LOG.infof("agent runs without its instance key or Kafka credentials, restarting it with them deployment=%s instance=%s pid=%d",
                     record.deployment(), instanceId, record.pid());
             InstanceProcesses.stopAgent(record, stopTimeout);
         }
