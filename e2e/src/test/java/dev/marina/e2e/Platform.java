@@ -5,7 +5,6 @@ import dev.marina.schemas.access.KafkaAccess;
 import dev.marina.testkit.SharedKafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.marina.schemas.topics.TopicBootstrap;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.testkit.LocalBind;
 import dev.marina.testkit.LocalPebble;
