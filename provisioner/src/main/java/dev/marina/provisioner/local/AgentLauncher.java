@@ -56,6 +56,7 @@ final class AgentLauncher {
     private final Settings settings;
     private final InstanceKeys keys;
     private final Clock clock;
+    private final Map<Long, ProcessHandle> launched = new java.util.concurrent.ConcurrentHashMap<>();
 
     AgentLauncher(Settings settings, InstanceKeys keys, Clock clock) {
         this.settings = settings;
@@ -65,6 +66,25 @@ final class AgentLauncher {
 
     InstanceKeys keys() {
         return keys;
+    }
+
+    /**
+     * Whether the agent with this pid was launched by this launcher and still runs. Its working directory
+     * says nothing right after the launch (the JDK's spawn helper has not changed into the instance folder
+     * yet): judged "not running" then, a second agent was started beside it, which could not bind the
+     * instance's port while the first, untracked, kept it. A handle the JDK gave us is that very process,
+     * never a later one that reuses its pid.
+     */
+    boolean launchedAndRunning(long pid) {
+        ProcessHandle agent = launched.get(pid);
+        if (agent == null) {
+            return false;
+        }
+        if (!agent.isAlive()) {
+            launched.remove(pid, agent);
+            return false;
+        }
+        return true;
     }
 
     /** Launches the agent and returns its pid (its process group id too, thanks to setsid). */
@@ -86,7 +106,9 @@ final class AgentLauncher {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             environment(builder.environment(), record);
-            return builder.start().pid();
+            ProcessHandle agent = builder.start().toHandle();
+            launched.put(agent.pid(), agent);
+            return agent.pid();
         } catch (IOException | java.io.UncheckedIOException e) {
             throw new DriverException("cannot launch the agent (" + String.join(" ", settings.command()) + ") in "
                     + folder + ": " + e.getMessage(), e);

@@ -25,20 +25,7 @@ final class InstanceProcesses {
 
     /** True when the record's agent pid is alive and really is this instance's process. */
     static boolean isAgentRunning(InstanceRecord record) {
-        return record.pid() != null && ProcFs.isRunning(record.pid())
-                && (worksIn(record.pid(), record.folderPath()) || isOurChild(record.pid()));
-    }
-
-    /**
-     * A process this JVM launched and has not reaped is ours, whatever its working directory says: right
-     * after the launch the JDK's spawn helper has not changed into the instance folder yet, and judging it
-     * "not running" then made the supervisor start a second agent beside the first (which kept the
-     * instance's port). The working-directory check stays for agents adopted after a restart, whose pid
-     * could have been reused.
-     */
-    private static boolean isOurChild(long pid) {
-        long self = ProcessHandle.current().pid();
-        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(parent -> parent.pid() == self).orElse(false);
+        return record.pid() != null && ProcFs.isRunning(record.pid()) && worksIn(record.pid(), record.folderPath());
     }
 
     /** Whether the process's working directory is the folder or inside it (mariadbd works in data/). */

@@ -195,8 +195,13 @@ public final class LocalDriver implements InstanceDriver {
         return registry.all();
     }
 
+    /** Launched by this provisioner and alive, or (adopted after a restart) alive and working in its folder. */
+    private boolean agentRuns(InstanceRecord record) {
+        return (record.pid() != null && launcher.launchedAndRunning(record.pid())) || InstanceProcesses.isAgentRunning(record);
+    }
+
     boolean isAgentRunning(InstanceRecord record) {
-        return InstanceProcesses.isAgentRunning(record);
+        return agentRuns(record);
     }
 
     /**
@@ -205,7 +210,7 @@ public final class LocalDriver implements InstanceDriver {
      */
     synchronized Optional<InstanceRecord> relaunchIfNotRunning(String instanceId) {
         Optional<InstanceRecord> found = registry.find(instanceId).filter(r -> !r.destroying());
-        if (found.isEmpty() || InstanceProcesses.isAgentRunning(found.get())) {
+        if (found.isEmpty() || agentRuns(found.get())) {
             return Optional.empty();
         }
         InstanceRecord record = found.get();
@@ -233,7 +238,7 @@ public final class LocalDriver implements InstanceDriver {
             return Optional.empty();
         }
         InstanceRecord record = found.get();
-        if (InstanceProcesses.isAgentRunning(record)) {
+        if (agentRuns(record)) {
             LOG.infof("agent runs without its instance key or Kafka credentials, restarting it with them deployment=%s instance=%s pid=%d",
                     record.deployment(), instanceId, record.pid());
             InstanceProcesses.stopAgent(record, stopTimeout);
