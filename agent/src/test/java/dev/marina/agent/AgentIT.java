@@ -114,8 +114,8 @@ class AgentIT {
     @Test
     void deploys_serves_survives_a_crash_and_restarts_of_its_agent_and_is_destroyed() throws Exception {
         Instance it = new Instance();
-        try (TopicTail<AgentEvent> events = new TopicTail<>(servers, Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
-                TopicTail<Heartbeat> heartbeats = new TopicTail<>(servers, Topics.HEARTBEATS.name(), Heartbeat.getDefaultInstance(), it.key)) {
+        try (TopicTail<AgentEvent> events = new TopicTail<>(Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
+                TopicTail<Heartbeat> heartbeats = new TopicTail<>(Topics.HEARTBEATS.name(), Heartbeat.getDefaultInstance(), it.key)) {
             agent = Agent.start(it.settings(), new SimpleMeterRegistry());
 
             // Heartbeats from the start, before anything is deployed.
@@ -241,8 +241,8 @@ class AgentIT {
     @Test
     void an_undecodable_command_goes_to_dead_letters_and_the_next_command_is_still_handled() throws Exception {
         Instance it = new Instance();
-        try (TopicTail<AgentEvent> events = new TopicTail<>(servers, Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
-                TopicTail<DeadLetter> deadLetters = new TopicTail<>(servers, Topics.DEAD_LETTERS.name(), DeadLetter.getDefaultInstance(), it.key)) {
+        try (TopicTail<AgentEvent> events = new TopicTail<>(Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
+                TopicTail<DeadLetter> deadLetters = new TopicTail<>(Topics.DEAD_LETTERS.name(), DeadLetter.getDefaultInstance(), it.key)) {
             agent = Agent.start(it.settings(), new SimpleMeterRegistry());
 
             byte[] garbage = "{not an agent command".getBytes(StandardCharsets.UTF_8);
@@ -273,9 +273,9 @@ class AgentIT {
     void forged_commands_without_a_valid_proof_are_refused_counted_and_never_carried_out() throws Exception {
         Instance it = new Instance();
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        try (TopicTail<AgentEvent> events = new TopicTail<>(servers, Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
-                TopicTail<Heartbeat> heartbeats = new TopicTail<>(servers, Topics.HEARTBEATS.name(), Heartbeat.getDefaultInstance(), it.key);
-                TopicTail<DeadLetter> deadLetters = new TopicTail<>(servers, Topics.DEAD_LETTERS.name(), DeadLetter.getDefaultInstance(), it.key)) {
+        try (TopicTail<AgentEvent> events = new TopicTail<>(Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), it.key);
+                TopicTail<Heartbeat> heartbeats = new TopicTail<>(Topics.HEARTBEATS.name(), Heartbeat.getDefaultInstance(), it.key);
+                TopicTail<DeadLetter> deadLetters = new TopicTail<>(Topics.DEAD_LETTERS.name(), DeadLetter.getDefaultInstance(), it.key)) {
             agent = Agent.start(it.settings(), registry);
             send(it.key, it.deploy("deploy-1"));
             assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, events.await(e -> e.getCommandId().equals("deploy-1"), EVENT_WAIT).getOutcome());

@@ -132,8 +132,8 @@ class MetricSamplesIT {
                 METRICS_INTERVAL, MariaDbSettings.defaults());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-        try (TopicTail<AgentEvent> events = new TopicTail<>(servers, Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), key);
-                TopicTail<MetricSample> samples = new TopicTail<>(servers, Topics.METRICS.name(), MetricSample.getDefaultInstance(), key)) {
+        try (TopicTail<AgentEvent> events = new TopicTail<>(Topics.AGENT_EVENTS.name(), AgentEvent.getDefaultInstance(), key);
+                TopicTail<MetricSample> samples = new TopicTail<>(Topics.METRICS.name(), MetricSample.getDefaultInstance(), key)) {
             agent = Agent.start(settings, registry);
 
             // Nothing deployed yet: ticks are skipped, counted, and no sample goes out.

@@ -29,7 +29,7 @@ final class TopicTail<V extends Message> implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
 
-    TopicTail(String bootstrapServers, String topic, V prototype, String key) {
+    TopicTail(String topic, V prototype, String key) {
         this.prototype = prototype;
         this.key = key;
         Properties props = new Properties();

@@ -1,5 +1,6 @@
 package dev.marina.cert;
 
+import dev.marina.testkit.TopicTail;
 import dev.marina.testkit.SharedKafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -113,8 +114,8 @@ class CertCommandsIT {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
-        events = new TopicTail<>(bootstrapServers, Topics.CERT_EVENTS);
-        deadLetters = new TopicTail<>(bootstrapServers, Topics.DEAD_LETTERS);
+        events = new TopicTail<>(Topics.CERT_EVENTS);
+        deadLetters = new TopicTail<>(Topics.DEAD_LETTERS);
         dns = new StandInDnsService(bootstrapServers, ZONE, bindPort, bindKeyName, bindKeySecret);
         pebble = LocalPebble.attach(Path.of(pebbleDir));
         work = Files.createTempDirectory("cert-it-");

@@ -1,5 +1,6 @@
 package dev.marina.cert;
 
+import dev.marina.testkit.TopicTail;
 import com.google.protobuf.Message;
 import dev.marina.cert.commands.CertController;
 import dev.marina.schemas.serde.ProtoJsonSerde;
@@ -49,7 +50,7 @@ class CertServiceHostileRecordsIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String key = "hostile/c" + run;
         try (HostileRun hostile = HostileRun.watching(Topics.DEAD_LETTERS.name());
-                TopicTail<CertEvent> events = new TopicTail<>(SharedKafka.bootstrapServers(), Topics.CERT_EVENTS)) {
+                TopicTail<CertEvent> events = new TopicTail<>(Topics.CERT_EVENTS)) {
             hostile.publish(Topics.DNS_EVENTS.name(), HostileRecords.forTopic(Topics.DNS_EVENTS.name(),
                             Topics.DNS_EVENTS.maxMessageBytes())
                     .key(key)

@@ -1,5 +1,6 @@
 package dev.marina.dns;
 
+import dev.marina.testkit.TopicTail;
 import dev.marina.testkit.SharedKafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -89,8 +90,8 @@ class DnsCommandsIT {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
-        events = new TopicTail<>(bootstrapServers, Topics.DNS_EVENTS);
-        deadLetters = new TopicTail<>(bootstrapServers, Topics.DEAD_LETTERS);
+        events = new TopicTail<>(Topics.DNS_EVENTS);
+        deadLetters = new TopicTail<>(Topics.DEAD_LETTERS);
     }
 
     @AfterAll

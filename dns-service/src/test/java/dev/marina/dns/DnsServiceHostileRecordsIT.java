@@ -1,5 +1,6 @@
 package dev.marina.dns;
 
+import dev.marina.testkit.TopicTail;
 import com.google.protobuf.Message;
 import dev.marina.dns.commands.DnsController;
 import dev.marina.schemas.serde.ProtoJsonSerde;
@@ -45,7 +46,7 @@ class DnsServiceHostileRecordsIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         DeploymentRef deployment = DeploymentRef.newBuilder().setTenant("hostile").setName("d" + run).build();
         try (HostileRun hostile = HostileRun.watching(Topics.DEAD_LETTERS.name());
-                TopicTail<DnsEvent> events = new TopicTail<>(SharedKafka.bootstrapServers(), Topics.DNS_EVENTS)) {
+                TopicTail<DnsEvent> events = new TopicTail<>(Topics.DNS_EVENTS)) {
             List<HostileRun.Sent> expected = new ArrayList<>();
             for (TopicSpec<?> topic : covered) {
                 String purpose = topic.equals(Topics.DNS_CHALLENGES) ? "acme-challenge" : "";

@@ -1,5 +1,6 @@
 package dev.marina.provisioner;
 
+import dev.marina.testkit.TopicTail;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.Message;
@@ -45,7 +46,7 @@ class ProvisionerHostileRecordsIT {
         String run = UUID.randomUUID().toString().substring(0, 8);
         String key = "hostile/p" + run;
         try (HostileRun hostile = HostileRun.watching(Topics.DEAD_LETTERS.name());
-                TopicTail<ProvisionEvent> events = new TopicTail<>(SharedKafka.bootstrapServers(), Topics.PROVISION_EVENTS)) {
+                TopicTail<ProvisionEvent> events = new TopicTail<>(Topics.PROVISION_EVENTS)) {
             List<HostileRecords.Hostile> records = HostileRecords.forTopic(Topics.PROVISION_COMMANDS.name(),
                             Topics.PROVISION_COMMANDS.maxMessageBytes())
                     .key(key)

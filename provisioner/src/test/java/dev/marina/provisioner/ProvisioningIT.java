@@ -1,5 +1,6 @@
 package dev.marina.provisioner;
 
+import dev.marina.testkit.TopicTail;
 import dev.marina.testkit.SharedKafka;
 import static io.restassured.RestAssured.given;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -115,8 +116,8 @@ class ProvisioningIT {
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         producer = new KafkaProducer<>(props);
-        events = new TopicTail<>(bootstrapServers, Topics.PROVISION_EVENTS);
-        deadLetters = new TopicTail<>(bootstrapServers, Topics.DEAD_LETTERS);
+        events = new TopicTail<>(Topics.PROVISION_EVENTS);
+        deadLetters = new TopicTail<>(Topics.DEAD_LETTERS);
     }
 
     @AfterAll

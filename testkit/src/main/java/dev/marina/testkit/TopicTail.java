@@ -1,6 +1,5 @@
-package dev.marina.dns;
+package dev.marina.testkit;
 
-import dev.marina.testkit.SharedKafka;
 import com.google.protobuf.Message;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.TopicSpec;
@@ -16,19 +15,18 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * What a test reads from a topic: every record written after the tail was opened, decoded. Tests
- * look for records by content, so several tests can share one tail.
+ * What a test reads from a topic of the shared broker (as its admin): every record written after the tail
+ * was opened, decoded. Tests look for records by content, so several tests can share one tail.
  */
-final class TopicTail<V extends Message> implements AutoCloseable {
+public final class TopicTail<V extends Message> implements AutoCloseable {
 
     private final TopicSpec<V> topic;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final List<ConsumerRecord<byte[], byte[]>> seen = new ArrayList<>();
 
-    TopicTail(String bootstrapServers, TopicSpec<V> topic) {
+    public TopicTail(TopicSpec<V> topic) {
         this.topic = topic;
-        Properties props = dev.marina.testkit.SharedKafka.clientProperties();
-        props.putAll(SharedKafka.clientProperties());
+        Properties props = SharedKafka.clientProperties();
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -43,7 +41,7 @@ final class TopicTail<V extends Message> implements AutoCloseable {
     }
 
     /** Waits for the first record (since the tail opened) whose value matches; fails after the timeout. */
-    synchronized ConsumerRecord<byte[], byte[]> awaitRecord(Predicate<V> matches, Duration timeout, String what) {
+    public synchronized ConsumerRecord<byte[], byte[]> awaitRecord(Predicate<V> matches, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         int checked = 0;
         while (true) {
@@ -61,12 +59,12 @@ final class TopicTail<V extends Message> implements AutoCloseable {
         }
     }
 
-    V await(Predicate<V> matches, Duration timeout, String what) {
+    public V await(Predicate<V> matches, Duration timeout, String what) {
         return decode(awaitRecord(matches, timeout, what));
     }
 
     /** Every value seen so far that matches, in topic order per partition. */
-    synchronized List<V> seen(Predicate<V> matches) {
+    public synchronized List<V> seen(Predicate<V> matches) {
         consumer.poll(Duration.ofMillis(100)).forEach(seen::add);
         return all().stream().filter(matches).toList();
     }
