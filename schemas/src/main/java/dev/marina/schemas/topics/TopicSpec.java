@@ -52,6 +52,8 @@ public record TopicSpec<V extends Message>(
         DEPLOYMENT("tenant/name"),
         /** {@code "<tenant>/<name>#<purpose>"}: one group of a deployment's DNS records, see {@link DnsWishKey}. */
         DNS_WISH("tenant/name#purpose"),
+        /** {@code "<tenant>/<name>#<backup id>"}: one backup of a deployment, see {@link BackupKey}. */
+        BACKUP("tenant/name#backup"),
         /** The key of the record that could not be used, byte for byte. */
         ORIGINAL("original key"),
         /** An API token's id (never the token). */
