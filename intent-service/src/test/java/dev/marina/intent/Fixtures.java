@@ -37,6 +37,13 @@ public final class Fixtures {
     }
 
     /** Distinguishable fake sealed passwords: "sealed-1", "sealed-2", … */
+    /** Backup keys, counted apart from the passwords: "key-1", "key-2", ... */
+    public static Supplier<SealedSecret> countingBackupKeys() {
+        AtomicInteger n = new AtomicInteger();
+        return () -> SealedSecret.newBuilder().setKeyId("test")
+                .setCiphertext(ByteString.copyFromUtf8("key-" + n.incrementAndGet())).build();
+    }
+
     public static Supplier<SealedSecret> countingPasswords() {
         AtomicInteger n = new AtomicInteger();
         return () -> SealedSecret.newBuilder().setKeyId("test")

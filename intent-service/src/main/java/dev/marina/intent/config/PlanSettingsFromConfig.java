@@ -17,7 +17,11 @@ public final class PlanSettingsFromConfig {
 
     public static PlanSettings plan(ReconcilerConfig r, DnsNamesConfig dns) {
         return new PlanSettings(r.provisionTimeout(), r.deployTimeout(), r.destroyTimeout(), r.maxBackoff(),
-                r.agentDestroyTries(), r.failedAfterAttempts(), dns(r, dns), tls(r), ha(r));
+                r.agentDestroyTries(), r.failedAfterAttempts(), dns(r, dns), tls(r), ha(r), backups(r));
+    }
+
+    public static PlanSettings.BackupSettings backups(ReconcilerConfig r) {
+        return new PlanSettings.BackupSettings(r.backupTimeout(), r.backupFailureRetry(), r.backupAttempts());
     }
 
     public static PlanSettings.DnsSettings dns(ReconcilerConfig r, DnsNamesConfig dns) {

@@ -80,4 +80,16 @@ public interface ReconcilerConfig {
     /** A replica Down this long is replaced by a new one (a duration). */
     @WithDefault("60s")
     Duration replaceDownReplicaAfter();
+
+    /** Wait for the agent's answer to BACKUP before asking again (a backup of a large database takes a while). */
+    @WithDefault("30m")
+    Duration backupTimeout();
+
+    /** First wait after a failed backup; it doubles per failure up to max-backoff. */
+    @WithDefault("30s")
+    Duration backupFailureRetry();
+
+    /** Attempts at one backup before it is recorded failed (the next scheduled one starts afresh). */
+    @WithDefault("4")
+    int backupAttempts();
 }

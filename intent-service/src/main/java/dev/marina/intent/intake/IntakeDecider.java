@@ -32,10 +32,13 @@ public final class IntakeDecider {
 
     private final IntentValidator validator;
     private final Supplier<SealedSecret> newAdminPassword;
+    private final Supplier<SealedSecret> newBackupKey;
 
-    public IntakeDecider(IntentValidator validator, Supplier<SealedSecret> newAdminPassword) {
+    /** @param newBackupKey a new deployment's backup key (random, sealed), made once per life like the passwords */
+    public IntakeDecider(IntentValidator validator, Supplier<SealedSecret> newAdminPassword, Supplier<SealedSecret> newBackupKey) {
         this.validator = validator;
         this.newAdminPassword = newAdminPassword;
+        this.newBackupKey = newBackupKey;
     }
 
     /**
@@ -73,6 +76,7 @@ public final class IntakeDecider {
             case INTENT_OP_DELETE -> delete(withRef, current, live, now);
             case INTENT_OP_RENEW_CERTIFICATES -> renew(withRef, current, live, now);
             case INTENT_OP_SWITCHOVER -> switchover(withRef, current, live, now);
+            case INTENT_OP_BACKUP -> backup(withRef, current, live, now);
             default -> apply(withRef, current, live, now);
         };
     }
@@ -97,6 +101,29 @@ public final class IntakeDecider {
     }
 
     /**
+     * A backup now: the count goes up and the request id becomes the backup's id; the spec and the
+     * generation stay. The reconciler takes it when no other backup runs.
+     */
+    private IntakeDecision backup(IntentEvent event, Intent current, boolean live, Instant now) {
+        if (!live) {
+            return reject(event, "deployment", "no such deployment", now);
+        }
+        if (event.getRequestId().equals(current.getBackupRequestId())) {
+            return new IntakeDecision.Accepted(touch(current, event, now), false);
+        }
+        Intent next = withBackupKey(touch(current, event, now).toBuilder())
+                .setBackupsRequested(current.getBackupsRequested() + 1)
+                .setBackupRequestId(event.getRequestId())
+                .build();
+        return new IntakeDecision.Accepted(next, true);
+    }
+
+    /** Deployments made before backups existed get their key when they are next touched. */
+    private Intent.Builder withBackupKey(Intent.Builder intent) {
+        return intent.hasBackupKey() ? intent : intent.setBackupKey(newBackupKey.get());
+    }
+
+    /**
      * A forced renewal of every certificate of the deployment: the count goes up, the spec and the
      * generation stay (nothing the user declared changed).
      */
@@ -117,7 +144,8 @@ public final class IntakeDecider {
     private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now) {
         DeploymentSpec spec = IntentValidator.withDefaults(event.getSpec());
         if (live && current.getSpec().equals(spec)) {
-            return new IntakeDecision.Accepted(touch(current, event, now), false);
+            boolean keyAdded = !current.hasBackupKey();
+            return new IntakeDecision.Accepted(withBackupKey(touch(current, event, now).toBuilder()).build(), keyAdded);
         }
         Intent.Builder next = Intent.newBuilder()
                 .setDeployment(event.getDeployment())
@@ -130,11 +158,16 @@ public final class IntakeDecider {
                     .setReplicationPassword(current.hasReplicationPassword() ? current.getReplicationPassword() : newAdminPassword.get())
                     .setCertRenewalsRequested(current.getCertRenewalsRequested())
                     .setSwitchoversRequested(current.getSwitchoversRequested())
-                    .setSwitchoverTarget(current.getSwitchoverTarget());
+                    .setSwitchoverTarget(current.getSwitchoverTarget())
+                    .setBackupsRequested(current.getBackupsRequested())
+                    .setBackupRequestId(current.getBackupRequestId());
+            if (current.hasBackupKey()) {
+                next.setBackupKey(current.getBackupKey());
+            }
         } else {
             next.setAdminUser(ADMIN_USER).setAdminPassword(newAdminPassword.get()).setReplicationPassword(newAdminPassword.get());
         }
-        return new IntakeDecision.Accepted(next.build(), true);
+        return new IntakeDecision.Accepted(withBackupKey(next).build(), true);
     }
 
     private IntakeDecision delete(IntentEvent event, Intent current, boolean live, Instant now) {

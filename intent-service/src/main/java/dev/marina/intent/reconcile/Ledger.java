@@ -84,6 +84,11 @@ public final class Ledger {
         return of(ActionKind.ACTION_KIND_FENCE, instanceId).toBuilder().setEpoch(epoch).build();
     }
 
+    /** A backup with this id, asked of this instance (a new source is a new action). */
+    public static ActionKey backup(String instanceId, String backupId) {
+        return of(ActionKind.ACTION_KIND_BACKUP, instanceId).toBuilder().setSubject(backupId).build();
+    }
+
     /** Whether an action is one of the agent's role steps (its answer says where the instance stands in a role change). */
     public static boolean isRoleStep(ActionKind kind) {
         return kind == ActionKind.ACTION_KIND_PROMOTE || kind == ActionKind.ACTION_KIND_REPLICATE
@@ -114,6 +119,7 @@ public final class Ledger {
                     id.append('/').append(key.getInstanceId()).append('/').append(key.getRequest());
             case ACTION_KIND_PROMOTE, ACTION_KIND_REPLICATE, ACTION_KIND_FENCE ->
                     id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch());
+            case ACTION_KIND_BACKUP -> id.append('/').append(key.getSubject()).append('/').append(key.getInstanceId());
             default -> id.append('/').append(key.getInstanceId());
         }
         return id.toString();
@@ -134,6 +140,7 @@ public final class Ledger {
             case ACTION_KIND_PROMOTE -> "promote";
             case ACTION_KIND_REPLICATE -> "replicate";
             case ACTION_KIND_FENCE -> "fence";
+            case ACTION_KIND_BACKUP -> "backup";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }

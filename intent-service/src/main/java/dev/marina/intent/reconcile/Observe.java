@@ -4,6 +4,7 @@ import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.BackupsState;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.CertEvent;
 import dev.marina.schemas.v1.CertOutcome;
@@ -83,6 +84,9 @@ public final class Observe {
         if (Ledger.isRoleStep(kind)) {
             return action.map(a -> roleStep(state, instance, a, event, now)).orElse(state);
         }
+        if (kind == ActionKind.ACTION_KIND_BACKUP) {
+            return action.map(a -> backupStep(state, a, event)).orElse(state);
+        }
         if (Ledger.isCertStep(kind) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
             // a certificate step says nothing about the database's state
             return action.filter(a -> Ledger.isCertStep(a.getAction().getKind()))
@@ -108,6 +112,26 @@ public final class Observe {
             default -> { }
         }
         return next.putInstances(id, updated.build()).build();
+    }
+
+    /**
+     * The agent's answer to the backup in flight: DONE (with the manifest) or FAILED/REFUSED (with the
+     * reason). Recorded for the planner, which publishes the catalogue record and decides on a retry.
+     */
+    static ReconcilerState backupStep(ReconcilerState state, InFlightAction action, AgentEvent event) {
+        BackupsState backups = state.getBackups();
+        if (!backups.getCurrent().getBackupId().equals(action.getAction().getSubject())) {
+            return state;
+        }
+        ReconcilerState.Builder next = state.toBuilder();
+        Ledger.remove(next, action.getAction());
+        BackupsState.Builder updated = backups.toBuilder()
+                .setCurrentOutcome(event.getOutcome())
+                .setCurrentReason(event.getReason());
+        if (event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
+            updated.setCurrent(backups.getCurrent().toBuilder().setManifest(event.getBackup()));
+        }
+        return next.setBackups(updated).build();
     }
 
     /**

@@ -39,6 +39,11 @@ final class Pass {
         sends.add(Send.record(topic, record));
     }
 
+    /** A record under its own key (not the deployment's), e.g. a backup's catalogue entry. */
+    <V extends Message> void emit(TopicSpec<V> topic, String key, V record) {
+        sends.add(Send.keyed(topic, key, record));
+    }
+
     /** Sends the command unless it is in flight and not yet due again; a repeat keeps its command id. */
     <V extends Message> void ensure(ActionKey key, Duration timeout, TopicSpec<V> topic, Function<Issue, V> command) {
         String id = Ledger.id(key);

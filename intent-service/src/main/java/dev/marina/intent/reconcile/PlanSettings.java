@@ -16,6 +16,7 @@ import java.time.Duration;
  * @param dns                 the deployments' DNS names, or {@link DnsSettings#OFF}
  * @param tls                 certificate requests and renewals
  * @param ha                  replicas, failover and switchover
+ * @param backups             backup attempts and retries
  */
 public record PlanSettings(
         Duration provisionTimeout,
@@ -26,7 +27,8 @@ public record PlanSettings(
         int failedAfterAttempts,
         DnsSettings dns,
         TlsSettings tls,
-        HaSettings ha) {
+        HaSettings ha,
+        BackupSettings backups) {
 
     /** The defaults, without DNS names: the ones declared in {@code dev.marina.intent.config.ReconcilerConfig}. */
     public static PlanSettings defaults() {
@@ -36,12 +38,12 @@ public record PlanSettings(
 
     public PlanSettings withDns(DnsSettings dns) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha);
+                failedAfterAttempts, dns, tls, ha, backups);
     }
 
     public PlanSettings withHa(HaSettings ha) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha);
+                failedAfterAttempts, dns, tls, ha, backups);
     }
 
     /**
@@ -55,9 +57,24 @@ public record PlanSettings(
         public static final HaSettings DEFAULTS = PlanSettingsFromConfig.ha(PlanSettingsFromConfig.declaredDefaults().reconciler());
     }
 
+    public PlanSettings withBackups(BackupSettings backups) {
+        return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
+                failedAfterAttempts, dns, tls, ha, backups);
+    }
+
+    /**
+     * @param timeout      BACKUP → the agent's answer, before the command is sent again (the same id: an agent
+     *                     still at it goes on; one that lost it starts again)
+     * @param failureRetry first wait after a failed attempt; doubles per failure up to maxBackoff
+     * @param attempts     attempts at one backup before it is recorded FAILED
+     */
+    public record BackupSettings(Duration timeout, Duration failureRetry, int attempts) {
+        public static final BackupSettings DEFAULTS = PlanSettingsFromConfig.backups(PlanSettingsFromConfig.declaredDefaults().reconciler());
+    }
+
     public PlanSettings withTls(TlsSettings tls) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha);
+                failedAfterAttempts, dns, tls, ha, backups);
     }
 
     /**

@@ -58,7 +58,10 @@ public final class Planner {
         Pass pass = new Pass(state.toBuilder(), now, settings);
         // The chain. Each step reads the state as the steps before it left it; the order is this list.
         forgetDestroyed(pass);
-        retireEverythingOnDelete(pass);
+        BackupPlanner.plan(pass, settings);   // scheduled, on-demand and final backups; the catalogue
+        if (!BackupPlanner.holdsRetirement(pass)) {
+            retireEverythingOnDelete(pass);   // after the final backup, when one is wanted
+        }
         placeTheFirstPrimary(pass);
         HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
         driveEachInstance(pass);              // CREATE and DEPLOY, or the retirement's DESTROYs
@@ -125,7 +128,7 @@ public final class Planner {
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
     public boolean needsResync(ReconcilerState state, Instant now) {
-        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings)) {
+        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)) {
             return true;
         }
         for (InFlightAction action : state.getInFlightMap().values()) {

@@ -12,6 +12,11 @@ public final class Reasons {
     public static final String DNS_READY = "DnsReady";
     public static final String TLS_READY = "TlsReady";
     public static final String WRITABLE = "Writable";
+    /**
+     * Present when the deployment has backups (scheduled, or any taken). Informational: it does not change
+     * the phase (the database serves either way), ops watch it on its own.
+     */
+    public static final String BACKUPS_HEALTHY = "BackupsHealthy";
     /** Present only when an action went unanswered too often (then the phase is Failed). */
     public static final String PROGRESSING = "Progressing";
 
@@ -47,4 +52,10 @@ public final class Reasons {
     public static final String WAITING_FOR_PRIMARY = "WaitingForPrimary";
     public static final String FAILING_OVER = "FailingOver";
     public static final String SWITCHING_OVER = "SwitchingOver";
+    public static final String NO_BACKUP_YET = "NoBackupYet";
+    public static final String BACKUP_RUNNING = "BackingUp";
+    public static final String BACKUP_RETRYING = "Retrying";
+    public static final String BACKUP_FAILING = "BackupFailing";
+    public static final String BACKUP_TAKEN = "BackupTaken";
+    public static final String BAD_SCHEDULE = "BadSchedule";
 }

@@ -1,6 +1,8 @@
 package dev.marina.intent.reconcile;
 
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.BackupRecord;
+import dev.marina.schemas.v1.BackupsState;
 import dev.marina.schemas.v1.Condition;
 import dev.marina.schemas.v1.DeploymentStatus;
 import dev.marina.schemas.v1.Endpoint;
@@ -81,6 +83,12 @@ public final class StatusBuilder {
                 status.addEndpoints(byAddress);
             }
         });
+        if (state.getBackups().hasLatestComplete()) {
+            BackupRecord latest = state.getBackups().getLatestComplete();
+            status.setLatestBackup(latest.toBuilder().clearKey()); // sealed, but nobody reading a status needs it
+            // until binary logs are archived, a restore reaches exactly the newest backup's consistent point
+            status.setLatestRestorableTime(latest.getManifest().getFinishedAt());
+        }
         String lastError = exhausted.map(StatusBuilder::exhaustedMessage)
                 .or(() -> instances.stream().map(i -> i.getPlan().getRetireReason().isEmpty() ? i.getLastError()
                         : i.getPlan().getRetireReason()).filter(e -> !e.isEmpty()).findFirst())
@@ -96,7 +104,8 @@ public final class StatusBuilder {
      *   <li>Failed: Progressing is false (an action went unanswered {@code failedAfterAttempts} times);</li>
      *   <li>Pending: no instance has been created for the primary yet (InstanceProvisioned: Requested);</li>
      *   <li>Ready: every condition holds — provisioned, database ready, writable, healthy, and where they
-     *       apply replicas, names and certificates; a client can connect by name;</li>
+     *       apply replicas, names and certificates; a client can connect by name (BackupsHealthy is
+     *       informational and left out);</li>
      *   <li>otherwise Degraded once the primary has served, Provisioning before.</li>
      * </ul>
      */
@@ -109,7 +118,8 @@ public final class StatusBuilder {
         if (requested) {
             return Phase.PHASE_PENDING;
         }
-        if (!conditions.isEmpty() && conditions.stream().allMatch(Condition::getStatus)) {
+        if (!conditions.isEmpty() && conditions.stream().filter(c -> !c.getType().equals(Reasons.BACKUPS_HEALTHY))
+                .allMatch(Condition::getStatus)) {
             return Phase.PHASE_READY;
         }
         return everServed ? Phase.PHASE_DEGRADED : Phase.PHASE_PROVISIONING;
@@ -133,6 +143,7 @@ public final class StatusBuilder {
         if (Certificates.wanted(desired)) {
             conditions.add(tlsCondition(state, settings, now));
         }
+        backupsCondition(state, now).ifPresent(conditions::add);
         exhausted.ifPresent(a -> conditions.add(condition(Reasons.PROGRESSING, false, Reasons.RETRIES_EXHAUSTED,
                 exhaustedMessage(a))));
         return conditions;
@@ -302,6 +313,40 @@ public final class StatusBuilder {
         return condition(Reasons.TLS_READY, true, Reasons.CERTIFICATES_VALID, serving.size() + " certificates ("
                 + state.getDesired().getSpec().getTls().getMode().name().substring("TLS_MODE_".length()).toLowerCase()
                 + "), next renewal at " + nextRenewal);
+    }
+
+    /** BackupsHealthy, when the deployment has backups: scheduled, or any taken or tried. */
+    static Optional<Condition> backupsCondition(ReconcilerState state, Instant now) {
+        BackupsState b = state.getBackups();
+        String schedule = state.getDesired().getSpec().getBackups().getSchedule();
+        if (schedule.isEmpty() && !b.hasLatestComplete() && !b.hasCurrent() && b.getConsecutiveFailures() == 0) {
+            return Optional.empty();
+        }
+        Optional<BackupSchedule> parsed = schedule.isEmpty() ? Optional.empty() : BackupSchedule.tryParse(schedule);
+        if (!schedule.isEmpty() && parsed.isEmpty()) {
+            return Optional.of(condition(Reasons.BACKUPS_HEALTHY, false, Reasons.BAD_SCHEDULE, "the schedule \"" + schedule
+                    + "\" does not parse (" + BackupSchedule.problem(schedule).orElse("") + "); apply a valid one"));
+        }
+        String next = parsed.flatMap(p -> p.nextAfter(now)).map(t -> "; next at " + t).orElse("");
+        if (b.getConsecutiveFailures() > 0) {
+            return Optional.of(condition(Reasons.BACKUPS_HEALTHY, false, Reasons.BACKUP_FAILING, b.getConsecutiveFailures()
+                    + (b.getConsecutiveFailures() == 1 ? " backup" : " backups") + " failed in a row, the last: " + b.getLastFailure()));
+        }
+        if (b.hasCurrent() && !b.getCurrent().getReason().isEmpty()) {
+            return Optional.of(condition(Reasons.BACKUPS_HEALTHY, b.hasLatestComplete(), Reasons.BACKUP_RETRYING, "backup "
+                    + b.getCurrent().getBackupId() + " attempt " + b.getCurrent().getAttempts() + " failed: " + b.getCurrent().getReason()
+                    + (b.hasRetryAt() ? "; trying again at " + Timestamps.toInstant(b.getRetryAt()) : "")));
+        }
+        if (!b.hasLatestComplete()) {
+            return Optional.of(b.hasCurrent()
+                    ? condition(Reasons.BACKUPS_HEALTHY, false, Reasons.BACKUP_RUNNING, "the first backup, "
+                            + b.getCurrent().getBackupId() + ", is running")
+                    : condition(Reasons.BACKUPS_HEALTHY, false, Reasons.NO_BACKUP_YET, "no backup yet: the first is taken once"
+                            + " an instance serves"));
+        }
+        BackupRecord latest = b.getLatestComplete();
+        return Optional.of(condition(Reasons.BACKUPS_HEALTHY, true, Reasons.BACKUP_TAKEN, "latest backup " + latest.getBackupId()
+                + " at " + Timestamps.toInstant(latest.getManifest().getFinishedAt()) + next));
     }
 
     private static String trimDot(String name) {

@@ -73,6 +73,7 @@ public final class IntentTopology {
         sink(topology, Topics.DNS_COMMANDS, deps, RECONCILER);
         sink(topology, Topics.CERT_COMMANDS, deps, RECONCILER);
         sink(topology, Topics.ROLE_CHANGES, deps, RECONCILER);
+        sink(topology, Topics.BACKUPS, deps, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, deps, RECONCILER);
         return topology;
     }

@@ -145,7 +145,8 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
     private void apply(String key, PlanResult result, Instant now) {
         long ts = now.toEpochMilli();
         for (Send<?> send : result.sends()) {
-            context.forward(new Record<String, Message>(key, send.value(), ts), IntentTopology.sinkName(send.topic()));
+            String recordKey = send.key().isEmpty() ? key : send.key();
+            context.forward(new Record<String, Message>(recordKey, send.value(), ts), IntentTopology.sinkName(send.topic()));
             LOG.infof("command sent deployment=%s topic=%s command=%s", key, send.topic().name(),
                     send.commandId().isEmpty() ? "-" : send.commandId());
         }

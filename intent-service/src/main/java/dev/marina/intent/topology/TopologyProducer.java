@@ -40,7 +40,8 @@ public class TopologyProducer {
 
     @Produces
     public Topology topology() {
-        IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)));
+        IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)),
+                () -> secrets.seal(SecretBox.randomPassword(32)));
         PlanSettings settings = PlanSettingsFromConfig.plan(reconciler, dns);
         return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings),
                 reconciler.resyncInterval(), new ReconcilerMeters(registry), proof, Proofs.counting(registry)));

@@ -1,5 +1,7 @@
 package dev.marina.intent.validation;
 
+import dev.marina.intent.reconcile.BackupSchedule;
+import dev.marina.schemas.v1.BackupSource;
 import dev.marina.schemas.v1.BackupSpec;
 import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.DeploymentSpec;
@@ -26,8 +28,11 @@ public final class IntentValidator {
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([a-z0-9-]{0,30}[a-z0-9])?");
     private static final Pattern DNS_NAME = Pattern.compile(
             "([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?\\.?");
-    private static final Pattern SCHEDULE = Pattern.compile(
-            "hourly|nightly|daily|weekly|([0-9*/,-]+\\s+){4}[0-9*/,-]+");
+    /** A backup's id names its objects in the store ({@code <tenant>/<name>/backups/<id>/}). */
+    public static final Pattern BACKUP_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+
+    /** How long backups are kept when the spec schedules them without saying. */
+    public static final int DEFAULT_RETENTION_DAYS = 7;
 
     private final EngineCatalog engines;
 
@@ -35,7 +40,10 @@ public final class IntentValidator {
         this.engines = engines;
     }
 
-    /** The spec with the defaults a user may leave out: size small, semi-synchronous replication, TLS off. */
+    /**
+     * The spec with the defaults a user may leave out: size small, semi-synchronous replication, TLS off,
+     * backups (when scheduled) kept 7 days.
+     */
     public static DeploymentSpec withDefaults(DeploymentSpec spec) {
         DeploymentSpec.Builder b = spec.toBuilder();
         if (b.getSize() == Size.SIZE_UNSPECIFIED) {
@@ -43,6 +51,9 @@ public final class IntentValidator {
         }
         if (b.getDurability() == Durability.DURABILITY_UNSPECIFIED) {
             b.setDurability(Durability.DURABILITY_SEMI_SYNC);
+        }
+        if (!b.getBackups().getSchedule().isEmpty() && b.getBackups().getRetentionDays() == 0) {
+            b.setBackups(b.getBackups().toBuilder().setRetentionDays(DEFAULT_RETENTION_DAYS));
         }
         if (b.getTls().getMode() == TlsMode.TLS_MODE_UNSPECIFIED) {
             b.setTls(TlsSpec.newBuilder(b.getTls()).setMode(TlsMode.TLS_MODE_DISABLED));
@@ -67,9 +78,14 @@ public final class IntentValidator {
             if (!target.isEmpty() && (target.length() > 80 || !target.matches("[a-z0-9][a-z0-9-]*"))) {
                 violations.add(new Violation("targetInstanceId", Shown.quoted(target) + " is not an instance id"));
             }
+        } else if (op == IntentOp.INTENT_OP_BACKUP) {
+            if (!BACKUP_ID.matcher(event.getRequestId()).matches()) {
+                violations.add(new Violation("requestId", Shown.quoted(event.getRequestId())
+                        + " cannot be a backup id: lower-case letters, digits and dashes, at most 63"));
+            }
         } else if (op != IntentOp.INTENT_OP_DELETE && op != IntentOp.INTENT_OP_RENEW_CERTIFICATES) {
-            violations.add(new Violation("op",
-                    "must be INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES or INTENT_OP_SWITCHOVER"));
+            violations.add(new Violation("op", "must be INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES,"
+                    + " INTENT_OP_SWITCHOVER or INTENT_OP_BACKUP"));
         }
         return violations;
     }
@@ -119,9 +135,17 @@ public final class IntentValidator {
             violations.add(new Violation("spec.dns.name", Shown.quoted(dnsName) + " is not a valid DNS name"));
         }
         BackupSpec backups = spec.getBackups();
-        if (!backups.getSchedule().isEmpty() && !SCHEDULE.matcher(backups.getSchedule()).matches()) {
-            violations.add(new Violation("spec.backups.schedule", Shown.quoted(backups.getSchedule())
-                    + " is neither hourly, nightly, daily, weekly nor a five-field cron expression"));
+        if (!backups.getSchedule().isEmpty()) {
+            BackupSchedule.problem(backups.getSchedule()).ifPresent(problem -> violations.add(
+                    new Violation("spec.backups.schedule", Shown.quoted(backups.getSchedule()) + " " + problem)));
+        }
+        if (backups.getSource() == BackupSource.UNRECOGNIZED) {
+            violations.add(new Violation("spec.backups.source", "unknown backup source"));
+        }
+        if (spec.hasRestore()) {
+            // Refused rather than accepted and ignored: a deployment that says it was restored must be.
+            violations.add(new Violation("spec.restore", "restoring into a new deployment is not available yet;"
+                    + " create the deployment without it"));
         }
         if (backups.getRetentionDays() < 0 || backups.getRetentionDays() > 3650) {
             violations.add(new Violation("spec.backups.retentionDays", "must be between 0 and 3650"));

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 class IntakeDeciderTest {
 
-    private final IntakeDecider decider = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
+    private final IntakeDecider decider = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords(), Fixtures.countingBackupKeys());
     private final Instant now = Instant.parse("2026-11-21T10:00:00Z");
 
     private Intent accept(IntentEvent event, Intent current) {
@@ -121,6 +121,43 @@ class IntakeDeciderTest {
         assertEquals(1, requested.getSwitchoversRequested());
         assertEquals("acme-orders-2", requested.getSwitchoverTarget());
         assertEquals(replicated.getGeneration(), requested.getGeneration());
+    }
+
+    @Test
+    void a_deployment_gets_its_backup_key_once_and_keeps_it_through_changes() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        assertEquals("key-1", first.getBackupKey().getCiphertext().toStringUtf8());
+        Intent changed = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(2).build(), "r-2"), first);
+        assertEquals(first.getBackupKey(), changed.getBackupKey());
+        Intent deleted = accept(Fixtures.delete("acme", "orders", "r-3"), changed);
+        Intent again = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-4"), deleted);
+        assertEquals("key-2", again.getBackupKey().getCiphertext().toStringUtf8(), "a new life, a new key");
+    }
+
+    @Test
+    void a_deployment_stored_before_backups_gets_its_key_when_the_same_spec_is_applied_again() {
+        Intent old = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null).toBuilder().clearBackupKey().build();
+        IntakeDecision again = decider.decide("acme/orders", Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-2"), old, now);
+        Intent next = ((IntakeDecision.Accepted) again).intent();
+        assertTrue(next.hasBackupKey());
+        assertEquals(old.getGeneration(), next.getGeneration(), "no spec change");
+    }
+
+    @Test
+    void a_backup_request_counts_up_with_its_id_and_a_repeat_of_the_same_id_does_not() {
+        IntentEvent backup = Fixtures.delete("acme", "orders", "b-1").toBuilder()
+                .setOp(dev.marina.schemas.v1.IntentOp.INTENT_OP_BACKUP).build();
+        assertEquals("deployment", reject(backup, null).getField());
+        Intent live = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        Intent requested = accept(backup, live);
+        assertEquals(1, requested.getBackupsRequested());
+        assertEquals("b-1", requested.getBackupRequestId());
+        assertEquals(live.getGeneration(), requested.getGeneration());
+        assertEquals(1, accept(backup, requested).getBackupsRequested(), "the same request again is one backup");
+        Intent second = accept(backup.toBuilder().setRequestId("b-2").build(), requested);
+        assertEquals(2, second.getBackupsRequested());
+        Intent respecified = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-5"), second);
+        assertEquals(2, respecified.getBackupsRequested(), "an apply keeps the count");
     }
 
     @Test

@@ -100,7 +100,7 @@ class IntentTopologyTest {
     }
 
     private void start(PlanSettings settings) throws Exception {
-        IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
+        IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords(), Fixtures.countingBackupKeys());
         var deps = new IntentTopology.Deps(clock, intake, new Planner(settings), Duration.ofSeconds(1),
                 new ReconcilerMeters(meters), PROOF, Proofs.counting(meters));
         Properties props = new Properties();

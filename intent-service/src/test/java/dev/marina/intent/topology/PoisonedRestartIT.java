@@ -93,7 +93,7 @@ class PoisonedRestartIT {
         props.putAll(SharedKafka.clientProperties());
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, state.toString());
         props.setProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords());
+        IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords(), Fixtures.countingBackupKeys());
         KafkaStreams streams = new KafkaStreams(IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake,
                 new Planner(PlanSettings.defaults()), Duration.ofSeconds(1),
                 new ReconcilerMeters(new SimpleMeterRegistry()), new dev.marina.schemas.proof.PlatformProofKey(new byte[32]),

@@ -43,9 +43,13 @@ class IntentValidatorTest {
                 row("too many replicas", e -> e.setSpec(spec(s -> s.setReplicas(6))), "spec.replicas", "is 6"),
                 row("an unknown size", e -> e.setSpec(spec(s -> s.setSizeValue(9))), "spec.size", "unknown size"),
                 row("a bad DNS name", e -> e.setSpec(spec(s -> s.setDns(DnsSpec.newBuilder().setName("not a name")))), "spec.dns.name", "not a valid DNS name"),
-                row("a bad backup schedule", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSchedule("sometimes")))), "spec.backups.schedule", "neither"),
+                row("a schedule that never comes", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSchedule("0 3 30 2 *")))), "spec.backups.schedule", "never matches"),
+                row("an unknown backup source", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSourceValue(9)))), "spec.backups.source", "unknown backup source"),
+                row("a restore (not available yet)", e -> e.setSpec(spec(s -> s.setRestore(dev.marina.schemas.v1.RestoreSpec.newBuilder().setSource("acme/old").setBackupId("b1")))), "spec.restore", "not available yet"),
+                row("a backup id that cannot name objects", e -> e.setOp(IntentOp.INTENT_OP_BACKUP).setRequestId("Backup Now!"), "requestId", "cannot be a backup id"),
+                row("a bad backup schedule", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSchedule("sometimes")))), "spec.backups.schedule", "has 1 fields; a cron expression has five"),
                 row("a negative expected generation", e -> e.setExpectedGeneration(-2), "expectedGeneration", "not be negative"),
-                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES or INTENT_OP_SWITCHOVER"),
+                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES, INTENT_OP_SWITCHOVER or INTENT_OP_BACKUP"),
                 row("a huge request id", e -> e.setRequestId("x".repeat(200)), "requestId", "at most 128"));
     }
 

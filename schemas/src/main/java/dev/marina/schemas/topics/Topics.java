@@ -5,6 +5,7 @@ import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.ApiTokenRecord;
 import dev.marina.schemas.v1.AuditRecord;
 import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.BackupRecord;
 import dev.marina.schemas.v1.CertCommand;
 import dev.marina.schemas.v1.CertEvent;
 import dev.marina.schemas.v1.DeadLetter;
@@ -106,6 +107,15 @@ public final class Topics {
             "agent-events", AgentEvent.getDefaultInstance(), WEEK, "agent",
             "database ready, stopped, failed, command refused", CERTIFICATES);
 
+    /**
+     * The backup catalogue: the latest state of each backup ({@link BackupKey}), kept for deleted
+     * deployments too until retention removes the backup (then an EXPIRED record stays). Compacted.
+     */
+    public static final TopicSpec<BackupRecord> BACKUPS = new TopicSpec<>(
+            "backups", TopicSpec.KeyKind.BACKUP, BackupRecord.getDefaultInstance(), DEPLOYMENT_PARTITIONS,
+            CleanupPolicy.COMPACT, FOREVER, "intent-service",
+            "backup catalogue: state, times, GTID position, sizes, checksums, object keys per backup", MEDIUM);
+
     public static final TopicSpec<Heartbeat> HEARTBEATS = deploymentEvents(
             "heartbeats", Heartbeat.getDefaultInstance(), HOUR, "agent",
             "liveness, role, GTID position, replication state per instance", SMALL);
@@ -149,7 +159,7 @@ public final class Topics {
             PROVISION_COMMANDS, PROVISION_EVENTS,
             DNS_COMMANDS, DNS_CHALLENGES, DNS_EVENTS,
             CERT_COMMANDS, CERT_EVENTS,
-            AGENT_COMMANDS, AGENT_EVENTS,
+            AGENT_COMMANDS, AGENT_EVENTS, BACKUPS,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
             ROLE_CHANGES, API_TOKENS, AUDIT, DEAD_LETTERS);
 
