@@ -30,6 +30,13 @@ public interface ProvisionerConfig {
      */
     Optional<List<String>> agentCommand();
 
+    /**
+     * The object store's client settings file (an {@code object-store.properties}, see the object-store
+     * module) handed to every agent for backups; {@code ./marina up} sets its local s3proxy's. Unset: agents
+     * refuse BACKUP with a reason.
+     */
+    Optional<String> objectStoreConfig();
+
     /** The HTTP port each agent listens on, on its own address. */
     @WithDefault("8086")
     int agentHttpPort();

@@ -12,6 +12,7 @@ public final class Actions {
     public static final String DELETE = "deployment.delete";
     public static final String SWITCHOVER = "deployment.switchover";
     public static final String RENEW_CERTIFICATES = "deployment.renew-certificates";
+    public static final String BACKUP = "deployment.backup";
     public static final String TOKEN_CREATE = "token.create";
     public static final String TOKEN_REVOKE = "token.revoke";
 
@@ -40,6 +41,7 @@ public final class Actions {
                 case "DELETE " -> DELETE;
                 case "POST /switchover" -> SWITCHOVER;
                 case "POST /certificates/renew" -> RENEW_CERTIFICATES;
+                case "POST /backups" -> BACKUP;
                 default -> method + " " + cut(path);
             };
             return Optional.of(new Action(name, tenant, target));

@@ -129,6 +129,45 @@ public class DeploymentApi {
                 .build());
     }
 
+    /**
+     * A backup now: its id is the request id, or one made up ({@code b-<UTC time>-<random>}). The catalogue
+     * ({@link #backups}) and the status's BackupsHealthy show how it goes.
+     */
+    public Submitted backup(Caller caller, DeploymentRef ref, String id, String source) {
+        authorize(caller, Access.Need.CHANGE, ref, id, true);
+        return submit(IntentEvent.newBuilder()
+                .setRequestId(id)
+                .setDeployment(ref)
+                .setOp(IntentOp.INTENT_OP_BACKUP)
+                .setSource(source + " token " + caller.tokenId())
+                .setSubmittedAt(Timestamps.of(clock.instant()))
+                .build());
+    }
+
+    /** The backup id a caller gave, or a new one ({@code b-<UTC time>-<random>}); also the request's id in the audit. */
+    public String backupIdOr(String given) {
+        return given == null || given.isBlank()
+                ? "b-" + BACKUP_ID_TIME.format(clock.instant()) + "-" + UUID.randomUUID().toString().substring(0, 6)
+                : given;
+    }
+
+    private static final java.time.format.DateTimeFormatter BACKUP_ID_TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(java.time.ZoneOffset.UTC);
+
+    /**
+     * The deployment's backups, newest first, without their sealed keys; a deleted deployment's too, until
+     * retention removes them (404 only when the catalogue has none and the deployment does not exist).
+     */
+    public List<dev.marina.schemas.v1.BackupRecord> backups(Caller caller, DeploymentRef ref) {
+        checkRef(ref);
+        authorize(caller, Access.Need.READ, ref, "", false);
+        List<dev.marina.schemas.v1.BackupRecord> found = views.backups(ref).stream().map(b -> b.toBuilder().clearKey().build()).toList();
+        if (found.isEmpty()) {
+            views.intent(DeploymentKey.of(ref)).filter(i -> !i.getDeleted()).orElseThrow(() -> notFound(ref));
+        }
+        return found;
+    }
+
     /** The CA bundle to trust for the deployment's certificates; 404 while it has none (TLS off, or not issued yet). */
     public String caBundle(Caller caller, DeploymentRef ref) {
         checkRef(ref);
@@ -277,9 +316,9 @@ public class DeploymentApi {
         return new ApiError(ApiError.Kind.NOT_FOUND, "no deployment " + DeploymentKey.of(ref), "", List.of());
     }
 
-    /** The sealed password stays inside intent-service; callers use the credentials operation. */
+    /** The sealed secrets stay inside intent-service; callers use the credentials operation. */
     private static Intent withoutSecrets(Intent intent) {
-        return intent.toBuilder().clearAdminPassword().build();
+        return intent.toBuilder().clearAdminPassword().clearReplicationPassword().clearBackupKey().build();
     }
 
     private static String requestIdOr(String requestId) {

@@ -97,6 +97,21 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
                 .build(), r -> 200));
     }
 
+    @Override
+    public void backup(dev.marina.schemas.v1.BackupRequest request, StreamObserver<dev.marina.schemas.v1.BackupResponse> response) {
+        String id = api.backupIdOr(request.getBackupId());
+        Audit.Call call = change(Actions.BACKUP, request.getDeployment(), id);
+        unary(response, () -> audit.run(call, () -> dev.marina.schemas.v1.BackupResponse.newBuilder().setBackupId(
+                api.backup(call.caller(), request.getDeployment(), id, "grpc").requestId()).build(), r -> 200));
+    }
+
+    @Override
+    public void listBackups(dev.marina.schemas.v1.ListBackupsRequest request,
+            StreamObserver<dev.marina.schemas.v1.ListBackupsResponse> response) {
+        unary(response, () -> dev.marina.schemas.v1.ListBackupsResponse.newBuilder()
+                .addAllBackups(api.backups(ApiTokenInterceptor.caller(), request.getDeployment())).build());
+    }
+
     private Audit.Call change(String action, DeploymentRef ref, String requestId) {
         return audit.call(ApiTokenInterceptor.caller(), "grpc", action, ref.getTenant(),
                 ref.getTenant() + "/" + ref.getName(), requestId);

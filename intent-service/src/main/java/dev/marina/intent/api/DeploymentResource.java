@@ -152,6 +152,28 @@ public class DeploymentResource {
         return audit.run(call, () -> submitted(api.switchover(call.caller(), ref, target, call.requestId(), "api")), Response::getStatus);
     }
 
+    @POST
+    @Path("{tenant}/{name}/backups")
+    @Operation(summary = "Take a backup now",
+            description = "202 with the backup's id (requestId if given: lower-case letters, digits, dashes); GET "
+                    + ".../backups and the status's BackupsHealthy condition show how it goes. 404 for an unknown deployment.")
+    public Response backup(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @QueryParam("requestId") String requestId) {
+        DeploymentRef ref = ref(tenant, name);
+        String id = api.backupIdOr(requestId);
+        Audit.Call call = change(Actions.BACKUP, ref, id);
+        return audit.run(call, () -> submitted(api.backup(call.caller(), ref, id, "api")), Response::getStatus);
+    }
+
+    @GET
+    @Path("{tenant}/{name}/backups")
+    @Operation(summary = "The deployment's backups, newest first: state, times, GTID position, sizes, checksums, objects",
+            description = "A deleted deployment's backups are listed until retention removes them.")
+    public Response backups(@PathParam("tenant") String tenant, @PathParam("name") String name) {
+        return json(dev.marina.schemas.v1.ListBackupsResponse.newBuilder()
+                .addAllBackups(api.backups(caller.get(), ref(tenant, name))).build());
+    }
+
     @GET
     @Path("{tenant}/{name}/ca")
     @Produces("application/x-pem-file")

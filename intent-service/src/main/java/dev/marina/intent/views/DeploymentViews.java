@@ -39,16 +39,19 @@ public class DeploymentViews {
     private final Map<String, CompletableFuture<IntakeOutcome>> pending = new ConcurrentHashMap<>();
     private final BroadcastProcessor<DeploymentStatus> statusChanges = BroadcastProcessor.create();
     private volatile TopicReader reader;
+    private final java.util.concurrent.ConcurrentMap<String, dev.marina.schemas.v1.BackupRecord> backups =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** The topics the views read (besides the Streams topology's; the hostile-record test covers each). */
     public static final java.util.List<dev.marina.schemas.topics.TopicSpec<?>> INPUTS =
-            java.util.List.of(Topics.INTENTS, Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS);
+            java.util.List.of(Topics.INTENTS, Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS, Topics.BACKUPS);
 
     void onStart(@Observes StartupEvent event) {
         reader = TopicReader.builder("intent-service-views", kafka.base())
                 .topic(Topics.INTENTS, TopicReader.Start.BEGINNING, this::intent)
                 .topic(Topics.DEPLOYMENT_STATUS, TopicReader.Start.BEGINNING, this::status)
                 .topic(Topics.INTENT_REJECTIONS, TopicReader.Start.END, this::rejection)
+                .topic(Topics.BACKUPS, TopicReader.Start.BEGINNING, this::backup)
                 .build()
                 .start();
     }
@@ -121,6 +124,27 @@ public class DeploymentViews {
             statuses.put(record.key(), status);
             statusChanges.onNext(status);
         });
+    }
+
+    /** The catalogue, by deployment: a deleted deployment's backups stay listed until their records go. */
+    private void backup(TopicReader.Read<dev.marina.schemas.v1.BackupRecord> record) {
+        if (record.key() == null) {
+            return;
+        }
+        if (record.tombstone()) {
+            backups.remove(record.key());
+            return;
+        }
+        decoded(record).ifPresent(b -> backups.put(record.key(), b));
+    }
+
+    /** The deployment's backups, newest first. */
+    public java.util.List<dev.marina.schemas.v1.BackupRecord> backups(dev.marina.schemas.v1.DeploymentRef ref) {
+        String prefix = dev.marina.schemas.topics.BackupKey.of(ref, "");
+        return backups.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(java.util.Map.Entry::getValue)
+                .sorted(java.util.Comparator.comparing((dev.marina.schemas.v1.BackupRecord b) ->
+                        dev.marina.service.Timestamps.toInstant(b.getRequestedAt())).reversed())
+                .toList();
     }
 
     private void rejection(TopicReader.Read<IntentRejection> record) {

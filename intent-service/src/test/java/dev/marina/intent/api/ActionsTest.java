@@ -13,6 +13,8 @@ class ActionsTest {
         assertEquals(Optional.of(new Actions.Action(Actions.DELETE, "acme", "acme/orders")), Actions.ofRest("DELETE", "/v1/deployments/acme/orders"));
         assertEquals(Optional.of(new Actions.Action(Actions.SWITCHOVER, "acme", "acme/orders")),
                 Actions.ofRest("POST", "/v1/deployments/acme/orders/switchover"));
+        assertEquals(Optional.of(new Actions.Action(Actions.BACKUP, "acme", "acme/orders")),
+                Actions.ofRest("POST", "/v1/deployments/acme/orders/backups"));
         assertEquals(Optional.of(new Actions.Action(Actions.RENEW_CERTIFICATES, "acme", "acme/orders")),
                 Actions.ofRest("POST", "/v1/deployments/acme/orders/certificates/renew"));
         assertEquals(Optional.of(new Actions.Action(Actions.TOKEN_CREATE, "", "")), Actions.ofRest("POST", "/v1/tokens"));

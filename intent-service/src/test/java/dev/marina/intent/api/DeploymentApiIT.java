@@ -224,6 +224,23 @@ class DeploymentApiIT {
     }
 
     @Test
+    void a_backup_is_requested_with_an_id_and_listed_from_the_catalogue() {
+        api().body(SMALL).put("/v1/deployments/" + tenant + "/kept").then().statusCode(200);
+        api().post("/v1/deployments/" + tenant + "/kept/backups").then().statusCode(200)
+                .body("outcome", equalTo("accepted")).body("requestId", org.hamcrest.Matchers.startsWith("b-"))
+                .body("intent.backupsRequested", equalTo("1"))
+                .body("intent.backupKey", nullValue());
+        api().queryParam("requestId", "before-upgrade").post("/v1/deployments/" + tenant + "/kept/backups").then().statusCode(200)
+                .body("intent.backupRequestId", equalTo("before-upgrade")).body("intent.backupsRequested", equalTo("2"));
+        api().queryParam("requestId", "Not An Id").post("/v1/deployments/" + tenant + "/kept/backups").then().statusCode(422)
+                .body("violations[0].field", equalTo("requestId"));
+        api().post("/v1/deployments/" + tenant + "/ghost/backups").then().statusCode(404);
+        // no agent runs here, so nothing is taken: the catalogue is empty, and a missing deployment is 404
+        api().get("/v1/deployments/" + tenant + "/kept/backups").then().statusCode(200).body("backups", nullValue());
+        api().get("/v1/deployments/" + tenant + "/ghost/backups").then().statusCode(404);
+    }
+
+    @Test
     void delete_is_accepted_with_a_new_generation() {
         api().body(SMALL).put("/v1/deployments/" + tenant + "/short-lived").then().statusCode(200).body("generation", equalTo(1));
         api().delete("/v1/deployments/" + tenant + "/short-lived").then().statusCode(200).body("generation", equalTo(2))

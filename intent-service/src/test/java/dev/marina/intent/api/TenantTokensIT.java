@@ -227,14 +227,14 @@ class TenantTokensIT {
         String globexRw = token(globex, false)[1];
         as(acmeRw).body(SMALL).put(path(acme, "orders")).then().statusCode(200).body("generation", equalTo(1));
 
-        for (String[] call : new String[][] {{"GET", ""}, {"GET", "/credentials"}, {"GET", "/ca"}, {"GET", "/watch"}}) {
+        for (String[] call : new String[][] {{"GET", ""}, {"GET", "/credentials"}, {"GET", "/ca"}, {"GET", "/watch"}, {"GET", "/backups"}}) {
             String theirs = body(acme, "orders", globexRw, call[0], call[1], null);
             String missing = body(acme, "ghost", acmeRw, call[0], call[1], null);
             assertEquals(missing.replace("ghost", "orders"), theirs, call[0] + call[1]);
             String neverWas = body(acme, "ghost", globexRw, call[0], call[1], null);
             assertEquals(missing, neverWas, "the same answer whether it exists or not: " + call[0] + call[1]);
         }
-        for (String[] call : new String[][] {{"DELETE", ""}, {"POST", "/switchover"}, {"POST", "/certificates/renew"}}) {
+        for (String[] call : new String[][] {{"DELETE", ""}, {"POST", "/switchover"}, {"POST", "/certificates/renew"}, {"POST", "/backups"}}) {
             String theirs = body(acme, "orders", globexRw, call[0], call[1], "same-request");
             String missing = body(acme, "ghost", acmeRw, call[0], call[1], "same-request");
             assertEquals(missing, theirs, call[0] + call[1]);
@@ -274,6 +274,8 @@ class TenantTokensIT {
                 .body("error", containsString("read-only"));
         as(acmeRo).delete(path(acme, "ro")).then().statusCode(403);
         as(acmeRo).post(path(acme, "ro") + "/switchover").then().statusCode(403);
+        as(acmeRo).post(path(acme, "ro") + "/backups").then().statusCode(403);
+        as(acmeRo).get(path(acme, "ro") + "/backups").then().statusCode(200);
         as(acmeRo).get(path(acme, "ro") + "/credentials").then().statusCode(403);
         as(acmeRo).body("{\"tenant\":\"" + acme + "\"}").post("/v1/tokens").then().statusCode(403);
         as(acmeRw).get("/v1/tokens").then().statusCode(403);

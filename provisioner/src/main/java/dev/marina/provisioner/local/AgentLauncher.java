@@ -31,6 +31,8 @@ final class AgentLauncher {
     static final String LOG_FILE = "agent.log";
 
     /** Environment variables of the provisioner itself that must not leak into an agent. */
+    /** Where an agent finds the object store's client settings (see object-store's ObjectStoreConfig). */
+    static final String OBJECT_STORE_ENV = "MARINA_OBJECT_STORE_CONFIG";
     private static final List<String> OWN_PREFIXES = List.of("QUARKUS_", "MP_MESSAGING_", "MARINA_", "KAFKA_");
 
     /**
@@ -42,9 +44,11 @@ final class AgentLauncher {
      * @param secretsKeyFile   the platform key file, absolute
      * @param agentHttpPort    the agent's HTTP port on its own address
      * @param agentJar         the jar the command runs, checked before each launch; empty for a custom command
+     * @param objectStore      the object store's client settings file agents write backups with; empty: none
+     *                         (an agent then refuses BACKUP, naming what is missing)
      */
     record Settings(List<String> command, Path marinaHome, String bootstrapServers, Path secretsKeyFile, int agentHttpPort,
-            Optional<Path> agentJar) {
+            Optional<Path> agentJar, Optional<Path> objectStore) {
         Settings {
             command = List.copyOf(command);
             if (command.isEmpty()) {
@@ -128,6 +132,7 @@ final class AgentLauncher {
         env.put(KafkaAccess.CREDENTIALS_ENV, AgentCredentials.file(record).toString());
         env.put("MARINA_SECRETS_KEY_FILE", settings.secretsKeyFile().toString());
         env.put(InstanceKeys.ENV, InstanceKeys.file(record).toString());
+        settings.objectStore().ifPresent(file -> env.put(OBJECT_STORE_ENV, file.toString()));
         env.put("QUARKUS_HTTP_HOST", record.address());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(settings.agentHttpPort()));
     }

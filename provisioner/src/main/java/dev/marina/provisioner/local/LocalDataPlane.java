@@ -96,7 +96,11 @@ public class LocalDataPlane {
             Optional<Path> jar = config.agentCommand().isPresent() ? Optional.empty() : Optional.of(agentJar());
             List<String> command = config.agentCommand().orElseGet(() -> defaultAgentCommand(jar.get(), home));
             AgentLauncher.Settings launch = new AgentLauncher.Settings(command, home, kafka.bootstrapServers(),
-                    Path.of(secretsKeyFile).toAbsolutePath().normalize(), config.agentHttpPort(), jar);
+                    Path.of(secretsKeyFile).toAbsolutePath().normalize(), config.agentHttpPort(), jar,
+                    config.objectStoreConfig().map(f -> Path.of(f).toAbsolutePath().normalize()));
+            if (config.objectStoreConfig().isEmpty()) {
+                LOG.warn("no object store configured (marina.provisioner.object-store-config): agents will refuse backups");
+            }
             jar.filter(j -> !Files.isRegularFile(j)).ifPresent(j -> LOG.warnf(
                     "agent jar missing, creates will fail until it is built jar=%s", j));
             agentCredentials = new AgentCredentials(kafka.base());

@@ -44,7 +44,7 @@ class CrashRecoveryIT {
 
     private LocalDriver openDriver(List<String> command, Clock clock) {
         AgentLauncher.Settings settings = new AgentLauncher.Settings(command, home, "127.0.0.1:9", home.resolve("key"),
-                8086, java.util.Optional.empty());
+                8086, java.util.Optional.empty(), java.util.Optional.empty());
         return LocalDriver.open(home, RANGE, settings, new InstanceKeys(PROOF, new AgentCredentials(SharedKafka.clientProperties(Role.PROVISIONER))), Duration.ofSeconds(5), clock);
     }
 
