@@ -283,6 +283,11 @@ public final class S3ObjectStore implements ObjectStore {
         }
     }
 
+    /** The SDK client, for tests that look at what the store holds beyond this interface. */
+    S3Client client() {
+        return s3;
+    }
+
     @Override
     public void close() {
         s3.close();
