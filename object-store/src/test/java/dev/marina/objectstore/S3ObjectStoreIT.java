@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -46,9 +48,12 @@ class S3ObjectStoreIT {
     }
 
     @AfterAll
-    static void stopServer() {
+    static void stopServer() throws IOException {
         if (server != null) {
             server.stop();
+            try (Stream<Path> paths = Files.walk(server.dir())) {
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 

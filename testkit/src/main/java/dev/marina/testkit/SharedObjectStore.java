@@ -78,6 +78,8 @@ public final class SharedObjectStore {
         try {
             Path dir = Files.createTempDirectory("marina-object-store-settings-");
             Path file = dir.resolve("object-store.properties");
+            dir.toFile().deleteOnExit();
+            file.toFile().deleteOnExit();
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try (OutputStream out = Files.newOutputStream(file)) {
                 config.toProperties().store(out, "a test's object store settings (prefix " + config.prefix() + ")");
