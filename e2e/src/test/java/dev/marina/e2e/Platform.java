@@ -44,6 +44,7 @@ public final class Platform implements AutoCloseable {
     public final Path root;
     public final Path home;
     public final String bootstrap;
+    private final Path objectStore;
     private final LocalKafka kafka;
     /** The authoritative DNS server of {@link #ZONE}, as ./marina up runs it. */
     public final LocalBind bind;
@@ -62,6 +63,13 @@ public final class Platform implements AutoCloseable {
         this.bootstrap = kafka.bootstrapServers();
         this.bind = bind;
         this.pebble = pebble;
+        // the shared local s3proxy, under a prefix of this platform's own
+        this.objectStore = dev.marina.testkit.SharedObjectStore.freshSettingsFile();
+    }
+
+    /** The object store's client settings the agents back up with (this platform's own prefix). */
+    public Path objectStoreSettings() {
+        return objectStore;
     }
 
     /** Starts the services with these extra environment settings and waits until all are ready. */
@@ -129,6 +137,7 @@ public final class Platform implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("MARINA_API_TOKEN", TOKEN);
         env.put("MARINA_PROVISIONER_AGENT_JAR", root.resolve("agent/target/quarkus-app/quarkus-run.jar").toString());
+        env.put("MARINA_PROVISIONER_OBJECT_STORE_CONFIG", objectStore.toString());
         env.put("MARINA_DNS_ZONE", bind.zone());
         env.put("MARINA_DNS_SERVER_HOST", bind.host());
         env.put("MARINA_DNS_SERVER_PORT", Integer.toString(bind.port()));
