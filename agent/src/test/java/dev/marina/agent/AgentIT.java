@@ -249,9 +249,9 @@ class AgentIT {
             RecordMetadata bad = producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS.name(),
                     it.key.getBytes(StandardCharsets.UTF_8), garbage)).get(10, TimeUnit.SECONDS);
             send(it.key, it.destroy("for-someone-else").toBuilder().setInstanceId(it.id + "-other").build());
-            RecordMetadata promote = send(it.key, it.command("backup-1", AgentOp.AGENT_OP_BACKUP));
+            RecordMetadata promote = send(it.key, it.command("unsupported-1", AgentOp.AGENT_OP_UNSPECIFIED));
 
-            AgentEvent refused = events.await(e -> e.getCommandId().equals("backup-1"), EVENT_WAIT);
+            AgentEvent refused = events.await(e -> e.getCommandId().equals("unsupported-1"), EVENT_WAIT);
             assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, refused.getOutcome());
             assertTrue(refused.getReason().startsWith("not supported yet"), refused.getReason());
 
