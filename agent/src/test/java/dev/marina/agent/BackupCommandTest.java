@@ -149,6 +149,23 @@ class BackupCommandTest {
     }
 
     @Test
+    void an_agent_stopping_midway_kills_the_backup_and_lists_nothing() throws Exception {
+        Path started = dir.resolve("started");
+        useTool("touch " + started + "\nseq 1 1000\nwhile true; do sleep 0.05; done\n" + FakeTools.succeeding("seq 1 5"), () -> store);
+        assertNull(handler.handle(backup("c1", "b1")));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!Files.exists(started) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        jobs.close();
+        AgentEvent failed = next();
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
+        assertEquals(AgentReason.AGENT_REASON_BACKUP_TOOL_FAILED, failed.getReasonCode());
+        assertTrue(failed.getReason().startsWith("the backup was cancelled (the agent is stopping)"), failed.getReason());
+        assertTrue(store.list("").isEmpty(), "no manifest, no data object: " + store.list(""));
+    }
+
+    @Test
     void a_failing_tool_answers_failed_with_backup_tool_failed() throws Exception {
         useTool("echo 'Access denied' >&2; exit 1", () -> store);
         assertNull(handler.handle(backup("c1", "b1")));
