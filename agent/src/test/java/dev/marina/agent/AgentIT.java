@@ -147,6 +147,15 @@ class AgentIT {
             }
             assertEquals("boat", it.item());
             assertTrue(Files.isDirectory(it.files.data().resolve("shop")));
+
+            // BACKUP is answered off the command thread, when it ends; without an object store configured for this
+            // instance it fails as OBJECT_STORE_ERROR (BackupIT covers a backup that succeeds).
+            send(it.key, it.command("backup-1", AgentOp.AGENT_OP_BACKUP).toBuilder().setBackupId("b1").setBackupKeyId("bk1")
+                    .setBackupKey(box.seal(java.util.Base64.getEncoder().encodeToString(new byte[32]))).build());
+            AgentEvent backup = events.await(e -> e.getCommandId().equals("backup-1"), EVENT_WAIT);
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, backup.getOutcome(), backup.getReason());
+            assertEquals(dev.marina.schemas.v1.AgentReason.AGENT_REASON_OBJECT_STORE_ERROR, backup.getReasonCode());
+            assertTrue(backup.getReason().contains("object-store.properties is missing"), backup.getReason());
             assertEquals("rw-------", permissions(it.files.agentSecret()));
             assertFalse(Files.exists(it.files.initSql()), "the init file is deleted once the server is up");
             assertFalse(Files.readString(it.files.serverLog()).contains(PASSWORD));
