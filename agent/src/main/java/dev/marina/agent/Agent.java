@@ -1,5 +1,10 @@
 package dev.marina.agent;
 
+import dev.marina.agent.backup.BackupJobs;
+import dev.marina.agent.backup.BackupRunner;
+import dev.marina.agent.backup.BackupTools;
+import dev.marina.agent.backup.ObjectStoreFactory;
+import dev.marina.agent.backup.ServerLogin;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.MariaDbFigures;
 import dev.marina.agent.database.MariaDbServer;
@@ -40,10 +45,12 @@ public final class Agent implements AutoCloseable {
     private final HeartbeatLoop heartbeats;
     private final MetricsLoop samples;
     private final SelfFencing fencing;
+    private final BackupJobs backups;
 
     private Agent(DatabaseServer database, DatabaseFigures figures, EventPublisher publisher, CommandLoop commands,
-            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing) {
+            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing, BackupJobs backups) {
         this.fencing = fencing;
+        this.backups = backups;
         this.database = database;
         this.figures = figures;
         this.publisher = publisher;
@@ -69,6 +76,9 @@ public final class Agent implements AutoCloseable {
                 platformKey(settings.secretsKeyFile()), metrics, sampling, clock, new Lease(settings.lease()), settings.promoteWait());
         SelfFencing fencing = new SelfFencing(identity, handler);
         EventPublisher publisher = new EventPublisher(settings.kafka(), "agent-" + identity.instanceId(), proof);
+        BackupJobs backups = new BackupJobs(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()),
+                new BackupRunner(BackupTools.installed(), ServerLogin.of(settings.files()), settings.files().dir(), clock));
+        handler.useBackups(backups, event -> publisher.answer(identity.deploymentKey(), event));
         CommandLoop commands = new CommandLoop(identity, proof, settings.kafka(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);
@@ -88,12 +98,13 @@ public final class Agent implements AutoCloseable {
         heartbeats.start();
         samples.start();
         commands.start();
-        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing);
+        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing, backups);
     }
 
     /** Stops the threads and clients; the database keeps running. */
     @Override
     public void close() {
+        backups.close();
         heartbeats.close();
         fencing.close();
         samples.close();

@@ -1,5 +1,9 @@
 package dev.marina.agent;
 
+import dev.marina.agent.backup.BackupDecisions;
+import dev.marina.agent.backup.BackupJobs;
+import dev.marina.agent.backup.BackupKey;
+import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.database.DatabaseFailure;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.decision.Action;
@@ -67,6 +71,9 @@ public final class CommandHandler {
     /** Held while read_only is switched and the role recorded (command thread, fencing thread). */
     private final Object roleLock = new Object();
     private volatile AgentState state;
+    /** Backups run off this thread; their answers go out through {@code laterAnswers}. Unset: BACKUP fails. */
+    private volatile BackupJobs backups;
+    private volatile java.util.function.Consumer<AgentEvent> laterAnswers;
 
     /** How long REPLICATE watches a new link before answering (a diverged history shows within a few 100 ms). */
     static final Duration REPLICATE_CHECK = Duration.ofSeconds(3);
@@ -101,6 +108,15 @@ public final class CommandHandler {
             // and no lease is held for it meanwhile.
             update(AgentState::withFenced);
         }
+    }
+
+    /**
+     * Lets BACKUP run: {@code jobs} runs them off the command thread, {@code answers} writes their answers when they
+     * end (it throws when the broker does not take one; it is tried again).
+     */
+    public void useBackups(BackupJobs jobs, java.util.function.Consumer<AgentEvent> answers) {
+        this.laterAnswers = answers;
+        this.backups = jobs;
     }
 
     /** The highest accepted epoch, for heartbeats (read from another thread). */
@@ -199,7 +215,10 @@ public final class CommandHandler {
         return Optional.of(handle(command));
     }
 
-    /** Handles a command meant for this instance and returns the answer; never throws. */
+    /**
+     * Handles a command meant for this instance and returns the answer; never throws. Returns null when the answer
+     * follows later: a BACKUP that started (or joined the one running) is answered when it ends.
+     */
     public AgentEvent handle(AgentCommand command) {
         long started = System.nanoTime();
         Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion(), state.role(), state.ready());
@@ -220,6 +239,7 @@ public final class CommandHandler {
                 case ANNOUNCE_STOPPED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, decision.reason());
                 case MAKE_CSR -> makeCsr(command);
                 case INSTALL_CERT -> installCert(command);
+                case BACKUP -> backup(command);
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason()).toBuilder()
                         .setReasonCode(decision.code()).build();
                 case NOTHING -> throw new IllegalStateException("no action for a command");
@@ -236,6 +256,10 @@ public final class CommandHandler {
             LOG.debug("command failure", e);
             answer = answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, e.getMessage()).toBuilder()
                     .setReasonCode(failureCode(e)).build();
+        }
+        if (answer == null) {
+            LOG.infof("command accepted, answered when it ends command=%s op=%s", command.getCommandId(), command.getOp());
+            return null;
         }
         metrics.commandHandled(command.getOp(), answer.getOutcome());
         LOG.infof("command answered command=%s outcome=%s reason_code=%s reason=%s took_ms=%d", command.getCommandId(),
@@ -441,6 +465,50 @@ public final class CommandHandler {
                 .setCertSerial(serial)
                 .setCertRequestId(command.getCertRequestId())
                 .build();
+    }
+
+    /**
+     * Starts the backup off this thread (or joins the same backup running) and returns null: the answer, DONE with
+     * the manifest or FAILED with OBJECT_STORE_ERROR / BACKUP_TOOL_FAILED, goes out when it ends. Another backup
+     * running: REFUSED (WRONG_STATE).
+     */
+    private AgentEvent backup(AgentCommand command) {
+        BackupJobs jobs = backups;
+        if (jobs == null) {
+            return answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, "no object store is set up for this agent").toBuilder()
+                    .setReasonCode(AgentReason.AGENT_REASON_OBJECT_STORE_ERROR).build();
+        }
+        BackupKey key;
+        try {
+            key = BackupKey.fromBase64(command.getBackupKeyId(), openSecret(command.getBackupKey(), "backup key"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("the backup key is unusable: " + e.getMessage(), e);
+        }
+        Role role = state.role() == Role.ROLE_REPLICA ? Role.ROLE_REPLICA : Role.ROLE_PRIMARY;
+        BackupRunner.Request request = new BackupRunner.Request(command.getBackupId(), identity.deployment(), identity.instanceId(),
+                role, key);
+        java.util.function.Consumer<AgentEvent> answers = laterAnswers;
+        BackupDecisions.Start start = jobs.start(request, new BackupJobs.Waiter(command.getCommandId(), outcome -> {
+            AgentEvent answer = backupAnswer(command, outcome);
+            answers.accept(answer);
+            metrics.commandHandled(command.getOp(), answer.getOutcome());
+            LOG.infof("command answered command=%s outcome=%s reason_code=%s reason=%s", command.getCommandId(),
+                    answer.getOutcome(), answer.getReasonCode(), answer.getReason());
+        }));
+        if (start == BackupDecisions.Start.REFUSE) {
+            return answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, BackupDecisions.refusal(jobs.running().orElse("another")))
+                    .toBuilder().setReasonCode(AgentReason.AGENT_REASON_WRONG_STATE).build();
+        }
+        return null;
+    }
+
+    private AgentEvent backupAnswer(AgentCommand command, BackupJobs.Outcome outcome) {
+        if (outcome.done()) {
+            return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "backup " + command.getBackupId() + " complete").toBuilder()
+                    .setBackup(outcome.manifest()).build();
+        }
+        return answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, outcome.failure().getMessage()).toBuilder()
+                .setReasonCode(outcome.failure().code()).build();
     }
 
     private AgentEvent destroy(AgentCommand command) {

@@ -147,6 +147,15 @@ class AgentIT {
             }
             assertEquals("boat", it.item());
             assertTrue(Files.isDirectory(it.files.data().resolve("shop")));
+
+            // BACKUP is answered off the command thread, when it ends; without an object store configured for this
+            // instance it fails as OBJECT_STORE_ERROR (BackupIT covers a backup that succeeds).
+            send(it.key, it.command("backup-1", AgentOp.AGENT_OP_BACKUP).toBuilder().setBackupId("b1").setBackupKeyId("bk1")
+                    .setBackupKey(box.seal(java.util.Base64.getEncoder().encodeToString(new byte[32]))).build());
+            AgentEvent backup = events.await(e -> e.getCommandId().equals("backup-1"), EVENT_WAIT);
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, backup.getOutcome(), backup.getReason());
+            assertEquals(dev.marina.schemas.v1.AgentReason.AGENT_REASON_OBJECT_STORE_ERROR, backup.getReasonCode());
+            assertTrue(backup.getReason().contains("object-store.properties is missing"), backup.getReason());
             assertEquals("rw-------", permissions(it.files.agentSecret()));
             assertFalse(Files.exists(it.files.initSql()), "the init file is deleted once the server is up");
             assertFalse(Files.readString(it.files.serverLog()).contains(PASSWORD));
@@ -249,9 +258,9 @@ class AgentIT {
             RecordMetadata bad = producer.send(new ProducerRecord<>(Topics.AGENT_COMMANDS.name(),
                     it.key.getBytes(StandardCharsets.UTF_8), garbage)).get(10, TimeUnit.SECONDS);
             send(it.key, it.destroy("for-someone-else").toBuilder().setInstanceId(it.id + "-other").build());
-            RecordMetadata promote = send(it.key, it.command("backup-1", AgentOp.AGENT_OP_BACKUP));
+            RecordMetadata promote = send(it.key, it.command("unsupported-1", AgentOp.AGENT_OP_UNSPECIFIED));
 
-            AgentEvent refused = events.await(e -> e.getCommandId().equals("backup-1"), EVENT_WAIT);
+            AgentEvent refused = events.await(e -> e.getCommandId().equals("unsupported-1"), EVENT_WAIT);
             assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, refused.getOutcome());
             assertTrue(refused.getReason().startsWith("not supported yet"), refused.getReason());
 

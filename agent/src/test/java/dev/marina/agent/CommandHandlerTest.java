@@ -222,7 +222,7 @@ class CommandHandlerTest {
     @Test
     void answers_unsupported_operations_with_refused() {
         AgentEvent answer = handler().handle(AgentCommand.newBuilder().setCommandId("b").setInstanceId("acme-orders-1")
-                .setOp(AgentOp.AGENT_OP_BACKUP).build());
+                .setOp(AgentOp.AGENT_OP_UNSPECIFIED).build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, answer.getOutcome());
         assertTrue(answer.getReason().startsWith("not supported yet"));
     }
@@ -706,7 +706,7 @@ class CommandHandlerTest {
                         t -> t.handler().handle(t.deploy("d1").toBuilder().clearSize().build()),
                         AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_UNSPECIFIED),
                 code("an operation not supported is refused with no code",
-                        t -> t.handler().handle(t.roleCommand("b1", AgentOp.AGENT_OP_BACKUP, 1)),
+                        t -> t.handler().handle(t.roleCommand("b1", AgentOp.AGENT_OP_UNSPECIFIED, 1)),
                         AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_UNSPECIFIED),
                 code("a chain that does not parse is refused with no code", t -> {
                     t.deployed(makeCsr("r9"));

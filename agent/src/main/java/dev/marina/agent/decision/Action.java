@@ -24,6 +24,8 @@ public enum Action {
     FENCE,
     /** No server runs, so none takes writes (it starts read-only): answer DONE. */
     ANNOUNCE_FENCED,
+    /** Take a backup into the object store off the command thread; answer DONE with the manifest when it ends. */
+    BACKUP,
     /** Do nothing but answer REFUSED with the reason. */
     REFUSE,
     /** Do nothing and answer nothing (at start: nothing deployed). */

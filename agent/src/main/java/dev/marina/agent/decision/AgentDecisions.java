@@ -1,5 +1,6 @@
 package dev.marina.agent.decision;
 
+import dev.marina.agent.backup.ObjectLayout;
 import dev.marina.agent.database.MariaDbServer;
 import dev.marina.agent.replication.GtidPosition;
 import dev.marina.agent.tls.ServerTls;
@@ -37,6 +38,7 @@ public final class AgentDecisions {
     public static final String NOT_RUNNING = "database is not running: a certificate is installed into a running server only";
     public static final String NOT_RUNNING_FOR_ROLE = "database is not running: roles change on a running server only";
     public static final String NOT_RUNNING_FENCED = "database is not running: it starts read-only, so it takes no writes";
+    public static final String NOT_RUNNING_FOR_BACKUP = "database is not running: a backup is taken of a running server";
     public static final String NOTHING_TO_FENCE = "no database deployed: nothing takes writes";
 
     /** A primary's address for REPLICATE: an IPv4 or IPv6 address or a host name; it goes into CHANGE MASTER. */
@@ -66,6 +68,7 @@ public final class AgentDecisions {
             case AGENT_OP_PROMOTE -> promote(facts, command);
             case AGENT_OP_REPLICATE -> replicate(facts, command);
             case AGENT_OP_FENCE -> fence(facts);
+            case AGENT_OP_BACKUP -> backup(facts, command);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
     }
@@ -159,6 +162,24 @@ public final class AgentDecisions {
             case RUNNING -> Decision.of(Action.FENCE, "database running");
             case STOPPED -> Decision.of(Action.ANNOUNCE_FENCED, NOT_RUNNING_FENCED);
             case NO_DATA -> Decision.of(Action.ANNOUNCE_FENCED, NOTHING_TO_FENCE);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
+        };
+    }
+
+    private static Decision backup(Facts facts, AgentCommand command) {
+        Optional<String> invalid = (ObjectLayout.BACKUP_ID.matcher(command.getBackupId()).matches() ? Optional.<String>empty()
+                : Optional.of("backup id \"" + command.getBackupId() + "\" is not a safe object key segment (a letter or digit, then "
+                        + "letters, digits, '.', '_', '-'; at most 128)"))
+                .or(() -> command.hasBackupKey() && !command.getBackupKey().getCiphertext().isEmpty()
+                        ? Optional.empty() : Optional.of("backup key is missing"))
+                .or(() -> missing(command.getBackupKeyId(), "backup key id"));
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        return switch (facts.state()) {
+            case RUNNING -> Decision.of(Action.BACKUP, "database running");
+            case STOPPED -> Decision.wrongState(NOT_RUNNING_FOR_BACKUP);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
             case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
     }

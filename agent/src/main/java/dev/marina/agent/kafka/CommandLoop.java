@@ -237,6 +237,10 @@ public final class CommandLoop implements AutoCloseable {
             deadLetter(record, json(command), "handling failed after " + attempt + " attempts: " + why);
             return true;
         }
+        if (answer == null) {
+            // carried on off this thread (a backup): answered when it ends
+            return true;
+        }
         try {
             publisher.answer(identity.deploymentKey(), answer);
         } catch (EventPublisher.PublishException e) {

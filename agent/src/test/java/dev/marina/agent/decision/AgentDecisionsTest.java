@@ -1,6 +1,7 @@
 package dev.marina.agent.decision;
 
 import static dev.marina.agent.decision.Action.ANNOUNCE_FENCED;
+import static dev.marina.agent.decision.Action.BACKUP;
 import static dev.marina.agent.decision.Action.ANNOUNCE_READY;
 import static dev.marina.agent.decision.Action.ANNOUNCE_STOPPED;
 import static dev.marina.agent.decision.Action.DEPLOY;
@@ -94,7 +95,15 @@ class AgentDecisionsTest {
                 row("answers fenced for an instance without data", NO_DATA, 0, op(AgentOp.AGENT_OP_FENCE), ANNOUNCE_FENCED, "nothing takes writes"),
                 row("refuses to fence a destroyed instance", DESTROYED, 0, op(AgentOp.AGENT_OP_FENCE), REFUSE, "destroyed"),
                 row("refuses a fence of an older epoch", RUNNING, 3, op(AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(1).build(), REFUSE, "stale epoch"),
-                row("refuses backup: not supported yet", NO_DATA, 0, op(AgentOp.AGENT_OP_BACKUP), REFUSE, "not supported yet"),
+                row("backs up a running database", RUNNING, 0, backup(c -> c), BACKUP, ""),
+                row("refuses to back up a stopped database", STOPPED, 0, backup(c -> c), REFUSE, "not running"),
+                row("refuses to back up before anything is deployed", NO_DATA, 0, backup(c -> c), REFUSE, "no database deployed"),
+                row("refuses to back up a destroyed instance", DESTROYED, 0, backup(c -> c), REFUSE, "destroyed"),
+                row("refuses a backup without id", RUNNING, 0, backup(c -> c.clearBackupId()), REFUSE, "backup id \"\""),
+                row("refuses a backup id that would leave its folder", RUNNING, 0, backup(c -> c.setBackupId("../b1")), REFUSE, "not a safe"),
+                row("refuses a backup without key", RUNNING, 0, backup(c -> c.clearBackupKey()), REFUSE, "backup key is missing"),
+                row("refuses a backup without key id", RUNNING, 0, backup(c -> c.clearBackupKeyId()), REFUSE, "backup key id is missing"),
+                row("refuses a backup of an older epoch", RUNNING, 3, backup(c -> c.setEpoch(2)), REFUSE, "stale epoch"),
                 row("refuses an unspecified operation", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), REFUSE, "not supported yet"),
                 row("makes a csr for a running database", RUNNING, 0, csr(c -> c), MAKE_CSR, ""),
                 row("makes a csr for a stopped database: only files are touched", STOPPED, 0, csr(c -> c), MAKE_CSR, ""),
@@ -161,7 +170,9 @@ class AgentDecisionsTest {
                 code("a field is checked before the state: no code", DESTROYED, 0, deploy(c -> c.setAdminUser("")), AGENT_REASON_UNSPECIFIED),
                 code("an address that would break the statement: no code", RUNNING, 0, replicate(c -> c.setPrimaryAddress("a' OR 1")),
                         AGENT_REASON_UNSPECIFIED),
-                code("an operation not supported: no code", NO_DATA, 0, op(AgentOp.AGENT_OP_BACKUP), AGENT_REASON_UNSPECIFIED),
+                code("an operation not supported: no code", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), AGENT_REASON_UNSPECIFIED),
+                code("a backup of a stopped database is WRONG_STATE", STOPPED, 0, backup(c -> c), AGENT_REASON_WRONG_STATE),
+                code("a backup without key is wrong in itself: no code", RUNNING, 0, backup(c -> c.clearBackupKey()), AGENT_REASON_UNSPECIFIED),
                 code("an accepted command: no code", RUNNING, 0, replicate(c -> c), AGENT_REASON_UNSPECIFIED),
                 code("fencing a stopped database is answered DONE: no code", STOPPED, 0, op(AgentOp.AGENT_OP_FENCE), AGENT_REASON_UNSPECIFIED),
                 code("destroying again is answered STOPPED: no code", DESTROYED, 0, destroy(), AGENT_REASON_UNSPECIFIED));
@@ -253,6 +264,14 @@ class AgentDecisionsTest {
                 .setCertRequestId("acme-orders-1.cert-7")
                 .setCertChainPem("-----BEGIN CERTIFICATE-----\n…")
                 .setCaBundlePem("-----BEGIN CERTIFICATE-----\n…");
+        return change.apply(command).build();
+    }
+
+    private static AgentCommand backup(UnaryOperator<AgentCommand.Builder> change) {
+        AgentCommand.Builder command = op(AgentOp.AGENT_OP_BACKUP).toBuilder()
+                .setBackupId("b-20261202-1")
+                .setBackupKeyId("bk1")
+                .setBackupKey(SealedSecret.newBuilder().setKeyId("k").setCiphertext(ByteString.copyFromUtf8("sealed")));
         return change.apply(command).build();
     }
 
