@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
-import dev.marina.agent.backup.DirectoryObjectStore;
 import dev.marina.agent.backup.FakeTools;
 import dev.marina.agent.backup.ObjectStoreFactory;
 import dev.marina.agent.backup.ServerLogin;
@@ -39,7 +38,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** BACKUP through the handler: off the command thread, one at a time, answered when it ends. Scripted tools, a directory store. */
+/** BACKUP through the handler: off the command thread, one at a time, answered when it ends. Scripted tools, the local s3proxy as the store. */
 class BackupCommandTest {
 
     @TempDir
@@ -50,7 +49,8 @@ class BackupCommandTest {
     private final BlockingQueue<AgentEvent> later = new LinkedBlockingQueue<>();
     private SecretBox box;
     private InstanceFiles files;
-    private DirectoryObjectStore store;
+    private dev.marina.objectstore.ObjectStoreConfig storeConfig;
+    private dev.marina.objectstore.S3ObjectStore store;
     private CommandHandler handler;
     private BackupJobs jobs;
 
@@ -58,7 +58,8 @@ class BackupCommandTest {
     void setUp() throws Exception {
         box = SecretBox.fromKeyFile(dir.resolve("platform.key"));
         files = new InstanceFiles(dir.resolve("instance"));
-        store = new DirectoryObjectStore(Files.createDirectories(dir.resolve("store")));
+        storeConfig = dev.marina.testkit.SharedObjectStore.freshConfig();
+        store = new dev.marina.objectstore.S3ObjectStore(storeConfig);
         handler = new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()),
                 new SamplingGate(), Clock.systemUTC());
         AgentEvent ready = handler.handle(AgentCommand.newBuilder().setCommandId("d1").setInstanceId("acme-orders-1")
@@ -73,6 +74,7 @@ class BackupCommandTest {
         if (jobs != null) {
             jobs.close();
         }
+        store.close();
     }
 
     private void useTool(String script, ObjectStoreFactory stores) throws Exception {
@@ -98,7 +100,7 @@ class BackupCommandTest {
 
     @Test
     void answers_done_with_the_manifest_once_the_backup_ends() throws Exception {
-        useTool(FakeTools.succeeding("seq 1 10000"), () -> store);
+        useTool(FakeTools.succeeding("seq 1 10000"), () -> new dev.marina.objectstore.S3ObjectStore(storeConfig));
         assertNull(handler.handle(backup("c1", "b1")), "answered later, off the command thread");
         AgentEvent done = next();
         assertEquals("c1", done.getCommandId());
@@ -115,7 +117,7 @@ class BackupCommandTest {
     @Test
     void one_backup_at_a_time_while_other_commands_go_on() throws Exception {
         Path go = dir.resolve("go");
-        useTool("while [ ! -f " + go + " ]; do sleep 0.05; done\n" + FakeTools.succeeding("seq 1 100"), () -> store);
+        useTool("while [ ! -f " + go + " ]; do sleep 0.05; done\n" + FakeTools.succeeding("seq 1 100"), () -> new dev.marina.objectstore.S3ObjectStore(storeConfig));
         assertNull(handler.handle(backup("c1", "b1")));
 
         AgentEvent other = handler.handle(backup("c2", "b2"));
@@ -151,7 +153,7 @@ class BackupCommandTest {
     @Test
     void an_agent_stopping_midway_kills_the_backup_and_lists_nothing() throws Exception {
         Path started = dir.resolve("started");
-        useTool("touch " + started + "\nseq 1 1000\nwhile true; do sleep 0.05; done\n" + FakeTools.succeeding("seq 1 5"), () -> store);
+        useTool("touch " + started + "\nseq 1 1000\nwhile true; do sleep 0.05; done\n" + FakeTools.succeeding("seq 1 5"), () -> new dev.marina.objectstore.S3ObjectStore(storeConfig));
         assertNull(handler.handle(backup("c1", "b1")));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!Files.exists(started) && System.nanoTime() < deadline) {
@@ -167,7 +169,7 @@ class BackupCommandTest {
 
     @Test
     void a_failing_tool_answers_failed_with_backup_tool_failed() throws Exception {
-        useTool("echo 'Access denied' >&2; exit 1", () -> store);
+        useTool("echo 'Access denied' >&2; exit 1", () -> new dev.marina.objectstore.S3ObjectStore(storeConfig));
         assertNull(handler.handle(backup("c1", "b1")));
         AgentEvent failed = next();
         assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
@@ -206,7 +208,7 @@ class BackupCommandTest {
 
     @Test
     void a_key_that_does_not_open_fails_before_anything_runs() throws Exception {
-        useTool(FakeTools.succeeding("seq 1 100"), () -> store);
+        useTool(FakeTools.succeeding("seq 1 100"), () -> new dev.marina.objectstore.S3ObjectStore(storeConfig));
         SecretBox other = SecretBox.fromKeyFile(dir.resolve("other.key"));
         AgentEvent failed = handler.handle(backup("c1", "b1").toBuilder().setBackupKey(other.seal("x")).build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());

@@ -11,7 +11,6 @@ import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
-import dev.marina.agent.backup.DirectoryObjectStore;
 import dev.marina.agent.backup.RestoreRunner;
 import dev.marina.agent.backup.ServerLogin;
 import dev.marina.agent.database.MariaDbServer;
@@ -53,8 +52,7 @@ import org.junit.jupiter.api.Test;
  * A real {@code mariadbd} backed up by the agent with the real mariadb-backup into a store, restored with mbstream
  * and {@code --prepare} into a fresh directory, started, and its rows read back.
  *
- * <p>The store is {@link DirectoryObjectStore} (test-only) until the S3 store and a local s3proxy land; then this
- * test should run against that.
+ * <p>The store is the local s3proxy (the same S3 client code that talks to Amazon S3).
  */
 class BackupIT {
 
@@ -93,9 +91,10 @@ class BackupIT {
         MariaDbServer database = new MariaDbServer(files, address, home, MariaDbSettings.defaults());
         CommandHandler handler = new CommandHandler(identity, files, database, () -> box, new AgentMetrics(new SimpleMeterRegistry()),
                 new SamplingGate(), Clock.systemUTC());
-        DirectoryObjectStore store = new DirectoryObjectStore(Files.createDirectories(home.resolve("store")));
+        dev.marina.objectstore.ObjectStoreConfig storeConfig = dev.marina.testkit.SharedObjectStore.freshConfig();
+        dev.marina.objectstore.S3ObjectStore store = new dev.marina.objectstore.S3ObjectStore(storeConfig);
         BlockingQueue<AgentEvent> later = new LinkedBlockingQueue<>();
-        try (BackupJobs jobs = new BackupJobs(() -> store,
+        try (BackupJobs jobs = new BackupJobs(() -> new dev.marina.objectstore.S3ObjectStore(storeConfig),
                 new BackupRunner(BackupTools.installed(), ServerLogin.of(files), files.dir(), Clock.systemUTC()))) {
             handler.useBackups(jobs, later::add);
             AgentEvent ready = handler.handle(command("deploy-1", AgentOp.AGENT_OP_DEPLOY).setEngine(Engine.ENGINE_MARIADB)

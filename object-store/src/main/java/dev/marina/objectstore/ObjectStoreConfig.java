@@ -149,6 +149,17 @@ public record ObjectStoreConfig(
     }
 
     /** These settings as properties, the secret key included: for a 0600 file, never for a log. */
+    /** Writes these settings to {@code file} (0600, atomically), as {@link #load} reads them. */
+    public void writeTo(Path file, String comment) {
+        try {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            toProperties().store(out, comment);
+            dev.marina.objectstore.local.LocalObjectStoreServer.writePrivate(file, out.toByteArray());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the object store settings " + file, e);
+        }
+    }
+
     public Properties toProperties() {
         Properties p = new Properties();
         p.setProperty(ENDPOINT, endpoint.map(URI::toString).orElse(""));

@@ -34,7 +34,8 @@ public final class BackupKey {
     public static BackupKey fromBase64(String id, String base64) {
         byte[] decoded;
         try {
-            decoded = Base64.getDecoder().decode(base64.trim());
+            // the platform makes keys URL-safe (SecretBox.randomPassword); the standard alphabet is read too
+            decoded = Base64.getUrlDecoder().decode(base64.trim().replace('+', '-').replace('/', '_'));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("the backup key is not base64");
         }

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The backup pipeline and its way back, with scripts for the tools and a directory for the store. */
+/** The backup pipeline and its way back, with scripts for the tools and the local s3proxy for the store. */
 class BackupRunnerTest {
 
     private static final DeploymentRef ACME = DeploymentRef.newBuilder().setTenant("acme").setName("orders").build();
@@ -37,14 +37,19 @@ class BackupRunnerTest {
     @TempDir
     Path dir;
     private Path instance;
-    private DirectoryObjectStore store;
+    private dev.marina.objectstore.S3ObjectStore store;
     private ServerLogin login;
     private BackupKey key;
+
+    @org.junit.jupiter.api.AfterEach
+    void closeStore() {
+        store.close();
+    }
 
     @BeforeEach
     void setUp() throws IOException {
         instance = Files.createDirectories(dir.resolve("instance"));
-        store = new DirectoryObjectStore(Files.createDirectories(dir.resolve("store")));
+        store = dev.marina.testkit.SharedObjectStore.freshStore();
         Files.writeString(instance.resolve("agent.secret"), "s3cret\n");
         Files.writeString(instance.resolve("my.cnf"), "[mysqld]\n");
         login = new ServerLogin(instance.resolve("my.cnf"), instance.resolve("mariadbd.sock"), "marina_agent",
@@ -81,7 +86,7 @@ class BackupRunnerTest {
 
         byte[] stream = expectedStream();
         assertArrayEquals(stream, decrypted(DATA), "the stored object is the tool's stream, compressed and encrypted");
-        byte[] stored = Files.readAllBytes(dir.resolve("store").resolve(DATA));
+        byte[] stored = store.get(DATA).readAllBytes();
         assertEquals(List.of(DATA, MANIFEST), store.list("acme/orders/backups/b1/").stream().map(StoredObjectInfo::key).toList());
         assertEquals(m, Manifests.fromJson(store.get(MANIFEST).readAllBytes()));
         assertEquals(stream.length, m.getSizeBytes());
@@ -275,10 +280,9 @@ class BackupRunnerTest {
     @Test
     void refuses_an_altered_object_before_its_bytes_reach_mbstream() throws Exception {
         runner(FakeTools.succeeding("seq 1 300000")).run(request(), store);
-        Path file = dir.resolve("store").resolve(DATA);
-        byte[] bytes = Files.readAllBytes(file);
+        byte[] bytes = store.get(DATA).readAllBytes();
         bytes[bytes.length / 2] ^= 1;
-        Files.write(file, bytes);
+        store.put(DATA, bytes);
         Path target = restoreInto("t");
         BackupFailure e = assertThrows(BackupFailure.class,
                 () -> new RestoreRunner(FakeTools.restore(dir.resolve("rbin"))).restore(store, ACME, "b1", key, target));

@@ -175,7 +175,7 @@ public final class LocalObjectStoreServer {
     }
 
     /** Writes a file only its owner can read, atomically (readers see the old or the new one). */
-    static void writePrivate(Path file, byte[] content) throws IOException {
+    public static void writePrivate(Path file, byte[] content) throws IOException {
         Path partial = file.resolveSibling(file.getFileName() + ".new");
         Files.deleteIfExists(partial);
         Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));

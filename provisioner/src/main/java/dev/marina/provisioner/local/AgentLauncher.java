@@ -20,6 +20,7 @@ import dev.marina.schemas.access.KafkaAccess;
 import java.util.Map;
 import dev.marina.schemas.access.KafkaAccess;
 import java.util.Optional;
+import dev.marina.objectstore.ObjectStoreConfig;
 
 /**
  * Starts an instance's agent as the local data-plane note says: the configured command (by default
@@ -31,8 +32,11 @@ final class AgentLauncher {
     static final String LOG_FILE = "agent.log";
 
     /** Environment variables of the provisioner itself that must not leak into an agent. */
-    /** Where an agent finds the object store's client settings (see object-store's ObjectStoreConfig). */
-    static final String OBJECT_STORE_ENV = "MARINA_OBJECT_STORE_CONFIG";
+    /**
+     * The object store's client settings in the instance folder (0600), refreshed at every launch, where the
+     * agent reads them for each backup. A host of its own would get credentials scoped to its deployment here.
+     */
+    static final String OBJECT_STORE_FILE = "object-store.properties";
     private static final List<String> OWN_PREFIXES = List.of("QUARKUS_", "MP_MESSAGING_", "MARINA_", "KAFKA_");
 
     /**
@@ -102,6 +106,10 @@ final class AgentLauncher {
         try {
             Files.createDirectories(folder);
             keys.write(record);
+            if (settings.objectStore().isPresent()) {
+                ObjectStoreConfig.load(settings.objectStore().get()).writeTo(folder.resolve(OBJECT_STORE_FILE),
+                        "the object store this instance's backups go to; written by the provisioner at every launch");
+            }
             Files.writeString(log, "---- provisioner: launching the agent at " + clock.instant() + ": "
                     + String.join(" ", settings.command()) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(settings.command())
@@ -132,7 +140,6 @@ final class AgentLauncher {
         env.put(KafkaAccess.CREDENTIALS_ENV, AgentCredentials.file(record).toString());
         env.put("MARINA_SECRETS_KEY_FILE", settings.secretsKeyFile().toString());
         env.put(InstanceKeys.ENV, InstanceKeys.file(record).toString());
-        settings.objectStore().ifPresent(file -> env.put(OBJECT_STORE_ENV, file.toString()));
         env.put("QUARKUS_HTTP_HOST", record.address());
         env.put("QUARKUS_HTTP_PORT", Integer.toString(settings.agentHttpPort()));
     }
