@@ -6,6 +6,7 @@ import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.database.DatabaseFailure;
 import dev.marina.agent.database.DatabaseServer;
+import dev.marina.agent.database.SemiSync;
 import dev.marina.agent.decision.Action;
 import dev.marina.agent.decision.AgentDecisions;
 import dev.marina.agent.decision.Decision;
@@ -355,9 +356,11 @@ public final class CommandHandler {
         String position;
         synchronized (roleLock) {
             lease.granted(System.nanoTime());
+            // A replica until now: the deployment has replicas, so commits wait for one from the first write on.
+            boolean wasReplica = state.role() == Role.ROLE_REPLICA;
             update(s -> s.withDurability(command.getDurability()));
             // Grants from before read_only mattered (ALL PRIVILEGES) are fixed as soon as the server may write.
-            position = database.takeWrites(state.semiSync(), state.adminUser());
+            position = database.takeWrites(SemiSync.atPromote(state.semiSync(), wasReplica), state.adminUser());
             update(AgentState::primary);
         }
         LOG.infof("promoted deployment=%s instance=%s epoch=%d semi_sync=%s position=%s took_ms=%d", identity.deploymentKey(),

@@ -301,7 +301,7 @@ class CommandHandlerTest {
         AgentEvent promoted = handler.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setWaitForGtid("0-7-42").build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
         assertEquals("0-7-42", promoted.getGtidPosition());
-        assertEquals(List.of("stop-replicating 0-7-42", "writable semi-sync", "restrict admin"), database.calls);
+        assertEquals(List.of("stop-replicating 0-7-42", "restrict admin", "take-writes LOSSLESS"), database.calls);
         assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 2, ""), handler.roleFacts());
         assertTrue(handler.writablePrimary());
     }
@@ -330,8 +330,22 @@ class CommandHandlerTest {
         AgentEvent promoted = restarted.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 4).toBuilder()
                 .setDurability(Durability.DURABILITY_ASYNC).build());
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
-        assertEquals(List.of("stop-replicating", "writable async", "restrict admin"), database.calls);
+        assertEquals(List.of("stop-replicating", "restrict admin", "take-writes OFF"), database.calls);
         assertFalse(restarted.roleFacts().fenced());
+    }
+
+    @Test
+    void a_restarted_semi_sync_primary_waits_for_a_replica_only_once_one_attached() {
+        handler().handle(deploy("d1").toBuilder().setEpoch(4).build());
+        database.running = false;
+        CommandHandler restarted = handler();
+        restarted.recover();
+        database.calls.clear();
+        AgentEvent promoted = restarted.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 4).toBuilder()
+                .setDurability(Durability.DURABILITY_SEMI_SYNC).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
+        // it may be a deployment without replicas: blocking every commit there would block it for good
+        assertEquals(List.of("stop-replicating", "restrict admin", "take-writes UNTIL_FIRST_REPLICA"), database.calls);
     }
 
     @Test

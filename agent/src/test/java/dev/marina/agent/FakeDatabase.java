@@ -2,6 +2,7 @@ package dev.marina.agent;
 
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.Observation;
+import dev.marina.agent.database.SemiSync;
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.schemas.v1.Size;
 import java.time.Duration;
@@ -88,6 +89,14 @@ final class FakeDatabase implements DatabaseServer {
     public void makeWritable(boolean semiSync) {
         calls.add("writable" + (semiSync ? " semi-sync" : " async"));
         readOnly = false;
+    }
+
+    @Override
+    public String takeWrites(SemiSync.Master mode, String adminUser) {
+        restrictAdminUser(adminUser);
+        calls.add("take-writes " + mode);
+        readOnly = false;
+        return position;
     }
 
     @Override

@@ -28,6 +28,7 @@ import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.schemas.v1.Size;
 import dev.marina.schemas.v1.TlsMode;
 import dev.marina.service.SecretBox;
@@ -49,6 +50,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
@@ -183,15 +189,16 @@ class ReplicationIT {
             assertEquals(promoted.agentQuery("SELECT @@gtid_binlog_pos"), promotion.getGtidPosition());
             assertEquals("0", promoted.agentQuery("SELECT @@read_only"));
             assertEquals(acknowledged.size(), promoted.count(), "every acknowledged row survived");
-            long firstWriteAlone = promoted.timedAdminExecute("INSERT INTO shop.orders VALUES (21, 'after failover')");
-            assertEquals("ON", promoted.status("Rpl_semi_sync_master_status"));
+            // Lossless: a promoted replica's commits wait for a replica, so the other one is re-pointed first.
             AgentEvent moved = other.handle(other.replicate(promoted, 2));
             assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, moved.getOutcome(), moved.getReason());
             await("semi-sync replica attached to the new primary", () -> promoted.status("Rpl_semi_sync_master_clients").equals("1"));
-            long firstWriteWithReplica = promoted.timedAdminExecute("INSERT INTO shop.orders VALUES (22, 'with a replica')");
+            long firstWriteWithReplica = promoted.timedAdminExecute("INSERT INTO shop.orders VALUES (21, 'after failover')");
+            assertEquals("ON", promoted.status("Rpl_semi_sync_master_status"));
+            long secondWrite = promoted.timedAdminExecute("INSERT INTO shop.orders VALUES (22, 'with a replica')");
             await("the other replica follows the new primary", () -> other.count() == 22);
-            System.out.printf("ReplicationIT figures: promote_ms=%d first_write_without_replica_ms=%d first_write_with_replica_ms=%d%n",
-                    promoteMs, firstWriteAlone, firstWriteWithReplica);
+            System.out.printf("ReplicationIT figures: promote_ms=%d first_write_with_replica_ms=%d second_write_ms=%d%n",
+                    promoteMs, firstWriteWithReplica, secondWrite);
 
             // A command of the epoch before is refused now.
             AgentEvent stale = other.handle(other.replicate(a, 1));
@@ -275,6 +282,105 @@ class ReplicationIT {
             System.out.printf("ReplicationIT figures: switchover_fence_to_promoted_ms=%d rows_committed_by_writer=%d whole_walk_ms=%d%n",
                     switchMs, committed.size(), (System.nanoTime() - started) / 1_000_000);
         } finally {
+            for (Node n : List.of(a, b, c)) {
+                n.database.close();
+                LocalServers.killServersUnder(n.files.dir());
+            }
+        }
+    }
+
+    /**
+     * DURABILITY_SEMI_SYNC is lossless: a primary's commit is acknowledged only once a replica holds it. Before any
+     * replica attached (as in a deployment of none) commits are not held up; once one did, a commit with no replica
+     * connected does not return; a promoted replica waits for a replica from its first write on, and that first write
+     * returns as soon as the re-pointed replica holds it (no stall for a timeout).
+     */
+    @Test
+    void with_semi_sync_a_commit_is_acknowledged_only_once_a_replica_holds_it_also_right_after_a_promotion() throws Exception {
+        Set<String> taken = new HashSet<>();
+        Node a = new Node("ha-orders-6", taken);
+        Node b = new Node("ha-orders-7", taken);
+        Node c = new Node("ha-orders-8", taken);
+        ExecutorService clients = Executors.newCachedThreadPool();
+        try {
+            assertReady(a.handle(a.deploy(Role.ROLE_PRIMARY, TlsMode.TLS_MODE_DISABLED)));
+            assertReady(b.handle(b.deploy(Role.ROLE_REPLICA, TlsMode.TLS_MODE_DISABLED)));
+            assertReady(c.handle(c.deploy(Role.ROLE_REPLICA, TlsMode.TLS_MODE_DISABLED)));
+
+            // --- No replica attached yet (a deployment of none looks the same to the agent): commits go through.
+            a.adminExecute("CREATE DATABASE shop");
+            a.adminExecute("CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40))");
+            assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA, a.heartbeat().getSemiSyncWait());
+
+            // --- Replicas attach: from now on the primary is lossless.
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, b.handle(b.replicate(a, 1)).getOutcome());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, c.handle(c.replicate(a, 1)).getOutcome());
+            await("lossless with both replicas attached", () -> {
+                Heartbeat beat = a.heartbeat();
+                return beat.getSemiSyncWait() == SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS && beat.getSemiSyncReplicasConnected() == 2;
+            });
+            assertEquals("AFTER_SYNC", a.agentQuery("SELECT @@rpl_semi_sync_master_wait_point"));
+
+            // --- With a replica connected: acknowledged, and the replicas hold it.
+            a.adminExecute("INSERT INTO shop.orders VALUES (1, 'acknowledged')");
+            await("the replicas hold row 1", () -> b.ids().contains(1) && c.ids().contains(1));
+
+            // --- No replica connected: the commit does not return (the client gives up after 3 s).
+            b.agentExecute("STOP SLAVE");
+            c.agentExecute("STOP SLAVE");
+            await("no replica connected", () -> a.heartbeat().getSemiSyncReplicasConnected() == 0);
+            Future<?> unacknowledged = clients.submit(() -> {
+                a.adminExecute("INSERT INTO shop.orders VALUES (2, 'never acknowledged')", 3_000);
+                return null;
+            });
+            await("the commit waits, and the heartbeat says so", () -> a.heartbeat().getCommitsWaiting() == 1);
+            Heartbeat blocked = a.heartbeat();
+            assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS, blocked.getSemiSyncWait());
+            assertEquals(0, blocked.getSemiSyncReplicasConnected());
+            ExecutionException timedOut = assertThrows(ExecutionException.class, () -> unacknowledged.get(20, TimeUnit.SECONDS));
+            System.out.printf("ReplicationIT: a commit with no replica connected: %s%n", timedOut.getCause().getMessage());
+            assertTrue(timedOut.getCause() instanceof SQLException, String.valueOf(timedOut.getCause()));
+
+            // --- The primary dies. The promoted replica holds every acknowledged row, and not the one never acknowledged.
+            LocalServers.signal(a.serverPid(), "KILL");
+            AgentEvent promotion = b.handle(b.command("promote-2", AgentOp.AGENT_OP_PROMOTE, 2)
+                    .setDurability(Durability.DURABILITY_SEMI_SYNC).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promotion.getOutcome(), promotion.getReason());
+            assertEquals(Set.of(1), b.ids());
+            Heartbeat promotedBeat = b.heartbeat();
+            assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS, promotedBeat.getSemiSyncWait(), "lossless before its first write");
+
+            // --- The first write right after the promotion, the other replica re-pointed at once (as the reconciler does):
+            // acknowledged only once the replica holds it, and without waiting for a timeout.
+            long writeStarted = System.nanoTime();
+            Future<Long> first = clients.submit(() -> {
+                b.adminExecute("INSERT INTO shop.orders VALUES (3, 'first after the promotion')", 20_000);
+                return System.nanoTime();
+            });
+            long repointStarted = System.nanoTime();
+            AgentEvent moved = c.handle(c.replicate(b, 2));
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, moved.getOutcome(), moved.getReason());
+            long acknowledgedAt = first.get(20, TimeUnit.SECONDS);
+            long firstWriteMs = (acknowledgedAt - writeStarted) / 1_000_000;
+            long afterRepointMs = (acknowledgedAt - repointStarted) / 1_000_000;
+            assertTrue(acknowledgedAt > repointStarted, "acknowledged only once a replica could hold it");
+            await("the replica holds the acknowledged row (received before the acknowledgement, applied now)", () -> c.ids().contains(3));
+            assertTrue(firstWriteMs < 10_000, "first write " + firstWriteMs + " ms");
+
+            // --- A switchover: the replica is re-pointed right after PROMOTE, then the first write is timed.
+            AgentEvent fenced = b.handle(b.command("fence-3", AgentOp.AGENT_OP_FENCE, 3).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, fenced.getOutcome(), fenced.getReason());
+            AgentEvent switched = c.handle(c.command("promote-3", AgentOp.AGENT_OP_PROMOTE, 3).setWaitForGtid(fenced.getGtidPosition())
+                    .setDurability(Durability.DURABILITY_SEMI_SYNC).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, switched.getOutcome(), switched.getReason());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, b.handle(b.replicate(c, 3)).getOutcome());
+            long firstWithReplicaMs = c.timedAdminExecute("INSERT INTO shop.orders VALUES (4, 'first after the switchover')");
+            await("the replica holds row 4", () -> b.ids().contains(4));
+            assertTrue(firstWithReplicaMs < 10_000, "first write " + firstWithReplicaMs + " ms");
+            System.out.printf("ReplicationIT figures: lossless first_write_after_failover_ms=%d (of which after REPLICATE began %d ms) "
+                    + "first_write_after_switchover_with_replica_ready_ms=%d%n", firstWriteMs, afterRepointMs, firstWithReplicaMs);
+        } finally {
+            clients.shutdownNow();
             for (Node n : List.of(a, b, c)) {
                 n.database.close();
                 LocalServers.killServersUnder(n.files.dir());
@@ -456,6 +562,14 @@ class ReplicationIT {
 
         Connection admin() throws SQLException {
             return DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=REQUIRED&connectTimeout=2000", ADMIN, PASSWORD);
+        }
+
+        /** A client that gives up on a statement after {@code socketTimeoutMs}. */
+        void adminExecute(String sql, int socketTimeoutMs) throws SQLException {
+            try (Connection c = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=REQUIRED&connectTimeout=2000"
+                    + "&socketTimeout=" + socketTimeoutMs, ADMIN, PASSWORD); Statement s = c.createStatement()) {
+                s.execute(sql);
+            }
         }
 
         void adminExecute(String sql) throws SQLException {

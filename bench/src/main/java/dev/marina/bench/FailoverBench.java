@@ -450,8 +450,7 @@ public final class FailoverBench {
             System.out.printf("  %-52s %7.1f %7.1f %7.1f   (writes over 100 ms: %d)%n", "slowest write, promotion → Ready (max per round)",
                     ms(percentile(untilReady, 50)), ms(percentile(untilReady, 95)), ms(untilReady.get(untilReady.size() - 1)),
                     rounds.stream().mapToInt(Round::slowUntilReady).sum());
-            System.out.println("  (rpl_semi_sync_master_wait_no_slave=OFF: a promoted primary with no replica attached commits at once;"
-                    + " ON would make its first write wait rpl_semi_sync_master_timeout)");
+            System.out.println("  (lossless semi-sync: a promoted primary's first write waits until a re-pointed replica holds it)");
         }
         System.out.printf("%nwrites: %d acknowledged, %d failed (refused or never sent), %d unknown (connection broke after sending;"
                         + " %d of them committed)%n", v.acknowledged(),
@@ -490,8 +489,9 @@ public final class FailoverBench {
         props.put("trustCertificateKeyStorePassword", TRUST_PASSWORD);
         props.put("socketFactory", BindSocketFactory.class.getName());
         props.put("connectTimeout", "500");
-        // above rpl_semi_sync_master_timeout (1 s): a commit waiting for a silent replica is not cut short
-        props.put("socketTimeout", "2000");
+        // lossless semi-sync: the first commit on a promoted primary waits until a replica is re-pointed to it;
+        // long enough not to cut that wait short
+        props.put("socketTimeout", "10000");
         return props;
     }
 

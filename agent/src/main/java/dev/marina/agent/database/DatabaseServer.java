@@ -70,16 +70,20 @@ public interface DatabaseServer extends AutoCloseable {
      */
     void stopReplicating(String waitForGtid, Duration wait);
 
-    /** The primary's settings: master-side semi-sync when asked, replica side off, {@code read_only=OFF}. */
+    /**
+     * The first primary's settings: master-side semi-sync when asked ({@link SemiSync#atFirstDeploy}), replica side
+     * off, {@code read_only=OFF}.
+     */
     void makeWritable(boolean semiSync);
 
     /**
-     * PROMOTE's last steps: take writes, withhold the admin's read-only bypass, and say the position — by
-     * default one call each; a server may do them over one connection (a connection costs a TLS handshake).
+     * PROMOTE's last steps: withhold the admin's read-only bypass, take writes with master-side semi-sync as
+     * {@code mode} says (lossless at once when a semi-sync replica is attached already), and say the position —
+     * by default one call each; a server may do them over one connection (a connection costs a TLS handshake).
      */
-    default String takeWrites(boolean semiSync, String adminUser) {
-        makeWritable(semiSync);
+    default String takeWrites(SemiSync.Master mode, String adminUser) {
         restrictAdminUser(adminUser);
+        makeWritable(mode.enabled());
         return binlogPosition();
     }
 

@@ -364,11 +364,7 @@ public final class MariaDbServer implements DatabaseServer {
     @Override
     public void makeWritable(boolean semiSync) {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
-            s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF");
-            s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + MyCnf.SEMI_SYNC_TIMEOUT_MS);
-            s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (semiSync ? "ON" : "OFF"));
-            s.execute("SET GLOBAL read_only=OFF");
+            takeWrites(s, SemiSync.atFirstDeploy(semiSync));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot make the server writable: " + e.getMessage(), e);
         }
@@ -376,20 +372,62 @@ public final class MariaDbServer implements DatabaseServer {
 
     /** The same as the default, on one connection: PROMOTE's answer waits for it. */
     @Override
-    public String takeWrites(boolean semiSync, String adminUser) {
+    public String takeWrites(SemiSync.Master mode, String adminUser) {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
-            s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=OFF");
-            s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + MyCnf.SEMI_SYNC_TIMEOUT_MS);
-            s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (semiSync ? "ON" : "OFF"));
-            s.execute("SET GLOBAL read_only=OFF");
+            // Before commits wait for a replica: the agent's own REVOKE must not be the first write to block.
             if (!adminUser.isEmpty()) {
                 revokeBypass(c, adminUser);
             }
+            takeWrites(s, mode);
             return single(s, "SELECT @@gtid_binlog_pos");
         } catch (SQLException e) {
             throw new IllegalStateException("cannot take writes: " + e.getMessage(), e);
         }
+    }
+
+    /** Master-side semi-sync as {@code mode} says (lossless at once when a semi-sync replica is attached), then writable. */
+    private static void takeWrites(Statement s, SemiSync.Master mode) throws SQLException {
+        SemiSync.Master applied = SemiSync.withAttached(mode, Long.parseLong(status(s, "Rpl_semi_sync_master_clients", "0")));
+        s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
+        s.execute("SET GLOBAL rpl_semi_sync_master_wait_point=" + SemiSync.WAIT_POINT);
+        s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + SemiSync.LOSSLESS_TIMEOUT_MS);
+        s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=" + (applied.waitWithoutReplica() ? "ON" : "OFF"));
+        s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (applied.enabled() ? "ON" : "OFF"));
+        s.execute("SET GLOBAL read_only=OFF");
+        LOG.infof("taking writes semi_sync=%s", applied);
+    }
+
+    private static String status(Statement s, String variable, String otherwise) throws SQLException {
+        try (ResultSet r = s.executeQuery("SHOW GLOBAL STATUS LIKE '" + variable + "'")) {
+            return r.next() ? r.getString(2) : otherwise;
+        }
+    }
+
+    /** The primary side of semi-sync: its variables and status. */
+    private static SemiSync.Reading semiSyncReading(Statement s) throws SQLException {
+        boolean enabled;
+        boolean waitNoSlave;
+        try (ResultSet r = s.executeQuery("SELECT @@rpl_semi_sync_master_enabled, @@rpl_semi_sync_master_wait_no_slave")) {
+            r.next();
+            enabled = r.getBoolean(1);
+            waitNoSlave = r.getBoolean(2);
+        }
+        boolean active = false;
+        long clients = 0;
+        long waiting = 0;
+        try (ResultSet r = s.executeQuery("SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', "
+                + "'Rpl_semi_sync_master_clients', 'Rpl_semi_sync_master_wait_sessions')")) {
+            while (r.next()) {
+                String value = r.getString(2);
+                switch (r.getString(1).toLowerCase()) {
+                    case "rpl_semi_sync_master_status" -> active = "ON".equalsIgnoreCase(value);
+                    case "rpl_semi_sync_master_clients" -> clients = Long.parseLong(value);
+                    case "rpl_semi_sync_master_wait_sessions" -> waiting = Long.parseLong(value);
+                    default -> { }
+                }
+            }
+        }
+        return new SemiSync.Reading(enabled, waitNoSlave, active, clients, waiting);
     }
 
     @Override
@@ -571,7 +609,15 @@ public final class MariaDbServer implements DatabaseServer {
                     long lastSeen = contact.observe(status.map(ReplicaStatus::progress).orElse(null), System.nanoTime());
                     Observation.Replica replica = status.map(r -> new Observation.Replica(r.ioConnected(), r.lagMs(), r.error(),
                             lastSeen, r.masterHost())).orElse(null);
-                    return Observation.reachable(current, binlog, readOnly, replica);
+                    SemiSync.Reading semiSync = semiSyncReading(s);
+                    if (SemiSync.arms(semiSync, readOnly)) {
+                        // A semi-sync replica attached: the deployment has replicas, and from now on no commit is
+                        // acknowledged before one of them holds it.
+                        s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=ON");
+                        LOG.infof("semi-sync lossless: a replica attached replicas_connected=%d", semiSync.replicasConnected());
+                        semiSync = semiSyncReading(s);
+                    }
+                    return Observation.reachable(current, binlog, readOnly, replica).withSemiSync(semiSync);
                 }
             } catch (SQLException | RuntimeException e) {
                 closeProbe();

@@ -12,14 +12,6 @@ public final class MyCnf {
     private MyCnf() {}
 
     public static final int PORT = 3306;
-    /**
-     * How long a primary's commit waits for a semi-sync replica's acknowledgement before going on
-     * asynchronously. Only counts while a semi-sync replica is connected: with
-     * {@code rpl_semi_sync_master_wait_no_slave=OFF} a primary without one does not wait at all
-     * (measured in DESIGN.md); a primary cut off from its replicas fences itself after the lease (1 s).
-     */
-    public static final int SEMI_SYNC_TIMEOUT_MS = 1000;
-
     /** InnoDB's buffer pool per size: the biggest share of the server's memory. */
     public static String bufferPoolSize(Size size) {
         return switch (size) {
@@ -66,12 +58,15 @@ public final class MyCnf {
                 "# Every start is read-only: only a primary's first DEPLOY and PROMOTE make the server writable, so a",
                 "# primary that restarts (or a returning old primary) never takes writes on its own.",
                 "read_only=ON",
-                "# Semi-sync: the replica side follows the deployment's durability; the primary side is switched on",
-                "# by PROMOTE only, and a primary without a semi-sync replica does not wait (wait_no_slave=OFF).",
+                "# Semi-sync: the replica side follows the deployment's durability, so a replica acknowledges from its",
+                "# first connection; the primary side is switched on by PROMOTE and the first DEPLOY only. Lossless when on:",
+                "# AFTER_SYNC and no fallback to asynchronous (a year's timeout); wait_no_slave is set ON by the agent once",
+                "# the deployment is known to have replicas (see SemiSync).",
                 "rpl_semi_sync_slave_enabled=" + (semiSyncReplica ? "ON" : "OFF"),
                 "rpl_semi_sync_master_enabled=OFF",
+                "rpl_semi_sync_master_wait_point=" + SemiSync.WAIT_POINT,
                 "rpl_semi_sync_master_wait_no_slave=OFF",
-                "rpl_semi_sync_master_timeout=" + SEMI_SYNC_TIMEOUT_MS,
+                "rpl_semi_sync_master_timeout=" + SemiSync.LOSSLESS_TIMEOUT_MS,
                 "",
                 "# Memory by size; small redo log and no performance schema keep many instances per host cheap.",
                 "innodb_buffer_pool_size=" + bufferPoolSize(size),

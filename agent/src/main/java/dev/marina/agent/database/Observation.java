@@ -11,9 +11,10 @@ import dev.marina.agent.replication.ReplicationError;
  * @param error          why it is unreachable; empty when reachable
  * @param binlogPosition {@code @@gtid_binlog_pos}: what a primary wrote (and a replica logged)
  * @param replica        the replication link, null when the server replicates from nobody
+ * @param semiSync       the primary side of semi-sync (what a primary's commits wait for); null when not read
  */
 public record Observation(boolean reachable, String gtidPosition, boolean readOnly, String error, String binlogPosition,
-        Replica replica) {
+        Replica replica, SemiSync.Reading semiSync) {
 
     /**
      * A replica's link to its primary.
@@ -32,10 +33,14 @@ public record Observation(boolean reachable, String gtidPosition, boolean readOn
 
     public static Observation reachable(String currentPosition, String binlogPosition, boolean readOnly, Replica replica) {
         return new Observation(true, currentPosition == null ? "" : currentPosition, readOnly, "",
-                binlogPosition == null ? "" : binlogPosition, replica);
+                binlogPosition == null ? "" : binlogPosition, replica, null);
+    }
+
+    public Observation withSemiSync(SemiSync.Reading reading) {
+        return new Observation(reachable, gtidPosition, readOnly, error, binlogPosition, replica, reading);
     }
 
     public static Observation unreachable(String error) {
-        return new Observation(false, "", false, error == null ? "unknown" : error, "", null);
+        return new Observation(false, "", false, error == null ? "unknown" : error, "", null, null);
     }
 }

@@ -6,6 +6,7 @@ import dev.marina.agent.InstanceIdentity;
 import dev.marina.agent.InstanceLog;
 import dev.marina.agent.RoleFacts;
 import dev.marina.agent.database.Observation;
+import dev.marina.agent.database.SemiSync;
 import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Heartbeat;
@@ -116,6 +117,12 @@ public final class HeartbeatLoop implements AutoCloseable {
                     .setReplicationError(replica.error().text())
                     .setReplicationFault(replica.error().fault())
                     .setPrimaryLastSeenMs(replica.primaryLastSeenMs());
+        }
+        SemiSync.Reading semiSync = observation.semiSync();
+        if (primary && semiSync != null) {
+            beat.setSemiSyncReplicasConnected(semiSync.replicasConnected())
+                    .setCommitsWaiting(semiSync.commitsWaiting())
+                    .setSemiSyncWait(SemiSync.waitOf(semiSync));
         }
         return beat.build();
     }

@@ -87,11 +87,14 @@ class MyCnfTest {
     }
 
     @Test
-    void semi_sync_master_side_starts_off_and_never_waits_without_a_replica() {
-        List<String> lines = lines(Size.SIZE_SMALL);
-        assertTrue(lines.contains("rpl_semi_sync_master_enabled=OFF"));
-        assertTrue(lines.contains("rpl_semi_sync_master_wait_no_slave=OFF"));
-        assertTrue(lines.contains("rpl_semi_sync_master_timeout=1000"));
+    void semi_sync_master_side_starts_off_lossless_when_on_and_never_falls_back_to_async() {
+        for (boolean semiSyncReplica : new boolean[] {true, false}) {
+            List<String> lines = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, false, semiSyncReplica).split("\n"));
+            assertTrue(lines.contains("rpl_semi_sync_master_enabled=OFF"), "only PROMOTE and the first DEPLOY switch it on");
+            assertTrue(lines.contains("rpl_semi_sync_master_wait_point=AFTER_SYNC"));
+            assertTrue(lines.contains("rpl_semi_sync_master_wait_no_slave=OFF"), "armed by the agent once a replica attached");
+            assertTrue(lines.contains("rpl_semi_sync_master_timeout=31536000000"), "a year: no silent fallback");
+        }
     }
 
     @Test
