@@ -115,6 +115,97 @@ class FailoverIT {
         platform.call("DELETE", path, null);
     }
 
+    /**
+     * Backups on the real platform: the first scheduled one taken from the replica once the deployment is
+     * Ready, an on-demand one, a final one on delete; each listed COMPLETE with the server's GTID position,
+     * its objects in the object store with the checksums the manifest names, and still listed once the
+     * deployment is gone. (That a backup restores to the same rows is the agent's BackupIT, with real
+     * servers; this test is about the platform taking them.)
+     */
+    @Test
+    void backups_are_taken_from_the_replica_listed_and_stored_and_a_final_one_on_delete() throws Exception {
+        String name = "bk" + UUID.randomUUID().toString().substring(0, 6);
+        String path = "/v1/deployments/e2e/" + name;
+        String spec = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"replicas\":1,"
+                + "\"backups\":{\"schedule\":\"nightly\",\"retentionDays\":3}}}";
+        assertEquals(200, platform.call("PUT", path, spec).status());
+        JsonNode status = awaitReady(path);
+        String primary = primaryOf(status);
+        JsonNode creds = platform.call("GET", path + "/credentials", null).body();
+        Properties props = new Properties();
+        props.put("user", creds.path("user").asText());
+        props.put("password", creds.path("password").asText());
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + addressOf(status, primary) + ":3306/", props);
+                Statement st = c.createStatement()) {
+            st.execute("CREATE DATABASE IF NOT EXISTS shop");
+            st.execute("CREATE TABLE shop.orders (id BIGINT PRIMARY KEY, note VARCHAR(64))");
+            for (int i = 1; i <= 200; i++) {
+                st.executeUpdate("INSERT INTO shop.orders VALUES (" + i + ", 'order " + i + "')");
+            }
+        }
+
+        JsonNode first = awaitBackup(path, b -> b.path("trigger").asText().equals("BACKUP_TRIGGER_SCHEDULED"));
+        assertEquals("BACKUP_STATE_COMPLETE", first.path("state").asText(), first.toString());
+        assertTrue(!first.path("manifest").path("instanceId").asText().equals(primary),
+                "taken from the replica, not the primary: " + first);
+        assertEquals(3, first.path("retentionDays").asInt());
+        assertTrue(first.path("key").isMissingNode(), "the sealed key is never listed");
+
+        assertEquals(200, platform.call("POST", path + "/backups?requestId=e2e-now", null).status());
+        JsonNode now = awaitBackup(path, b -> b.path("backupId").asText().equals("e2e-now"));
+        assertEquals("BACKUP_STATE_COMPLETE", now.path("state").asText(), now.toString());
+        JsonNode manifest = now.path("manifest");
+        assertTrue(manifest.path("gtidPosition").asText().matches("0-\\d+-\\d+"), manifest.toString());
+        try (dev.marina.objectstore.S3ObjectStore store = new dev.marina.objectstore.S3ObjectStore(
+                dev.marina.objectstore.ObjectStoreConfig.load(platform.objectStoreSettings()))) {
+            String prefix = "e2e/" + name + "/backups/e2e-now/";
+            assertEquals(List.of(prefix + "data.xb.zst.enc", prefix + "manifest.json"),
+                    store.list(prefix).stream().map(dev.marina.objectstore.StoredObjectInfo::key).toList());
+            JsonNode object = manifest.path("objects").get(0);
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            try (java.io.InputStream in = store.get(object.path("key").asText())) {
+                byte[] buffer = new byte[1 << 16];
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+            assertEquals(object.path("sha256").asText(), java.util.HexFormat.of().formatHex(sha.digest()),
+                    "the stored object is what the manifest says");
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            JsonNode s = platform.call("GET", path, null).body().path("status");
+            assertEquals("e2e-now", s.path("latestBackup").path("backupId").asText(), s.toString());
+            assertTrue(s.toString().contains("\"type\":\"BackupsHealthy\",\"status\":true"), s.toString());
+        });
+
+        assertEquals(200, platform.call("DELETE", path, null).status());
+        JsonNode last = awaitBackup(path, b -> b.path("trigger").asText().equals("BACKUP_TRIGGER_FINAL")
+                && b.path("state").asText().equals("BACKUP_STATE_COMPLETE"));
+        assertTrue(last.path("backupId").asText().startsWith("final-"), last.toString());
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                .until(() -> platform.call("GET", path, null).status() == 404);
+        JsonNode listed = platform.call("GET", path + "/backups", null).body();
+        assertEquals(3, listed.path("backups").size(), "a deleted deployment's backups stay listed: " + listed);
+    }
+
+    /** Waits for a backup matching {@code which} to end (complete or failed), and returns its record. */
+    private JsonNode awaitBackup(String path, java.util.function.Predicate<JsonNode> which) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            last = platform.call("GET", path + "/backups", null).body();
+            for (JsonNode b : last.path("backups")) {
+                String state = b.path("state").asText();
+                if (which.test(b) && (state.equals("BACKUP_STATE_COMPLETE") || state.equals("BACKUP_STATE_FAILED"))) {
+                    return b;
+                }
+            }
+            Platform.sleep(Duration.ofMillis(500));
+        }
+        throw new AssertionError("no such backup ended within 120 s; listed: " + last + "\nintent-service: "
+                + platform.log("intent-service"));
+    }
+
     @Test
     void a_switchover_under_write_load_loses_nothing() throws Exception {
         String name = "sw" + UUID.randomUUID().toString().substring(0, 6);
