@@ -29,7 +29,8 @@ import java.util.Optional;
  * <p>Invariants:
  * <ul>
  *   <li>Scheduled and on-demand backups start once the deployment has been Ready (then Degraded counts too):
- *       a new deployment's replicas are caught up by then, so the first backup is not taken off the primary.</li>
+ *       a new deployment's replicas are caught up by then, so the first backup is not taken off the primary.
+ *       A deployment never Ready gets them once its primary has served for ten minutes.</li>
  *   <li>At most one backup of a deployment runs at a time; a request or a slot that comes meanwhile waits
  *       for it to end (a slot is served once, late, never twice).</li>
  *   <li>Every change of a backup's state is published on the catalogue, keyed {@code tenant/name#id}; a
@@ -143,11 +144,11 @@ final class BackupPlanner {
             }
             return;
         }
-        Phase phase = pass.state.getPublishedStatus().getPhase();
-        if ((phase != Phase.PHASE_READY && phase != Phase.PHASE_DEGRADED) || source(pass).isEmpty()) {
+        if (!upForBackups(pass) || source(pass).isEmpty()) {
             // not up yet (a new deployment's replicas are still catching up), or nothing serves: requests and slots wait
             return;
         }
+        backups = pass.state.getBackups(); // upForBackups may have noted the first Ready
         if (desired.getBackupsRequested() > backups.getOnDemandServed()) {
             start(pass, desired.getBackupRequestId(), BackupTrigger.BACKUP_TRIGGER_ON_DEMAND,
                     backups.toBuilder().setOnDemandServed(desired.getBackupsRequested()));
@@ -169,6 +170,29 @@ final class BackupPlanner {
                     backups.toBuilder().setLastSlot(Timestamps.of(slot.get())));
         }
     }
+
+    /**
+     * Whether backups may start: the deployment was Ready once (so a new one's replicas had caught up) and is
+     * Ready or Degraded now; or, never Ready, its primary has served for {@link #NEVER_READY_GRACE} (a
+     * deployment whose replica cannot be built still gets its backups, from the primary).
+     */
+    private static boolean upForBackups(Pass pass) {
+        Phase phase = pass.state.getPublishedStatus().getPhase();
+        if (phase == Phase.PHASE_READY && !pass.state.getBackups().getWasReady()) {
+            pass.state.setBackups(pass.state.getBackups().toBuilder().setWasReady(true));
+        }
+        if (phase != Phase.PHASE_READY && phase != Phase.PHASE_DEGRADED) {
+            return false;
+        }
+        if (pass.state.getBackups().getWasReady()) {
+            return true;
+        }
+        return Facts.primary(pass.state).filter(p -> p.getPlan().hasServedAt())
+                .map(p -> !Timestamps.toInstant(p.getPlan().getServedAt()).plus(NEVER_READY_GRACE).isAfter(pass.now))
+                .orElse(false);
+    }
+
+    static final Duration NEVER_READY_GRACE = Duration.ofMinutes(10);
 
     private static void start(Pass pass, String id, BackupTrigger trigger, BackupsState.Builder backups) {
         Intent desired = pass.state.getDesired();

@@ -104,6 +104,10 @@ class PlannerBackupTest {
                 .forEach(c -> state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(c.getInstanceId())
                         .setCommandId(c.getCommandId()).setAction(c.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_DONE)
                         .setGtidPosition("0-1-10").build(), now));
+        if (state.getPublishedStatus().getPhase() != Phase.PHASE_READY) {
+            plan(); // the replica's confirmation makes it Ready
+        }
+        assertEquals(Phase.PHASE_READY, state.getPublishedStatus().getPhase(), () -> state.getPublishedStatus().toString());
     }
 
     private void done(AgentCommand c) {
@@ -257,6 +261,25 @@ class PlannerBackupTest {
         assertEquals(onReplica.getBackupId(), onPrimary.getBackupId());
         assertEquals(2, state.getBackups().getCurrent().getAttempts());
         assertFalse(state.getInFlightMap().containsKey(Ledger.id(onReplica.getAction())), "the old source's ask is forgotten");
+    }
+
+    @Test
+    void a_new_deployment_degraded_before_its_first_ready_waits_for_its_replica() {
+        state = Observe.desired(state, intent(1, b -> b.setSchedule("nightly")));
+        plan();
+        // the primary serves (and so has served: Degraded, not Provisioning) while the replica is still deploying
+        state = Observe.provision(state, ProvisionEvent.newBuilder().setInstanceId(P)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress(ADDRESS.get(P)).build(), now);
+        state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(P).setCommandId("acme/orders/1/deploy/" + P)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint(ADDRESS.get(P) + ":3306").build(), now);
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(P).setHealth(Health.HEALTH_UP)
+                .setGtidPosition("0-1-10").setLastHeartbeatAt(Timestamps.of(now)).build(), now);
+        plan();
+        state = state.toBuilder().setPublishedStatus(state.getPublishedStatus().toBuilder().setPhase(Phase.PHASE_DEGRADED)).build();
+        assertTrue(backups(plan()).isEmpty(), "not before the deployment was Ready once");
+        now = now.plus(BackupPlanner.NEVER_READY_GRACE).plusSeconds(1);
+        state = state.toBuilder().setPublishedStatus(state.getPublishedStatus().toBuilder().setPhase(Phase.PHASE_DEGRADED)).build();
+        assertEquals(P, onlyBackup(plan()).getInstanceId(), "never Ready for long: the primary's data is backed up anyway");
     }
 
     @Test
