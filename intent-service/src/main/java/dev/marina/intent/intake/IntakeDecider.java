@@ -14,6 +14,13 @@ import dev.marina.schemas.v1.TlsMode;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import dev.marina.intent.validation.Shown;
+import dev.marina.schemas.topics.BackupKey;
+import dev.marina.schemas.v1.BackupRecord;
+import dev.marina.schemas.v1.BackupState;
+import dev.marina.schemas.v1.RestoreSpec;
 import java.util.function.Supplier;
 
 /**
@@ -54,6 +61,14 @@ public final class IntakeDecider {
      *              see {@code JsonShape}): refused by name before anything else is looked at
      */
     public IntakeDecision decide(String recordKey, IntentEvent event, List<Violation> shape, Intent current, Instant now) {
+        return decide(recordKey, event, shape, current, now, key -> Optional.empty());
+    }
+
+    /**
+     * @param catalogue the backup catalogue by {@code BackupKey} (a spec's restore is checked against it)
+     */
+    public IntakeDecision decide(String recordKey, IntentEvent event, List<Violation> shape, Intent current, Instant now,
+            Function<String, Optional<BackupRecord>> catalogue) {
         IntentEvent withRef = event.hasDeployment() ? event
                 : event.toBuilder().setDeployment(refFromKey(recordKey)).build();
         if (!shape.isEmpty()) {
@@ -77,7 +92,7 @@ public final class IntakeDecider {
             case INTENT_OP_RENEW_CERTIFICATES -> renew(withRef, current, live, now);
             case INTENT_OP_SWITCHOVER -> switchover(withRef, current, live, now);
             case INTENT_OP_BACKUP -> backup(withRef, current, live, now);
-            default -> apply(withRef, current, live, now);
+            default -> apply(withRef, current, live, now, catalogue);
         };
     }
 
@@ -141,8 +156,32 @@ public final class IntakeDecider {
         return new IntakeDecision.Accepted(renewed, true);
     }
 
-    private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now) {
+    private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now,
+            Function<String, Optional<BackupRecord>> catalogue) {
         DeploymentSpec spec = IntentValidator.withDefaults(event.getSpec());
+        Optional<BackupRecord> restoreFrom = Optional.empty();
+        if (spec.hasRestore() && !(live && current.getSpec().getRestore().equals(spec.getRestore()))) {
+            if (live) {
+                return reject(event, "spec.restore", "a deployment starts from a backup only when it is created;"
+                        + " this one exists (delete it first, or create another)", now);
+            }
+            RestoreSpec restore = spec.getRestore();
+            String[] source = restore.getSource().split("/", 2);
+            if (!source[0].equals(event.getDeployment().getTenant())) {
+                return reject(event, "spec.restore.source", "is tenant " + Shown.quoted(source[0])
+                        + "'s: a deployment starts only from its own tenant's backups", now);
+            }
+            DeploymentRef from = DeploymentRef.newBuilder().setTenant(source[0]).setName(source[1]).build();
+            Optional<BackupRecord> found = catalogue.apply(BackupKey.of(from, restore.getBackupId()));
+            if (found.isEmpty() || found.get().getState() != BackupState.BACKUP_STATE_COMPLETE) {
+                return reject(event, "spec.restore.backupId", found.isEmpty()
+                        ? "no backup " + Shown.quoted(restore.getBackupId()) + " of " + restore.getSource()
+                                + " in the catalogue (./marina backups " + restore.getSource() + " lists them)"
+                        : "backup " + restore.getBackupId() + " of " + restore.getSource() + " is "
+                                + found.get().getState() + ", not complete: only a complete backup can be restored", now);
+            }
+            restoreFrom = found;
+        }
         if (live && current.getSpec().equals(spec)) {
             boolean keyAdded = !current.hasBackupKey();
             return new IntakeDecision.Accepted(withBackupKey(touch(current, event, now).toBuilder()).build(), keyAdded);
@@ -164,9 +203,13 @@ public final class IntakeDecider {
             if (current.hasBackupKey()) {
                 next.setBackupKey(current.getBackupKey());
             }
+            if (current.hasRestoreFrom()) {
+                next.setRestoreFrom(current.getRestoreFrom());
+            }
         } else {
             next.setAdminUser(ADMIN_USER).setAdminPassword(newAdminPassword.get()).setReplicationPassword(newAdminPassword.get());
         }
+        restoreFrom.ifPresent(next::setRestoreFrom);
         return new IntakeDecision.Accepted(withBackupKey(next).build(), true);
     }
 

@@ -15,6 +15,7 @@ import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.ObservedInstance;
 import dev.marina.schemas.v1.Phase;
+import dev.marina.schemas.v1.RestoreSource;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
@@ -271,6 +272,17 @@ final class BackupPlanner {
 
     private static boolean usable(ObservedInstance i) {
         return Facts.serving(i) && i.getHealth() != Health.HEALTH_DOWN;
+    }
+
+    /** What a DEPLOY of a restored deployment's instance starts from. */
+    static RestoreSource restoreSource(BackupRecord backup) {
+        return RestoreSource.newBuilder()
+                .setSource(backup.getDeployment())
+                .setBackupId(backup.getBackupId())
+                .setBackupKey(backup.getKey())
+                .setBackupKeyId(backup.getManifest().getKeyId().isEmpty() ? keyId(backup) : backup.getManifest().getKeyId())
+                .setGtidPosition(backup.getManifest().getGtidPosition())
+                .build();
     }
 
     /** The key's id recorded in manifests: a fingerprint of its sealed form, stable for the deployment's life. */

@@ -288,6 +288,10 @@ public final class Planner {
                     .setAdminUser(desired.getAdminUser())
                     .setAdminPassword(desired.getAdminPassword())
                     .setTlsMode(desired.getSpec().getTls().getMode());
+            if (desired.hasRestoreFrom()) {
+                // every instance starts from the backup: the primary continues its history, replicas follow it
+                command.setRestore(BackupPlanner.restoreSource(desired.getRestoreFrom()));
+            }
         }
         return command.build();
     }

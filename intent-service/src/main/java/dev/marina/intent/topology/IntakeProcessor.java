@@ -27,6 +27,7 @@ final class IntakeProcessor implements Processor<String, IntakeInput, String, Me
     private final ReconcilerMeters meters;
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, Intent> intents;
+    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, dev.marina.schemas.v1.BackupRecord> backups;
 
     IntakeProcessor(IntakeDecider decider, Clock clock, ReconcilerMeters meters) {
         this.decider = decider;
@@ -38,6 +39,7 @@ final class IntakeProcessor implements Processor<String, IntakeInput, String, Me
     public void init(ProcessorContext<String, Message> context) {
         this.context = context;
         this.intents = context.getStateStore(IntentTopology.INTAKE_STORE);
+        this.backups = context.getStateStore(IntentTopology.BACKUPS_STORE);
     }
 
     @Override
@@ -58,7 +60,8 @@ final class IntakeProcessor implements Processor<String, IntakeInput, String, Me
         }
         String key = record.key() == null ? "" : record.key();
         IntentEvent event = record.value().event().value();
-        IntakeDecision decision = decider.decide(key, event, record.value().shape(), key.isEmpty() ? null : intents.get(key), now);
+        IntakeDecision decision = decider.decide(key, event, record.value().shape(), key.isEmpty() ? null : intents.get(key), now,
+                backupKey -> java.util.Optional.ofNullable(backups.get(backupKey)));
         if (decision instanceof IntakeDecision.Accepted accepted) {
             Intent intent = accepted.intent();
             meters.intake(accepted.changed() ? "accepted" : "unchanged");

@@ -40,6 +40,8 @@ public final class IntentTopology {
     public static final String RECONCILER = "reconciler";
     public static final String INTAKE_STORE = "intake-store";
     public static final String RECONCILER_STORE = "reconciler-store";
+    /** The backup catalogue, whole on every instance (a global store): intake checks a spec's restore against it. */
+    public static final String BACKUPS_STORE = "backups-store";
 
     /** What the processors need from outside: the clock and the pure decision makers. */
     public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval, ReconcilerMeters meters,
@@ -50,6 +52,10 @@ public final class IntentTopology {
 
         topology.addSource(sourceName(Topics.INTENT_EVENTS), Serdes.String().deserializer(), IntakeInput.deserializer(),
                 Topics.INTENT_EVENTS.name());
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BACKUPS_STORE), Serdes.String(),
+                        Topics.BACKUPS.valueSerde()).withLoggingDisabled(),
+                "backups-global-source", Serdes.String().deserializer(), Topics.BACKUPS.decodingSerde().deserializer(),
+                Topics.BACKUPS.name(), "backups-catalogue", CatalogueProcessor::new);
         topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock(), deps.meters()), sourceName(Topics.INTENT_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTAKE_STORE),
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);

@@ -3,6 +3,7 @@ package dev.marina.intent.validation;
 import dev.marina.intent.reconcile.BackupSchedule;
 import dev.marina.schemas.v1.BackupSource;
 import dev.marina.schemas.v1.BackupSpec;
+import dev.marina.schemas.v1.RestoreSpec;
 import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.DeploymentSpec;
 import dev.marina.schemas.v1.Durability;
@@ -143,12 +144,35 @@ public final class IntentValidator {
             violations.add(new Violation("spec.backups.source", "unknown backup source"));
         }
         if (spec.hasRestore()) {
-            // Refused rather than accepted and ignored: a deployment that says it was restored must be.
-            violations.add(new Violation("spec.restore", "restoring into a new deployment is not available yet;"
-                    + " create the deployment without it"));
+            checkRestore(spec.getRestore(), violations);
         }
         if (backups.getRetentionDays() < 0 || backups.getRetentionDays() > 3650) {
             violations.add(new Violation("spec.backups.retentionDays", "must be between 0 and 3650"));
+        }
+    }
+
+    /**
+     * The restore's shape: a source deployment and a backup id. Whether that backup exists and is complete
+     * is the intake's check (it reads the catalogue); a point in time needs archived binary logs, which the
+     * platform does not keep yet, so it is refused rather than rounded to a backup.
+     */
+    private static void checkRestore(RestoreSpec restore, List<Violation> violations) {
+        String[] source = restore.getSource().split("/", -1);
+        if (source.length != 2) {
+            violations.add(new Violation("spec.restore.source", Shown.quoted(restore.getSource())
+                    + " is not a deployment: give it as tenant/name"));
+        } else {
+            checkLabel("spec.restore.source", source[0], violations);
+            checkLabel("spec.restore.source", source[1], violations);
+        }
+        if (restore.hasPointInTime()) {
+            violations.add(new Violation("spec.restore.pointInTime", "point-in-time restore needs archived binary logs,"
+                    + " which are not kept yet; restore a backup (backupId) instead"));
+        } else if (restore.getBackupId().isEmpty()) {
+            violations.add(new Violation("spec.restore.backupId", "is required: which backup of the source to start from"
+                    + " (./marina backups " + restore.getSource() + " lists them)"));
+        } else if (!BACKUP_ID.matcher(restore.getBackupId()).matches()) {
+            violations.add(new Violation("spec.restore.backupId", Shown.quoted(restore.getBackupId()) + " is not a backup id"));
         }
     }
 

@@ -160,6 +160,43 @@ class IntakeDeciderTest {
         assertEquals(2, respecified.getBackupsRequested(), "an apply keeps the count");
     }
 
+    private static final dev.marina.schemas.v1.BackupRecord OLD_BACKUP = dev.marina.schemas.v1.BackupRecord.newBuilder()
+            .setDeployment(Fixtures.ref("acme", "old")).setBackupId("b1")
+            .setState(dev.marina.schemas.v1.BackupState.BACKUP_STATE_COMPLETE)
+            .setManifest(dev.marina.schemas.v1.BackupManifest.newBuilder().setGtidPosition("0-1-42")).build();
+
+    private IntakeDecision restoring(String source, String backup, Intent current,
+            java.util.Map<String, dev.marina.schemas.v1.BackupRecord> catalogue) {
+        IntentEvent event = Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setRestore(
+                dev.marina.schemas.v1.RestoreSpec.newBuilder().setSource(source).setBackupId(backup)).build(), "r-9");
+        return decider.decide("acme/orders", event, List.of(), current, now, k -> java.util.Optional.ofNullable(catalogue.get(k)));
+    }
+
+    @Test
+    void a_new_deployment_starts_from_a_complete_backup_of_its_tenant_found_in_the_catalogue() {
+        var catalogue = java.util.Map.of("acme/old#b1", OLD_BACKUP, "acme/old#b2",
+                OLD_BACKUP.toBuilder().setBackupId("b2").setState(dev.marina.schemas.v1.BackupState.BACKUP_STATE_FAILED).build());
+        Intent restored = ((IntakeDecision.Accepted) restoring("acme/old", "b1", null, catalogue)).intent();
+        assertEquals(OLD_BACKUP, restored.getRestoreFrom());
+        Intent again = ((IntakeDecision.Accepted) restoring("acme/old", "b1", restored, catalogue)).intent();
+        assertEquals(OLD_BACKUP, again.getRestoreFrom(), "the same spec again: nothing changes");
+        Intent scaled = accept(Fixtures.apply("acme", "orders", restored.getSpec().toBuilder().setReplicas(1).build(), "r-10"), restored);
+        assertEquals(OLD_BACKUP, scaled.getRestoreFrom(), "kept through changes");
+
+        IntentRejection missing = ((IntakeDecision.Rejected) restoring("acme/old", "b9", null, catalogue)).rejection();
+        assertEquals("spec.restore.backupId", missing.getField());
+        assertTrue(missing.getReason().startsWith("no backup \"b9\" of acme/old"), missing.getReason());
+        IntentRejection failed = ((IntakeDecision.Rejected) restoring("acme/old", "b2", null, catalogue)).rejection();
+        assertTrue(failed.getReason().contains("BACKUP_STATE_FAILED, not complete"), failed.getReason());
+        IntentRejection foreign = ((IntakeDecision.Rejected) restoring("globex/old", "b1", null,
+                java.util.Map.of("globex/old#b1", OLD_BACKUP))).rejection();
+        assertEquals("spec.restore.source", foreign.getField());
+        assertTrue(foreign.getReason().contains("only from its own tenant's backups"), foreign.getReason());
+        Intent live = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        IntentRejection existing = ((IntakeDecision.Rejected) restoring("acme/old", "b1", live, catalogue)).rejection();
+        assertTrue(existing.getReason().contains("only when it is created"), existing.getReason());
+    }
+
     @Test
     void an_event_whose_deployment_differs_from_its_key_is_rejected() {
         IntentRejection r = reject(Fixtures.apply("acme", "billing", Fixtures.mariadb(), "r-1"), null);

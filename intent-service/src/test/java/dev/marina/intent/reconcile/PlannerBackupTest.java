@@ -283,6 +283,24 @@ class PlannerBackupTest {
     }
 
     @Test
+    void a_restored_deployment_deploys_every_instance_from_its_backup() {
+        BackupRecord from = BackupRecord.newBuilder().setDeployment(Fixtures.ref("acme", "old")).setBackupId("b1")
+                .setState(BackupState.BACKUP_STATE_COMPLETE).setKey(KEY)
+                .setManifest(BackupManifest.newBuilder().setGtidPosition("0-7-420").setKeyId("bk-0123")).build();
+        state = Observe.desired(state, intent(1, b -> b).toBuilder().setRestoreFrom(from).build());
+        List<AgentCommand> deploys = plan().sends().stream().filter(s -> s.topic() == Topics.PROVISION_COMMANDS)
+                .map(s -> ((ProvisionCommand) s.value()).getFirstCommand()).toList();
+        assertEquals(2, deploys.size());
+        for (AgentCommand deploy : deploys) {
+            assertEquals(Fixtures.ref("acme", "old"), deploy.getRestore().getSource());
+            assertEquals("b1", deploy.getRestore().getBackupId());
+            assertEquals(KEY, deploy.getRestore().getBackupKey());
+            assertEquals("bk-0123", deploy.getRestore().getBackupKeyId());
+            assertEquals("0-7-420", deploy.getRestore().getGtidPosition());
+        }
+    }
+
+    @Test
     void nothing_is_asked_while_no_instance_serves() {
         state = Observe.desired(state, intent(0, b -> b.setSchedule("nightly")));
         PlanResult r = plan();
