@@ -178,6 +178,30 @@ class FailoverIT {
             assertTrue(s.toString().contains("\"type\":\"BackupsHealthy\",\"status\":true"), s.toString());
         });
 
+        // a new deployment from that backup: the rows, under its own credentials, with a replica that follows
+        String copy = name + "-r";
+        String copyPath = "/v1/deployments/e2e/" + copy;
+        String restoreSpec = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"replicas\":1,"
+                + "\"restore\":{\"source\":\"e2e/" + name + "\",\"backupId\":\"e2e-now\"}}}";
+        assertEquals(422, platform.call("PUT", copyPath, restoreSpec.replace("e2e-now", "no-such-backup")).status());
+        assertEquals(200, platform.call("PUT", copyPath, restoreSpec).status());
+        JsonNode restored = awaitReady(copyPath);
+        JsonNode copyCreds = platform.call("GET", copyPath + "/credentials", null).body();
+        Properties copyProps = new Properties();
+        copyProps.put("user", copyCreds.path("user").asText());
+        copyProps.put("password", copyCreds.path("password").asText());
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + addressOf(restored, primaryOf(restored)) + ":3306/", copyProps);
+                Statement st = c.createStatement()) {
+            try (ResultSet rs = st.executeQuery("SELECT COUNT(*), MAX(note) FROM shop.orders")) {
+                rs.next();
+                assertEquals(200, rs.getLong(1), "every row the backup holds");
+            }
+            st.executeUpdate("INSERT INTO shop.orders VALUES (201, 'after the restore')");
+        }
+        assertTrue(!copyCreds.path("password").asText().equals(creds.path("password").asText()), "its own admin password");
+        assertEquals(401, 0 + restoredLoginFails(addressOf(restored, primaryOf(restored)), creds), "the source's password is not let in");
+        platform.call("DELETE", copyPath, null);
+
         assertEquals(200, platform.call("DELETE", path, null).status());
         JsonNode last = awaitBackup(path, b -> b.path("trigger").asText().equals("BACKUP_TRIGGER_FINAL")
                 && b.path("state").asText().equals("BACKUP_STATE_COMPLETE"));
@@ -186,6 +210,19 @@ class FailoverIT {
                 .until(() -> platform.call("GET", path, null).status() == 404);
         JsonNode listed = platform.call("GET", path + "/backups", null).body();
         assertEquals(3, listed.path("backups").size(), "a deleted deployment's backups stay listed: " + listed);
+    }
+
+    /** 401 when the server refuses the login, 200 when it lets it in. */
+    private static int restoredLoginFails(String address, JsonNode creds) {
+        Properties p = new Properties();
+        p.put("user", creds.path("user").asText());
+        p.put("password", creds.path("password").asText());
+        p.put("connectTimeout", "3000");
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/", p)) {
+            return 200;
+        } catch (SQLException e) {
+            return 401;
+        }
     }
 
     /** Waits for a backup matching {@code which} to end (complete or failed), and returns its record. */

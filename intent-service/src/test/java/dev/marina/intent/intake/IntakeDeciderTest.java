@@ -169,7 +169,7 @@ class IntakeDeciderTest {
             java.util.Map<String, dev.marina.schemas.v1.BackupRecord> catalogue) {
         IntentEvent event = Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setRestore(
                 dev.marina.schemas.v1.RestoreSpec.newBuilder().setSource(source).setBackupId(backup)).build(), "r-9");
-        return decider.decide("acme/orders", event, List.of(), current, now, k -> java.util.Optional.ofNullable(catalogue.get(k)));
+        return decider.decide("acme/orders", event, java.util.List.of(), current, now, k -> java.util.Optional.ofNullable(catalogue.get(k)));
     }
 
     @Test
