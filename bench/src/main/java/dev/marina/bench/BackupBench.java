@@ -1,10 +1,12 @@
 package dev.marina.bench;
 
+import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.marina.agent.InstanceFiles;
 import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
 import dev.marina.agent.backup.RestoreRunner;
+import dev.marina.agent.backup.SealingOutputStream;
 import dev.marina.agent.backup.ServerLogin;
 import dev.marina.agent.database.MariaDbServer;
 import dev.marina.agent.database.MariaDbSettings;
@@ -16,6 +18,8 @@ import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -42,6 +46,8 @@ import java.util.stream.Stream;
  * it ({@link MariaDbServer}, size LARGE), filled with InnoDB rows to a target size, then
  * <ol>
  *   <li>a plain copy of its data directory on the same disk ({@code cp -a}, server running and idle): the yardstick;</li>
+ *   <li>where a backup's time goes: mariadb-backup alone, its stream dropped; then the same stream through the
+ *       agent's zstd and AES-GCM segments, dropped (no upload);</li>
  *   <li>a backup with {@link BackupRunner} (mariadb-backup → zstd → AES-256-GCM segments → S3 API) into a local
  *       s3proxy on the same disk;</li>
  *   <li>a restore with {@link RestoreRunner} (download → decrypt → zstd → mbstream, then {@code --prepare}) into a
@@ -59,6 +65,9 @@ public final class BackupBench {
     private static final String BACKUP_ID = "bench-1";
     /** Rows per INSERT … SELECT: about 30 MB of data directory each. */
     private static final int BATCH_ROWS = 100_000;
+    /** BackupRunner's settings (package-private there). */
+    private static final int ZSTD_LEVEL = 3;
+    private static final int COPY_BYTES = 256 << 10;
     private static final String NOT_BUILT = "not measured: binlog archiving is not built yet";
 
     public static void main(String[] args) throws Exception {
@@ -111,10 +120,19 @@ public final class BackupBench {
 
             // --- mariadb-backup alone, its stream thrown away: what the tool takes before compression, encryption, upload.
             long toolStarted = System.nanoTime();
-            long toolBytes = toolAlone(files, password, home.resolve("tool-alone"));
+            long toolBytes = toolAlone(files, password, home.resolve("tool-alone"), OutputStream.nullOutputStream());
             double toolSeconds = seconds(toolStarted);
             System.out.printf("mariadb-backup alone (--stream=xbstream > /dev/null): %.1f MB in %.2f s = %.0f MB/s of data directory%n",
                     mb(toolBytes), toolSeconds, mb(dataBytes) / toolSeconds);
+            // --- The same through the agent's compression and encryption (same level, same segments), no upload.
+            byte[] throwawayKey = new byte[BackupKey.BYTES];
+            new SecureRandom().nextBytes(throwawayKey);
+            long sealedStarted = System.nanoTime();
+            toolAlone(files, password, home.resolve("tool-sealed"), new ZstdOutputStreamNoFinalizer(
+                    new SealingOutputStream(OutputStream.nullOutputStream(), new BackupKey("throwaway", throwawayKey)), ZSTD_LEVEL));
+            double sealedSeconds = seconds(sealedStarted);
+            System.out.printf("mariadb-backup → zstd -%d → AES-256-GCM → /dev/null (no upload): %.2f s = %.0f MB/s of data directory%n",
+                    ZSTD_LEVEL, sealedSeconds, mb(dataBytes) / sealedSeconds);
 
             // --- Backup into the local s3proxy.
             objectStore = LocalObjectStore.start(root, home.resolve("object-store"), LocalObjectStore.freePort());
@@ -205,7 +223,7 @@ public final class BackupBench {
     }
 
     /** mariadb-backup as BackupRunner runs it (same options, same login), its stream counted and dropped; returns its bytes. */
-    private static long toolAlone(InstanceFiles files, String password, Path work) throws IOException, InterruptedException {
+    private static long toolAlone(InstanceFiles files, String password, Path work, OutputStream sink) throws IOException, InterruptedException {
         Files.createDirectories(work.resolve("target"));
         Path optionFile = work.resolve("mariadb-backup.cnf");
         InstanceFiles.writePrivately(optionFile, String.join("\n", "!include " + files.myCnf(), "[mariadb-backup]",
@@ -214,14 +232,24 @@ public final class BackupBench {
                 "--backup", "--stream=xbstream", "--target-dir=" + work.resolve("target"))
                 .redirectError(work.resolve("backup.log").toFile()).start();
         long bytes;
-        try (var in = process.getInputStream()) {
-            bytes = in.transferTo(java.io.OutputStream.nullOutputStream());
+        try (InputStream in = process.getInputStream(); sink) {
+            bytes = copy(in, sink);
         }
         if (process.waitFor() != 0) {
             throw new IllegalStateException("mariadb-backup alone failed: " + Files.readString(work.resolve("backup.log")));
         }
         deleteTree(work);
         return bytes;
+    }
+
+    /** Copies as BackupRunner's producer does: reads of its size, written on. */
+    private static long copy(InputStream in, OutputStream out) throws IOException {
+        byte[] buffer = new byte[COPY_BYTES];
+        long total = 0;
+        for (int n; (n = in.read(buffer)) >= 0; total += n) {
+            out.write(buffer, 0, n);
+        }
+        return total;
     }
 
     private static long dirtyPages(Statement s) throws SQLException {
