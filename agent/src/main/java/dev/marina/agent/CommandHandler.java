@@ -24,6 +24,7 @@ import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.AgentReason;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SealedSecret;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.schemas.v1.Size;
 import dev.marina.schemas.v1.TlsMode;
 import dev.marina.service.SecretBox;
@@ -222,7 +223,8 @@ public final class CommandHandler {
      */
     public AgentEvent handle(AgentCommand command) {
         long started = System.nanoTime();
-        Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion(), state.role(), state.ready());
+        Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion(), state.role(), state.ready(),
+                state.writablePrimary());
         Decision decision = AgentDecisions.decide(facts, command);
         LOG.infof("command received command=%s op=%s epoch=%d state=%s action=%s why=%s", command.getCommandId(),
                 command.getOp(), command.getEpoch(), facts.state(), decision.action(), decision.reason());
@@ -235,6 +237,7 @@ public final class CommandHandler {
                 case PROMOTE -> promote(command);
                 case REPLICATE -> replicate(command);
                 case FENCE -> fence(command);
+                case SET_COMMIT_WAIT -> setCommitWait(command);
                 case ANNOUNCE_FENCED -> announceFenced(command, decision.reason());
                 case DESTROY -> destroy(command);
                 case ANNOUNCE_STOPPED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, decision.reason());
@@ -341,7 +344,7 @@ public final class CommandHandler {
         }
         synchronized (roleLock) {
             lease.granted(System.nanoTime());
-            database.makeWritable(state.semiSync());
+            database.makeWritable(SemiSync.atFirstDeploy(state.semiSync(), SemiSync.replicasWanted(command)));
             update(AgentState::primary);
         }
     }
@@ -354,18 +357,36 @@ public final class CommandHandler {
         long started = System.nanoTime();
         database.stopReplicating(command.getWaitForGtid(), promoteWait);
         String position;
+        SemiSync.Master mode;
         synchronized (roleLock) {
             lease.granted(System.nanoTime());
             // A replica until now: the deployment has replicas, so commits wait for one from the first write on.
             boolean wasReplica = state.role() == Role.ROLE_REPLICA;
             update(s -> s.withDurability(command.getDurability()));
             // Grants from before read_only mattered (ALL PRIVILEGES) are fixed as soon as the server may write.
-            position = database.takeWrites(SemiSync.atPromote(state.semiSync(), wasReplica), state.adminUser());
+            mode = SemiSync.atPromote(state.semiSync(), wasReplica, SemiSync.replicasWanted(command));
+            position = database.takeWrites(mode, state.adminUser());
             update(AgentState::primary);
         }
         LOG.infof("promoted deployment=%s instance=%s epoch=%d semi_sync=%s position=%s took_ms=%d", identity.deploymentKey(),
                 identity.instanceId(), command.getEpoch(), state.semiSync(), position, (System.nanoTime() - started) / 1_000_000);
-        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "primary, writable").toBuilder().setGtidPosition(position).build();
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "primary, writable").toBuilder().setGtidPosition(position)
+                .setSemiSyncWait(SemiSync.waitOf(mode)).build();
+    }
+
+    /**
+     * The deployment's replica count crossed 0: a primary that wants none stops waiting for a replica (and commits
+     * blocked until now return); one that wants some waits once a replica attached.
+     */
+    private AgentEvent setCommitWait(AgentCommand command) {
+        SemiSyncWait wait;
+        synchronized (roleLock) {
+            wait = database.setCommitWait(state.semiSync(), SemiSync.replicasWanted(command));
+        }
+        LOG.infof("commit wait set deployment=%s instance=%s replicas_wanted=%s semi_sync_wait=%s", identity.deploymentKey(),
+                identity.instanceId(), command.hasReplicasWanted() ? command.getReplicasWanted() : "unset", wait);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "commits " + (wait == SemiSyncWait.SEMI_SYNC_WAIT_OFF
+                ? "do not wait for a replica" : "wait for a replica once one attached")).toBuilder().setSemiSyncWait(wait).build();
     }
 
     /**

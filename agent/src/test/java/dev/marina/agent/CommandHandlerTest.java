@@ -19,6 +19,7 @@ import dev.marina.schemas.v1.ReplicationFault;
 import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.schemas.v1.Size;
 import dev.marina.schemas.v1.TlsMode;
 import dev.marina.agent.tls.ServerTls;
@@ -91,7 +92,7 @@ class CommandHandlerTest {
         assertEquals("d1", answer.getCommandId());
         assertEquals("acme-orders-1", answer.getInstanceId());
         assertEquals("acme", answer.getDeployment().getTenant());
-        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable semi-sync"), database.calls);
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable UNTIL_FIRST_REPLICA"), database.calls);
         assertEquals(PASSWORD, database.adminPassword);
         assertEquals(new RoleFacts(Role.ROLE_PRIMARY, false, 1, ""), handler.roleFacts());
         assertEquals(new RoleFacts(Role.ROLE_PRIMARY, true, 1, ""), handler().roleFacts(),
@@ -190,7 +191,7 @@ class CommandHandlerTest {
         AgentEvent answer = handler.recover().orElseThrow();
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, answer.getOutcome());
         assertEquals("d1", answer.getCommandId());
-        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable semi-sync"), database.calls);
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable UNTIL_FIRST_REPLICA"), database.calls);
         assertFalse(java.nio.file.Files.exists(files.firstCommand()));
         database.calls.clear();
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, handler.handle(deploy("d1")).getOutcome(),
@@ -246,7 +247,7 @@ class CommandHandlerTest {
     void a_primary_deploy_with_a_replication_password_creates_the_replication_user_before_taking_writes() {
         handler().handle(deploy("d1").toBuilder().setRole(Role.ROLE_PRIMARY).setReplicationPassword(box.seal("r"))
                 .setDurability(Durability.DURABILITY_ASYNC).build());
-        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "replication-user", "writable async"),
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "replication-user", "writable OFF"),
                 database.calls);
     }
 
@@ -346,6 +347,52 @@ class CommandHandlerTest {
         assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
         // it may be a deployment without replicas: blocking every commit there would block it for good
         assertEquals(List.of("stop-replicating", "restrict admin", "take-writes UNTIL_FIRST_REPLICA"), database.calls);
+    }
+
+    @Test
+    void a_replica_promoted_in_a_deployment_that_wants_no_replicas_does_not_wait_for_one() {
+        CommandHandler handler = handler();
+        handler.handle(replicaDeploy("d1"));
+        handler.handle(replicate("r1", 1));
+        database.calls.clear();
+        AgentEvent promoted = handler.handle(roleCommand("p1", AgentOp.AGENT_OP_PROMOTE, 2).toBuilder().setReplicasWanted(0).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, promoted.getOutcome(), promoted.getReason());
+        assertEquals(List.of("stop-replicating", "restrict admin", "take-writes OFF"), database.calls);
+        assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_OFF, promoted.getSemiSyncWait());
+    }
+
+    @Test
+    void a_first_primary_of_a_deployment_without_replicas_never_waits() {
+        handler().handle(deploy("d1").toBuilder().setReplicasWanted(0).build());
+        assertEquals(List.of("prepare SIZE_MEDIUM", "start SIZE_MEDIUM", "admin admin", "writable OFF"), database.calls);
+    }
+
+    @Test
+    void a_writable_primary_told_it_has_no_replicas_stops_waiting_and_says_so() {
+        CommandHandler handler = handler();
+        handler.handle(deploy("d1").toBuilder().setEpoch(2).setRole(Role.ROLE_PRIMARY).build());
+        database.calls.clear();
+        AgentEvent done = handler.handle(roleCommand("s1", AgentOp.AGENT_OP_SET_REPLICAS_WANTED, 2).toBuilder()
+                .setReplicasWanted(0).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, done.getOutcome(), done.getReason());
+        assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_OFF, done.getSemiSyncWait());
+        assertEquals(List.of("commit-wait OFF"), database.calls);
+        AgentEvent again = handler.handle(roleCommand("s2", AgentOp.AGENT_OP_SET_REPLICAS_WANTED, 2).toBuilder()
+                .setReplicasWanted(1).build());
+        assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA, again.getSemiSyncWait());
+        assertTrue(handler.writablePrimary(), "read_only untouched");
+    }
+
+    @Test
+    void a_fenced_primary_is_not_told_its_replicas_its_promote_carries_them() {
+        handler().handle(deploy("d1").toBuilder().setEpoch(2).setRole(Role.ROLE_PRIMARY).build());
+        handler().handle(roleCommand("f1", AgentOp.AGENT_OP_FENCE, 2));
+        database.calls.clear();
+        AgentEvent refused = handler().handle(roleCommand("s1", AgentOp.AGENT_OP_SET_REPLICAS_WANTED, 2).toBuilder()
+                .setReplicasWanted(0).build());
+        assertEquals(AgentOutcome.AGENT_OUTCOME_REFUSED, refused.getOutcome());
+        assertEquals(AgentReason.AGENT_REASON_WRONG_STATE, refused.getReasonCode());
+        assertEquals(List.of(), database.calls);
     }
 
     @Test

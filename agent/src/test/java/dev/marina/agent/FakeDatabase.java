@@ -3,6 +3,7 @@ package dev.marina.agent;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.Observation;
 import dev.marina.agent.database.SemiSync;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.schemas.v1.Size;
 import java.time.Duration;
@@ -86,9 +87,16 @@ final class FakeDatabase implements DatabaseServer {
     }
 
     @Override
-    public void makeWritable(boolean semiSync) {
-        calls.add("writable" + (semiSync ? " semi-sync" : " async"));
+    public void makeWritable(SemiSync.Master mode) {
+        calls.add("writable " + mode);
         readOnly = false;
+    }
+
+    @Override
+    public SemiSyncWait setCommitWait(boolean semiSync, boolean replicasWanted) {
+        SemiSync.Master mode = SemiSync.whenTold(new SemiSync.Reading(false, false, false, 0, 0), semiSync, replicasWanted);
+        calls.add("commit-wait " + mode);
+        return SemiSync.waitOf(mode);
     }
 
     @Override

@@ -389,6 +389,63 @@ class ReplicationIT {
     }
 
     /**
+     * Replicas scaled N → 0: an armed primary whose only replica was retired blocks every commit until the
+     * reconciler tells it the deployment wants no replicas; then the blocked commit returns and the next commits at once.
+     */
+    @Test
+    void a_primary_told_its_replicas_were_retired_stops_waiting_for_one() throws Exception {
+        Set<String> taken = new HashSet<>();
+        Node a = new Node("ha-orders-11", taken);
+        Node b = new Node("ha-orders-12", taken);
+        ExecutorService clients = Executors.newCachedThreadPool();
+        try {
+            assertReady(a.handle(a.deploy(Role.ROLE_PRIMARY, TlsMode.TLS_MODE_DISABLED)));
+            assertReady(b.handle(b.deploy(Role.ROLE_REPLICA, TlsMode.TLS_MODE_DISABLED)));
+            a.adminExecute("CREATE DATABASE shop");
+            a.adminExecute("CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40))");
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, b.handle(b.replicate(a, 1)).getOutcome());
+            await("lossless with the replica attached", () -> {
+                Heartbeat beat = a.heartbeat();
+                return beat.getSemiSyncWait() == SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS && beat.getSemiSyncReplicasConnected() == 1;
+            });
+            a.adminExecute("INSERT INTO shop.orders VALUES (1, 'acknowledged by the replica')");
+
+            // --- The replica is retired: the primary cannot tell that from a dead replica, and its commits block.
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, b.handle(b.command("destroy-b", AgentOp.AGENT_OP_DESTROY, 1)
+                    .build()).getOutcome());
+            await("no replica connected", () -> a.heartbeat().getSemiSyncReplicasConnected() == 0);
+            Future<Long> blocked = clients.submit(() -> {
+                a.adminExecute("INSERT INTO shop.orders VALUES (2, 'blocked until told')", 20_000);
+                return System.nanoTime();
+            });
+            await("the commit waits for a replica", () -> a.heartbeat().getCommitsWaiting() == 1);
+
+            // --- The reconciler tells it the deployment wants no replicas.
+            long toldAt = System.nanoTime();
+            AgentEvent told = a.handle(a.command("replicas-0", AgentOp.AGENT_OP_SET_REPLICAS_WANTED, 1).setRole(Role.ROLE_PRIMARY)
+                    .setDurability(Durability.DURABILITY_SEMI_SYNC).setReplicasWanted(0).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, told.getOutcome(), told.getReason());
+            assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_OFF, told.getSemiSyncWait());
+            long releasedMs = (blocked.get(10, TimeUnit.SECONDS) - toldAt) / 1_000_000;
+            long nextMs = a.timedAdminExecute("INSERT INTO shop.orders VALUES (3, 'at once')");
+            assertTrue(nextMs < 2_000, "next commit " + nextMs + " ms");
+            assertEquals(Set.of(1, 2, 3), a.ids());
+            Heartbeat after = a.heartbeat();
+            assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_OFF, after.getSemiSyncWait());
+            assertEquals(0, after.getCommitsWaiting());
+            assertEquals("0", a.agentQuery("SELECT @@read_only"), "still writable");
+            System.out.printf("ReplicationIT figures: scaled to 0 blocked_commit_released_after_told_ms=%d next_commit_ms=%d%n",
+                    releasedMs, nextMs);
+        } finally {
+            clients.shutdownNow();
+            for (Node n : List.of(a, b)) {
+                n.database.close();
+                LocalServers.killServersUnder(n.files.dir());
+            }
+        }
+    }
+
+    /**
      * A replica that stopped while its primary wrote on and purged those binary logs cannot continue: REPLICATE
      * answers FAILED with CANNOT_CATCH_UP as code and fault, heartbeats say the same, and a repeat gets the same answer.
      */

@@ -4,6 +4,7 @@ import dev.marina.healthmonitor.InstanceState.Replicas;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.ReplicaReport;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +28,8 @@ import java.util.Optional;
  *   <li>Otherwise a database the agent cannot reach: SUSPECT ("database unreachable: …").</li>
  *   <li>Otherwise UP; a replica's replication error is named in the reason, it does not change health.</li>
  *   <li>A record goes out when health changes, when a primary becomes held by its replicas, and when a
- *       heartbeat changes the role, epoch, read-only, fenced or replication error. A DOWN instance is
+ *       heartbeat changes the role, epoch, read-only, fenced, replication error or a primary's semi-sync facts
+ *       (wait, replicas connected, commits blocked). A DOWN instance is
  *       forgotten after forget-after.</li>
  * </ol>
  *
@@ -278,8 +280,10 @@ public final class HealthRules {
 
     /**
      * Whether a heartbeat changes what the reconciler must learn of even when health does not: role, epoch,
-     * fenced, read-only, replication error or its fault (the reconciler decides on the fault). GTID position, lag
-     * and the replication link alone do not.
+     * fenced, read-only, replication error or its fault (the reconciler decides on the fault), and a primary's
+     * semi-sync wait, its semi-sync replicas connected, or whether its commits are blocked ({@link #commitsBlocked}).
+     * GTID position, lag, the replication link and the number of commits waiting alone do not (that number moves
+     * with every commit under load).
      */
     static boolean factsChanged(Heartbeat before, Heartbeat now) {
         return before.getRoleValue() != now.getRoleValue()
@@ -287,7 +291,16 @@ public final class HealthRules {
                 || before.getFenced() != now.getFenced()
                 || before.getReadOnly() != now.getReadOnly()
                 || !before.getReplicationError().equals(now.getReplicationError())
-                || before.getReplicationFaultValue() != now.getReplicationFaultValue();
+                || before.getReplicationFaultValue() != now.getReplicationFaultValue()
+                || before.getSemiSyncWaitValue() != now.getSemiSyncWaitValue()
+                || before.getSemiSyncReplicasConnected() != now.getSemiSyncReplicasConnected()
+                || commitsBlocked(before) != commitsBlocked(now);
+    }
+
+    /** A lossless primary with no semi-sync replica connected and commits waiting: its clients' writes block. */
+    static boolean commitsBlocked(Heartbeat heartbeat) {
+        return heartbeat.getSemiSyncWait() == SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS && heartbeat.getSemiSyncReplicasConnected() == 0
+                && heartbeat.getCommitsWaiting() > 0;
     }
 
     /** Those changes in words, for the reason. A new replication error is named by the assessment already. */
@@ -311,7 +324,24 @@ public final class HealthRules {
         if (!before.getReplicationError().isBlank() && now.getReplicationError().isBlank()) {
             changes.add("replication error cleared");
         }
+        if (before.getSemiSyncWaitValue() != now.getSemiSyncWaitValue()) {
+            changes.add("semi-sync wait " + waitName(before) + " → " + waitName(now));
+        }
+        if (before.getSemiSyncReplicasConnected() != now.getSemiSyncReplicasConnected()) {
+            changes.add("semi-sync replicas connected " + before.getSemiSyncReplicasConnected() + " → "
+                    + now.getSemiSyncReplicasConnected());
+        }
+        if (commitsBlocked(before) != commitsBlocked(now)) {
+            changes.add(commitsBlocked(now) ? now.getCommitsWaiting() + " commits waiting for a replica to acknowledge"
+                    : "commits no longer blocked");
+        }
         return changes;
+    }
+
+    private static String waitName(Heartbeat heartbeat) {
+        SemiSyncWait wait = SemiSyncWait.forNumber(heartbeat.getSemiSyncWaitValue());
+        return wait == null ? "unknown (" + heartbeat.getSemiSyncWaitValue() + ")"
+                : wait.name().substring("SEMI_SYNC_WAIT_".length()).toLowerCase(Locale.ROOT);
     }
 
     private static String roleName(Heartbeat heartbeat) {

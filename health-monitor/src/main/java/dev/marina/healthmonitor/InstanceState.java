@@ -115,7 +115,10 @@ public record InstanceState(
                 .setReplicationSource(latest.getReplicationSource())
                 .setReplicationError(latest.getReplicationError())
                 .setReplicationFaultValue(latest.getReplicationFaultValue())
-                .setReplicationConnected(latest.getReplicationConnected());
+                .setReplicationConnected(latest.getReplicationConnected())
+                .setSemiSyncReplicasConnected(latest.getSemiSyncReplicasConnected())
+                .setCommitsWaiting(latest.getCommitsWaiting())
+                .setSemiSyncWaitValue(latest.getSemiSyncWaitValue());
         if (replicas != null) {
             record.setReplicasConnected(replicas.connected())
                     .setReplicasReporting(replicas.reporting())

@@ -19,6 +19,7 @@ import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
@@ -228,6 +229,48 @@ class HealthRulesTest {
         assertEquals("0-1-42", emitted.getGtidPosition());
         assertEquals(at(1), Timestamps.toInstant(emitted.getLastHeartbeatAt()));
         assertEquals(at(1.2), Timestamps.toInstant(emitted.getDetectedAt()));
+    }
+
+    static Stream<Arguments> semiSyncFacts() {
+        Heartbeat lossless = heartbeat(T0).toBuilder().setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS)
+                .setSemiSyncReplicasConnected(1).build();
+        Heartbeat alone = lossless.toBuilder().setSemiSyncReplicasConnected(0).build();
+        Heartbeat blocked = alone.toBuilder().setCommitsWaiting(3).build();
+        return Stream.of(
+                Arguments.of("the last semi-sync replica went away", lossless, alone, "semi-sync replicas connected 1 → 0"),
+                Arguments.of("commits started waiting with no replica", alone, blocked, "3 commits waiting for a replica to acknowledge"),
+                Arguments.of("a replica came back and acknowledged them", blocked,
+                        lossless.toBuilder().setCommitsWaiting(0).build(), "commits no longer blocked"),
+                Arguments.of("the primary was told its deployment wants no replicas", blocked,
+                        alone.toBuilder().setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_OFF).build(), "semi-sync wait lossless → off"),
+                Arguments.of("a replica armed it", lossless.toBuilder().setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA).build(),
+                        lossless, "semi-sync wait until_first_replica → lossless"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("semiSyncFacts")
+    void a_change_of_a_primarys_semi_sync_facts_is_published(String behaviour, Heartbeat before, Heartbeat after, String change) {
+        Verdict verdict = only(rules.onHeartbeat(List.of(Fixtures.stored(before, HEALTH_UP, T0)), DEPLOYMENT,
+                after.toBuilder().setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
+        InstanceHealth emitted = ((Verdict.Updated) verdict).transition().orElseThrow();
+        assertTrue(emitted.getReason().contains(change), emitted.getReason());
+        assertEquals(HEALTH_UP, emitted.getHealth());
+        assertEquals(after.getSemiSyncWait(), emitted.getSemiSyncWait());
+        assertEquals(after.getSemiSyncReplicasConnected(), emitted.getSemiSyncReplicasConnected());
+        assertEquals(after.getCommitsWaiting(), emitted.getCommitsWaiting());
+    }
+
+    @Test
+    void commits_waiting_for_a_connected_replica_publish_nothing() {
+        Heartbeat waiting = heartbeat(T0).toBuilder().setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS)
+                .setSemiSyncReplicasConnected(1).setCommitsWaiting(2).build();
+        Verdict verdict = only(rules.onHeartbeat(List.of(Fixtures.stored(waiting, HEALTH_UP, T0)), DEPLOYMENT,
+                waiting.toBuilder().setCommitsWaiting(7).setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
+        assertTrue(((Verdict.Updated) verdict).transition().isEmpty(), "the count alone moves with every commit");
+        Heartbeat blocked = waiting.toBuilder().setSemiSyncReplicasConnected(0).setCommitsWaiting(2).build();
+        Verdict more = only(rules.onHeartbeat(List.of(Fixtures.stored(blocked, HEALTH_UP, T0)), DEPLOYMENT,
+                blocked.toBuilder().setCommitsWaiting(9).setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
+        assertTrue(((Verdict.Updated) more).transition().isEmpty(), "blocked already: more waiting commits say nothing new");
     }
 
     @Test

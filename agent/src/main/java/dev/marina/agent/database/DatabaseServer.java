@@ -1,6 +1,7 @@
 package dev.marina.agent.database;
 
 import dev.marina.agent.replication.ReplicationError;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.schemas.v1.Size;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,10 +72,17 @@ public interface DatabaseServer extends AutoCloseable {
     void stopReplicating(String waitForGtid, Duration wait);
 
     /**
-     * The first primary's settings: master-side semi-sync when asked ({@link SemiSync#atFirstDeploy}), replica side
-     * off, {@code read_only=OFF}.
+     * The first primary's settings: master-side semi-sync as {@code mode} says ({@link SemiSync#atFirstDeploy}; lossless
+     * at once when a semi-sync replica is attached already), replica side off, {@code read_only=OFF}.
      */
-    void makeWritable(boolean semiSync);
+    void makeWritable(SemiSync.Master mode);
+
+    /**
+     * A writable primary told how many replicas the deployment wants: master-side semi-sync as
+     * {@link SemiSync#whenTold} decides from the server's state now; {@code read_only} untouched. Turning it off
+     * releases the commits that were waiting for a replica. Returns how commits wait afterwards.
+     */
+    SemiSyncWait setCommitWait(boolean semiSync, boolean replicasWanted);
 
     /**
      * PROMOTE's last steps: withhold the admin's read-only bypass, take writes with master-side semi-sync as
@@ -83,7 +91,7 @@ public interface DatabaseServer extends AutoCloseable {
      */
     default String takeWrites(SemiSync.Master mode, String adminUser) {
         restrictAdminUser(adminUser);
-        makeWritable(mode.enabled());
+        makeWritable(mode);
         return binlogPosition();
     }
 

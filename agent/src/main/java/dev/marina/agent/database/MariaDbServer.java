@@ -6,6 +6,7 @@ import dev.marina.agent.replication.PrimaryContact;
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.ReplicationFault;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.schemas.v1.Size;
 import dev.marina.service.SecretBox;
 import java.io.IOException;
@@ -362,9 +363,9 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     @Override
-    public void makeWritable(boolean semiSync) {
+    public void makeWritable(SemiSync.Master mode) {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            takeWrites(s, SemiSync.atFirstDeploy(semiSync));
+            takeWrites(s, mode);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot make the server writable: " + e.getMessage(), e);
         }
@@ -389,12 +390,32 @@ public final class MariaDbServer implements DatabaseServer {
     private static void takeWrites(Statement s, SemiSync.Master mode) throws SQLException {
         SemiSync.Master applied = SemiSync.withAttached(mode, Long.parseLong(status(s, "Rpl_semi_sync_master_clients", "0")));
         s.execute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
-        s.execute("SET GLOBAL rpl_semi_sync_master_wait_point=" + SemiSync.WAIT_POINT);
-        s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + SemiSync.LOSSLESS_TIMEOUT_MS);
-        s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=" + (applied.waitWithoutReplica() ? "ON" : "OFF"));
-        s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (applied.enabled() ? "ON" : "OFF"));
+        setMaster(s, applied);
         s.execute("SET GLOBAL read_only=OFF");
         LOG.infof("taking writes semi_sync=%s", applied);
+    }
+
+    /** Master-side semi-sync as {@code mode} says. Turning it off wakes the commits that waited for a replica. */
+    private static void setMaster(Statement s, SemiSync.Master mode) throws SQLException {
+        s.execute("SET GLOBAL rpl_semi_sync_master_wait_point=" + SemiSync.WAIT_POINT);
+        s.execute("SET GLOBAL rpl_semi_sync_master_timeout=" + SemiSync.LOSSLESS_TIMEOUT_MS);
+        s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=" + (mode.waitWithoutReplica() ? "ON" : "OFF"));
+        s.execute("SET GLOBAL rpl_semi_sync_master_enabled=" + (mode.enabled() ? "ON" : "OFF"));
+    }
+
+    @Override
+    public SemiSyncWait setCommitWait(boolean semiSync, boolean replicasWanted) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            SemiSync.Reading before = semiSyncReading(s);
+            SemiSync.Master mode = SemiSync.withAttached(SemiSync.whenTold(before, semiSync, replicasWanted), before.replicasConnected());
+            setMaster(s, mode);
+            SemiSync.Reading after = semiSyncReading(s);
+            LOG.infof("commit wait set semi_sync=%s replicas_connected=%d commits_waiting_before=%d", mode,
+                    after.replicasConnected(), before.commitsWaiting());
+            return SemiSync.waitOf(after);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set how commits wait: " + e.getMessage(), e);
+        }
     }
 
     private static String status(Statement s, String variable, String otherwise) throws SQLException {

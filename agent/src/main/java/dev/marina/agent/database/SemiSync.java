@@ -1,5 +1,6 @@
 package dev.marina.agent.database;
 
+import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.SemiSyncWait;
 
 /**
@@ -12,12 +13,15 @@ import dev.marina.schemas.v1.SemiSyncWait;
  * own). While no replica is connected, a commit blocks: the client gets no acknowledgement for data
  * only one server holds.
  *
- * <p>The agent is not told how many replicas a deployment has, and a deployment of none must not block
- * every commit. So a SEMI_SYNC primary starts {@link Master#UNTIL_FIRST_REPLICA} (semi-sync on, no wait
- * while no replica is connected) and becomes {@link Master#LOSSLESS} as soon as a semi-sync replica is
- * attached ({@link #arms}) — checked when it takes writes and at every heartbeat observation. A PROMOTE
- * of a server that was a replica is lossless at once: the deployment has replicas, and the first write
- * on the new primary must wait until one of them holds it.
+ * <p>The reconciler tells a primary how many replicas the deployment wants ({@code replicas_wanted} on DEPLOY,
+ * PROMOTE and SET_REPLICAS_WANTED; unset reads as "some"). A primary of a deployment that wants none has
+ * master-side semi-sync {@link Master#OFF}: a retired replica must not leave every commit blocked, and turning
+ * semi-sync off also releases the commits that were waiting. One that wants some starts
+ * {@link Master#UNTIL_FIRST_REPLICA} (no wait while no replica is connected: the replicas are still being made)
+ * and becomes {@link Master#LOSSLESS} as soon as a semi-sync replica is attached ({@link #arms}) — checked when
+ * it takes writes and at every heartbeat observation. A PROMOTE of a server that was a replica is lossless at
+ * once: the deployment has replicas, and the first write on the new primary must wait until one of them holds it.
+ * The server's own variables remember the decision: with semi-sync off nothing arms it.
  */
 public final class SemiSync {
     private SemiSync() {}
@@ -29,7 +33,7 @@ public final class SemiSync {
 
     /** How a primary's commits wait. */
     public enum Master {
-        /** DURABILITY_ASYNC: master-side semi-sync off. */
+        /** DURABILITY_ASYNC, or a deployment that wants no replicas: master-side semi-sync off, commits never wait. */
         OFF,
         /** Semi-sync on, but no wait while no replica is connected: until a replica attached first in this term. */
         UNTIL_FIRST_REPLICA,
@@ -45,20 +49,37 @@ public final class SemiSync {
         }
     }
 
-    /** The first DEPLOY of a primary: it may be a deployment without replicas. */
-    public static Master atFirstDeploy(boolean semiSync) {
-        return semiSync ? Master.UNTIL_FIRST_REPLICA : Master.OFF;
+    /** Whether the deployment wants replicas, as a command says: unset (a reconciler that does not say) reads as yes. */
+    public static boolean replicasWanted(AgentCommand command) {
+        return !command.hasReplicasWanted() || command.getReplicasWanted() > 0;
+    }
+
+    /** The first DEPLOY of a primary: its replicas, if it wants any, are still being made. */
+    public static Master atFirstDeploy(boolean semiSync, boolean replicasWanted) {
+        return semiSync && replicasWanted ? Master.UNTIL_FIRST_REPLICA : Master.OFF;
     }
 
     /**
      * PROMOTE: lossless at once when the server was a replica until now (the deployment has replicas);
      * a primary made writable again (after a restart or self-fencing) waits for its replicas to attach.
      */
-    public static Master atPromote(boolean semiSync, boolean wasReplica) {
-        if (!semiSync) {
+    public static Master atPromote(boolean semiSync, boolean wasReplica, boolean replicasWanted) {
+        if (!semiSync || !replicasWanted) {
             return Master.OFF;
         }
         return wasReplica ? Master.LOSSLESS : Master.UNTIL_FIRST_REPLICA;
+    }
+
+    /**
+     * SET_REPLICAS_WANTED on a writable primary: off when the deployment wants no replicas; when it wants some, an
+     * armed primary stays armed (a replica that is reconnecting must not disarm it) and any other waits from its
+     * first replica on.
+     */
+    public static Master whenTold(Reading now, boolean semiSync, boolean replicasWanted) {
+        if (!semiSync || !replicasWanted) {
+            return Master.OFF;
+        }
+        return now.enabled() && now.waitNoSlave() ? Master.LOSSLESS : Master.UNTIL_FIRST_REPLICA;
     }
 
     /** {@code mode} adjusted to what the server sees: a semi-sync replica attached makes it lossless. */
@@ -80,6 +101,15 @@ public final class SemiSync {
     /** Arm a writable primary that waits only until its first replica, once a semi-sync replica is attached. */
     public static boolean arms(Reading reading, boolean readOnly) {
         return !readOnly && reading.enabled() && !reading.waitNoSlave() && reading.replicasConnected() > 0;
+    }
+
+    /** The word for a mode just set (a replica attached later makes UNTIL_FIRST_REPLICA lossless). */
+    public static SemiSyncWait waitOf(Master mode) {
+        return switch (mode) {
+            case OFF -> SemiSyncWait.SEMI_SYNC_WAIT_OFF;
+            case UNTIL_FIRST_REPLICA -> SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA;
+            case LOSSLESS -> SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS;
+        };
     }
 
     /** The heartbeat's word for a primary's commit wait. */

@@ -20,6 +20,8 @@ public enum Action {
     PROMOTE,
     /** Replicate from the given primary (read-only); answer DONE, or FAILED when the histories diverged. */
     REPLICATE,
+    /** Set how a writable primary's commits wait for a replica, from the replicas wanted; answer DONE with the wait. */
+    SET_COMMIT_WAIT,
     /** Make the server read-only and end the clients' connections; answer DONE with the GTID position. */
     FENCE,
     /** No server runs, so none takes writes (it starts read-only): answer DONE. */

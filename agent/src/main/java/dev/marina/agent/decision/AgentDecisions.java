@@ -39,6 +39,7 @@ public final class AgentDecisions {
     public static final String NOT_RUNNING_FOR_ROLE = "database is not running: roles change on a running server only";
     public static final String NOT_RUNNING_FENCED = "database is not running: it starts read-only, so it takes no writes";
     public static final String NOT_RUNNING_FOR_BACKUP = "database is not running: a backup is taken of a running server";
+    public static final String NOT_WRITABLE_PRIMARY = "not a writable primary: the PROMOTE that makes it one carries the replicas wanted";
     public static final String NOTHING_TO_FENCE = "no database deployed: nothing takes writes";
 
     /** A primary's address for REPLICATE: an IPv4 or IPv6 address or a host name; it goes into CHANGE MASTER. */
@@ -69,6 +70,7 @@ public final class AgentDecisions {
             case AGENT_OP_REPLICATE -> replicate(facts, command);
             case AGENT_OP_FENCE -> fence(facts);
             case AGENT_OP_BACKUP -> backup(facts, command);
+            case AGENT_OP_SET_REPLICAS_WANTED -> setReplicasWanted(facts);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
     }
@@ -152,6 +154,17 @@ public final class AgentDecisions {
         return switch (facts.state()) {
             case RUNNING -> Decision.of(Action.REPLICATE, "database running");
             case STOPPED -> Decision.wrongState(NOT_RUNNING_FOR_ROLE);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
+        };
+    }
+
+    /** Only a writable primary's commits wait for replicas; any other learns the replicas wanted from its PROMOTE. */
+    private static Decision setReplicasWanted(Facts facts) {
+        return switch (facts.state()) {
+            case RUNNING -> facts.writablePrimary() ? Decision.of(Action.SET_COMMIT_WAIT, "writable primary")
+                    : Decision.wrongState(NOT_WRITABLE_PRIMARY);
+            case STOPPED -> Decision.wrongState(NOT_WRITABLE_PRIMARY);
             case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
             case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };

@@ -10,8 +10,14 @@ import dev.marina.schemas.v1.Role;
  * @param installedVersion the version of the database server installed here, e.g. "10.11.19"
  * @param role             the instance's role in the agent's state (UNSPECIFIED before the first DEPLOY)
  * @param deployedBefore   a DEPLOY was carried out to the end here before
+ * @param writablePrimary  the instance is a primary that takes writes (deployed or promoted, not fenced since)
  */
-public record Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore) {
+public record Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore,
+        boolean writablePrimary) {
+
+    public Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore) {
+        this(state, highestEpoch, installedVersion, role, deployedBefore, false);
+    }
 
     /** Facts of an instance that has no role yet. */
     public Facts(LocalState state, long highestEpoch, String installedVersion) {

@@ -1,11 +1,15 @@
 package dev.marina.agent.database;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marina.agent.database.SemiSync.Master;
 import dev.marina.agent.database.SemiSync.Reading;
+import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.SemiSyncWait;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,31 +18,70 @@ class SemiSyncTest {
 
     static Stream<Arguments> promotions() {
         return Stream.of(
-                Arguments.of("a replica promoted under SEMI_SYNC is lossless at once", true, true, 0, Master.LOSSLESS),
-                Arguments.of("a primary made writable again waits only once a replica attached", true, false, 0,
+                Arguments.of("a replica promoted in a deployment that wants no replicas does not wait", true, true, 0, false, Master.OFF),
+                Arguments.of("nor does it with the retiring replicas still attached", true, false, 2, false, Master.OFF),
+                Arguments.of("a replica promoted under SEMI_SYNC is lossless at once", true, true, 0, true, Master.LOSSLESS),
+                Arguments.of("a primary made writable again waits only once a replica attached", true, false, 0, true,
                         Master.UNTIL_FIRST_REPLICA),
-                Arguments.of("a primary made writable again with its replicas attached is lossless", true, false, 2, Master.LOSSLESS),
-                Arguments.of("ASYNC promotes without semi-sync", false, true, 1, Master.OFF),
-                Arguments.of("ASYNC stays off with replicas attached", false, false, 2, Master.OFF));
+                Arguments.of("a primary made writable again with its replicas attached is lossless", true, false, 2, true, Master.LOSSLESS),
+                Arguments.of("ASYNC promotes without semi-sync", false, true, 1, true, Master.OFF),
+                Arguments.of("ASYNC stays off with replicas attached", false, false, 2, true, Master.OFF));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("promotions")
-    void promote(String behaviour, boolean semiSync, boolean wasReplica, long attached, Master expected) {
-        assertEquals(expected, SemiSync.withAttached(SemiSync.atPromote(semiSync, wasReplica), attached));
+    void promote(String behaviour, boolean semiSync, boolean wasReplica, long attached, boolean replicasWanted, Master expected) {
+        assertEquals(expected, SemiSync.withAttached(SemiSync.atPromote(semiSync, wasReplica, replicasWanted), attached));
     }
 
     static Stream<Arguments> firstDeploys() {
         return Stream.of(
-                Arguments.of("a first primary may have no replicas: it does not wait without one", true, 0, Master.UNTIL_FIRST_REPLICA),
-                Arguments.of("a first primary whose replicas attached already is lossless", true, 1, Master.LOSSLESS),
-                Arguments.of("ASYNC", false, 1, Master.OFF));
+                Arguments.of("a first primary whose replicas are being made does not wait without one", true, 0, true,
+                        Master.UNTIL_FIRST_REPLICA),
+                Arguments.of("a first primary whose replicas attached already is lossless", true, 1, true, Master.LOSSLESS),
+                Arguments.of("a first primary of a deployment that wants no replicas never waits", true, 0, false, Master.OFF),
+                Arguments.of("ASYNC", false, 1, true, Master.OFF));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("firstDeploys")
-    void firstDeploy(String behaviour, boolean semiSync, long attached, Master expected) {
-        assertEquals(expected, SemiSync.withAttached(SemiSync.atFirstDeploy(semiSync), attached));
+    void firstDeploy(String behaviour, boolean semiSync, long attached, boolean replicasWanted, Master expected) {
+        assertEquals(expected, SemiSync.withAttached(SemiSync.atFirstDeploy(semiSync, replicasWanted), attached));
+    }
+
+    static Stream<Arguments> told() {
+        return Stream.of(
+                Arguments.of("scaled to 0: an armed primary with no replica left stops waiting", new Reading(true, true, true, 0, 3), true,
+                        false, Master.OFF),
+                Arguments.of("scaled to 0 while a retiring replica is still attached: off too", new Reading(true, true, true, 1, 0), true,
+                        false, Master.OFF),
+                Arguments.of("scaled to 0 before any replica attached: off, so none arms it later",
+                        new Reading(true, false, false, 0, 0), true, false, Master.OFF),
+                Arguments.of("scaled from 0: waits once a replica attached", new Reading(false, false, false, 0, 0), true, true,
+                        Master.UNTIL_FIRST_REPLICA),
+                Arguments.of("scaled from 0 with a replica attached already: lossless", new Reading(false, false, false, 1, 0), true, true,
+                        Master.LOSSLESS),
+                Arguments.of("still wanted: an armed primary stays armed though its replica is reconnecting",
+                        new Reading(true, true, true, 0, 0), true, true, Master.LOSSLESS),
+                Arguments.of("ASYNC stays off", new Reading(false, false, false, 1, 0), false, true, Master.OFF));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("told")
+    void whenTold(String behaviour, Reading now, boolean semiSync, boolean replicasWanted, Master expected) {
+        assertEquals(expected, SemiSync.withAttached(SemiSync.whenTold(now, semiSync, replicasWanted), now.replicasConnected()));
+    }
+
+    @Test
+    void a_primary_told_it_has_no_replicas_is_not_armed_by_a_replica_attaching() {
+        assertFalse(SemiSync.arms(new Reading(false, false, false, 1, 0), false));
+    }
+
+    @Test
+    void replicas_wanted_unset_reads_as_some() {
+        assertTrue(SemiSync.replicasWanted(AgentCommand.getDefaultInstance()));
+        assertTrue(SemiSync.replicasWanted(AgentCommand.newBuilder().setReplicasWanted(2).build()));
+        assertFalse(SemiSync.replicasWanted(AgentCommand.newBuilder().setReplicasWanted(0).build()));
     }
 
     static Stream<Arguments> arming() {

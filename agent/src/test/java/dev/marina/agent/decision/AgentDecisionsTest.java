@@ -34,6 +34,7 @@ import dev.marina.schemas.v1.SealedSecret;
 import dev.marina.schemas.v1.Size;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -205,12 +206,38 @@ class AgentDecisionsTest {
                 deploy(c -> c.setRole(role))));
     }
 
+    static Stream<Arguments> replicasWanted() {
+        return Stream.of(
+                Arguments.of("sets a writable primary's commit wait", RUNNING, true, Action.SET_COMMIT_WAIT, AGENT_REASON_UNSPECIFIED),
+                Arguments.of("a read-only server learns it from the PROMOTE that makes it writable", RUNNING, false, REFUSE,
+                        AGENT_REASON_WRONG_STATE),
+                Arguments.of("a stopped server starts read-only: likewise", STOPPED, false, REFUSE, AGENT_REASON_WRONG_STATE),
+                Arguments.of("nothing deployed", NO_DATA, false, REFUSE, AGENT_REASON_WRONG_STATE),
+                Arguments.of("destroyed", DESTROYED, false, REFUSE, AGENT_REASON_WRONG_STATE));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("replicasWanted")
+    void replicas_wanted(String behaviour, LocalState state, boolean writablePrimary, Action expected, AgentReason code) {
+        Decision decision = AgentDecisions.decide(new Facts(state, 2, INSTALLED, Role.ROLE_PRIMARY, true, writablePrimary),
+                op(AgentOp.AGENT_OP_SET_REPLICAS_WANTED).toBuilder().setEpoch(2).setReplicasWanted(0).build());
+        assertEquals(expected, decision.action(), decision.reason());
+        assertEquals(code, decision.code(), decision.reason());
+    }
+
+    @Test
+    void a_stale_replicas_wanted_is_refused() {
+        Decision decision = AgentDecisions.decide(new Facts(RUNNING, 3, INSTALLED, Role.ROLE_PRIMARY, true, true),
+                op(AgentOp.AGENT_OP_SET_REPLICAS_WANTED).toBuilder().setEpoch(2).build());
+        assertEquals(AGENT_REASON_STALE_EPOCH, decision.code());
+    }
+
     static Stream<Arguments> epochRaisers() {
         return Stream.of(
                 Arguments.of(AgentOp.AGENT_OP_DEPLOY, true), Arguments.of(AgentOp.AGENT_OP_PROMOTE, true),
                 Arguments.of(AgentOp.AGENT_OP_REPLICATE, true), Arguments.of(AgentOp.AGENT_OP_FENCE, true),
                 Arguments.of(AgentOp.AGENT_OP_DESTROY, false), Arguments.of(AgentOp.AGENT_OP_MAKE_CSR, false),
-                Arguments.of(AgentOp.AGENT_OP_INSTALL_CERT, false));
+                Arguments.of(AgentOp.AGENT_OP_INSTALL_CERT, false), Arguments.of(AgentOp.AGENT_OP_SET_REPLICAS_WANTED, false));
     }
 
     @ParameterizedTest(name = "{0} raises the epoch: {1}")

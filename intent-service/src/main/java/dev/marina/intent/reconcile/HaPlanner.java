@@ -1,9 +1,11 @@
 package dev.marina.intent.reconcile;
 
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InstanceState;
 import dev.marina.schemas.v1.InstancePlan;
@@ -14,6 +16,7 @@ import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.RoleChange;
 import dev.marina.schemas.v1.RoleChangeKind;
 import dev.marina.schemas.v1.RoleChangeState;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
 import java.util.Comparator;
@@ -70,6 +73,7 @@ final class HaPlanner {
             });
         }
         primary(pass.state).filter(p -> writable(pass.state, p)).ifPresent(p -> repoint(pass, p, settings));
+        tellReplicasWanted(pass, settings);
         replaceBroken(pass, settings);
         finishRoleChange(pass);
     }
@@ -360,6 +364,31 @@ final class HaPlanner {
     }
 
     /**
+     * A writable primary learns when the replicas its deployment wants cross 0, decided from how it says its commits
+     * wait: one that wants none must not wait (an armed primary whose replicas were retired would block every
+     * commit), one that wants some must once a replica attached. DEPLOY and PROMOTE carry the count themselves.
+     */
+    static void tellReplicasWanted(Pass pass, PlanSettings settings) {
+        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas());
+        Optional<ObservedInstance> told = primary(pass.state)
+                .filter(p -> writable(pass.state, p) && p.getHealth() == Health.HEALTH_UP
+                        && mustBeTold(pass.state.getDesired().getSpec().getDurability(), wanted, p.getSemiSyncWait()));
+        Optional<ActionKey> key = told.map(p -> Ledger.replicasWanted(p.getInstanceId(), wanted));
+        Ledger.forgetReplicasWantedExcept(pass.state, key);
+        told.ifPresent(p -> pass.ensure(key.get(), settings.ha().agentTimeout(), Topics.AGENT_COMMANDS,
+                issue -> command(pass, p, AgentOp.AGENT_OP_SET_REPLICAS_WANTED, issue).build()));
+    }
+
+    /** Whether a primary whose commits wait so must be told the replicas wanted (never while its wait is unknown). */
+    static boolean mustBeTold(Durability durability, int replicasWanted, SemiSyncWait wait) {
+        if (durability == Durability.DURABILITY_ASYNC || wait == SemiSyncWait.SEMI_SYNC_WAIT_UNSPECIFIED
+                || wait == SemiSyncWait.UNRECOGNIZED) {
+            return false;
+        }
+        return replicasWanted == 0 ? wait != SemiSyncWait.SEMI_SYNC_WAIT_OFF : wait == SemiSyncWait.SEMI_SYNC_WAIT_OFF;
+    }
+
+    /**
      * A replica that must be rebuilt (its history diverged, or it cannot catch up), or that has been Down for
      * too long, is replaced by a new one.
      */
@@ -381,18 +410,24 @@ final class HaPlanner {
 
     static AgentCommand.Builder command(Pass pass, ObservedInstance instance, AgentOp op, Pass.Issue issue) {
         Intent desired = pass.state.getDesired();
-        return AgentCommand.newBuilder()
+        boolean primary = op == AgentOp.AGENT_OP_PROMOTE || op == AgentOp.AGENT_OP_SET_REPLICAS_WANTED;
+        AgentCommand.Builder command = AgentCommand.newBuilder()
                 .setCommandId(issue.commandId())
                 .setAction(issue.action())
                 .setDeployment(desired.getDeployment())
                 .setInstanceId(instance.getInstanceId())
                 .setOp(op)
                 .setEpoch(pass.state.getEpoch())
-                .setRole(op == AgentOp.AGENT_OP_PROMOTE ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
+                .setRole(primary ? Role.ROLE_PRIMARY : Role.ROLE_REPLICA)
                 .setGeneration(desired.getGeneration())
                 .setDurability(desired.getSpec().getDurability())
                 .setReplicationPassword(desired.getReplicationPassword())
                 .setIssuedAt(Timestamps.of(pass.now));
+        if (primary) {
+            // whether its commits may wait for a replica (SemiSync on the agent)
+            command.setReplicasWanted(Math.max(0, desired.getSpec().getReplicas()));
+        }
+        return command;
     }
 
     static int number(String instanceId) {

@@ -89,6 +89,11 @@ public final class Ledger {
         return of(ActionKind.ACTION_KIND_BACKUP, instanceId).toBuilder().setSubject(backupId).build();
     }
 
+    /** Telling a writable primary the replicas its deployment wants (a new count is a new action). */
+    public static ActionKey replicasWanted(String instanceId, int replicas) {
+        return of(ActionKind.ACTION_KIND_SET_REPLICAS_WANTED, instanceId).toBuilder().setRequest(replicas).build();
+    }
+
     /** Whether an action is one of the agent's role steps (its answer says where the instance stands in a role change). */
     public static boolean isRoleStep(ActionKind kind) {
         return kind == ActionKind.ACTION_KIND_PROMOTE || kind == ActionKind.ACTION_KIND_REPLICATE
@@ -120,6 +125,7 @@ public final class Ledger {
             case ACTION_KIND_PROMOTE, ACTION_KIND_REPLICATE, ACTION_KIND_FENCE ->
                     id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch());
             case ACTION_KIND_BACKUP -> id.append('/').append(key.getSubject()).append('/').append(key.getInstanceId());
+            case ACTION_KIND_SET_REPLICAS_WANTED -> id.append('/').append(key.getInstanceId()).append('/').append(key.getRequest());
             default -> id.append('/').append(key.getInstanceId());
         }
         return id.toString();
@@ -141,6 +147,7 @@ public final class Ledger {
             case ACTION_KIND_REPLICATE -> "replicate";
             case ACTION_KIND_FENCE -> "fence";
             case ACTION_KIND_BACKUP -> "backup";
+            case ACTION_KIND_SET_REPLICAS_WANTED -> "replicas-wanted";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }
@@ -176,6 +183,11 @@ public final class Ledger {
     /** Drops every in-flight DNS action except {@code keep} (a newer wish replaces an older one). */
     public static void forgetNamesExcept(ReconcilerState.Builder state, Optional<ActionKey> keep) {
         removeIf(state, a -> isNames(a.getKind()) && !keep.map(a::equals).orElse(false));
+    }
+
+    /** Drops every in-flight SET_REPLICAS_WANTED except {@code keep} (a newer wish, or another primary, replaces it). */
+    public static void forgetReplicasWantedExcept(ReconcilerState.Builder state, Optional<ActionKey> keep) {
+        removeIf(state, a -> a.getKind() == ActionKind.ACTION_KIND_SET_REPLICAS_WANTED && !keep.map(a::equals).orElse(false));
     }
 
     /** Forgets in-flight entries written before the typed ledger (see the class comment). */

@@ -87,6 +87,9 @@ public final class Observe {
         if (kind == ActionKind.ACTION_KIND_BACKUP) {
             return action.map(a -> backupStep(state, a, event)).orElse(state);
         }
+        if (kind == ActionKind.ACTION_KIND_SET_REPLICAS_WANTED) {
+            return action.map(a -> replicasWantedStep(state, instance, a, event)).orElse(state);
+        }
         if (Ledger.isCertStep(kind) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
             // a certificate step says nothing about the database's state
             return action.filter(a -> Ledger.isCertStep(a.getAction().getKind()))
@@ -132,6 +135,23 @@ public final class Observe {
             updated.setCurrent(backups.getCurrent().toBuilder().setManifest(event.getBackup()));
         }
         return next.setBackups(updated).build();
+    }
+
+    /**
+     * The primary's answer to SET_REPLICAS_WANTED: DONE says how its commits wait now (recorded until its next
+     * heartbeat says it too); anything else is recorded and the action retried on its backoff.
+     */
+    static ReconcilerState replicasWantedStep(ReconcilerState state, ObservedInstance instance, InFlightAction action,
+            AgentEvent event) {
+        ReconcilerState.Builder next = state.toBuilder();
+        ObservedInstance.Builder updated = instance.toBuilder();
+        if (event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
+            Ledger.remove(next, action.getAction());
+            updated.setSemiSyncWait(event.getSemiSyncWait()).clearLastError();
+        } else {
+            updated.setLastError("agent: " + event.getReason());
+        }
+        return next.putInstances(instance.getInstanceId(), updated.build()).build();
     }
 
     /**
@@ -316,7 +336,10 @@ public final class Observe {
                 .setEpoch(event.getEpoch())
                 .setReplicationConnected(event.getReplicationConnected())
                 .setReplicationSource(event.getReplicationSource())
-                .setReplicationLagMs(event.getReplicationLagMs());
+                .setReplicationLagMs(event.getReplicationLagMs())
+                .setSemiSyncReplicasConnected(event.getSemiSyncReplicasConnected())
+                .setCommitsWaiting(event.getCommitsWaiting())
+                .setSemiSyncWait(event.getSemiSyncWait());
         if (event.hasLastHeartbeatAt()) {
             updated.setLastHeartbeatAt(event.getLastHeartbeatAt());
         }

@@ -281,7 +281,8 @@ public final class Planner {
                 .setIssuedAt(Timestamps.of(pass.now));
         if (op == AgentOp.AGENT_OP_DEPLOY) {
             command.setReplicationPassword(desired.getReplicationPassword())
-                    .setDurability(desired.getSpec().getDurability());
+                    .setDurability(desired.getSpec().getDurability())
+                    .setReplicasWanted(Math.max(0, desired.getSpec().getReplicas()));
             command.setEngine(desired.getSpec().getEngine())
                     .setVersion(desired.getSpec().getVersion())
                     .setSize(desired.getSpec().getSize())

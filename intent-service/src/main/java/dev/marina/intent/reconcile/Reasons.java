@@ -17,6 +17,12 @@ public final class Reasons {
      * the phase (the database serves either way), ops watch it on its own.
      */
     public static final String BACKUPS_HEALTHY = "BackupsHealthy";
+    /**
+     * Present for a DURABILITY_SEMI_SYNC deployment that wants replicas, once its writable primary reported how its
+     * commits wait: true while a semi-sync replica acknowledges them. False degrades the phase: while the primary
+     * waits with no replica connected, commits block.
+     */
+    public static final String DURABLE = "Durable";
     /** Present only when an action went unanswered too often (then the phase is Failed). */
     public static final String PROGRESSING = "Progressing";
 
@@ -58,4 +64,8 @@ public final class Reasons {
     public static final String BACKUP_FAILING = "BackupFailing";
     public static final String BACKUP_TAKEN = "BackupTaken";
     public static final String BAD_SCHEDULE = "BadSchedule";
+    public static final String REPLICA_ACKNOWLEDGES = "ReplicaAcknowledges";
+    public static final String WAITING_FOR_REPLICA = "WaitingForReplica";
+    public static final String NOT_YET_LOSSLESS = "NotYetLossless";
+    public static final String FELL_BACK = "FellBack";
 }

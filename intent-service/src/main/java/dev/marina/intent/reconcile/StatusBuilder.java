@@ -136,6 +136,7 @@ public final class StatusBuilder {
         conditions.add(writable(state, facts, p));
         conditions.add(healthy(p));
         replicasCondition(state, Math.max(0, desired.getSpec().getReplicas()), facts, primary).ifPresent(conditions::add);
+        durableCondition(state, facts).ifPresent(conditions::add);
         if (settings.dns().enabled()) {
             conditions.add(dnsCondition(state, DnsNames.wanted(state, settings.dns()), facts.namesAnswering(),
                     settings.dns().zone()));
@@ -244,6 +245,35 @@ public final class StatusBuilder {
                 .map(i -> i.getInstanceId() + ": " + i.getReplicationError()).sorted().reduce((a, b) -> a + "; " + b).orElse("");
         return Optional.of(condition(Reasons.REPLICAS_READY, false, writable ? Reasons.CATCHING_UP : Reasons.WAITING_FOR_PRIMARY,
                 ready + " of " + wanted + " replicas replicate" + (broken.isEmpty() ? "" : " (" + broken + ")")));
+    }
+
+    /**
+     * Durable (SEMI_SYNC with replicas wanted, once the writable primary reported its commit wait): whether a replica
+     * acknowledges every commit, or commits wait for one (blocked), or are acknowledged by the primary alone for now.
+     */
+    static Optional<Condition> durableCondition(ReconcilerState state, Facts.Snapshot facts) {
+        int wanted = Math.max(0, state.getDesired().getSpec().getReplicas());
+        if (state.getDesired().getSpec().getDurability() == dev.marina.schemas.v1.Durability.DURABILITY_ASYNC || wanted == 0
+                || !facts.writable()) {
+            return Optional.empty();
+        }
+        ObservedInstance p = facts.primary().orElseThrow();
+        long connected = p.getSemiSyncReplicasConnected();
+        return switch (p.getSemiSyncWait()) {
+            case SEMI_SYNC_WAIT_LOSSLESS -> Optional.of(connected > 0
+                    ? condition(Reasons.DURABLE, true, Reasons.REPLICA_ACKNOWLEDGES, connected + (connected == 1 ? " semi-sync replica"
+                            : " semi-sync replicas") + " connected to " + p.getInstanceId() + ": a commit returns once one holds it")
+                    : condition(Reasons.DURABLE, false, Reasons.WAITING_FOR_REPLICA, p.getCommitsWaiting() > 0
+                            ? p.getCommitsWaiting() + (p.getCommitsWaiting() == 1 ? " commit" : " commits")
+                                    + " waiting for a replica to acknowledge"
+                            : "no replica connected to " + p.getInstanceId() + ": commits wait until one acknowledges"));
+            case SEMI_SYNC_WAIT_FELL_BACK -> Optional.of(condition(Reasons.DURABLE, false, Reasons.FELL_BACK,
+                    p.getInstanceId() + " fell back to asynchronous commits: a failover may lose acknowledged commits"));
+            case SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA, SEMI_SYNC_WAIT_OFF -> Optional.of(condition(Reasons.DURABLE, false,
+                    Reasons.NOT_YET_LOSSLESS, "no semi-sync replica has attached to " + p.getInstanceId()
+                            + " yet: commits are acknowledged by it alone"));
+            default -> Optional.empty(); // not reported yet
+        };
     }
 
     /** DnsReady: whether the names answer with the addresses wanted now, and if not, why. */

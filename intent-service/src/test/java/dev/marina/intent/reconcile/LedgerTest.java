@@ -36,7 +36,8 @@ class LedgerTest {
                 Arguments.of(Ledger.promote(I, 3), "promote/" + I + "/3"),
                 Arguments.of(Ledger.replicate(I, 3), "replicate/" + I + "/3"),
                 Arguments.of(Ledger.fence(I, 3), "fence/" + I + "/3"),
-                Arguments.of(Ledger.backup(I, "s-20261202-0300"), "backup/s-20261202-0300/" + I));
+                Arguments.of(Ledger.backup(I, "s-20261202-0300"), "backup/s-20261202-0300/" + I),
+                Arguments.of(Ledger.replicasWanted(I, 0), "replicas-wanted/" + I + "/0"));
     }
 
     @ParameterizedTest(name = "{1}")

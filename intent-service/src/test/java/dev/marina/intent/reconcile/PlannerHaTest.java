@@ -30,6 +30,8 @@ import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.RoleChange;
 import dev.marina.schemas.v1.RoleChangeKind;
 import dev.marina.schemas.v1.SealedSecret;
+import dev.marina.schemas.v1.SemiSyncWait;
+import dev.marina.schemas.v1.Durability;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
 import java.time.Instant;
@@ -158,6 +160,89 @@ class PlannerHaTest {
         assertEquals(Phase.PHASE_READY, state.getPublishedStatus().getPhase(), () -> state.getPublishedStatus().toString());
         assertEquals(List.of("127.10.0.2", "127.10.0.3"), applied("ro.orders.acme.marina.test."), "readers are the replicas");
         assertTrue(condition(Reasons.REPLICAS_READY).getStatus());
+    }
+
+    /** health-monitor's record of the primary with its semi-sync facts. */
+    private void semiSync(SemiSyncWait wait, long connected, long waiting) {
+        state = Observe.health(state, InstanceHealth.newBuilder().setInstanceId(P).setHealth(Health.HEALTH_UP).setReason("because")
+                .setEpoch(state.getEpoch()).setGtidPosition("0-1-10").setLastHeartbeatAt(Timestamps.of(now))
+                .setSemiSyncWait(wait).setSemiSyncReplicasConnected(connected).setCommitsWaiting(waiting).build(), now);
+    }
+
+    private void scaleTo(int replicas) {
+        state = Observe.desired(state, state.getDesired().toBuilder().setGeneration(state.getDesired().getGeneration() + 1)
+                .setSpec(state.getDesired().getSpec().toBuilder().setReplicas(replicas)).build());
+    }
+
+    @Test
+    void deploy_and_promote_carry_the_replicas_the_deployment_wants() {
+        replicatedDeployment();
+        List<AgentCommand> deploys = firstPass.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS)
+                .map(c -> ((dev.marina.schemas.v1.ProvisionCommand) c.value()).getFirstCommand()).toList();
+        assertTrue(deploys.stream().allMatch(d -> d.hasReplicasWanted() && d.getReplicasWanted() == 2), deploys::toString);
+    }
+
+    @Test
+    void scaling_to_no_replicas_tells_an_armed_primary_to_stop_waiting_for_one() {
+        replicatedDeployment();
+        semiSync(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS, 2, 0);
+        assertTrue(agent(plan(), AgentOp.AGENT_OP_SET_REPLICAS_WANTED).isEmpty(), "nothing to tell while the wish matches");
+        scaleTo(0);
+        AgentCommand told = onlyAgent(plan(), AgentOp.AGENT_OP_SET_REPLICAS_WANTED);
+        assertEquals(P, told.getInstanceId());
+        assertEquals(Role.ROLE_PRIMARY, told.getRole());
+        assertTrue(told.hasReplicasWanted());
+        assertEquals(0, told.getReplicasWanted());
+        assertEquals(state.getEpoch(), told.getEpoch());
+        assertTrue(agent(plan(), AgentOp.AGENT_OP_SET_REPLICAS_WANTED).isEmpty(), "sent once, then on its backoff");
+        state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(P).setCommandId(told.getCommandId())
+                .setAction(told.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_DONE)
+                .setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_OFF).build(), now);
+        assertEquals(SemiSyncWait.SEMI_SYNC_WAIT_OFF, state.getInstancesOrThrow(P).getSemiSyncWait());
+        assertFalse(Ledger.pending(state.toBuilder(), told.getAction()), "DONE settles it");
+        now = now.plusSeconds(60);
+        assertTrue(agent(plan(), AgentOp.AGENT_OP_SET_REPLICAS_WANTED).isEmpty(), "told: its answer says it no longer waits");
+    }
+
+    @Test
+    void scaling_from_no_replicas_tells_the_primary_to_wait_once_a_replica_attached() {
+        replicatedDeployment();
+        semiSync(SemiSyncWait.SEMI_SYNC_WAIT_OFF, 0, 0);
+        scaleTo(2);
+        assertEquals(2, onlyAgent(plan(), AgentOp.AGENT_OP_SET_REPLICAS_WANTED).getReplicasWanted());
+        semiSync(SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA, 0, 0);
+        plan();
+        assertTrue(state.getInFlightMap().values().stream()
+                .noneMatch(a -> a.getAction().getKind() == dev.marina.schemas.v1.ActionKind.ACTION_KIND_SET_REPLICAS_WANTED),
+                "its heartbeat says it waits once a replica attached: the action is settled");
+    }
+
+    @Test
+    void a_primary_whose_wait_is_unknown_or_async_is_not_told() {
+        assertFalse(HaPlanner.mustBeTold(Durability.DURABILITY_SEMI_SYNC, 0, SemiSyncWait.SEMI_SYNC_WAIT_UNSPECIFIED));
+        assertFalse(HaPlanner.mustBeTold(Durability.DURABILITY_ASYNC, 0, SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS));
+        assertTrue(HaPlanner.mustBeTold(Durability.DURABILITY_SEMI_SYNC, 0, SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA),
+                "a retiring replica attaching would arm it");
+        assertTrue(HaPlanner.mustBeTold(Durability.DURABILITY_SEMI_SYNC, 0, SemiSyncWait.SEMI_SYNC_WAIT_FELL_BACK));
+        assertFalse(HaPlanner.mustBeTold(Durability.DURABILITY_SEMI_SYNC, 2, SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA));
+        assertFalse(HaPlanner.mustBeTold(Durability.DURABILITY_UNSPECIFIED, 2, SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS));
+    }
+
+    @Test
+    void a_primary_waiting_with_no_replica_connected_degrades_the_deployment_and_says_how_many_commits_wait() {
+        replicatedDeployment();
+        semiSync(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS, 2, 0);
+        plan();
+        assertTrue(condition(Reasons.DURABLE).getStatus());
+        assertEquals(Reasons.REPLICA_ACKNOWLEDGES, condition(Reasons.DURABLE).getReason());
+        assertEquals(Phase.PHASE_READY, state.getPublishedStatus().getPhase());
+        semiSync(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS, 0, 3);
+        plan();
+        assertFalse(condition(Reasons.DURABLE).getStatus());
+        assertEquals(Reasons.WAITING_FOR_REPLICA, condition(Reasons.DURABLE).getReason());
+        assertEquals("3 commits waiting for a replica to acknowledge", condition(Reasons.DURABLE).getMessage());
+        assertEquals(Phase.PHASE_DEGRADED, state.getPublishedStatus().getPhase(), "writes block: not Ready");
+        assertTrue(agent(last, AgentOp.AGENT_OP_SET_REPLICAS_WANTED).isEmpty(), "replicas are wanted: it keeps waiting");
     }
 
     @Test

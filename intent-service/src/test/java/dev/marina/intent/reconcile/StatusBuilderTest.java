@@ -1,11 +1,13 @@
 package dev.marina.intent.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marina.intent.Fixtures;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.Condition;
 import dev.marina.schemas.v1.DeploymentStatus;
+import dev.marina.schemas.v1.Durability;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.InFlightAction;
 import dev.marina.schemas.v1.InstancePlan;
@@ -15,6 +17,7 @@ import dev.marina.schemas.v1.ObservedInstance;
 import dev.marina.schemas.v1.Phase;
 import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
 import java.util.Arrays;
@@ -98,10 +101,45 @@ class StatusBuilderTest {
                 row("counts a replica pointed at an older epoch as not serving reads",
                         deployment(1, primary(same), replica(b -> b.setRoleEpoch(0))),
                         Phase.PHASE_DEGRADED, Reasons.REPLICAS_READY, Reasons.CATCHING_UP),
+                row("is ready while a semi-sync replica acknowledges commits", deployment(1, primary(b -> b
+                                .setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS).setSemiSyncReplicasConnected(1)), replica(same)),
+                        Phase.PHASE_READY, Reasons.DURABLE, Reasons.REPLICA_ACKNOWLEDGES),
+                row("is degraded while a lossless primary has no replica connected: commits block", deployment(1, primary(b -> b
+                                .setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS).setCommitsWaiting(4)), replica(same)),
+                        Phase.PHASE_DEGRADED, Reasons.DURABLE, Reasons.WAITING_FOR_REPLICA),
+                row("is degraded while no replica has attached yet: commits have one copy", deployment(1, primary(b -> b
+                                .setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_UNTIL_FIRST_REPLICA)), replica(same)),
+                        Phase.PHASE_DEGRADED, Reasons.DURABLE, Reasons.NOT_YET_LOSSLESS),
+                row("is degraded when the primary fell back to asynchronous commits", deployment(1, primary(b -> b
+                                .setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_FELL_BACK)), replica(same)),
+                        Phase.PHASE_DEGRADED, Reasons.DURABLE, Reasons.FELL_BACK),
                 row("is failed when an action went unanswered too often",
                         deployment(0, primary(same)).toBuilder().putInFlight("deploy/" + P, InFlightAction.newBuilder()
                                 .setKey("deploy/" + P).setAction(Ledger.deploy(P)).setAttempts(5).build()).build(),
                         Phase.PHASE_FAILED, Reasons.PROGRESSING, Reasons.RETRIES_EXHAUSTED));
+    }
+
+    static Stream<Arguments> withoutDurable() {
+        UnaryOperator<ObservedInstance.Builder> lossless = b -> b.setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS);
+        return Stream.of(
+                Arguments.of("a deployment without replicas: a single copy by design", deployment(0, primary(lossless))),
+                Arguments.of("an ASYNC deployment", withDurability(deployment(1, primary(lossless), replica(b -> b)),
+                        Durability.DURABILITY_ASYNC)),
+                Arguments.of("before the primary reported its wait", deployment(1, primary(b -> b), replica(b -> b))),
+                Arguments.of("while the primary is read-only: nothing commits", deployment(1, primary(b -> lossless.apply(b)
+                        .setRoleEpoch(0)), replica(b -> b))));
+    }
+
+    private static ReconcilerState withDurability(ReconcilerState state, Durability durability) {
+        return state.toBuilder().setDesired(state.getDesired().toBuilder()
+                .setSpec(state.getDesired().getSpec().toBuilder().setDurability(durability))).build();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("withoutDurable")
+    void durable_is_only_said_of_a_writable_semi_sync_primary_with_replicas_wanted(String behaviour, ReconcilerState state) {
+        DeploymentStatus status = StatusBuilder.build(state, NOW, PlanSettings.defaults());
+        assertTrue(status.getConditionsList().stream().noneMatch(c -> c.getType().equals(Reasons.DURABLE)), status::toString);
     }
 
     @ParameterizedTest(name = "{0}")
