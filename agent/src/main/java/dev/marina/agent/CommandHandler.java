@@ -184,6 +184,11 @@ public final class CommandHandler {
         if (decision.action() != Action.START) {
             return firstCommand();
         }
+        if (database.restorePending()) {
+            // Restored data not adopted yet (source's passwords, no GTID position): only the next DEPLOY may start it.
+            LOG.infof("restored data waits for DEPLOY deployment=%s instance=%s", identity.deploymentKey(), identity.instanceId());
+            return firstCommand();
+        }
         try {
             // A primary is read-only after any restart (the agent's or the server's) until the reconciler PROMOTEs it again.
             update(AgentState::withFenced);

@@ -143,6 +143,14 @@ class CommandHandlerTest {
     }
 
     @Test
+    void an_agent_restart_does_not_start_restored_data_not_adopted_yet() {
+        database.data = true;
+        database.restorePending = true;
+        assertTrue(handler().recover().isEmpty(), "no READY announced for the source's users and an empty history");
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
     void a_replica_deployed_from_a_backup_adopts_it_and_stays_read_only() {
         database.data = true;
         database.restorePending = true;
