@@ -4,6 +4,7 @@ import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
 import dev.marina.agent.backup.ObjectStoreFactory;
+import dev.marina.agent.backup.RestoreRunner;
 import dev.marina.agent.backup.ServerLogin;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.MariaDbFigures;
@@ -79,6 +80,7 @@ public final class Agent implements AutoCloseable {
         BackupJobs backups = new BackupJobs(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()),
                 new BackupRunner(BackupTools.installed(), ServerLogin.of(settings.files()), settings.files().dir(), clock));
         handler.useBackups(backups, event -> publisher.answer(identity.deploymentKey(), event));
+        handler.useRestores(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()), new RestoreRunner(BackupTools.installed()));
         CommandLoop commands = new CommandLoop(identity, proof, settings.kafka(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);

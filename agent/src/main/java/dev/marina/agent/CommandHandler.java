@@ -4,6 +4,11 @@ import dev.marina.agent.backup.BackupDecisions;
 import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
+import dev.marina.agent.backup.ObjectStoreFactory;
+import dev.marina.agent.backup.RestoreRunner;
+import dev.marina.agent.database.TemplateDataDirectory;
+import dev.marina.objectstore.ObjectStore;
+import dev.marina.schemas.v1.RestoreSource;
 import dev.marina.agent.database.DatabaseFailure;
 import dev.marina.agent.database.DatabaseServer;
 import dev.marina.agent.database.SemiSync;
@@ -76,6 +81,9 @@ public final class CommandHandler {
     /** Backups run off this thread; their answers go out through {@code laterAnswers}. Unset: BACKUP fails. */
     private volatile BackupJobs backups;
     private volatile java.util.function.Consumer<AgentEvent> laterAnswers;
+    /** Where DEPLOY with {@code restore} reads its backup from. Unset: such a DEPLOY fails. */
+    private volatile ObjectStoreFactory restoreStores;
+    private volatile RestoreRunner restorer;
 
     /** How long REPLICATE watches a new link before answering (a diverged history shows within a few 100 ms). */
     static final Duration REPLICATE_CHECK = Duration.ofSeconds(3);
@@ -119,6 +127,12 @@ public final class CommandHandler {
     public void useBackups(BackupJobs jobs, java.util.function.Consumer<AgentEvent> answers) {
         this.laterAnswers = answers;
         this.backups = jobs;
+    }
+
+    /** Lets DEPLOY start from a backup: read from {@code stores}, restored by {@code runner}. */
+    public void useRestores(ObjectStoreFactory stores, RestoreRunner runner) {
+        this.restorer = runner;
+        this.restoreStores = stores;
     }
 
     /** The highest accepted epoch, for heartbeats (read from another thread). */
@@ -169,6 +183,11 @@ public final class CommandHandler {
         Decision decision = AgentDecisions.onStart(local);
         LOG.infof("agent started state=%s action=%s why=%s", local, decision.action(), decision.reason());
         if (decision.action() != Action.START) {
+            return firstCommand();
+        }
+        if (database.restorePending()) {
+            // Restored data not adopted yet (source's passwords, no GTID position): only the next DEPLOY may start it.
+            LOG.infof("restored data waits for DEPLOY deployment=%s instance=%s", identity.deploymentKey(), identity.instanceId());
             return firstCommand();
         }
         try {
@@ -230,10 +249,11 @@ public final class CommandHandler {
                 command.getOp(), command.getEpoch(), facts.state(), decision.action(), decision.reason());
         AgentEvent answer;
         try {
+            boolean restoring = AgentDecisions.finishesRestore(facts, command);
             answer = switch (decision.action()) {
                 case DEPLOY -> deploy(command, AgentDecisions.deployMakesWritable(facts, command));
-                case START -> start(command, AgentDecisions.deployMakesWritable(facts, command));
-                case ANNOUNCE_READY -> announceReady(command, AgentDecisions.deployMakesWritable(facts, command));
+                case START -> start(command, AgentDecisions.deployMakesWritable(facts, command), restoring);
+                case ANNOUNCE_READY -> announceReady(command, AgentDecisions.deployMakesWritable(facts, command), restoring);
                 case PROMOTE -> promote(command);
                 case REPLICATE -> replicate(command);
                 case FENCE -> fence(command);
@@ -275,6 +295,7 @@ public final class CommandHandler {
         // Open the secrets first: a command we cannot carry out completely must change nothing.
         String password = adminPassword(command);
         String replicationPassword = replicationPassword(command);
+        BackupKey restoreKey = command.hasRestore() ? restoreKey(command.getRestore()) : null;
         // Recorded before the data appears, so data on disk always comes with its size (restart recovery needs it).
         update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId(), command.getAction())
                 .withTlsMode(command.getTlsMode())
@@ -282,8 +303,16 @@ public final class CommandHandler {
         if (!writable) {
             update(AgentState::withFenced);
         }
-        database.prepare(command.getSize());
+        if (restoreKey != null) {
+            restoreInto(command.getRestore(), restoreKey, files.restoreStaging());
+            database.prepareRestored(command.getSize(), files.restoreStaging());
+        } else {
+            database.prepare(command.getSize());
+        }
         startDatabase(command.getSize());
+        if (restoreKey != null) {
+            adoptRestored(command, password, replicationPassword);
+        }
         if (writable) {
             becomeFirstPrimary(command, password, replicationPassword);
         }
@@ -292,7 +321,7 @@ public final class CommandHandler {
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "deployed as " + roleName() + readOnlyNote());
     }
 
-    private AgentEvent start(AgentCommand command, boolean writable) {
+    private AgentEvent start(AgentCommand command, boolean writable, boolean restoring) {
         String password = adminPassword(command);
         String replicationPassword = replicationPassword(command);
         if (state.phase() != AgentState.Phase.DEPLOYED) {
@@ -304,6 +333,9 @@ public final class CommandHandler {
         // A server that stopped comes back read-only: a primary stays so until PROMOTE (unless it never took writes yet).
         update(s -> s.withTlsMode(command.getTlsMode()).withFenced());
         startDatabase(state.size());
+        if (restoring) {
+            adoptRestored(command, password, replicationPassword);
+        }
         if (writable) {
             becomeFirstPrimary(command, password, replicationPassword);
         }
@@ -311,7 +343,7 @@ public final class CommandHandler {
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "started on existing data" + readOnlyNote());
     }
 
-    private AgentEvent announceReady(AgentCommand command, boolean writable) {
+    private AgentEvent announceReady(AgentCommand command, boolean writable, boolean restoring) {
         String password = adminPassword(command);
         String replicationPassword = replicationPassword(command);
         // A DEPLOY carries the deployment's TLS mode: turning TLS off (or on again) applies at once.
@@ -319,6 +351,9 @@ public final class CommandHandler {
         update(s -> s.withTlsMode(command.getTlsMode()));
         if (state.secureTransportRequired() != required) {
             database.reloadTls(state.secureTransportRequired());
+        }
+        if (restoring) {
+            adoptRestored(command, password, replicationPassword);
         }
         if (writable) {
             // The first DEPLOY stopped after the server started (a crash): finish it.
@@ -336,16 +371,71 @@ public final class CommandHandler {
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "already running" + readOnlyNote());
     }
 
-    /** A primary's first DEPLOY: its users (binlogged, so replicas receive them), then writable with a fresh lease. */
+    /**
+     * A primary's first DEPLOY: its users (binlogged, so replicas receive them; a restore adopted them, unbinlogged),
+     * then writable with a fresh lease.
+     */
     private void becomeFirstPrimary(AgentCommand command, String password, String replicationPassword) {
-        database.ensureAdminUser(command.getAdminUser(), password);
-        if (!replicationPassword.isEmpty()) {
-            database.ensureReplicationUser(replicationPassword);
+        if (!command.hasRestore()) {
+            database.ensureAdminUser(command.getAdminUser(), password);
+            if (!replicationPassword.isEmpty()) {
+                database.ensureReplicationUser(replicationPassword);
+            }
         }
         synchronized (roleLock) {
             lease.granted(System.nanoTime());
             database.makeWritable(SemiSync.atFirstDeploy(state.semiSync(), SemiSync.replicasWanted(command)));
             update(AgentState::primary);
+        }
+    }
+
+    /**
+     * Restores the DEPLOY's backup into {@code staging} (a leftover of an earlier attempt removed first); on any
+     * failure nothing stays there and DEPLOY answers FAILED (RESTORE_FAILED).
+     */
+    private void restoreInto(RestoreSource restore, BackupKey key, Path staging) {
+        String what = "backup " + restore.getBackupId() + " of " + restore.getSource().getTenant() + "/" + restore.getSource().getName();
+        ObjectStoreFactory stores = restoreStores;
+        RestoreRunner runner = restorer;
+        if (stores == null || runner == null) {
+            throw new RestoreFailed(what + " cannot be restored: no object store is set up for this agent", null);
+        }
+        long started = System.nanoTime();
+        try {
+            TemplateDataDirectory.deleteTree(staging);
+            try (ObjectStore store = stores.open()) {
+                runner.restore(store, restore.getSource(), restore.getBackupId(), key, staging);
+            }
+        } catch (RuntimeException e) {
+            try {
+                TemplateDataDirectory.deleteTree(staging);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw new RestoreFailed(what + " not restored: " + e.getMessage(), e);
+        }
+        LOG.infof("backup restored deployment=%s instance=%s backup=%s source=%s/%s gtid=%s took_ms=%d", identity.deploymentKey(),
+                identity.instanceId(), restore.getBackupId(), restore.getSource().getTenant(), restore.getSource().getName(),
+                restore.getGtidPosition(), (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /** This deployment's admin and replication users on the restored data, and its GTID position (first time only). */
+    private void adoptRestored(AgentCommand command, String password, String replicationPassword) {
+        database.adoptRestored(command.getAdminUser(), password, replicationPassword, command.getRestore().getGtidPosition());
+    }
+
+    private BackupKey restoreKey(RestoreSource restore) {
+        try {
+            return BackupKey.fromBase64(restore.getBackupKeyId(), openSecret(restore.getBackupKey(), "backup key to restore with"));
+        } catch (RuntimeException e) {
+            throw new RestoreFailed("backup " + restore.getBackupId() + " cannot be restored: " + e.getMessage(), e);
+        }
+    }
+
+    /** DEPLOY's backup could not be restored: answered FAILED with RESTORE_FAILED. */
+    private static final class RestoreFailed extends RuntimeException {
+        RestoreFailed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -615,6 +705,9 @@ public final class CommandHandler {
 
     /** A FAILED answer's code: DATABASE_ERROR when the server failed; nothing for the agent's own trouble (a secret, a file). */
     private static AgentReason failureCode(RuntimeException e) {
+        if (e instanceof RestoreFailed) {
+            return AgentReason.AGENT_REASON_RESTORE_FAILED;
+        }
         return e instanceof DatabaseFailure ? AgentReason.AGENT_REASON_DATABASE_ERROR : AgentReason.AGENT_REASON_UNSPECIFIED;
     }
 

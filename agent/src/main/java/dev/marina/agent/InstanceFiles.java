@@ -25,6 +25,16 @@ public record InstanceFiles(Path dir) {
         return dir.resolve("data");
     }
 
+    /** Where a backup is restored before it is renamed to {@link #data()}: never started on. */
+    public Path restoreStaging() {
+        return dir.resolve("data.restore");
+    }
+
+    /** Present from the moment restored data is in place until its users and GTID position are this deployment's. */
+    public Path restorePending() {
+        return dir.resolve("restore.pending");
+    }
+
     public Path myCnf() {
         return dir.resolve("my.cnf");
     }
@@ -112,7 +122,8 @@ public record InstanceFiles(Path dir) {
 
     /** Every file DESTROY removes: the database and what belongs to it, not the agent's own records. */
     public List<Path> databaseFiles() {
-        return List.of(myCnf(), socket(), pidFile(), serverLog(), initSql(), agentSecret());
+        return List.of(myCnf(), socket(), pidFile(), serverLog(), initSql(), agentSecret(), restorePending(),
+                restoreStaging().resolveSibling("data.restore.restore.log"));
     }
 
     /** Writes a file atomically (temp file + rename), readable and writable only by its owner. */

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marina.agent.backup.BackupTools;
+import dev.marina.agent.backup.RestoreRunner;
 import dev.marina.agent.metrics.SamplingGate;
+import dev.marina.objectstore.ObjectStoreException;
+import dev.marina.schemas.v1.DeploymentRef;
+import dev.marina.schemas.v1.RestoreSource;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.ActionKind;
@@ -76,6 +81,84 @@ class CommandHandlerTest {
         return AgentCommand.newBuilder().setCommandId(id).setInstanceId("acme-orders-1").setOp(AgentOp.AGENT_OP_DEPLOY)
                 .setEngine(Engine.ENGINE_MARIADB).setVersion("10.11").setSize(Size.SIZE_MEDIUM).setAdminUser("admin")
                 .setAdminPassword(box.seal(PASSWORD)).setEpoch(1).build();
+    }
+
+    private AgentCommand restoring(String id, Role role) {
+        return deploy(id).toBuilder().setRole(role).setReplicationPassword(box.seal("repl-pw"))
+                .setRestore(RestoreSource.newBuilder().setSource(DeploymentRef.newBuilder().setTenant("acme").setName("shop"))
+                        .setBackupId("b1").setBackupKey(box.seal(java.util.Base64.getEncoder().encodeToString(new byte[32])))
+                        .setBackupKeyId("bk-1").setGtidPosition("0-1-42"))
+                .build();
+    }
+
+    @Test
+    void a_deploy_from_a_backup_the_store_cannot_give_fails_with_restore_failed_leaves_no_data_and_is_tried_again() {
+        CommandHandler handler = handler();
+        int[] opened = {0};
+        handler.useRestores(() -> {
+            opened[0]++;
+            throw new ObjectStoreException("connection refused");
+        }, new RestoreRunner(BackupTools.installed()));
+        AgentEvent failed = handler.handle(restoring("deploy-1", Role.ROLE_PRIMARY));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, failed.getOutcome());
+        assertEquals(AgentReason.AGENT_REASON_RESTORE_FAILED, failed.getReasonCode());
+        assertEquals("backup b1 of acme/shop not restored: connection refused", failed.getReason());
+        assertEquals(List.of(), database.calls, "no data directory made, nothing started");
+        assertFalse(java.nio.file.Files.exists(files.restoreStaging()));
+
+        AgentEvent again = handler.handle(restoring("deploy-1", Role.ROLE_PRIMARY));
+        assertEquals(AgentReason.AGENT_REASON_RESTORE_FAILED, again.getReasonCode());
+        assertEquals(2, opened[0], "the repeated DEPLOY tried again");
+    }
+
+    @Test
+    void a_deploy_from_a_backup_without_a_store_or_with_a_key_that_does_not_open_fails_with_restore_failed() {
+        AgentEvent noStore = handler().handle(restoring("deploy-1", Role.ROLE_PRIMARY));
+        assertEquals(AgentReason.AGENT_REASON_RESTORE_FAILED, noStore.getReasonCode());
+        assertTrue(noStore.getReason().contains("no object store is set up"), noStore.getReason());
+
+        AgentCommand badKey = restoring("deploy-2", Role.ROLE_PRIMARY).toBuilder()
+                .setRestore(restoring("x", Role.ROLE_PRIMARY).getRestore().toBuilder().setBackupKey(box.seal("not base64 of 32 bytes")))
+                .build();
+        AgentEvent unusable = handler().handle(badKey);
+        assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, unusable.getOutcome());
+        assertEquals(AgentReason.AGENT_REASON_RESTORE_FAILED, unusable.getReasonCode());
+        assertTrue(unusable.getReason().startsWith("backup b1 cannot be restored: "), unusable.getReason());
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
+    void a_deploy_repeated_after_a_crash_on_restored_data_adopts_it_and_writes_no_binlogged_users() {
+        database.data = true;
+        database.restorePending = true;
+        AgentEvent ready = handler().handle(restoring("deploy-1", Role.ROLE_PRIMARY));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason());
+        assertEquals(List.of("start SIZE_MEDIUM", "adopt restored admin at 0-1-42", "writable semi-sync"), database.calls);
+        assertFalse(ready.getReadOnly());
+
+        database.calls.clear();
+        database.running = false;
+        AgentEvent restarted = handler().handle(restoring("deploy-1", Role.ROLE_PRIMARY));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, restarted.getOutcome());
+        assertEquals(List.of("start SIZE_MEDIUM"), database.calls, "after READY: restored once, adopted once");
+    }
+
+    @Test
+    void an_agent_restart_does_not_start_restored_data_not_adopted_yet() {
+        database.data = true;
+        database.restorePending = true;
+        assertTrue(handler().recover().isEmpty(), "no READY announced for the source's users and an empty history");
+        assertEquals(List.of(), database.calls);
+    }
+
+    @Test
+    void a_replica_deployed_from_a_backup_adopts_it_and_stays_read_only() {
+        database.data = true;
+        database.restorePending = true;
+        AgentEvent ready = handler().handle(restoring("deploy-1", Role.ROLE_REPLICA));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason());
+        assertEquals(List.of("start SIZE_MEDIUM", "adopt restored admin at 0-1-42"), database.calls);
+        assertTrue(ready.getReadOnly());
     }
 
     private static AgentCommand destroy(String id) {

@@ -45,6 +45,26 @@ final class FakeDatabase implements DatabaseServer {
         data = true;
     }
 
+    boolean restorePending;
+
+    @Override
+    public void prepareRestored(Size size, java.nio.file.Path restored) {
+        calls.add("prepare restored " + size + " from " + restored.getFileName());
+        data = true;
+        restorePending = true;
+    }
+
+    @Override
+    public boolean restorePending() {
+        return restorePending;
+    }
+
+    @Override
+    public void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition) {
+        calls.add("adopt restored " + adminUser + (restorePending ? " at " + gtidPosition : ""));
+        restorePending = false;
+    }
+
     @Override
     public StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         calls.add("start " + size + (secureTransportOnly ? " tls-only" : ""));

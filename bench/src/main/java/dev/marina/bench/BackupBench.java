@@ -94,7 +94,7 @@ public final class BackupBench {
             long t0 = System.nanoTime();
             database.prepare(Size.SIZE_LARGE);
             database.start(Size.SIZE_LARGE, false, false);
-            database.makeWritable(false);
+            database.makeWritable(dev.marina.agent.database.SemiSync.Master.OFF);
             System.out.printf("server: mariadbd %s started in %.1f s (agent's my.cnf, size LARGE: buffer pool %s, redo log 8M, binlog on)%n",
                     database.version(), seconds(t0), "128M");
             String password = Files.readString(files.agentSecret()).trim();

@@ -29,6 +29,23 @@ public interface DatabaseServer extends AutoCloseable {
     void prepare(Size size);
 
     /**
+     * Like {@link #prepare}, but the data directory is {@code restored} (a prepared backup), moved into place; the
+     * first start then resets the agent's own user. Until {@link #adoptRestored} finished, {@link #restorePending}.
+     * Does nothing when the data directory exists.
+     */
+    void prepareRestored(Size size, Path restored);
+
+    /** True from {@link #prepareRestored} until {@link #adoptRestored} finished. */
+    boolean restorePending();
+
+    /**
+     * After the first start on restored data: the admin and replication users get this deployment's passwords
+     * (other users stay as restored), and, while {@link #restorePending}, the binlog and the replica position
+     * continue from {@code gtidPosition}. Nothing is binlogged. Safe to repeat.
+     */
+    void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition);
+
+    /**
      * Starts the server on the existing data, or adopts one that runs and answers; returns once it answers.
      * The server starts TLS-capable (with the live TLS set, a bootstrap certificate until one is installed).
      *

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -127,6 +128,52 @@ public final class MariaDbServer implements DatabaseServer {
     }
 
     @Override
+    public void prepareRestored(Size size, Path restored) {
+        if (hasData()) {
+            return;
+        }
+        // The restored data holds the source's agent user; the init file gives it this instance's password.
+        String password = Files.exists(files.agentSecret()) ? agentPassword() : newAgentPassword();
+        InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(password)));
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, false));
+        InstanceFiles.writePrivately(files.restorePending(), "restored from a backup; users and GTID position not adopted yet\n");
+        try {
+            Files.move(restored, files.data(), StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot move " + restored + " to " + files.data(), e);
+        }
+    }
+
+    @Override
+    public boolean restorePending() {
+        return Files.exists(files.restorePending());
+    }
+
+    @Override
+    public void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            // No GTID of the platform's own: it would collide with the source's history when its binlogs are replayed.
+            s.execute("SET SESSION sql_log_bin=0");
+            writeAdminUser(c, adminUser, NativePassword.hash(adminPassword));
+            if (!replicationPassword.isEmpty()) {
+                writeReplicationUser(c, NativePassword.hash(replicationPassword));
+            }
+            if (restorePending()) {
+                // gtid_binlog_state can be set on an empty binlog only; REPLICATE starts from gtid_binlog_pos.
+                s.execute("RESET MASTER");
+                execute(c, "SET GLOBAL gtid_binlog_state = ?", gtidPosition);
+                execute(c, "SET GLOBAL gtid_slave_pos = ?", gtidPosition);
+                Files.delete(files.restorePending());
+                LOG.infof("restored data adopted admin=%s gtid_binlog_pos=%s", adminUser, single(s, "SELECT @@gtid_binlog_pos"));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot adopt the restored data: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + files.restorePending(), e);
+        }
+    }
+
+    @Override
     public StartOutcome start(Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
         if (!hasData()) {
             throw new IllegalStateException("no data directory at " + files.data());
@@ -226,14 +273,18 @@ public final class MariaDbServer implements DatabaseServer {
     public void ensureAdminUser(String user, String password) {
         String hash = NativePassword.hash(password);
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT)) {
-            // Client-side prepared statements: the driver quotes the values; only the hash reaches the server.
-            execute(c, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", user, hash);
-            execute(c, "ALTER USER ?@'%' IDENTIFIED BY PASSWORD ?", user, hash);
-            execute(c, "GRANT " + ADMIN_PRIVILEGES + " ON *.* TO ?@'%' WITH GRANT OPTION", user);
-            revokeBypass(c, user);
+            writeAdminUser(c, user, hash);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the admin user " + user + ": " + e.getMessage(), e);
         }
+    }
+
+    private static void writeAdminUser(Connection c, String user, String hash) throws SQLException {
+        // Client-side prepared statements: the driver quotes the values; only the hash reaches the server.
+        execute(c, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", user, hash);
+        execute(c, "ALTER USER ?@'%' IDENTIFIED BY PASSWORD ?", user, hash);
+        execute(c, "GRANT " + ADMIN_PRIVILEGES + " ON *.* TO ?@'%' WITH GRANT OPTION", user);
+        revokeBypass(c, user);
     }
 
     @Override
@@ -297,12 +348,16 @@ public final class MariaDbServer implements DatabaseServer {
     public void ensureReplicationUser(String password) {
         String hash = NativePassword.hash(password);
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT)) {
-            execute(c, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", REPLICATION_USER, hash);
-            execute(c, "ALTER USER ?@'%' IDENTIFIED BY PASSWORD ? REQUIRE SSL", REPLICATION_USER, hash);
-            execute(c, "GRANT REPLICATION SLAVE, SLAVE MONITOR ON *.* TO ?@'%'", REPLICATION_USER);
+            writeReplicationUser(c, hash);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot create the replication user: " + e.getMessage(), e);
         }
+    }
+
+    private static void writeReplicationUser(Connection c, String hash) throws SQLException {
+        execute(c, "CREATE USER IF NOT EXISTS ?@'%' IDENTIFIED BY PASSWORD ?", REPLICATION_USER, hash);
+        execute(c, "ALTER USER ?@'%' IDENTIFIED BY PASSWORD ? REQUIRE SSL", REPLICATION_USER, hash);
+        execute(c, "GRANT REPLICATION SLAVE, SLAVE MONITOR ON *.* TO ?@'%'", REPLICATION_USER);
     }
 
     @Override
@@ -596,6 +651,7 @@ public final class MariaDbServer implements DatabaseServer {
         });
         TemplateDataDirectory.deleteTree(files.data());
         TemplateDataDirectory.deleteTree(files.data().resolveSibling("data.tmp"));
+        TemplateDataDirectory.deleteTree(files.restoreStaging());
         TemplateDataDirectory.deleteTree(files.tls()); // the keys go with the database
         try {
             for (Path file : files.databaseFiles()) {

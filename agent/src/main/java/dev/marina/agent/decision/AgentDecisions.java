@@ -7,6 +7,7 @@ import dev.marina.agent.tls.ServerTls;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.RestoreSource;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
@@ -95,6 +96,15 @@ public final class AgentDecisions {
         return command.getRole() != Role.ROLE_REPLICA;
     }
 
+    /**
+     * Whether carrying out this accepted DEPLOY finishes a restore: it carries one and no DEPLOY was carried out to
+     * the end here (the first, or one repeated after a crash). The restored data then gets this deployment's users
+     * without a GTID of their own, instead of the first primary's binlogged ones.
+     */
+    public static boolean finishesRestore(Facts facts, AgentCommand command) {
+        return command.hasRestore() && !facts.deployedBefore();
+    }
+
     /** At the agent's own start, without a command: bring back a database that was deployed here. */
     public static Decision onStart(LocalState state) {
         return switch (state) {
@@ -110,12 +120,14 @@ public final class AgentDecisions {
                 .or(() -> versionProblem(command, facts.installedVersion()))
                 .or(() -> sizeProblem(command))
                 .or(() -> adminUserProblem(command))
-                .or(() -> passwordProblem(command));
+                .or(() -> passwordProblem(command))
+                .or(() -> restoreProblem(command));
         if (invalid.isPresent()) {
             return Decision.refuse(invalid.get());
         }
         return switch (facts.state()) {
-            case NO_DATA -> Decision.of(Action.DEPLOY, "no data yet");
+            case NO_DATA -> Decision.of(Action.DEPLOY, command.hasRestore() ? "no data yet; restoring backup "
+                    + command.getRestore().getBackupId() : "no data yet");
             case STOPPED -> Decision.of(Action.START, "data present, server not answering");
             case RUNNING -> Decision.of(Action.ANNOUNCE_READY, "already running");
             case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
@@ -299,6 +311,26 @@ public final class AgentDecisions {
             return Optional.of("admin user \"" + user + "\" is reserved");
         }
         return Optional.empty();
+    }
+
+    private static Optional<String> restoreProblem(AgentCommand command) {
+        if (!command.hasRestore()) {
+            return Optional.empty();
+        }
+        RestoreSource restore = command.getRestore();
+        return unsafeSegment(restore.getSource().getTenant(), "restore: source tenant")
+                .or(() -> unsafeSegment(restore.getSource().getName(), "restore: source name"))
+                .or(() -> unsafeSegment(restore.getBackupId(), "restore: backup id"))
+                .or(() -> restore.hasBackupKey() && !restore.getBackupKey().getCiphertext().isEmpty()
+                        ? Optional.empty() : Optional.of("restore: backup key is missing"))
+                .or(() -> missing(restore.getBackupKeyId(), "restore: backup key id"))
+                .or(() -> GtidPosition.isValid(restore.getGtidPosition()) ? Optional.empty()
+                        : Optional.of("restore: \"" + restore.getGtidPosition() + "\" is not a GTID position"));
+    }
+
+    private static Optional<String> unsafeSegment(String value, String what) {
+        return ObjectLayout.BACKUP_ID.matcher(value).matches() && !value.equals(".") && !value.equals("..") ? Optional.empty()
+                : Optional.of(what + " \"" + value + "\" is not a safe object key segment");
     }
 
     private static Optional<String> passwordProblem(AgentCommand command) {

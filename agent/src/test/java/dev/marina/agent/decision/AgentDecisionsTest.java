@@ -28,7 +28,9 @@ import com.google.protobuf.ByteString;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.Engine;
+import dev.marina.schemas.v1.RestoreSource;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SealedSecret;
 import dev.marina.schemas.v1.Size;
@@ -63,6 +65,20 @@ class AgentDecisionsTest {
                 row("refuses the agent's own user as admin user", NO_DATA, 0, deploy(c -> c.setAdminUser("marina_agent")), REFUSE, "reserved"),
                 row("refuses a deploy without admin password", NO_DATA, 0, deploy(c -> c.clearAdminPassword()), REFUSE, "password"),
                 row("checks the command before the state", DESTROYED, 0, deploy(c -> c.setAdminUser("")), REFUSE, "user name"),
+                row("deploys from a backup when the instance has no data yet", NO_DATA, 0, restoring(r -> r), DEPLOY, "restoring backup b1"),
+                row("starts on data restored before, not restoring again", STOPPED, 0, restoring(r -> r), START, "data present"),
+                row("announces ready on restored data that runs, not restoring again", RUNNING, 0, restoring(r -> r), ANNOUNCE_READY, ""),
+                row("accepts a backup of a server that never wrote", NO_DATA, 0, restoring(r -> r.setGtidPosition("")), DEPLOY, ""),
+                row("accepts a position of several domains", NO_DATA, 0, restoring(r -> r.setGtidPosition("0-1-42,1-2-7")), DEPLOY, ""),
+                row("refuses a restore without backup id", NO_DATA, 0, restoring(r -> r.clearBackupId()), REFUSE, "restore: backup id \"\""),
+                row("refuses a backup id that would leave its folder", NO_DATA, 0, restoring(r -> r.setBackupId("..")), REFUSE, "not a safe"),
+                row("refuses a restore without source deployment", NO_DATA, 0, restoring(r -> r.clearSource()), REFUSE, "source tenant"),
+                row("refuses a source name with a slash", NO_DATA, 0, restoring(r -> r.setSource(DeploymentRef.newBuilder()
+                        .setTenant("acme").setName("a/b"))), REFUSE, "source name \"a/b\""),
+                row("refuses a restore without key", NO_DATA, 0, restoring(r -> r.clearBackupKey()), REFUSE, "restore: backup key is missing"),
+                row("refuses a restore without key id", NO_DATA, 0, restoring(r -> r.clearBackupKeyId()), REFUSE, "backup key id is missing"),
+                row("refuses a position that is not one (it goes into SET GLOBAL)", NO_DATA, 0,
+                        restoring(r -> r.setGtidPosition("0-1-1'; DROP")), REFUSE, "not a GTID position"),
                 row("destroys a running database", RUNNING, 0, destroy(), DESTROY, ""),
                 row("destroys a stopped database", STOPPED, 0, destroy(), DESTROY, ""),
                 row("destroys an instance that never got data, so a late deploy is refused", NO_DATA, 0, destroy(), DESTROY, ""),
@@ -232,6 +248,20 @@ class AgentDecisionsTest {
         assertEquals(AGENT_REASON_STALE_EPOCH, decision.code());
     }
 
+    static Stream<Arguments> restoreFinishes() {
+        return Stream.of(
+                Arguments.of("the first deploy from a backup adopts the restored data", true, false, true),
+                Arguments.of("a deploy after READY leaves the restored data's users and position alone", true, true, false),
+                Arguments.of("a deploy without restore never does", false, false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("restoreFinishes")
+    void finishes_a_restore(String behaviour, boolean restore, boolean deployedBefore, boolean finishes) {
+        AgentCommand command = restore ? restoring(r -> r) : deploy(c -> c);
+        assertEquals(finishes, AgentDecisions.finishesRestore(new Facts(STOPPED, 0, INSTALLED, Role.ROLE_PRIMARY, deployedBefore), command));
+    }
+
     static Stream<Arguments> epochRaisers() {
         return Stream.of(
                 Arguments.of(AgentOp.AGENT_OP_DEPLOY, true), Arguments.of(AgentOp.AGENT_OP_PROMOTE, true),
@@ -263,6 +293,13 @@ class AgentDecisionsTest {
     private static Arguments row(String behaviour, LocalState state, long highestEpoch, AgentCommand command,
             Action expected, String reasonPart) {
         return Arguments.of(behaviour, state, highestEpoch, command, expected, reasonPart);
+    }
+
+    private static AgentCommand restoring(UnaryOperator<RestoreSource.Builder> change) {
+        RestoreSource.Builder restore = RestoreSource.newBuilder().setSource(DeploymentRef.newBuilder().setTenant("acme").setName("shop"))
+                .setBackupId("b1").setBackupKey(SealedSecret.newBuilder().setCiphertext(ByteString.copyFromUtf8("sealed")))
+                .setBackupKeyId("bk-1").setGtidPosition("0-1-42");
+        return deploy(c -> c.setRestore(change.apply(restore)));
     }
 
     private static AgentCommand deploy(UnaryOperator<AgentCommand.Builder> change) {
