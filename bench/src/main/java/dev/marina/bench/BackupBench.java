@@ -66,7 +66,7 @@ public final class BackupBench {
     /** Rows per INSERT … SELECT: about 30 MB of data directory each. */
     private static final int BATCH_ROWS = 100_000;
     /** BackupRunner's settings (package-private there). */
-    private static final int ZSTD_LEVEL = 3;
+    private static final int ZSTD_LEVEL = dev.marina.agent.backup.BackupRunner.ZSTD_LEVEL;
     private static final int COPY_BYTES = 256 << 10;
     private static final String NOT_BUILT = "not measured: binlog archiving is not built yet";
 
@@ -128,8 +128,8 @@ public final class BackupBench {
             byte[] throwawayKey = new byte[BackupKey.BYTES];
             new SecureRandom().nextBytes(throwawayKey);
             long sealedStarted = System.nanoTime();
-            toolAlone(files, password, home.resolve("tool-sealed"), new ZstdOutputStreamNoFinalizer(
-                    new SealingOutputStream(OutputStream.nullOutputStream(), new BackupKey("throwaway", throwawayKey)), ZSTD_LEVEL));
+            toolAlone(files, password, home.resolve("tool-sealed"), dev.marina.agent.backup.BackupRunner.compressing(
+                    new SealingOutputStream(OutputStream.nullOutputStream(), new BackupKey("throwaway", throwawayKey))));
             double sealedSeconds = seconds(sealedStarted);
             System.out.printf("mariadb-backup → zstd -%d → AES-256-GCM → /dev/null (no upload): %.2f s = %.0f MB/s of data directory%n",
                     ZSTD_LEVEL, sealedSeconds, mb(dataBytes) / sealedSeconds);
@@ -147,7 +147,7 @@ public final class BackupBench {
                 manifest = runner.run(new BackupRunner.Request(BACKUP_ID, DEPLOYMENT, "bench-1", Role.ROLE_PRIMARY, key), store);
                 backupSeconds = seconds(backupStarted);
                 double backupRate = mb(dataBytes) / backupSeconds;
-                System.out.printf("backup (mariadb-backup → zstd -3 → AES-256-GCM → s3proxy, server running and idle): %.2f s = %.0f MB/s of data directory%n",
+                System.out.printf("backup (mariadb-backup → zstd → AES-256-GCM → s3proxy, server running and idle): %.2f s = %.0f MB/s of data directory%n",
                         backupSeconds, backupRate);
                 System.out.printf("  mariadb-backup stream %.1f MB (%.0f MB/s), stored %.1f MB (%.1f%% of the stream, %.1f%% of the data directory)%n",
                         mb(manifest.getSizeBytes()), mb(manifest.getSizeBytes()) / backupSeconds, mb(manifest.getStoredBytes()),

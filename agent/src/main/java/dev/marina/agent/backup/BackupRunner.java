@@ -41,8 +41,15 @@ public final class BackupRunner {
      * zstd's fastest level, on worker threads: at level 3 in one thread, compression was the bottleneck (the
      * backup bench measured it 3-12x slower than mariadb-backup's own output rate).
      */
-    static final int ZSTD_LEVEL = 1;
-    static final int ZSTD_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    public static final int ZSTD_LEVEL = 1;
+    public static final int ZSTD_WORKERS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    /** The compressing stage every backup writes through (the backup bench times it alone). */
+    public static ZstdOutputStreamNoFinalizer compressing(OutputStream sealed) throws IOException {
+        ZstdOutputStreamNoFinalizer compressed = new ZstdOutputStreamNoFinalizer(sealed, ZSTD_LEVEL);
+        compressed.setWorkers(ZSTD_WORKERS);
+        return compressed;
+    }
 
     public record Request(String backupId, DeploymentRef deployment, String instanceId, Role role, BackupKey key) {}
 
@@ -232,9 +239,7 @@ public final class BackupRunner {
         @Override
         public void run() {
             try (InputStream raw = process.getInputStream()) {
-                ZstdOutputStreamNoFinalizer compressed = new ZstdOutputStreamNoFinalizer(
-                        new SealingOutputStream(stored.counting(pipe.sink), key), ZSTD_LEVEL);
-                compressed.setWorkers(ZSTD_WORKERS);
+                ZstdOutputStreamNoFinalizer compressed = compressing(new SealingOutputStream(stored.counting(pipe.sink), key));
                 byte[] buffer = new byte[COPY_BYTES];
                 long total = 0;
                 while (true) {
