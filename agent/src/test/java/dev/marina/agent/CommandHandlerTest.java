@@ -133,7 +133,7 @@ class CommandHandlerTest {
         database.restorePending = true;
         AgentEvent ready = handler().handle(restoring("deploy-1", Role.ROLE_PRIMARY));
         assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason());
-        assertEquals(List.of("start SIZE_MEDIUM", "adopt restored admin at 0-1-42", "writable semi-sync"), database.calls);
+        assertEquals(List.of("start SIZE_MEDIUM", "adopt restored admin at 0-1-42", "writable UNTIL_FIRST_REPLICA"), database.calls);
         assertFalse(ready.getReadOnly());
 
         database.calls.clear();
