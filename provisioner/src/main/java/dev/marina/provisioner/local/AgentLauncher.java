@@ -95,6 +95,17 @@ final class AgentLauncher {
         return true;
     }
 
+    /**
+     * Writes the instance's object store settings (when the provisioner has any): at every launch, and for an
+     * agent adopted at the provisioner's start (it reads them afresh for each backup, so no restart is needed).
+     */
+    void writeObjectStoreSettings(InstanceRecord record) {
+        if (settings.objectStore().isPresent()) {
+            ObjectStoreConfig.load(settings.objectStore().get()).writeTo(record.folderPath().resolve(OBJECT_STORE_FILE),
+                    "the object store this instance's backups go to; written by the provisioner");
+        }
+    }
+
     /** Launches the agent and returns its pid (its process group id too, thanks to setsid). */
     long launch(InstanceRecord record) {
         Path folder = record.folderPath();
@@ -106,10 +117,7 @@ final class AgentLauncher {
         try {
             Files.createDirectories(folder);
             keys.write(record);
-            if (settings.objectStore().isPresent()) {
-                ObjectStoreConfig.load(settings.objectStore().get()).writeTo(folder.resolve(OBJECT_STORE_FILE),
-                        "the object store this instance's backups go to; written by the provisioner at every launch");
-            }
+            writeObjectStoreSettings(record);
             Files.writeString(log, "---- provisioner: launching the agent at " + clock.instant() + ": "
                     + String.join(" ", settings.command()) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             ProcessBuilder builder = new ProcessBuilder(settings.command())

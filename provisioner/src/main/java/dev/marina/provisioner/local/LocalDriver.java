@@ -234,6 +234,7 @@ public final class LocalDriver implements InstanceDriver {
      */
     synchronized Optional<InstanceRecord> rekeyIfNeeded(String instanceId) {
         Optional<InstanceRecord> found = registry.find(instanceId).filter(r -> !r.destroying());
+        found.ifPresent(launcher::writeObjectStoreSettings); // an agent launched before backups existed gets them too
         if (found.isEmpty() || !launcher.keys().write(found.get())) {
             return Optional.empty();
         }

@@ -43,8 +43,12 @@ class CrashRecoveryIT {
     }
 
     private LocalDriver openDriver(List<String> command, Clock clock) {
+        return openDriver(command, clock, java.util.Optional.empty());
+    }
+
+    private LocalDriver openDriver(List<String> command, Clock clock, java.util.Optional<Path> objectStore) {
         AgentLauncher.Settings settings = new AgentLauncher.Settings(command, home, "127.0.0.1:9", home.resolve("key"),
-                8086, java.util.Optional.empty(), java.util.Optional.empty());
+                8086, java.util.Optional.empty(), objectStore);
         return LocalDriver.open(home, RANGE, settings, new InstanceKeys(PROOF, new AgentCredentials(SharedKafka.clientProperties(Role.PROVISIONER))), Duration.ofSeconds(5), clock);
     }
 
@@ -133,6 +137,29 @@ class CrashRecoveryIT {
 
         again.destroy(instance.instanceId());
         assertFalse(Files.exists(keyFile));
+    }
+
+    @Test
+    void agents_get_the_object_store_settings_at_launch_and_an_adopted_one_without_them_gets_them_unrestarted() throws Exception {
+        Path settingsFile = home.resolve("object-store.properties");
+        dev.marina.objectstore.ObjectStoreConfig config = dev.marina.objectstore.ObjectStoreConfig.of(
+                java.net.URI.create("http://127.0.0.1:9"), "marina", "", "AKID", "s3cret");
+        config.writeTo(settingsFile, "test");
+        List<String> command = StandInAgent.command(StandInAgent.install(home.resolve("bin")));
+        LocalDriver before = openDriver(command, Clock.systemUTC(), java.util.Optional.of(settingsFile));
+        Instance instance = before.create(create("acme-recovery-8"));
+        InstanceRecord record = recordOf(before, instance.instanceId());
+        Path copy = record.folderPath().resolve(AgentLauncher.OBJECT_STORE_FILE);
+        assertEquals(config, dev.marina.objectstore.ObjectStoreConfig.load(copy));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
+
+        // As an agent launched by a provisioner from before backups: running, no settings in its folder.
+        Files.delete(copy);
+        LocalDriver after = openDriver(command, Clock.systemUTC(), java.util.Optional.of(settingsFile));
+        new Supervisor(after, RestartBackoff.DEFAULT, events::add, Clock.systemUTC()).recover();
+        assertEquals(config, dev.marina.objectstore.ObjectStoreConfig.load(copy));
+        assertEquals(record.pid(), recordOf(after, instance.instanceId()).pid(), "read per backup: no restart needed");
+        after.destroy(instance.instanceId());
     }
 
     @Test
