@@ -6,8 +6,9 @@
  *   <li>{@link dev.marina.intent.reconcile.Observe} — what a worker's answer means for the state (the
  *       observed facts; it never decides). An answer counts only for the action in flight it echoes
  *       ({@link dev.marina.intent.reconcile.Ledger}).</li>
- *   <li>{@link dev.marina.intent.reconcile.Planner} — the chain of steps of one pass, in order: retire on
- *       delete, the first primary, {@link dev.marina.intent.reconcile.HaPlanner} (roles, replica count,
+ *   <li>{@link dev.marina.intent.reconcile.Planner} — the chain of steps of one pass, in order: backups
+ *       ({@link dev.marina.intent.reconcile.BackupPlanner}: scheduled, on-demand, the final one a delete waits
+ *       for; the catalogue), retire on delete, the first primary, {@link dev.marina.intent.reconcile.HaPlanner} (roles, replica count,
  *       failover, switchover, re-pointing, rebuilds), each instance's life (create, deploy, destroy), the
  *       DNS names ({@link dev.marina.intent.reconcile.DnsNames}), certificates
  *       ({@link dev.marina.intent.reconcile.TlsPlanner}, {@link dev.marina.intent.reconcile.Certificates}),
