@@ -247,6 +247,10 @@ public final class BackupRunner {
                     try {
                         n = raw.read(buffer);
                     } catch (IOException e) {
+                        if (cancelled) {
+                            // stopping closed the tool's output under this read: the cancellation is the cause
+                            throw BackupFailure.tool("the backup was cancelled (the agent is stopping); mariadb-backup killed", e);
+                        }
                         throw BackupFailure.tool("reading mariadb-backup's output failed: " + e.getMessage(), e);
                     }
                     if (n < 0) {
