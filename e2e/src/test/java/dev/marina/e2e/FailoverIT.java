@@ -199,7 +199,7 @@ class FailoverIT {
             st.executeUpdate("INSERT INTO shop.orders VALUES (201, 'after the restore')");
         }
         assertTrue(!copyCreds.path("password").asText().equals(creds.path("password").asText()), "its own admin password");
-        assertEquals(401, 0 + restoredLoginFails(addressOf(restored, primaryOf(restored)), creds), "the source's password is not let in");
+        assertEquals(401, login(addressOf(restored, primaryOf(restored)), creds), "the source's password is not let in");
         platform.call("DELETE", copyPath, null);
 
         assertEquals(200, platform.call("DELETE", path, null).status());
@@ -213,7 +213,7 @@ class FailoverIT {
     }
 
     /** 401 when the server refuses the login, 200 when it lets it in. */
-    private static int restoredLoginFails(String address, JsonNode creds) {
+    private static int login(String address, JsonNode creds) {
         Properties p = new Properties();
         p.put("user", creds.path("user").asText());
         p.put("password", creds.path("password").asText());

@@ -154,7 +154,7 @@ public record ObjectStoreConfig(
         try {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             toProperties().store(out, comment);
-            dev.marina.objectstore.local.LocalObjectStoreServer.writePrivate(file, out.toByteArray());
+            PrivateFile.write(file, out.toByteArray());
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException("cannot write the object store settings " + file, e);
         }

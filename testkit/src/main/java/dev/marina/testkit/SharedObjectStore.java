@@ -4,11 +4,9 @@ import dev.marina.objectstore.ObjectStoreConfig;
 import dev.marina.objectstore.S3ObjectStore;
 import dev.marina.objectstore.local.LocalObjectStore;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.UUID;
 import java.util.stream.Stream;
@@ -80,10 +78,7 @@ public final class SharedObjectStore {
             Path file = dir.resolve("object-store.properties");
             dir.toFile().deleteOnExit();
             file.toFile().deleteOnExit();
-            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try (OutputStream out = Files.newOutputStream(file)) {
-                config.toProperties().store(out, "a test's object store settings (prefix " + config.prefix() + ")");
-            }
+            config.writeTo(file, "a test's object store settings (prefix " + config.prefix() + ")");
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write a test's object store settings", e);

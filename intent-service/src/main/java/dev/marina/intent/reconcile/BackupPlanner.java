@@ -69,7 +69,7 @@ final class BackupPlanner {
             return false;
         }
         if (!backups.hasLastSlot()) {
-            return !backups.hasLatestComplete();
+            return true;
         }
         Instant last = Timestamps.toInstant(backups.getLastSlot());
         return BackupSchedule.tryParse(schedule).flatMap(s -> s.latestAtOrBefore(now)).map(s -> s.isAfter(last)).orElse(false);
@@ -145,31 +145,37 @@ final class BackupPlanner {
             }
             return;
         }
-        if (!upForBackups(pass) || source(pass).isEmpty()) {
-            // not up yet (a new deployment's replicas are still catching up), or nothing serves: requests and slots wait
-            return;
+        if (!upForBackups(pass)) {
+            return; // not up yet: a new deployment's replicas are still catching up
         }
         backups = pass.state.getBackups(); // upForBackups may have noted the first Ready
-        if (desired.getBackupsRequested() > backups.getOnDemandServed()) {
+        boolean requested = desired.getBackupsRequested() > backups.getOnDemandServed();
+        Optional<Instant> slot = requested ? Optional.empty() : dueSlot(desired, backups, pass.now);
+        if ((!requested && slot.isEmpty()) || source(pass).isEmpty()) {
+            return; // nothing due, or nothing serves: a request or slot waits
+        }
+        if (requested) {
             start(pass, desired.getBackupRequestId(), BackupTrigger.BACKUP_TRIGGER_ON_DEMAND,
                     backups.toBuilder().setOnDemandServed(desired.getBackupsRequested()));
-            return;
-        }
-        String schedule = desired.getSpec().getBackups().getSchedule();
-        if (schedule.isEmpty()) {
-            return;
-        }
-        Optional<Instant> slot = BackupSchedule.tryParse(schedule).flatMap(s -> s.latestAtOrBefore(pass.now));
-        if (slot.isEmpty()) {
-            return;
-        }
-        boolean firstEver = !backups.hasLastSlot() && !backups.hasLatestComplete();
-        boolean newSlot = backups.hasLastSlot() && slot.get().isAfter(Timestamps.toInstant(backups.getLastSlot()));
-        if (firstEver || newSlot) {
+        } else {
             // the first backup is taken at once: until it exists there is nothing to restore from
+            boolean firstEver = !backups.hasLastSlot();
             start(pass, "s-" + SLOT_ID.format(firstEver ? pass.now : slot.get()), BackupTrigger.BACKUP_TRIGGER_SCHEDULED,
                     backups.toBuilder().setLastSlot(Timestamps.of(slot.get())));
         }
+    }
+
+    /**
+     * The schedule's latest slot when a backup is due for it: a slot after the last one served, or any when
+     * none was served yet (a new schedule, even on a deployment with on-demand backups, starts at once).
+     */
+    private static Optional<Instant> dueSlot(Intent desired, BackupsState backups, Instant now) {
+        String schedule = desired.getSpec().getBackups().getSchedule();
+        if (schedule.isEmpty()) {
+            return Optional.empty();
+        }
+        Optional<Instant> slot = BackupSchedule.tryParse(schedule).flatMap(s -> s.latestAtOrBefore(now));
+        return slot.filter(s -> !backups.hasLastSlot() || s.isAfter(Timestamps.toInstant(backups.getLastSlot())));
     }
 
     /**

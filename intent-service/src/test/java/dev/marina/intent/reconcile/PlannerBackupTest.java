@@ -217,6 +217,11 @@ class PlannerBackupTest {
         done(backup);
         plan();
         assertTrue(backups(plan()).isEmpty(), "served once");
+
+        state = Observe.desired(state, state.getDesired().toBuilder()
+                .setSpec(state.getDesired().getSpec().toBuilder().setBackups(BackupSpec.newBuilder().setSchedule("nightly"))).build());
+        assertEquals(BackupTrigger.BACKUP_TRIGGER_SCHEDULED, catalogue(plan()).get(0).getTrigger(),
+                "a schedule added later starts at once, though an on-demand backup exists");
     }
 
     @Test

@@ -1,16 +1,15 @@
 package dev.marina.objectstore.local;
 
 import dev.marina.objectstore.ObjectStoreConfig;
+import dev.marina.objectstore.PrivateFile;
 import dev.marina.objectstore.ObjectStoreException;
 import dev.marina.objectstore.S3ObjectStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -86,7 +85,7 @@ public final class LocalObjectStoreServer {
         Files.createDirectories(data);
         URI endpoint = URI.create("http://127.0.0.1:" + port);
         Path conf = dir.resolve("s3proxy.conf");
-        writePrivate(conf, ("# Written by LocalObjectStoreServer at every start; secrets: never share, never log\n"
+        PrivateFile.write(conf, ("# Written by LocalObjectStoreServer at every start; secrets: never share, never log\n"
                 + "s3proxy.endpoint=" + endpoint + "\n"
                 + "s3proxy.authorization=aws-v2-or-v4\n"
                 + "s3proxy.identity=" + identity + "\n"
@@ -134,7 +133,7 @@ public final class LocalObjectStoreServer {
         Properties client = config.toProperties();
         ByteArrayOut out = new ByteArrayOut();
         client.store(out, "Client settings of the local object store (ObjectStoreConfig.load): never share, never log");
-        writePrivate(dir.resolve(CLIENT_SETTINGS), out.toByteArray());
+        PrivateFile.write(dir.resolve(CLIENT_SETTINGS), out.toByteArray());
         Files.writeString(ready, endpoint + "\n");
         System.out.println("marina-object-store: READY at " + endpoint + " bucket " + bucket + " after "
                 + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms; client settings in "
@@ -162,7 +161,7 @@ public final class LocalObjectStoreServer {
             p.setProperty("credential", random(30));
             ByteArrayOut out = new ByteArrayOut();
             p.store(out, "the local object store's access key pair: never share, never log");
-            writePrivate(file, out.toByteArray());
+            PrivateFile.write(file, out.toByteArray());
         }
         Properties p = new Properties();
         try (InputStream in = Files.newInputStream(file)) {
@@ -172,17 +171,6 @@ public final class LocalObjectStoreServer {
             throw new IOException(file + " lacks identity or credential: remove it to have a new pair made");
         }
         return p;
-    }
-
-    /** Writes a file only its owner can read, atomically (readers see the old or the new one). */
-    public static void writePrivate(Path file, byte[] content) throws IOException {
-        Path partial = file.resolveSibling(file.getFileName() + ".new");
-        Files.deleteIfExists(partial);
-        Files.createFile(partial, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        try (OutputStream out = Files.newOutputStream(partial)) {
-            out.write(content);
-        }
-        Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static void stop(Process process) {
