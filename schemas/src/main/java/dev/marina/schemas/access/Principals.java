@@ -87,7 +87,9 @@ public final class Principals {
             }
             case PROVISIONER -> {
                 serviceBasics(out, user, role);
-                read(out, user, Topics.PROVISION_COMMANDS, Topics.DEPLOYMENT_STATUS);
+                // The backup catalogue: its retention reaper deletes the objects of expired backups and the
+                // archived binary logs no retained backup needs.
+                read(out, user, Topics.PROVISION_COMMANDS, Topics.DEPLOYMENT_STATUS, Topics.BACKUPS, Topics.BINLOG_ARCHIVE);
                 writeOwnTopics(out, user, role);
                 // It makes and removes each agent's principal and ACLs: the cluster's ALTER and DESCRIBE.
                 cluster(out, user, AclOperation.ALTER);

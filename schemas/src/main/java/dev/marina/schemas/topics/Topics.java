@@ -3,6 +3,7 @@ package dev.marina.schemas.topics;
 import com.google.protobuf.Message;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.ApiTokenRecord;
+import dev.marina.schemas.v1.ArchiveCoverage;
 import dev.marina.schemas.v1.AuditRecord;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.BackupRecord;
@@ -116,6 +117,14 @@ public final class Topics {
             CleanupPolicy.COMPACT, FOREVER, "intent-service",
             "backup catalogue: state, times, GTID position, sizes, checksums, object keys per backup", MEDIUM);
 
+    /**
+     * What each deployment's binary-log archive covers (runs and gaps), the latest per deployment, from the archiving
+     * primary's agent; point-in-time restores are checked against it at intake. Compacted; kept after a delete.
+     */
+    public static final TopicSpec<ArchiveCoverage> BINLOG_ARCHIVE = deploymentState(
+            "binlog-archive", ArchiveCoverage.getDefaultInstance(), "intent-service",
+            "binary-log archive coverage per deployment: runs of archived transactions, gaps, last upload or failure", MEDIUM);
+
     public static final TopicSpec<Heartbeat> HEARTBEATS = deploymentEvents(
             "heartbeats", Heartbeat.getDefaultInstance(), HOUR, "agent",
             "liveness, role, GTID position, replication state per instance", SMALL);
@@ -159,7 +168,7 @@ public final class Topics {
             PROVISION_COMMANDS, PROVISION_EVENTS,
             DNS_COMMANDS, DNS_CHALLENGES, DNS_EVENTS,
             CERT_COMMANDS, CERT_EVENTS,
-            AGENT_COMMANDS, AGENT_EVENTS, BACKUPS,
+            AGENT_COMMANDS, AGENT_EVENTS, BACKUPS, BINLOG_ARCHIVE,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
             ROLE_CHANGES, API_TOKENS, AUDIT, DEAD_LETTERS);
 
