@@ -19,6 +19,7 @@ public final class SealingOutputStream extends OutputStream {
     private final SegmentFormat.Header header;
     private final Cipher cipher = SegmentFormat.cipher();
     private final byte[] buffer;
+    private final byte[] sealed;
     private int filled;
     private long index;
     private boolean closed;
@@ -34,6 +35,7 @@ public final class SealingOutputStream extends OutputStream {
         RANDOM.nextBytes(prefix);
         this.header = SegmentFormat.header(segmentSize, prefix, key.id());
         this.buffer = new byte[segmentSize];
+        this.sealed = new byte[segmentSize + SegmentFormat.TAG_BYTES];
         out.write(header.bytes());
     }
 
@@ -64,7 +66,7 @@ public final class SealingOutputStream extends OutputStream {
         try {
             cipher.init(Cipher.ENCRYPT_MODE, key.secretKey(), SegmentFormat.nonce(header.noncePrefix(), index, last));
             cipher.updateAAD(header.bytes());
-            out.write(cipher.doFinal(buffer, 0, filled));
+            out.write(sealed, 0, SegmentFormat.seal(cipher, buffer, filled, sealed));
         } catch (GeneralSecurityException e) {
             throw new IOException("cannot encrypt segment " + index + ": " + e.getMessage(), e);
         }
