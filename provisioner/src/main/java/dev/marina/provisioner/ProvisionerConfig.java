@@ -56,4 +56,11 @@ public interface ProvisionerConfig {
     /** How often instances are compared with {@code deployment-status} to reap orphans. */
     @WithDefault("5s")
     Duration reapInterval();
+
+    /**
+     * How often the store's retention runs: objects of expired backups and archived binary logs no retained backup
+     * needs are deleted (at least 1s; off without {@link #objectStoreConfig()}).
+     */
+    @WithDefault("60s")
+    Duration retentionInterval();
 }

@@ -30,7 +30,7 @@ import java.util.Set;
  * <ul>
  *   <li>an expired backup's manifest is deleted first, then the data its manifest names, then anything else in its
  *       folder, so a half-deleted backup never looks complete; a named object outside the backup's folder is
- *       refused;</li>
+ *       refused. Only what the store listed is deleted (an emptied folder costs no request);</li>
  *   <li>nothing of a RUNNING, COMPLETE or FAILED backup is deleted; of a live deployment, not the newest backup that
  *       completed either, even if its record says EXPIRED (intent-service never expires it: refused, reported);</li>
  *   <li>an archived binary log goes when its last transaction (domain 0) is at or before the position of the oldest
@@ -155,11 +155,17 @@ public final class RetentionPlan {
 
         for (BackupRecord backup : decision.expiring()) {
             String folder = ObjectKeys.backupFolder(tenant, name, backup.getBackupId());
-            add(deletions, ObjectKeys.backupManifest(tenant, name, backup.getBackupId()), EXPIRED_BACKUP);
+            Set<String> listed = Set.copyOf(listing.backupKeys());
+            String manifest = ObjectKeys.backupManifest(tenant, name, backup.getBackupId());
+            if (listed.contains(manifest)) {
+                add(deletions, manifest, EXPIRED_BACKUP);
+            }
             if (backup.hasManifest()) {
                 for (StoredObject object : backup.getManifest().getObjectsList()) {
                     if (inside(folder, object.getKey())) {
-                        add(deletions, object.getKey(), EXPIRED_BACKUP);
+                        if (listed.contains(object.getKey())) {
+                            add(deletions, object.getKey(), EXPIRED_BACKUP);
+                        }
                     } else {
                         refusals.add(new Refusal(object.getKey(), OUTSIDE_BACKUP_FOLDER));
                     }
