@@ -32,8 +32,8 @@ public interface ProvisionerConfig {
 
     /**
      * The object store's client settings file (an {@code object-store.properties}, see the object-store
-     * module) handed to every agent for backups; {@code ./marina up} sets its local s3proxy's. Unset: agents
-     * refuse BACKUP with a reason.
+     * module) handed to every agent for backups, and the store retention deletes from; {@code ./marina up} sets its
+     * local s3proxy's. Unset: agents refuse BACKUP with a reason, and retention is off.
      */
     Optional<String> objectStoreConfig();
 
@@ -56,4 +56,11 @@ public interface ProvisionerConfig {
     /** How often instances are compared with {@code deployment-status} to reap orphans. */
     @WithDefault("5s")
     Duration reapInterval();
+
+    /**
+     * How often the store's retention runs: objects of expired backups and archived binary logs no retained backup
+     * needs are deleted (at least 1s; off without {@link #objectStoreConfig()}).
+     */
+    @WithDefault("60s")
+    Duration retentionInterval();
 }
