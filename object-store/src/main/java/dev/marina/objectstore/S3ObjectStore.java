@@ -40,7 +40,8 @@ import software.amazon.awssdk.services.s3.model.UploadPartResponse;
  * local s3proxy; the same code for both.
  *
  * <ul>
- *   <li>Streamed puts are multipart uploads of {@link #DEFAULT_PART_SIZE} parts read one at a time from the
+ *   <li>Streamed puts are multipart uploads of {@link #DEFAULT_PART_SIZE} parts, up to two of them on their way
+ *       while the next is read from the
  *       stream (a stream that ends within the first part is one plain PUT). Any failure — the stream's, the
  *       store's — aborts the upload, so no part and no object is left.</li>
  *   <li>Checksums only where the API requires them: s3proxy refuses the CRC32 headers current SDKs send by
@@ -62,6 +63,13 @@ public final class S3ObjectStore implements ObjectStore {
     private final ObjectStoreConfig config;
     private final S3Client s3;
     private final int partSize;
+    /** Parts of one put that travel at once; memory per put is (this + 1) × the part size. */
+    private static final int PARTS_IN_FLIGHT = 2;
+    private final java.util.concurrent.ExecutorService uploads = java.util.concurrent.Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "object-store-upload");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public S3ObjectStore(ObjectStoreConfig config) {
         this(config, DEFAULT_PART_SIZE);
@@ -109,25 +117,39 @@ public final class S3ObjectStore implements ObjectStore {
         } catch (SdkException e) {
             throw failure("put", key, e);
         }
+        java.util.ArrayDeque<java.util.concurrent.Future<CompletedPart>> inFlight = new java.util.ArrayDeque<>();
         try {
             List<CompletedPart> parts = new ArrayList<>();
+            int partNumber = 0;
             while (length > 0) {
-                int partNumber = parts.size() + 1;
+                partNumber++;
                 if (partNumber > MAX_PARTS) {
                     throw new ObjectStoreException("cannot put " + describe(key) + ": larger than " + MAX_PARTS + " parts of "
                             + partSize + " bytes; the upload was aborted");
                 }
-                long partLength = length;
-                UploadPartResponse answer = s3.uploadPart(
-                        b -> b.bucket(config.bucket()).key(fullKey).uploadId(uploadId).partNumber(partNumber)
-                                .contentLength(partLength),
-                        RequestBody.fromInputStream(new ByteArrayInputStream(buffer, 0, length), length));
-                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(answer.eTag()).build());
+                if (inFlight.size() == PARTS_IN_FLIGHT) {
+                    parts.add(await(inFlight.removeFirst()));
+                }
+                inFlight.addLast(uploadPart(fullKey, uploadId, partNumber, buffer, length));
+                buffer = new byte[partSize];
                 length = readPart(key, content, buffer, uploadId);
+            }
+            while (!inFlight.isEmpty()) {
+                parts.add(await(inFlight.removeFirst()));
             }
             s3.completeMultipartUpload(b -> b.bucket(config.bucket()).key(fullKey).uploadId(uploadId)
                     .multipartUpload(m -> m.parts(parts)));
         } catch (RuntimeException | Error e) {
+            // Parts still travelling end first (sent or failed), so the abort below leaves no part behind.
+            for (java.util.concurrent.Future<CompletedPart> part : inFlight) {
+                try {
+                    part.get();
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                } catch (java.util.concurrent.ExecutionException ignored) {
+                    // the failure being reported is the first one
+                }
+            }
             ObjectStoreException failure = e instanceof ObjectStoreException
                     ? (ObjectStoreException) e
                     : e instanceof SdkException ? failure("put", key, (SdkException) e) : null;
@@ -142,6 +164,33 @@ public final class S3ObjectStore implements ObjectStore {
             throw failure;
         }
         return stored(key, fullKey);
+    }
+
+    /**
+     * Sends one part on the upload threads, so the next part is read (and the stream's producer keeps going) while
+     * this one travels: a backup takes about as long as the slower of producing and uploading, not their sum.
+     */
+    private java.util.concurrent.Future<CompletedPart> uploadPart(String fullKey, String uploadId, int partNumber, byte[] part, int length) {
+        return uploads.submit(() -> {
+            UploadPartResponse answer = s3.uploadPart(
+                    b -> b.bucket(config.bucket()).key(fullKey).uploadId(uploadId).partNumber(partNumber).contentLength((long) length),
+                    RequestBody.fromInputStream(new ByteArrayInputStream(part, 0, length), length));
+            return CompletedPart.builder().partNumber(partNumber).eTag(answer.eTag()).build();
+        });
+    }
+
+    private static CompletedPart await(java.util.concurrent.Future<CompletedPart> part) {
+        try {
+            return part.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ObjectStoreException("interrupted while a part was uploaded", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new ObjectStoreException("a part's upload failed: " + e.getCause(), e.getCause());
+        }
     }
 
     @Override
@@ -290,6 +339,7 @@ public final class S3ObjectStore implements ObjectStore {
 
     @Override
     public void close() {
+        uploads.shutdownNow();
         s3.close();
     }
 
