@@ -64,6 +64,7 @@ public final class Planner {
         }
         placeTheFirstPrimary(pass);
         HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
+        ArchivePlanner.plan(pass, settings);  // the primary archives its binary logs; the coverage on binlog-archive
         driveEachInstance(pass);              // CREATE and DEPLOY, or the retirement's DESTROYs
         if (settings.dns().enabled()) {
             planNames(pass);                  // the wanted record sets, or their removal on delete
@@ -128,7 +129,8 @@ public final class Planner {
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
     public boolean needsResync(ReconcilerState state, Instant now) {
-        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)) {
+        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)
+                || ArchivePlanner.timeDue(state, now)) {
             return true;
         }
         for (InFlightAction action : state.getInFlightMap().values()) {

@@ -23,6 +23,7 @@ import org.apache.kafka.streams.state.Stores;
  * intent-events ─▶ intake ─▶ intents | intent-rejections | dead-letters        (store: intake)
  * intents, provision-events, agent-events, instance-health, dns-events
  *               ─▶ reconciler ─▶ provision-commands | agent-commands | dns-commands | deployment-status
+ *                                | backups | binlog-archive | role-changes | cert-commands
  *                                | intents, dns-commands (tombstones on purge) | dead-letters  (store: reconciler)
  * </pre>
  *
@@ -80,6 +81,7 @@ public final class IntentTopology {
         sink(topology, Topics.CERT_COMMANDS, deps, RECONCILER);
         sink(topology, Topics.ROLE_CHANGES, deps, RECONCILER);
         sink(topology, Topics.BACKUPS, deps, RECONCILER);
+        sink(topology, Topics.BINLOG_ARCHIVE, deps, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, deps, RECONCILER);
         return topology;
     }
