@@ -60,7 +60,8 @@ class IntentServiceHostileRecordsIT {
     void survives_every_hostile_record_on_every_topic_it_reads() {
         List<TopicSpec<?>> facts = List.of(Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS, Topics.INSTANCE_HEALTH,
                 Topics.DNS_EVENTS, Topics.CERT_EVENTS);
-        List<TopicSpec<?>> views = List.of(Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS, Topics.BACKUPS);
+        List<TopicSpec<?>> views = List.of(Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS, Topics.BACKUPS,
+                Topics.BINLOG_ARCHIVE);
         Set<String> inputs = new TreeSet<>(sources(topology));
         DeploymentViews.INPUTS.forEach(t -> inputs.add(t.name()));
         List<String> covered = new ArrayList<>(List.of(Topics.INTENT_EVENTS.name(), Topics.INTENTS.name()));

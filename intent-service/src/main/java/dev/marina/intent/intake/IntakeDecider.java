@@ -69,6 +69,15 @@ public final class IntakeDecider {
      */
     public IntakeDecision decide(String recordKey, IntentEvent event, List<Violation> shape, Intent current, Instant now,
             Function<String, Optional<BackupRecord>> catalogue) {
+        return decide(recordKey, event, shape, current, now, RestoreCatalogue.of(catalogue));
+    }
+
+    /**
+     * @param catalogue the backup catalogue and the archives' coverage: a spec's restore (a backup, or a point in
+     *                  time) is checked against them
+     */
+    public IntakeDecision decide(String recordKey, IntentEvent event, List<Violation> shape, Intent current, Instant now,
+            RestoreCatalogue catalogue) {
         IntentEvent withRef = event.hasDeployment() ? event
                 : event.toBuilder().setDeployment(refFromKey(recordKey)).build();
         if (!shape.isEmpty()) {
@@ -156,8 +165,7 @@ public final class IntakeDecider {
         return new IntakeDecision.Accepted(renewed, true);
     }
 
-    private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now,
-            Function<String, Optional<BackupRecord>> catalogue) {
+    private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now, RestoreCatalogue catalogue) {
         DeploymentSpec spec = IntentValidator.withDefaults(event.getSpec());
         Optional<BackupRecord> restoreFrom = Optional.empty();
         if (spec.hasRestore() && !(live && current.getSpec().getRestore().equals(spec.getRestore()))) {
@@ -172,15 +180,28 @@ public final class IntakeDecider {
                         + "'s: a deployment starts only from its own tenant's backups", now);
             }
             DeploymentRef from = DeploymentRef.newBuilder().setTenant(source[0]).setName(source[1]).build();
-            Optional<BackupRecord> found = catalogue.apply(BackupKey.of(from, restore.getBackupId()));
-            if (found.isEmpty() || found.get().getState() != BackupState.BACKUP_STATE_COMPLETE) {
-                return reject(event, "spec.restore.backupId", found.isEmpty()
-                        ? "no backup " + Shown.quoted(restore.getBackupId()) + " of " + restore.getSource()
-                                + " in the catalogue (./marina backups " + restore.getSource() + " lists them)"
-                        : "backup " + restore.getBackupId() + " of " + restore.getSource() + " is "
-                                + found.get().getState() + ", not complete: only a complete backup can be restored", now);
+            if (restore.hasPointInTime()) {
+                PointInTime.Outcome outcome = PointInTime.choose(restore.getSource(), Timestamps.toInstant(restore.getPointInTime()),
+                        now, catalogue.backups(from), catalogue.archive(from));
+                if (outcome instanceof PointInTime.Refused refused) {
+                    return reject(event, "spec.restore.pointInTime", refused.reason(), now);
+                }
+                // the backup it starts from; the spec keeps the time, which every DEPLOY carries with it
+                restoreFrom = Optional.of(((PointInTime.Chosen) outcome).backup());
+            } else {
+                Optional<BackupRecord> found = catalogue.backup(BackupKey.of(from, restore.getBackupId()));
+                if (found.isEmpty() || found.get().getState() != BackupState.BACKUP_STATE_COMPLETE) {
+                    return reject(event, "spec.restore.backupId", found.isEmpty()
+                            ? "no backup " + Shown.quoted(restore.getBackupId()) + " of " + restore.getSource()
+                                    + " in the catalogue (./marina backups " + restore.getSource() + " lists them)"
+                            : found.get().getState() == BackupState.BACKUP_STATE_EXPIRED
+                                    ? "backup " + restore.getBackupId() + " of " + restore.getSource() + " expired: retention removed"
+                                            + " it from the store, so it cannot be restored"
+                                    : "backup " + restore.getBackupId() + " of " + restore.getSource() + " is "
+                                            + found.get().getState() + ", not complete: only a complete backup can be restored", now);
+                }
+                restoreFrom = found;
             }
-            restoreFrom = found;
         }
         if (live && current.getSpec().equals(spec)) {
             boolean keyAdded = !current.hasBackupKey();

@@ -293,10 +293,15 @@ final class BackupPlanner {
 
     /** The key's id recorded in manifests: a fingerprint of its sealed form, stable for the deployment's life. */
     static String keyId(BackupRecord record) {
+        return keyId(record.getKey());
+    }
+
+    /** The id of the deployment's backup key (see {@link #keyId(BackupRecord)}); archived binary logs carry it too. */
+    static String keyId(dev.marina.schemas.v1.SealedSecret key) {
         try {
             java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            sha.update(record.getKey().getNonce().toByteArray());
-            sha.update(record.getKey().getCiphertext().toByteArray());
+            sha.update(key.getNonce().toByteArray());
+            sha.update(key.getCiphertext().toByteArray());
             return "bk-" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 6);
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);

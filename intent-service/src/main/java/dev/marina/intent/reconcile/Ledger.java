@@ -2,6 +2,7 @@ package dev.marina.intent.reconcile;
 
 import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.ActionKind;
+import dev.marina.schemas.v1.BinlogArchiveSettings;
 import dev.marina.schemas.v1.InFlightAction;
 import dev.marina.schemas.v1.ReconcilerState;
 import java.util.List;
@@ -94,6 +95,21 @@ public final class Ledger {
         return of(ActionKind.ACTION_KIND_SET_REPLICAS_WANTED, instanceId).toBuilder().setRequest(replicas).build();
     }
 
+    /**
+     * Telling the primary at an epoch how to archive its binary logs: {@code request} 1 to archive (0 not to), the
+     * subject the position after which binary logs stay on the server. Other settings, a new primary or a new epoch
+     * are a new action.
+     */
+    public static ActionKey archiveBinlogs(String instanceId, long epoch, BinlogArchiveSettings settings) {
+        return of(ActionKind.ACTION_KIND_ARCHIVE_BINLOGS, instanceId).toBuilder().setEpoch(epoch)
+                .setRequest(settings.getEnabled() ? 1 : 0).setSubject(settings.getKeepAfterGtid()).build();
+    }
+
+    /** The settings an ARCHIVE_BINLOGS action asks for (see {@link #archiveBinlogs}). */
+    public static BinlogArchiveSettings archiveSettings(ActionKey key) {
+        return BinlogArchiveSettings.newBuilder().setEnabled(key.getRequest() == 1).setKeepAfterGtid(key.getSubject()).build();
+    }
+
     /** Whether an action is one of the agent's role steps (its answer says where the instance stands in a role change). */
     public static boolean isRoleStep(ActionKind kind) {
         return kind == ActionKind.ACTION_KIND_PROMOTE || kind == ActionKind.ACTION_KIND_REPLICATE
@@ -126,6 +142,13 @@ public final class Ledger {
                     id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch());
             case ACTION_KIND_BACKUP -> id.append('/').append(key.getSubject()).append('/').append(key.getInstanceId());
             case ACTION_KIND_SET_REPLICAS_WANTED -> id.append('/').append(key.getInstanceId()).append('/').append(key.getRequest());
+            case ACTION_KIND_ARCHIVE_BINLOGS -> {
+                id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch())
+                        .append(key.getRequest() == 1 ? "/on" : "/off");
+                if (!key.getSubject().isEmpty()) {
+                    id.append('/').append(key.getSubject());
+                }
+            }
             default -> id.append('/').append(key.getInstanceId());
         }
         return id.toString();
@@ -148,6 +171,7 @@ public final class Ledger {
             case ACTION_KIND_FENCE -> "fence";
             case ACTION_KIND_BACKUP -> "backup";
             case ACTION_KIND_SET_REPLICAS_WANTED -> "replicas-wanted";
+            case ACTION_KIND_ARCHIVE_BINLOGS -> "archive";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }
@@ -188,6 +212,11 @@ public final class Ledger {
     /** Drops every in-flight SET_REPLICAS_WANTED except {@code keep} (a newer wish, or another primary, replaces it). */
     public static void forgetReplicasWantedExcept(ReconcilerState.Builder state, Optional<ActionKey> keep) {
         removeIf(state, a -> a.getKind() == ActionKind.ACTION_KIND_SET_REPLICAS_WANTED && !keep.map(a::equals).orElse(false));
+    }
+
+    /** Drops every in-flight ARCHIVE_BINLOGS except {@code keep} (other settings, or another primary, replace it). */
+    public static void forgetArchiveExcept(ReconcilerState.Builder state, Optional<ActionKey> keep) {
+        removeIf(state, a -> a.getKind() == ActionKind.ACTION_KIND_ARCHIVE_BINLOGS && !keep.map(a::equals).orElse(false));
     }
 
     /** Forgets in-flight entries written before the typed ledger (see the class comment). */

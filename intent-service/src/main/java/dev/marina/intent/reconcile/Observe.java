@@ -4,6 +4,7 @@ import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.ArchiveCoverage;
 import dev.marina.schemas.v1.BackupsState;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.CertEvent;
@@ -81,6 +82,13 @@ public final class Observe {
         Optional<InFlightAction> action = Ledger.answered(state, event.getAction(), event.getCommandId());
         ActionKind kind = event.hasAction() ? event.getAction().getKind()
                 : action.map(a -> a.getAction().getKind()).orElse(ActionKind.ACTION_KIND_UNSPECIFIED);
+        if (kind == ActionKind.ACTION_KIND_ARCHIVE_BINLOGS) {
+            return action.map(a -> archiveStep(state, instance, a, event)).orElse(state);
+        }
+        if (event.hasArchive() && event.getCommandId().isEmpty() && !event.hasAction()) {
+            // sent unasked by an archiving primary after an upload or a failure: what its archive covers now
+            return coverage(state, instance, event);
+        }
         if (Ledger.isRoleStep(kind)) {
             return action.map(a -> roleStep(state, instance, a, event, now)).orElse(state);
         }
@@ -135,6 +143,44 @@ public final class Observe {
             updated.setCurrent(backups.getCurrent().toBuilder().setManifest(event.getBackup()));
         }
         return next.setBackups(updated).build();
+    }
+
+    /**
+     * The primary's answer to ARCHIVE_BINLOGS: DONE records the settings it acknowledged (instance, epoch, settings)
+     * and the coverage it reports; anything else is recorded and the action retried on its backoff.
+     */
+    static ReconcilerState archiveStep(ReconcilerState state, ObservedInstance instance, InFlightAction action,
+            AgentEvent event) {
+        ReconcilerState.Builder next = state.toBuilder();
+        if (event.getOutcome() != AgentOutcome.AGENT_OUTCOME_DONE) {
+            return next.putInstances(instance.getInstanceId(), instance.toBuilder().setLastError("agent: " + event.getReason())
+                    .build()).build();
+        }
+        ActionKey key = action.getAction();
+        Ledger.remove(next, key);
+        next.setArchive(state.getArchive().toBuilder().setAckedInstance(key.getInstanceId()).setAckedEpoch(key.getEpoch())
+                .setAcked(Ledger.archiveSettings(key)));
+        return event.hasArchive() ? coverage(next.build(), instance, event) : next.build();
+    }
+
+    /**
+     * What the archive covers, as the current primary reports it at the current epoch. A report from another
+     * instance (a demoted primary still uploading) or an older epoch says nothing about the archive now.
+     */
+    static ReconcilerState coverage(ReconcilerState state, ObservedInstance instance, AgentEvent event) {
+        ArchiveCoverage reported = event.getArchive();
+        long epoch = reported.getEpoch() != 0 ? reported.getEpoch() : event.getEpoch();
+        // a deleted deployment's primary retires: its last uploads still count
+        boolean current = instance.getPlan().getRole() == Role.ROLE_PRIMARY
+                && (!instance.getPlan().getRetiring() || state.getDesired().getDeleted()) && epoch == state.getEpoch();
+        if (!current) {
+            return state;
+        }
+        ArchiveCoverage.Builder coverage = reported.toBuilder().setInstanceId(instance.getInstanceId()).setEpoch(epoch);
+        if (!coverage.hasDeployment()) {
+            coverage.setDeployment(state.getDesired().getDeployment());
+        }
+        return state.toBuilder().setArchive(state.getArchive().toBuilder().setCoverage(coverage)).build();
     }
 
     /**

@@ -64,6 +64,7 @@ public final class Planner {
         }
         placeTheFirstPrimary(pass);
         HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
+        ArchivePlanner.plan(pass, settings);  // the primary archives its binary logs; the coverage on binlog-archive
         driveEachInstance(pass);              // CREATE and DEPLOY, or the retirement's DESTROYs
         if (settings.dns().enabled()) {
             planNames(pass);                  // the wanted record sets, or their removal on delete
@@ -128,7 +129,8 @@ public final class Planner {
 
     /** Whether a resync should plan this deployment now: something is due or not settled. */
     public boolean needsResync(ReconcilerState state, Instant now) {
-        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)) {
+        if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)
+                || ArchivePlanner.timeDue(state, now)) {
             return true;
         }
         for (InFlightAction action : state.getInFlightMap().values()) {
@@ -225,6 +227,45 @@ public final class Planner {
         }
     }
 
+    /**
+     * What a new instance's DEPLOY starts from instead of an empty data directory:
+     * <ul>
+     *   <li>An instance made with the deployment (its first primary, and the replicas made with it): the backup its
+     *       spec restores, with the point in time when one was asked (only a primary replays up to it; replicas
+     *       restore the same backup and replicate from it); nothing for a fresh deployment.</li>
+     *   <li>A replica added once the deployment served (a scale-up, a replacement): the deployment's own newest
+     *       complete backup, else the backup it was restored from, never with a point in time; it replicates from the
+     *       primary after the backup's position (the primary keeps its binary logs after it: ArchivePlanner).</li>
+     * </ul>
+     */
+    static Optional<dev.marina.schemas.v1.RestoreSource> restoreFor(ReconcilerState.Builder state, ObservedInstance instance) {
+        Intent desired = state.getDesired();
+        if (joinsAServingDeployment(state, instance)) {
+            if (state.getBackups().hasLatestComplete()) {
+                return Optional.of(BackupPlanner.restoreSource(state.getBackups().getLatestComplete()));
+            }
+            return desired.hasRestoreFrom() ? Optional.of(BackupPlanner.restoreSource(desired.getRestoreFrom())) : Optional.empty();
+        }
+        if (!desired.hasRestoreFrom()) {
+            return Optional.empty();
+        }
+        dev.marina.schemas.v1.RestoreSource.Builder restore = BackupPlanner.restoreSource(desired.getRestoreFrom()).toBuilder();
+        if (desired.getSpec().getRestore().hasPointInTime()) {
+            restore.setPointInTime(desired.getSpec().getRestore().getPointInTime());
+        }
+        return Optional.of(restore.build());
+    }
+
+    /** A replica asked for after another instance of the deployment had served (so not made with the deployment). */
+    private static boolean joinsAServingDeployment(ReconcilerState.Builder state, ObservedInstance instance) {
+        if (instance.getPlan().getRole() != Role.ROLE_REPLICA || !instance.getPlan().hasRequestedAt()) {
+            return false;
+        }
+        Instant requested = Timestamps.toInstant(instance.getPlan().getRequestedAt());
+        return state.getInstancesMap().values().stream().anyMatch(i -> !i.getInstanceId().equals(instance.getInstanceId())
+                && i.getPlan().hasServedAt() && !Timestamps.toInstant(i.getPlan().getServedAt()).isAfter(requested));
+    }
+
     private void retire(Pass pass, ObservedInstance instance) {
         String id = instance.getInstanceId();
         Ledger.remove(pass.state, Ledger.createInstance(id));
@@ -289,10 +330,7 @@ public final class Planner {
                     .setAdminUser(desired.getAdminUser())
                     .setAdminPassword(desired.getAdminPassword())
                     .setTlsMode(desired.getSpec().getTls().getMode());
-            if (desired.hasRestoreFrom()) {
-                // every instance starts from the backup: the primary continues its history, replicas follow it
-                command.setRestore(BackupPlanner.restoreSource(desired.getRestoreFrom()));
-            }
+            restoreFor(pass.state, instance).ifPresent(command::setRestore);
         }
         return command.build();
     }

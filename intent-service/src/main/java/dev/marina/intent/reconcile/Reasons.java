@@ -64,6 +64,10 @@ public final class Reasons {
     public static final String BACKUP_FAILING = "BackupFailing";
     public static final String BACKUP_TAKEN = "BackupTaken";
     public static final String BAD_SCHEDULE = "BadSchedule";
+    /** BackupsHealthy false: the primary's binary logs fail to upload (the last failure is newer than the last upload). */
+    public static final String ARCHIVE_FAILING = "ArchiveFailing";
+    /** BackupsHealthy false: the archive misses transactions after the oldest complete backup. */
+    public static final String ARCHIVE_GAP = "ArchiveGap";
     public static final String REPLICA_ACKNOWLEDGES = "ReplicaAcknowledges";
     public static final String WAITING_FOR_REPLICA = "WaitingForReplica";
     public static final String NOT_YET_LOSSLESS = "NotYetLossless";

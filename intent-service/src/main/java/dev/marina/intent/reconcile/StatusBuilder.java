@@ -1,6 +1,8 @@
 package dev.marina.intent.reconcile;
 
 import dev.marina.schemas.v1.AgentOutcome;
+import dev.marina.schemas.v1.ArchiveCoverage;
+import dev.marina.schemas.v1.ArchiveRun;
 import dev.marina.schemas.v1.BackupRecord;
 import dev.marina.schemas.v1.BackupsState;
 import dev.marina.schemas.v1.Condition;
@@ -83,11 +85,13 @@ public final class StatusBuilder {
                 status.addEndpoints(byAddress);
             }
         });
+        if (state.getArchive().hasCoverage()) {
+            status.setBinlogArchive(state.getArchive().getCoverage());
+        }
         if (state.getBackups().hasLatestComplete()) {
             BackupRecord latest = state.getBackups().getLatestComplete();
             status.setLatestBackup(latest.toBuilder().clearKey()); // sealed, but nobody reading a status needs it
-            // until binary logs are archived, a restore reaches exactly the newest backup's consistent point
-            status.setLatestRestorableTime(latest.getManifest().getFinishedAt());
+            status.setLatestRestorableTime(latestRestorableTime(latest, state.getArchive().getCoverage()));
         }
         String lastError = exhausted.map(StatusBuilder::exhaustedMessage)
                 .or(() -> instances.stream().map(i -> i.getPlan().getRetireReason().isEmpty() ? i.getLastError()
@@ -374,9 +378,58 @@ public final class StatusBuilder {
                     : condition(Reasons.BACKUPS_HEALTHY, false, Reasons.NO_BACKUP_YET, "no backup yet: the first is taken once"
                             + " an instance serves"));
         }
+        Optional<Condition> archive = archiveProblem(state);
+        if (archive.isPresent()) {
+            return archive;
+        }
         BackupRecord latest = b.getLatestComplete();
         return Optional.of(condition(Reasons.BACKUPS_HEALTHY, true, Reasons.BACKUP_TAKEN, "latest backup " + latest.getBackupId()
                 + " at " + Timestamps.toInstant(latest.getManifest().getFinishedAt()) + next));
+    }
+
+    /**
+     * The latest moment a restore reaches: where the archive's run that continues from the newest complete backup is
+     * covered until; without one (no archive, or a gap right after the backup), the backup's own end.
+     */
+    static com.google.protobuf.Timestamp latestRestorableTime(BackupRecord latest, ArchiveCoverage coverage) {
+        return ArchiveRuns.from(coverage, ArchiveRuns.seq(latest.getManifest().getGtidPosition()))
+                .filter(ArchiveRun::hasCoveredUntil)
+                .map(ArchiveRun::getCoveredUntil)
+                .orElse(latest.getManifest().getFinishedAt());
+    }
+
+    /**
+     * What BackupsHealthy says of the binary-log archive when the backups themselves are fine: uploads failing (the
+     * last failure is newer than the last upload), or a gap after the oldest complete backup (a restore to a time in
+     * it is refused).
+     */
+    static Optional<Condition> archiveProblem(ReconcilerState state) {
+        if (!state.getArchive().hasCoverage()) {
+            return Optional.empty();
+        }
+        ArchiveCoverage c = state.getArchive().getCoverage();
+        if (c.hasLastErrorAt() && (!c.hasLastUploadAt()
+                || Timestamps.toInstant(c.getLastErrorAt()).isAfter(Timestamps.toInstant(c.getLastUploadAt())))) {
+            return Optional.of(condition(Reasons.BACKUPS_HEALTHY, false, Reasons.ARCHIVE_FAILING, "archiving binary logs of "
+                    + c.getInstanceId() + " fails: " + c.getLastError() + " (at " + Timestamps.toInstant(c.getLastErrorAt())
+                    + (c.hasLastUploadAt() ? "; last upload at " + Timestamps.toInstant(c.getLastUploadAt()) : "; nothing uploaded yet")
+                    + ", " + c.getPendingFiles() + " files waiting on the server)"));
+        }
+        String oldest = state.getArchive().getOldestBackupGtid().isEmpty() && state.getBackups().hasLatestComplete()
+                ? state.getBackups().getLatestComplete().getManifest().getGtidPosition() : state.getArchive().getOldestBackupGtid();
+        if (oldest.isEmpty() && !state.getBackups().hasLatestComplete()) {
+            return Optional.empty(); // no backup to replay from yet
+        }
+        List<ArchiveRuns.Gap> gaps = ArchiveRuns.gapsAfter(c, ArchiveRuns.seq(oldest));
+        if (gaps.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> words = gaps.stream().map(g -> "transactions " + g.firstMissing() + ".." + g.lastMissing() + " (after "
+                + g.before().getEndPosition() + (g.before().hasLastEventAt() ? ", " + Timestamps.toInstant(g.before().getLastEventAt()) : "")
+                + (g.after().hasFirstEventAt() ? ", until " + Timestamps.toInstant(g.after().getFirstEventAt()) : "") + ")").toList();
+        return Optional.of(condition(Reasons.BACKUPS_HEALTHY, false, Reasons.ARCHIVE_GAP, "the binary-log archive misses "
+                + String.join("; ", words) + ": a restore to a time in " + (gaps.size() == 1 ? "that gap" : "those gaps")
+                + " is refused"));
     }
 
     private static String trimDot(String name) {

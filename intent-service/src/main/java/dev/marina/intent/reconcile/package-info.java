@@ -9,7 +9,9 @@
  *   <li>{@link dev.marina.intent.reconcile.Planner} — the chain of steps of one pass, in order: backups
  *       ({@link dev.marina.intent.reconcile.BackupPlanner}: scheduled, on-demand, the final one a delete waits
  *       for; the catalogue), retire on delete, the first primary, {@link dev.marina.intent.reconcile.HaPlanner} (roles, replica count,
- *       failover, switchover, re-pointing, rebuilds), each instance's life (create, deploy, destroy), the
+ *       failover, switchover, re-pointing, rebuilds), {@link dev.marina.intent.reconcile.ArchivePlanner} (the primary's
+ *       binary-log archive, its coverage on binlog-archive), each instance's life (create, deploy from nothing, a
+ *       restored backup or the latest backup, destroy), the
  *       DNS names ({@link dev.marina.intent.reconcile.DnsNames}), certificates
  *       ({@link dev.marina.intent.reconcile.TlsPlanner}, {@link dev.marina.intent.reconcile.Certificates}),
  *       when each instance first served.</li>

@@ -3,6 +3,17 @@ package dev.marina.intent.topology;
 import com.google.protobuf.Message;
 import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.intake.IntakeDecision;
+import dev.marina.intent.intake.RestoreCatalogue;
+import dev.marina.schemas.topics.BackupKey;
+import dev.marina.schemas.topics.DeploymentKey;
+import dev.marina.schemas.v1.ArchiveCoverage;
+import dev.marina.schemas.v1.BackupRecord;
+import dev.marina.schemas.v1.DeploymentRef;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import dev.marina.schemas.serde.Decoded;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Intent;
@@ -28,6 +39,8 @@ final class IntakeProcessor implements Processor<String, IntakeInput, String, Me
     private ProcessorContext<String, Message> context;
     private KeyValueStore<String, Intent> intents;
     private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, dev.marina.schemas.v1.BackupRecord> backups;
+    private org.apache.kafka.streams.state.ReadOnlyKeyValueStore<String, dev.marina.schemas.v1.ArchiveCoverage> archives;
+    private RestoreCatalogue catalogue;
 
     IntakeProcessor(IntakeDecider decider, Clock clock, ReconcilerMeters meters) {
         this.decider = decider;
@@ -40,6 +53,30 @@ final class IntakeProcessor implements Processor<String, IntakeInput, String, Me
         this.context = context;
         this.intents = context.getStateStore(IntentTopology.INTAKE_STORE);
         this.backups = context.getStateStore(IntentTopology.BACKUPS_STORE);
+        this.archives = context.getStateStore(IntentTopology.ARCHIVES_STORE);
+        this.catalogue = new StoreCatalogue();
+    }
+
+    /** The global stores, read as the intake's restore checks need them. */
+    private final class StoreCatalogue implements RestoreCatalogue {
+        @Override
+        public Optional<BackupRecord> backup(String backupKey) {
+            return Optional.ofNullable(backups.get(backupKey));
+        }
+
+        @Override
+        public List<BackupRecord> backups(DeploymentRef deployment) {
+            List<BackupRecord> found = new ArrayList<>();
+            try (KeyValueIterator<String, BackupRecord> all = backups.prefixScan(BackupKey.of(deployment, ""), new StringSerializer())) {
+                all.forEachRemaining(kv -> found.add(kv.value));
+            }
+            return found;
+        }
+
+        @Override
+        public Optional<ArchiveCoverage> archive(DeploymentRef deployment) {
+            return Optional.ofNullable(archives.get(DeploymentKey.of(deployment)));
+        }
     }
 
     @Override
@@ -61,7 +98,7 @@ final class IntakeProcessor implements Processor<String, IntakeInput, String, Me
         String key = record.key() == null ? "" : record.key();
         IntentEvent event = record.value().event().value();
         IntakeDecision decision = decider.decide(key, event, record.value().shape(), key.isEmpty() ? null : intents.get(key), now,
-                backupKey -> java.util.Optional.ofNullable(backups.get(backupKey)));
+                catalogue);
         if (decision instanceof IntakeDecision.Accepted accepted) {
             Intent intent = accepted.intent();
             meters.intake(accepted.changed() ? "accepted" : "unchanged");

@@ -20,9 +20,11 @@ import org.apache.kafka.streams.state.Stores;
  * intent-service's Kafka Streams topology: two sub-topologies joined by the {@code intents} topic.
  *
  * <pre>
- * intent-events ─▶ intake ─▶ intents | intent-rejections | dead-letters        (store: intake)
+ * intent-events ─▶ intake ─▶ intents | intent-rejections | dead-letters        (store: intake;
+ *                                                                             global: backups, binlog-archive)
  * intents, provision-events, agent-events, instance-health, dns-events
  *               ─▶ reconciler ─▶ provision-commands | agent-commands | dns-commands | deployment-status
+ *                                | backups | binlog-archive | role-changes | cert-commands
  *                                | intents, dns-commands (tombstones on purge) | dead-letters  (store: reconciler)
  * </pre>
  *
@@ -42,6 +44,8 @@ public final class IntentTopology {
     public static final String RECONCILER_STORE = "reconciler-store";
     /** The backup catalogue, whole on every instance (a global store): intake checks a spec's restore against it. */
     public static final String BACKUPS_STORE = "backups-store";
+    /** What each deployment's binary-log archive covers, whole on every instance: intake checks a point-in-time restore against it. */
+    public static final String ARCHIVES_STORE = "binlog-archive-store";
 
     /** What the processors need from outside: the clock and the pure decision makers. */
     public record Deps(Clock clock, IntakeDecider intake, Planner planner, Duration resyncInterval, ReconcilerMeters meters,
@@ -55,7 +59,11 @@ public final class IntentTopology {
         topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(BACKUPS_STORE), Serdes.String(),
                         Topics.BACKUPS.valueSerde()).withLoggingDisabled(),
                 "backups-global-source", Serdes.String().deserializer(), Topics.BACKUPS.decodingSerde().deserializer(),
-                Topics.BACKUPS.name(), "backups-catalogue", CatalogueProcessor::new);
+                Topics.BACKUPS.name(), "backups-catalogue", () -> new CatalogueProcessor<>(BACKUPS_STORE));
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(ARCHIVES_STORE), Serdes.String(),
+                        Topics.BINLOG_ARCHIVE.valueSerde()).withLoggingDisabled(),
+                "binlog-archive-global-source", Serdes.String().deserializer(), Topics.BINLOG_ARCHIVE.decodingSerde().deserializer(),
+                Topics.BINLOG_ARCHIVE.name(), "binlog-archive-coverage", () -> new CatalogueProcessor<>(ARCHIVES_STORE));
         topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock(), deps.meters()), sourceName(Topics.INTENT_EVENTS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTAKE_STORE),
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
@@ -80,6 +88,7 @@ public final class IntentTopology {
         sink(topology, Topics.CERT_COMMANDS, deps, RECONCILER);
         sink(topology, Topics.ROLE_CHANGES, deps, RECONCILER);
         sink(topology, Topics.BACKUPS, deps, RECONCILER);
+        sink(topology, Topics.BINLOG_ARCHIVE, deps, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, deps, RECONCILER);
         return topology;
     }

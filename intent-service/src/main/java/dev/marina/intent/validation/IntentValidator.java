@@ -152,9 +152,9 @@ public final class IntentValidator {
     }
 
     /**
-     * The restore's shape: a source deployment and a backup id. Whether that backup exists and is complete
-     * is the intake's check (it reads the catalogue); a point in time needs archived binary logs, which the
-     * platform does not keep yet, so it is refused rather than rounded to a backup.
+     * The restore's shape: a source deployment and exactly one of a backup id or a point in time. Whether that
+     * backup exists and is complete, or that time can be reached (a backup before it, the archive covering it
+     * from there), is the intake's check: it reads the catalogue and the archives' coverage.
      */
     private static void checkRestore(RestoreSpec restore, List<Violation> violations) {
         String[] source = restore.getSource().split("/", -1);
@@ -165,12 +165,16 @@ public final class IntentValidator {
             checkLabel("spec.restore.source", source[0], violations);
             checkLabel("spec.restore.source", source[1], violations);
         }
-        if (restore.hasPointInTime()) {
-            violations.add(new Violation("spec.restore.pointInTime", "point-in-time restore needs archived binary logs,"
-                    + " which are not kept yet; restore a backup (backupId) instead"));
+        if (restore.hasPointInTime() && !restore.getBackupId().isEmpty()) {
+            violations.add(new Violation("spec.restore", "give either backupId (a backup as it is) or pointInTime (the newest"
+                    + " backup before it, replayed up to it), not both"));
+        } else if (restore.hasPointInTime()) {
+            if (restore.getPointInTime().getSeconds() <= 0 || restore.getPointInTime().getNanos() < 0) {
+                violations.add(new Violation("spec.restore.pointInTime", "is not a time after 1970"));
+            }
         } else if (restore.getBackupId().isEmpty()) {
-            violations.add(new Violation("spec.restore.backupId", "is required: which backup of the source to start from"
-                    + " (./marina backups " + restore.getSource() + " lists them)"));
+            violations.add(new Violation("spec.restore.backupId", "is required (or pointInTime): which backup of the source to"
+                    + " start from (./marina backups " + restore.getSource() + " lists them)"));
         } else if (!BACKUP_ID.matcher(restore.getBackupId()).matches()) {
             violations.add(new Violation("spec.restore.backupId", Shown.quoted(restore.getBackupId()) + " is not a backup id"));
         }

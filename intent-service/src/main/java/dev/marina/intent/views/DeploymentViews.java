@@ -138,6 +138,16 @@ public class DeploymentViews {
         decoded(record).ifPresent(b -> backups.put(record.key(), b));
     }
 
+    /** Every record of the catalogue (the latest per backup), every deployment's. */
+    public java.util.List<dev.marina.schemas.v1.BackupRecord> catalogue() {
+        return java.util.List.copyOf(backups.values());
+    }
+
+    /** Every deployment's current intent, by {@code tenant/name}. */
+    public Map<String, Intent> intentsByKey() {
+        return Map.copyOf(intents);
+    }
+
     /** The deployment's backups, newest first. */
     public java.util.List<dev.marina.schemas.v1.BackupRecord> backups(dev.marina.schemas.v1.DeploymentRef ref) {
         String prefix = dev.marina.schemas.topics.BackupKey.of(ref, "");

@@ -197,6 +197,52 @@ class IntakeDeciderTest {
         assertTrue(existing.getReason().contains("only when it is created"), existing.getReason());
     }
 
+    private IntakeDecision restoringAt(String source, Instant time, Intent current, RestoreCatalogue catalogue) {
+        IntentEvent event = Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setRestore(
+                dev.marina.schemas.v1.RestoreSpec.newBuilder().setSource(source)
+                        .setPointInTime(dev.marina.service.Timestamps.of(time))).build(), "r-11");
+        return decider.decide("acme/orders", event, java.util.List.of(), current, now, catalogue);
+    }
+
+    @Test
+    void a_point_in_time_restore_starts_from_the_newest_backup_before_it_and_keeps_the_time() {
+        dev.marina.schemas.v1.BackupRecord b1 = OLD_BACKUP.toBuilder().setManifest(OLD_BACKUP.getManifest().toBuilder()
+                .setFinishedAt(dev.marina.service.Timestamps.of(now.minusSeconds(7200)))).build();
+        dev.marina.schemas.v1.ArchiveCoverage archive = dev.marina.schemas.v1.ArchiveCoverage.newBuilder()
+                .addRuns(dev.marina.schemas.v1.ArchiveRun.newBuilder().setFirstSeq(1).setLastSeq(90)
+                        .setCoveredUntil(dev.marina.service.Timestamps.of(now.minusSeconds(60)))).build();
+        RestoreCatalogue catalogue = RestoreCatalogue.of(java.util.Map.of("acme/old#b1", b1), java.util.Map.of("acme/old", archive));
+        Instant time = now.minusSeconds(600);
+
+        Intent restored = ((IntakeDecision.Accepted) restoringAt("acme/old", time, null, catalogue)).intent();
+        assertEquals(b1, restored.getRestoreFrom(), "the backup it starts from");
+        assertEquals(time, dev.marina.service.Timestamps.toInstant(restored.getSpec().getRestore().getPointInTime()), "and the time");
+        assertTrue(restored.getSpec().getRestore().getBackupId().isEmpty(), "the spec stays as given");
+        IntakeDecision.Accepted again = (IntakeDecision.Accepted) restoringAt("acme/old", time, restored, catalogue);
+        assertEquals(restored.getGeneration(), again.intent().getGeneration(), "the same spec again changes nothing");
+
+        IntentRejection late = ((IntakeDecision.Rejected) restoringAt("acme/old", now.minusSeconds(30), null, catalogue)).rejection();
+        assertEquals("spec.restore.pointInTime", late.getField());
+        assertTrue(late.getReason().contains("acme/old can be restored to a time between " + now.minusSeconds(7200) + " and "
+                + now.minusSeconds(60)), late.getReason());
+        IntentRejection future = ((IntakeDecision.Rejected) restoringAt("acme/old", now.plusSeconds(1), null, catalogue)).rejection();
+        assertTrue(future.getReason().contains("in the future"), future.getReason());
+        IntentRejection foreign = ((IntakeDecision.Rejected) restoringAt("globex/old", time, null, catalogue)).rejection();
+        assertEquals("spec.restore.source", foreign.getField());
+    }
+
+    @Test
+    void an_expired_backup_is_listed_but_never_restored() {
+        var catalogue = java.util.Map.of("acme/old#b1", OLD_BACKUP.toBuilder().setState(dev.marina.schemas.v1.BackupState.BACKUP_STATE_EXPIRED)
+                .build());
+        IntentRejection expired = ((IntakeDecision.Rejected) restoring("acme/old", "b1", null, catalogue)).rejection();
+        assertEquals("spec.restore.backupId", expired.getField());
+        assertTrue(expired.getReason().contains("expired"), expired.getReason());
+        IntentRejection noTime = ((IntakeDecision.Rejected) restoringAt("acme/old", now.minusSeconds(1), null,
+                RestoreCatalogue.of(catalogue, java.util.Map.of()))).rejection();
+        assertTrue(noTime.getReason().contains("no complete backup"), noTime.getReason());
+    }
+
     @Test
     void an_event_whose_deployment_differs_from_its_key_is_rejected() {
         IntentRejection r = reject(Fixtures.apply("acme", "billing", Fixtures.mariadb(), "r-1"), null);

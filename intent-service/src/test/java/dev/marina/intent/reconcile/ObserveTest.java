@@ -70,6 +70,19 @@ class ObserveTest {
                 .build();
     }
 
+    private static final dev.marina.schemas.v1.ActionKey ARCHIVE = Ledger.archiveBinlogs(P, 2,
+            dev.marina.schemas.v1.BinlogArchiveSettings.newBuilder().setEnabled(true).build());
+
+    @Test
+    void an_unasked_coverage_report_changes_nothing_but_the_archive_and_never_the_database_outcome() {
+        ReconcilerState before = state();
+        ReconcilerState after = Observe.agent(before, AgentEvent.newBuilder().setInstanceId(P).setEpoch(2)
+                .setArchive(dev.marina.schemas.v1.ArchiveCoverage.newBuilder().setEpoch(2).setArchiving(true)).build(), NOW);
+        assertEquals(before.getInstancesMap(), after.getInstancesMap(), "no outcome, no error: the report is not an answer");
+        assertEquals(P, after.getArchive().getCoverage().getInstanceId());
+        assertEquals(before, after.toBuilder().clearArchive().build());
+    }
+
     private static AgentEvent answer(dev.marina.schemas.v1.ActionKey key, AgentOutcome outcome, AgentReason code) {
         return AgentEvent.newBuilder().setInstanceId(key.getInstanceId()).setAction(key).setOutcome(outcome)
                 .setReasonCode(code).setReason("words").setGtidPosition("0-1-9").build();
@@ -88,6 +101,13 @@ class ObserveTest {
                 Arguments.of("a restart's DATABASE_READY, read-only", (UnaryOperator<ReconcilerState>) s -> Observe.agent(s,
                         AgentEvent.newBuilder().setInstanceId(P).setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY)
                                 .setReadOnly(true).build(), NOW)),
+                Arguments.of("ARCHIVE_BINLOGS answered with the coverage", (UnaryOperator<ReconcilerState>) s -> Observe.agent(
+                        s.toBuilder().putInFlight(Ledger.id(ARCHIVE), inFlight(ARCHIVE)).build(),
+                        answer(ARCHIVE, AgentOutcome.AGENT_OUTCOME_DONE, AgentReason.AGENT_REASON_UNSPECIFIED).toBuilder()
+                                .setArchive(dev.marina.schemas.v1.ArchiveCoverage.newBuilder().setEpoch(2).setArchiving(true)).build(), NOW)),
+                Arguments.of("an archiving primary's unasked coverage", (UnaryOperator<ReconcilerState>) s -> Observe.agent(s,
+                        AgentEvent.newBuilder().setInstanceId(P).setEpoch(2).setArchive(dev.marina.schemas.v1.ArchiveCoverage
+                                .newBuilder().setEpoch(2).setArchiving(true).setLastError("store down")).build(), NOW)),
                 Arguments.of("a stale-epoch refusal", (UnaryOperator<ReconcilerState>) s -> Observe.agent(s,
                         answer(Ledger.promote(R, 2), AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_STALE_EPOCH), NOW)),
                 Arguments.of("Down with a fault", (UnaryOperator<ReconcilerState>) s -> Observe.health(s, InstanceHealth.newBuilder()

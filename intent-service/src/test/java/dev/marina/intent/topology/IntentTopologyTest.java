@@ -201,6 +201,56 @@ class IntentTopologyTest {
     }
 
     @Test
+    void a_point_in_time_restore_is_checked_against_the_catalogue_and_the_archive_and_deploys_with_the_time() {
+        dev.marina.schemas.v1.BackupRecord b1 = dev.marina.schemas.v1.BackupRecord.newBuilder().setDeployment(Fixtures.ref("acme", "old"))
+                .setBackupId("b1").setState(dev.marina.schemas.v1.BackupState.BACKUP_STATE_COMPLETE)
+                .setManifest(dev.marina.schemas.v1.BackupManifest.newBuilder().setGtidPosition("0-1-40")
+                        .setFinishedAt(dev.marina.service.Timestamps.of(clock.now.minusSeconds(3600)))).build();
+        driver.createInputTopic(Topics.BACKUPS.name(), new StringSerializer(), new ProtoJsonSerializer()).pipeInput("acme/old#b1", b1);
+        Instant time = clock.now.minusSeconds(600);
+        dev.marina.schemas.v1.IntentEvent restore = Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder()
+                .setRestore(dev.marina.schemas.v1.RestoreSpec.newBuilder().setSource("acme/old")
+                        .setPointInTime(dev.marina.service.Timestamps.of(time))).build(), "r-pitr");
+
+        send(Topics.INTENT_EVENTS, restore);
+        IntentRejection refused = values(Topics.INTENT_REJECTIONS).get(0);
+        assertEquals("spec.restore.pointInTime", refused.getField());
+        assertTrue(refused.getReason().contains("restore one of its backups by backupId"), refused.getReason());
+
+        driver.createInputTopic(Topics.BINLOG_ARCHIVE.name(), new StringSerializer(), new ProtoJsonSerializer()).pipeInput("acme/old",
+                dev.marina.schemas.v1.ArchiveCoverage.newBuilder().setDeployment(Fixtures.ref("acme", "old"))
+                        .addRuns(dev.marina.schemas.v1.ArchiveRun.newBuilder().setFirstSeq(1).setLastSeq(80)
+                                .setCoveredUntil(dev.marina.service.Timestamps.of(clock.now.minusSeconds(5)))).build());
+        send(Topics.INTENT_EVENTS, restore.toBuilder().setRequestId("r-pitr-2").build());
+        Intent accepted = values(Topics.INTENTS).get(0);
+        assertEquals("b1", accepted.getRestoreFrom().getBackupId());
+        AgentCommand deploy = values(Topics.PROVISION_COMMANDS).get(0).getFirstCommand();
+        assertEquals("b1", deploy.getRestore().getBackupId());
+        assertEquals(time, dev.marina.service.Timestamps.toInstant(deploy.getRestore().getPointInTime()));
+    }
+
+    @Test
+    void an_archiving_primarys_coverage_reaches_binlog_archive_under_the_deployment_key() {
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder()
+                .setBackups(dev.marina.schemas.v1.BackupSpec.newBuilder().setSchedule("nightly")).build(), "r-1"));
+        send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(INSTANCE)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0.1").build());
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE).setCommandId("acme/orders/1/deploy/" + INSTANCE)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.1:3306").build());
+        AgentCommand archive = values(Topics.AGENT_COMMANDS).stream().filter(c -> c.getOp() == AgentOp.AGENT_OP_ARCHIVE_BINLOGS)
+                .findFirst().orElseThrow();
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE).setCommandId(archive.getCommandId())
+                .setAction(archive.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_DONE).setEpoch(1)
+                .setArchive(dev.marina.schemas.v1.ArchiveCoverage.newBuilder().setEpoch(1).setArchiving(true)
+                        .addRuns(dev.marina.schemas.v1.ArchiveRun.newBuilder().setFirstSeq(1).setLastSeq(3))).build());
+        List<KeyValue<String, dev.marina.schemas.v1.ArchiveCoverage>> published = read(Topics.BINLOG_ARCHIVE);
+        assertEquals(1, published.size(), published.toString());
+        assertEquals(KEY, published.get(0).key);
+        assertEquals(INSTANCE, published.get(0).value.getInstanceId());
+        assertEquals(3, published.get(0).value.getRuns(0).getLastSeq());
+    }
+
+    @Test
     void an_invalid_intent_is_rejected_with_the_request_id_field_and_reason() {
         send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(12).build(), "r-bad"));
         List<IntentRejection> rejections = values(Topics.INTENT_REJECTIONS);
