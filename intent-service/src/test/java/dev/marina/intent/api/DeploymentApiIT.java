@@ -66,7 +66,9 @@ class DeploymentApiIT {
         public Map<String, String> getConfigOverrides() {
             try {
                 return Map.of("marina.api.token", TOKEN,
-                        "marina.home", Files.createTempDirectory("intent-api-it-").toString());
+                        "marina.home", Files.createTempDirectory("intent-api-it-").toString(),
+                        // retention sweeps every second here (a minute by default)
+                        "marina.intent.retention-interval", "1s");
             } catch (java.io.IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -297,6 +299,31 @@ class DeploymentApiIT {
             }
         }
         throw new AssertionError("no record with key " + key + " within 20 s");
+    }
+
+    /**
+     * Retention end to end in the service: the sweeper reads the catalogue through the views and writes EXPIRED records
+     * on {@code backups} for backups past their retention; a recent one stays. (The rules are RetentionPolicyTest's.)
+     */
+    @Test
+    void backups_past_their_retention_are_recorded_expired_and_stay_listed() throws Exception {
+        java.time.Instant now = java.time.Instant.now();
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>("backups", tenant + "/gone#old", catalogueRecord("old", now.minus(java.time.Duration.ofDays(10)), 3))).get();
+            producer.send(new ProducerRecord<>("backups", tenant + "/gone#recent", catalogueRecord("recent", now.minus(java.time.Duration.ofHours(1)), 3))).get();
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+                api().get("/v1/deployments/" + tenant + "/gone/backups").then().statusCode(200)
+                        .body("backups.find { it.backupId == 'old' }.state", equalTo("BACKUP_STATE_EXPIRED"))
+                        .body("backups.find { it.backupId == 'recent' }.state", equalTo("BACKUP_STATE_COMPLETE")));
+    }
+
+    private String catalogueRecord(String id, java.time.Instant finishedAt, int retentionDays) {
+        return "{\"deployment\":{\"tenant\":\"" + tenant + "\",\"name\":\"gone\"},\"backupId\":\"" + id + "\","
+                + "\"state\":\"BACKUP_STATE_COMPLETE\",\"trigger\":\"BACKUP_TRIGGER_SCHEDULED\",\"retentionDays\":" + retentionDays + ","
+                + "\"requestedAt\":\"" + finishedAt.minusSeconds(60) + "\",\"deploymentDeleted\":true,"
+                + "\"manifest\":{\"backupId\":\"" + id + "\",\"gtidPosition\":\"0-1-5\",\"startedAt\":\"" + finishedAt.minusSeconds(30)
+                + "\",\"finishedAt\":\"" + finishedAt + "\"}}";
     }
 
     private KafkaProducer<String, String> producer() {
