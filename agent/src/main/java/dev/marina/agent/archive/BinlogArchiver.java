@@ -136,6 +136,14 @@ public final class BinlogArchiver implements AutoCloseable {
         });
     }
 
+    /** One pass now as the schedule would run it (a pause after a failure holds); waits for it. */
+    void scheduledPassNow() {
+        await(() -> {
+            tick();
+            return null;
+        });
+    }
+
     /**
      * The coverage now: the last computed once the index was read (no wait behind an upload); else the index is read
      * first, on the archiver's thread (e.g. a replica told to archive).
