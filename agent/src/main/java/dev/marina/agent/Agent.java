@@ -1,5 +1,7 @@
 package dev.marina.agent;
 
+import dev.marina.agent.archive.BinlogArchiver;
+import dev.marina.agent.archive.BinlogServer;
 import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
@@ -47,9 +49,11 @@ public final class Agent implements AutoCloseable {
     private final MetricsLoop samples;
     private final SelfFencing fencing;
     private final BackupJobs backups;
+    private final BinlogArchiver archiver;
 
     private Agent(DatabaseServer database, DatabaseFigures figures, EventPublisher publisher, CommandLoop commands,
-            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing, BackupJobs backups) {
+            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing, BackupJobs backups, BinlogArchiver archiver) {
+        this.archiver = archiver;
         this.fencing = fencing;
         this.backups = backups;
         this.database = database;
@@ -80,6 +84,13 @@ public final class Agent implements AutoCloseable {
         BackupJobs backups = new BackupJobs(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()),
                 new BackupRunner(BackupTools.installed(), ServerLogin.of(settings.files()), settings.files().dir(), clock));
         handler.useBackups(backups, event -> publisher.answer(identity.deploymentKey(), event));
+        BinlogArchiver archiver = database instanceof BinlogServer binlogs
+                ? new BinlogArchiver(identity, binlogs, ObjectStoreFactory.fromInstanceFolder(settings.files().dir()), handler::archivePlan,
+                        event -> publisher.answer(identity.deploymentKey(), event), clock, settings.archiveInterval())
+                : null;
+        if (archiver != null) {
+            handler.useArchive(archiver);
+        }
         handler.useRestores(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()), new RestoreRunner(BackupTools.installed()));
         CommandLoop commands = new CommandLoop(identity, proof, settings.kafka(),
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
@@ -100,12 +111,18 @@ public final class Agent implements AutoCloseable {
         heartbeats.start();
         samples.start();
         commands.start();
-        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing, backups);
+        if (archiver != null) {
+            archiver.start();
+        }
+        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing, backups, archiver);
     }
 
     /** Stops the threads and clients; the database keeps running. */
     @Override
     public void close() {
+        if (archiver != null) {
+            archiver.close();
+        }
         backups.close();
         heartbeats.close();
         fencing.close();

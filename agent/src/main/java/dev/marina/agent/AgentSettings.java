@@ -31,12 +31,17 @@ import java.util.Optional;
  * @param lease             how long a primary takes writes without an acknowledged heartbeat
  * @param promoteWait       how long PROMOTE waits for wait_for_gtid and the relay log
  * @param mariadb           how MariaDB runs here
+ * @param archiveInterval   how often an archiving primary rotates and uploads its binary logs
  */
 public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
         Properties kafka, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
-        Duration lease, Duration promoteWait, MariaDbSettings mariadb) {
+        Duration lease, Duration promoteWait, MariaDbSettings mariadb, Duration archiveInterval) {
+
+    /** The default of {@code marina.agent.archive-interval}. */
+    public static final Duration DEFAULT_ARCHIVE_INTERVAL = Duration.ofSeconds(2);
 
     public AgentSettings {
+        requirePositive(archiveInterval, "marina.agent.archive-interval");
         requirePositive(heartbeatInterval, "marina.agent.heartbeat-interval");
         requirePositive(metricsInterval, "marina.agent.metrics-interval");
         requirePositive(lease, "marina.agent.lease");
@@ -45,6 +50,14 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
             throw new IllegalArgumentException("marina.agent.lease (" + lease + ") must be longer than marina.agent.heartbeat-interval ("
                     + heartbeatInterval + "): every heartbeat would be late");
         }
+    }
+
+    /** With the default archive interval (2 s). */
+    public AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
+            Properties kafka, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+            Duration lease, Duration promoteWait, MariaDbSettings mariadb) {
+        this(identity, files, marinaHome, commandsSince, kafka, secretsKeyFile, instanceKeyFile, heartbeatInterval, metricsInterval,
+                lease, promoteWait, mariadb, DEFAULT_ARCHIVE_INTERVAL);
     }
 
     /** With the default lease (1 s) and PROMOTE wait (10 s). */
@@ -100,7 +113,8 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 config.metricsInterval(),
                 config.lease(),
                 config.promoteWait(),
-                new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout())));
+                new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout()),
+                config.archiveInterval()));
     }
 
     private static void requirePositive(Duration interval, String key) {

@@ -1,5 +1,8 @@
 package dev.marina.agent;
 
+import dev.marina.agent.archive.ArchiveSettings;
+import dev.marina.agent.archive.BinlogArchiver;
+import dev.marina.agent.archive.BinlogServer;
 import dev.marina.agent.backup.BackupDecisions;
 import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupKey;
@@ -36,6 +39,7 @@ import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.ArchiveCoverage;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SealedSecret;
 import dev.marina.schemas.v1.SemiSyncWait;
@@ -97,6 +101,10 @@ public final class CommandHandler {
     private volatile RestoreRunner restorer;
     /** The programs a point-in-time replay runs. */
     private volatile ReplayTools replayTools = ReplayTools.installed();
+    /** What this instance was told about archiving its binary logs (binlog-archive.properties). */
+    private volatile ArchiveSettings archiveSettings;
+    /** Archives a writable primary's binary logs; unset: ARCHIVE_BINLOGS only keeps the settings. */
+    private volatile BinlogArchiver archiver;
 
     /** How long REPLICATE watches a new link before answering (a diverged history shows within a few 100 ms). */
     static final Duration REPLICATE_CHECK = Duration.ofSeconds(3);
@@ -126,6 +134,15 @@ public final class CommandHandler {
         this.clock = clock;
         this.tls = new ServerTls(files);
         this.state = AgentState.load(files.stateFile());
+        this.archiveSettings = ArchiveSettings.load(ArchiveSettings.file(files));
+        if (database instanceof BinlogServer binlogs) {
+            // Before any start: my.cnf keeps the binary logs of an archiving primary from expiring.
+            try {
+                binlogs.keepBinaryLogs(keepsBinlogs(state, archiveSettings));
+            } catch (RuntimeException e) {
+                LOG.warnf("binary log expiry not set yet (the archiver sets it) reason=%s", e.getMessage());
+            }
+        }
         if (state.writablePrimary()) {
             // A new agent process: the primary it finds is read-only until PROMOTE (recovery makes the server so),
             // and no lease is held for it meanwhile.
@@ -140,6 +157,38 @@ public final class CommandHandler {
     public void useBackups(BackupJobs jobs, java.util.function.Consumer<AgentEvent> answers) {
         this.laterAnswers = answers;
         this.backups = jobs;
+    }
+
+    /** Lets a writable primary archive its binary logs with {@code archiver} (which asks {@link #archivePlan}). */
+    public void useArchive(BinlogArchiver archiver) {
+        this.archiver = archiver;
+    }
+
+    /**
+     * What the archiver is to do now (its thread asks every interval): archive while this instance is a writable
+     * primary told to archive; keep the binary logs from expiring while it is a primary told to archive (a fenced one
+     * too: its files wait for its next term or are covered by its successor's).
+     */
+    public BinlogArchiver.Plan archivePlan() {
+        AgentState now = state;
+        ArchiveSettings settings = archiveSettings;
+        boolean keep = keepsBinlogs(now, settings);
+        if (!keep || !now.writablePrimary()) {
+            return BinlogArchiver.Plan.idle(keep);
+        }
+        BackupKey key;
+        try {
+            key = BackupKey.fromBase64(settings.keyId(), openSecret(settings.sealedKey(), "backup key for the binary-log archive"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("the backup key for the binary-log archive is unusable: " + e.getMessage(), e);
+        }
+        long epoch = settings.promotedEpoch() > 0 ? settings.promotedEpoch() : now.highestEpoch();
+        return new BinlogArchiver.Plan(true, Optional.of(new BinlogArchiver.Session(epoch, settings.promotedAt(), key,
+                settings.keepAfterGtid())));
+    }
+
+    private static boolean keepsBinlogs(AgentState state, ArchiveSettings settings) {
+        return settings.enabled() && state.phase() == AgentState.Phase.DEPLOYED && state.role() == Role.ROLE_PRIMARY;
     }
 
     /** Lets DEPLOY start from a backup: read from {@code stores}, restored by {@code runner}. */
@@ -277,6 +326,11 @@ public final class CommandHandler {
         AgentEvent answer;
         try {
             boolean restoring = AgentDecisions.finishesRestore(facts, command);
+            if (command.hasArchive() && decision.action() != Action.REFUSE && decision.action() != Action.ARCHIVE_BINLOGS
+                    && (command.getOp() == dev.marina.schemas.v1.AgentOp.AGENT_OP_DEPLOY
+                    || command.getOp() == dev.marina.schemas.v1.AgentOp.AGENT_OP_PROMOTE)) {
+                keepArchiveSettings(command);
+            }
             answer = switch (decision.action()) {
                 case DEPLOY -> deploy(command, AgentDecisions.deployMakesWritable(facts, command));
                 case START -> start(command, AgentDecisions.deployMakesWritable(facts, command), restoring);
@@ -291,6 +345,7 @@ public final class CommandHandler {
                 case MAKE_CSR -> makeCsr(command);
                 case INSTALL_CERT -> installCert(command);
                 case BACKUP -> backup(command);
+                case ARCHIVE_BINLOGS -> archiveBinlogs(command);
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason()).toBuilder()
                         .setReasonCode(decision.code()).build();
                 case NOTHING -> throw new IllegalStateException("no action for a command");
@@ -417,6 +472,7 @@ public final class CommandHandler {
             database.makeWritable(SemiSync.atFirstDeploy(state.semiSync(), SemiSync.replicasWanted(command)));
             update(AgentState::primary);
         }
+        recordPromotion(command.getEpoch(), database.binlogPosition());
     }
 
     /**
@@ -611,6 +667,7 @@ public final class CommandHandler {
             position = database.takeWrites(mode, state.adminUser());
             update(AgentState::primary);
         }
+        recordPromotion(command.getEpoch(), position);
         LOG.infof("promoted deployment=%s instance=%s epoch=%d semi_sync=%s position=%s took_ms=%d", identity.deploymentKey(),
                 identity.instanceId(), command.getEpoch(), state.semiSync(), position, (System.nanoTime() - started) / 1_000_000);
         return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "primary, writable").toBuilder().setGtidPosition(position)
@@ -776,6 +833,51 @@ public final class CommandHandler {
         }
         return answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, outcome.failure().getMessage()).toBuilder()
                 .setReasonCode(outcome.failure().code()).build();
+    }
+
+    /**
+     * Keeps the settings (and the sealed key, as received) so a restarted agent resumes; a writable primary archives
+     * with them from the archiver's next pass. Answered DONE with the coverage as the index shows it now.
+     */
+    private AgentEvent archiveBinlogs(AgentCommand command) {
+        keepArchiveSettings(command);
+        BinlogArchiver running = archiver;
+        ArchiveCoverage coverage = running == null
+                ? ArchiveCoverage.newBuilder().setDeployment(identity.deployment()).setInstanceId(identity.instanceId())
+                        .setLastError("no object store is set up for this agent").build()
+                : running.coverageNow();
+        String reason = !command.getArchive().getEnabled() ? "binary-log archiving off"
+                : state.writablePrimary() ? "archiving binary logs" : "archive settings kept; archived while a writable primary";
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, reason).toBuilder().setArchive(coverage).build();
+    }
+
+    /** The command's archive settings, kept; an enabling command's key must open (it is kept sealed). */
+    private void keepArchiveSettings(AgentCommand command) {
+        if (command.getArchive().getEnabled()) {
+            try {
+                BackupKey.fromBase64(command.getBackupKeyId(), openSecret(command.getBackupKey(), "backup key"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("the backup key is unusable: " + e.getMessage(), e);
+            }
+        }
+        synchronized (stateLock) {
+            ArchiveSettings next = archiveSettings.told(command.getArchive(), command.getBackupKey(), command.getBackupKeyId());
+            next.save(ArchiveSettings.file(files));
+            archiveSettings = next;
+        }
+        LOG.infof("archive settings kept deployment=%s instance=%s enabled=%s keep_after=%s key_id=%s", identity.deploymentKey(),
+                identity.instanceId(), command.getArchive().getEnabled(), command.getArchive().getKeepAfterGtid(), command.getBackupKeyId());
+    }
+
+    /** Where this instance stood when it became primary at {@code epoch}: the archive cuts older epochs there. */
+    private void recordPromotion(long epoch, String position) {
+        synchronized (stateLock) {
+            ArchiveSettings next = archiveSettings.promoted(epoch, position);
+            if (next != archiveSettings) {
+                next.save(ArchiveSettings.file(files));
+                archiveSettings = next;
+            }
+        }
     }
 
     private AgentEvent destroy(AgentCommand command) {

@@ -232,6 +232,16 @@ public final class ArchiveChain {
         return runs.stream().map(Run::summary).toList();
     }
 
+    /** Whether one run holds every transaction firstSeq..lastSeq (domain 0): a file of them adds nothing. */
+    public boolean covers(long firstSeq, long lastSeq) {
+        for (Run run : runs) {
+            if (run.summary().getFirstSeq() <= firstSeq && lastSeq <= run.summary().getLastSeq()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The last run's last seq; 0 when empty. */
     public long endSeq() {
         return runs.isEmpty() ? 0 : runs.get(runs.size() - 1).summary().getLastSeq();

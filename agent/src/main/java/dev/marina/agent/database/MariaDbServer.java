@@ -36,7 +36,7 @@ import org.jboss.logging.Logger;
  * template's passwordless root accounts for TCP are removed at that first start, and clients on
  * loopback arrive from 127.0.0.1 whatever address they dial.
  */
-public final class MariaDbServer implements DatabaseServer {
+public final class MariaDbServer implements DatabaseServer, dev.marina.agent.archive.BinlogServer {
 
     public static final String AGENT_USER = "marina_agent";
     /** Replicas log in to their primary as this user; created on the primary, it reaches replicas through replication. */
@@ -80,6 +80,8 @@ public final class MariaDbServer implements DatabaseServer {
      * the first command needs it instead of delaying that command.
      */
     private final java.util.concurrent.CompletableFuture<String> versionProbe;
+    /** While the binary logs are archived: they never expire (my.cnf at every start, and SET GLOBAL on a running server). */
+    private volatile boolean keepBinlogs;
     /** The server this agent started or adopted; touched by the command thread only. */
     private ProcessHandle server;
 
@@ -219,7 +221,8 @@ public final class MariaDbServer implements DatabaseServer {
         }
         // my.cnf names the TLS files, and mariadbd does not start without them.
         tls.ensureLive(Instant.now());
-        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly, semiSyncReplica));
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly, semiSyncReplica,
+                keepBinlogs));
         if (!Files.exists(files.agentSecret())) {
             // Lost secret: a new one, set by the init file at this start (a running server is restarted for it).
             InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(newAgentPassword())));
@@ -231,6 +234,7 @@ public final class MariaDbServer implements DatabaseServer {
                 server = found;
                 // An adopted server may have been a writable primary: like a started one, it is read-only until PROMOTE.
                 setReadOnly();
+                applyBinlogExpiry();
                 return StartOutcome.ADOPTED;
             }
             LOG.warnf("mariadbd runs but does not answer (or needs its init file), killing it pid=%d", found.pid());
@@ -671,6 +675,75 @@ public final class MariaDbServer implements DatabaseServer {
             s.execute("SET GLOBAL require_secure_transport=" + (secureTransportOnly ? "ON" : "OFF"));
         } catch (SQLException e) {
             throw new IllegalStateException("cannot reload TLS: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void rotateBinaryLogs() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            // LOCAL: nothing of it reaches the binlog (no GTID of its own).
+            s.execute("FLUSH LOCAL BINARY LOGS");
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot rotate the binary log: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public List<BinaryLog> binaryLogs() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement();
+                ResultSet r = s.executeQuery("SHOW BINARY LOGS")) {
+            List<BinaryLog> logs = new java.util.ArrayList<>();
+            while (r.next()) {
+                logs.add(new BinaryLog(r.getString(1), r.getLong(2)));
+            }
+            return logs;
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot list the binary logs: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Path binaryLogFile(String name) {
+        if (!name.matches("[A-Za-z0-9._-]+") || name.startsWith(".")) {
+            throw new IllegalArgumentException("\"" + name + "\" is not a binary log's file name");
+        }
+        // log_bin names a file relative to the data directory (MyCnf).
+        return files.data().resolve(name);
+    }
+
+    @Override
+    public void purgeBinaryLogsTo(String name) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT)) {
+            execute(c, "PURGE BINARY LOGS TO ?", name);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot purge the binary logs before " + name + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void keepBinaryLogs(boolean keep) {
+        keepBinlogs = keep;
+        if (Files.exists(files.myCnf())) {
+            try {
+                String cnf = Files.readString(files.myCnf());
+                String next = cnf.replaceAll("(?m)^binlog_expire_logs_seconds=\\d+$", "binlog_expire_logs_seconds=" + MyCnf.expirySeconds(keep));
+                if (!next.equals(cnf)) {
+                    InstanceFiles.writePrivately(files.myCnf(), next);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read " + files.myCnf(), e);
+            }
+        }
+        if (ourServer().isPresent() || MariaDbProcess.find(files).isPresent()) {
+            applyBinlogExpiry();
+        }
+    }
+
+    private void applyBinlogExpiry() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            s.execute("SET GLOBAL binlog_expire_logs_seconds=" + MyCnf.expirySeconds(keepBinlogs));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set binlog_expire_logs_seconds: " + e.getMessage(), e);
         }
     }
 

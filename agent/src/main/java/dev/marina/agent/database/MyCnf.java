@@ -12,6 +12,8 @@ public final class MyCnf {
     private MyCnf() {}
 
     public static final int PORT = 3306;
+    /** How long binary logs stay on the server when no archive needs them: 7 days. */
+    public static final long BINLOG_EXPIRY_SECONDS = 604_800;
     /** InnoDB's buffer pool per size: the biggest share of the server's memory. */
     public static String bufferPoolSize(Size size) {
         return switch (size) {
@@ -35,6 +37,15 @@ public final class MyCnf {
      *                        after a server restart and must acknowledge as before (the deployment's durability)
      */
     public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica) {
+        return render(files, address, size, secureTransportOnly, semiSyncReplica, false);
+    }
+
+    /**
+     * @param keepBinlogs a primary that archives its binary logs: they never expire ({@code binlog_expire_logs_seconds=0});
+     *                    the archiver purges only what it archived (see archive/DESIGN.md)
+     */
+    public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
+            boolean keepBinlogs) {
         return String.join("\n",
                 "# Written by the marina agent before every start; edits are overwritten.",
                 "[mysqld]",
@@ -53,7 +64,8 @@ public final class MyCnf {
                 "binlog_format=ROW",
                 "log_slave_updates=ON",
                 "gtid_strict_mode=ON",
-                "binlog_expire_logs_seconds=604800",
+                "# 0 while the binary logs are archived: nothing expires before it is archived.",
+                "binlog_expire_logs_seconds=" + expirySeconds(keepBinlogs),
                 "",
                 "# Every start is read-only: only a primary's first DEPLOY and PROMOTE make the server writable, so a",
                 "# primary that restarts (or a returning old primary) never takes writes on its own.",
@@ -81,5 +93,10 @@ public final class MyCnf {
                 "ssl_ca=" + files.caBundle(),
                 "require_secure_transport=" + (secureTransportOnly ? "ON" : "OFF"),
                 "");
+    }
+
+    /** {@code binlog_expire_logs_seconds}: 0 (never) while the binary logs are archived, else 7 days. */
+    public static long expirySeconds(boolean keepBinlogs) {
+        return keepBinlogs ? 0 : BINLOG_EXPIRY_SECONDS;
     }
 }

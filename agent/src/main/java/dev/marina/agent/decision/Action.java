@@ -28,6 +28,8 @@ public enum Action {
     ANNOUNCE_FENCED,
     /** Take a backup into the object store off the command thread; answer DONE with the manifest when it ends. */
     BACKUP,
+    /** Keep the binary-log archive settings (and the sealed key); a writable primary archives with them; answer DONE with the coverage. */
+    ARCHIVE_BINLOGS,
     /** Do nothing but answer REFUSED with the reason. */
     REFUSE,
     /** Do nothing and answer nothing (at start: nothing deployed). */

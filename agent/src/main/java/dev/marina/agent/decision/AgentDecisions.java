@@ -72,6 +72,7 @@ public final class AgentDecisions {
             case AGENT_OP_FENCE -> fence(facts);
             case AGENT_OP_BACKUP -> backup(facts, command);
             case AGENT_OP_SET_REPLICAS_WANTED -> setReplicasWanted(facts);
+            case AGENT_OP_ARCHIVE_BINLOGS -> archiveBinlogs(facts, command);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
     }
@@ -121,7 +122,8 @@ public final class AgentDecisions {
                 .or(() -> sizeProblem(command))
                 .or(() -> adminUserProblem(command))
                 .or(() -> passwordProblem(command))
-                .or(() -> restoreProblem(command));
+                .or(() -> restoreProblem(command))
+                .or(() -> command.hasArchive() ? archiveProblem(command) : Optional.empty());
         if (invalid.isPresent()) {
             return Decision.refuse(invalid.get());
         }
@@ -144,6 +146,10 @@ public final class AgentDecisions {
     private static Decision promote(Facts facts, AgentCommand command) {
         if (!GtidPosition.isValid(command.getWaitForGtid())) {
             return Decision.refuse("wait_for_gtid \"" + command.getWaitForGtid() + "\" is not a GTID position (domain-server-sequence, comma separated)");
+        }
+        Optional<String> archive = command.hasArchive() ? archiveProblem(command) : Optional.empty();
+        if (archive.isPresent()) {
+            return Decision.refuse(archive.get());
         }
         return switch (facts.state()) {
             case RUNNING -> Decision.of(Action.PROMOTE, facts.role() == Role.ROLE_PRIMARY ? "primary already; making sure it takes writes" : "database running");
@@ -207,6 +213,40 @@ public final class AgentDecisions {
             case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
             case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
         };
+    }
+
+    /**
+     * ARCHIVE_BINLOGS: the settings are stored on any role (a replica promoted later archives with them); only a
+     * writable primary archives. A destroyed instance archives nothing ever again.
+     */
+    private static Decision archiveBinlogs(Facts facts, AgentCommand command) {
+        if (!command.hasArchive()) {
+            return Decision.refuse("archive settings are missing");
+        }
+        Optional<String> invalid = archiveProblem(command);
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        return switch (facts.state()) {
+            case RUNNING, STOPPED, NO_DATA -> Decision.of(Action.ARCHIVE_BINLOGS, !command.getArchive().getEnabled() ? "archiving off"
+                    : facts.writablePrimary() ? "writable primary: archiving" : "settings kept; archived while a writable primary");
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
+        };
+    }
+
+    /** What is wrong with a command's archive settings: enabled needs the deployment's key; keep_after_gtid is a position. */
+    public static Optional<String> archiveProblem(AgentCommand command) {
+        var archive = command.getArchive();
+        if (!GtidPosition.isValid(archive.getKeepAfterGtid())) {
+            return Optional.of("archive: keep_after_gtid \"" + archive.getKeepAfterGtid() + "\" is not a GTID position");
+        }
+        if (!archive.getEnabled()) {
+            return Optional.empty();
+        }
+        if (!command.hasBackupKey() || command.getBackupKey().getCiphertext().isEmpty()) {
+            return Optional.of("archive: the backup key is missing (binary logs are encrypted with it)");
+        }
+        return missing(command.getBackupKeyId(), "archive: backup key id");
     }
 
     private static Optional<String> addressProblem(String address) {
