@@ -5,11 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.marina.agent.archive.ArchiveIndex;
+import dev.marina.agent.archive.BinlogArchiver;
 import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
-import dev.marina.agent.backup.BinlogReplay;
 import dev.marina.agent.backup.RestoreRunner;
 import dev.marina.agent.backup.SealingOutputStream;
 import dev.marina.agent.backup.ServerLogin;
@@ -18,7 +18,6 @@ import dev.marina.agent.database.MariaDbSettings;
 import dev.marina.agent.database.TemplateDataDirectory;
 import dev.marina.agent.metrics.SamplingGate;
 import dev.marina.agent.replication.GtidPosition;
-import dev.marina.objectstore.ObjectKeys;
 import dev.marina.objectstore.ObjectStore;
 import dev.marina.objectstore.ObjectStoreConfig;
 import dev.marina.objectstore.S3ObjectStore;
@@ -42,7 +41,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -53,22 +51,19 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -77,7 +72,8 @@ import org.junit.jupiter.api.Test;
  * DEPLOY from a backup to a point in time, with real servers and the local s3proxy: a source primary writes numbered
  * rows, is backed up, writes more, T is noted, it writes more; its binary logs are archived (encrypted like backups,
  * with index entries); a new primary restored to T holds exactly the rows committed before T and continues the
- * source's GTIDs; a replica restored from the same backup replays nothing and gets the rest from the new primary.
+ * source's GTIDs; a replica restored from the same backup replays nothing and gets the rest from the new primary. The
+ * archive is the agent's own ({@link BinlogArchiver}, one pass).
  * Refusals and failures leave no data behind.
  */
 class PointInTimeRestoreIT {
@@ -240,65 +236,20 @@ class PointInTimeRestoreIT {
         }
     }
 
-    // --- The archive, as the archiving agent leaves it: data objects encrypted like backups, index entries after them.
+    // --- The archive, written by the agent's own archiver (one pass: it rotates the binary log and uploads every closed file).
 
-    private static final Pattern GTID_EVENT = Pattern.compile(
-            "^#(\\d{6}) +(\\d{1,2}:\\d\\d:\\d\\d) server id \\d+ +end_log_pos \\d+ .*\\tGTID (\\d+-\\d+-\\d+).*$", Pattern.MULTILINE);
-    private static final Pattern GTID_LIST = Pattern.compile("\\tGtid list \\[([^\\]]*)\\]");
-    private static final DateTimeFormatter EVENT_TIME = DateTimeFormatter.ofPattern("yyMMdd H:mm:ss");
-
-    /** FLUSHes the source's binary log and archives every closed file; returns how many files hold transactions. */
-    private static int archive(Node source, ObjectStoreConfig storeConfig, byte[] keyBytes) throws Exception {
-        source.execute(SOURCE_PASSWORD, "FLUSH BINARY LOGS");
-        Instant rotated = Instant.now();
-        List<String> names = new ArrayList<>();
-        try (Connection c = source.admin(SOURCE_PASSWORD); Statement s = c.createStatement(); ResultSet r = s.executeQuery("SHOW BINARY LOGS")) {
-            while (r.next()) {
-                names.add(r.getString(1));
-            }
+    /** Archives the source's binary logs; returns how many archived files hold transactions. */
+    private static int archive(Node source, ObjectStoreConfig storeConfig, byte[] keyBytes) {
+        BinlogArchiver.Plan plan = new BinlogArchiver.Plan(true, Optional.of(new BinlogArchiver.Session(1, "",
+                new BackupKey("bk-1", keyBytes), "")));
+        try (BinlogArchiver archiver = new BinlogArchiver(new InstanceIdentity(source.id, source.deployment, source.address),
+                source.database, () -> new S3ObjectStore(storeConfig), () -> plan, event -> { }, Clock.systemUTC(), Duration.ofHours(1))) {
+            archiver.passNow();
+            assertEquals("", archiver.coverage().getLastError(), "the archiver's pass");
         }
-        names.remove(names.size() - 1); // the open file
-        int withTransactions = 0;
         try (ObjectStore store = new S3ObjectStore(storeConfig)) {
-            for (int i = 0; i < names.size(); i++) {
-                Path file = source.files.data().resolve(names.get(i));
-                String text = decode(file);
-                Matcher m = GTID_EVENT.matcher(text);
-                String first = "";
-                String last = "";
-                Instant firstAt = null;
-                Instant lastAt = null;
-                long count = 0;
-                while (m.find()) {
-                    Instant at = LocalDateTime.parse(m.group(1) + " " + m.group(2), EVENT_TIME).toInstant(ZoneOffset.UTC);
-                    if (first.isEmpty()) {
-                        first = m.group(3);
-                        firstAt = at;
-                    }
-                    last = m.group(3);
-                    lastAt = at;
-                    count++;
-                }
-                Matcher list = GTID_LIST.matcher(text);
-                String startState = list.find() ? list.group(1) : "";
-                // Closed when the next file opened: its first event's time (whole seconds, so never later than the rotation).
-                Instant rotatedAt = i + 1 < names.size() ? firstEventTime(source.files.data().resolve(names.get(i + 1))) : rotated;
-                String key = ObjectKeys.binlogData("acme", source.deployment.split("/")[1], source.id, names.get(i));
-                byte[] plain = Files.readAllBytes(file);
-                StoredObject object = seal(store, key, plain, keyBytes);
-                ArchivedBinlog.Builder entry = ArchivedBinlog.newBuilder().setDeployment(DeploymentKey.parse(source.deployment))
-                        .setInstanceId(source.id).setEpoch(1).setFileName(names.get(i)).setStartState(startState)
-                        .setFirstGtid(first).setLastGtid(last).setTransactions(count).setObject(object).setSizeBytes(plain.length)
-                        .setFormat(BinlogReplay.FORMAT).setKeyId("bk-1").setArchivedAt(Timestamps.of(Instant.now()))
-                        .setRotatedAt(Timestamps.of(rotatedAt));
-                if (firstAt != null) {
-                    entry.setFirstEventAt(Timestamps.of(firstAt)).setLastEventAt(Timestamps.of(lastAt));
-                    withTransactions++;
-                }
-                ArchiveIndex.write(store, entry.build());
-            }
+            return (int) ArchiveIndex.read(store, DeploymentKey.parse(source.deployment)).stream().filter(e -> e.getTransactions() > 0).count();
         }
-        return withTransactions;
     }
 
     private static StoredObject seal(ObjectStore store, String key, byte[] plain, byte[] keyBytes) throws IOException {
@@ -314,20 +265,6 @@ class PointInTimeRestoreIT {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static String decode(Path file) throws Exception {
-        ProcessBuilder builder = new ProcessBuilder("/usr/bin/mariadb-binlog", file.toString()).redirectErrorStream(true);
-        builder.environment().put("TZ", "UTC");
-        Process p = builder.start();
-        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), text);
-        return text;
-    }
-
-    private static Instant firstEventTime(Path file) throws IOException {
-        byte[] head = Arrays.copyOf(Files.readAllBytes(file), 8);
-        return Instant.ofEpochSecond(java.nio.ByteBuffer.wrap(head, 4, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt() & 0xffffffffL);
     }
 
     // --- Helpers.
