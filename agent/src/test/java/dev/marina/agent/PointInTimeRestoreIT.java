@@ -10,6 +10,7 @@ import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
+import dev.marina.agent.backup.ReplayTools;
 import dev.marina.agent.backup.RestoreRunner;
 import dev.marina.agent.backup.SealingOutputStream;
 import dev.marina.agent.backup.ServerLogin;
@@ -236,6 +237,78 @@ class PointInTimeRestoreIT {
         }
     }
 
+    @Test
+    void a_replay_cut_short_by_an_agent_crash_is_never_resumed_the_next_deploy_restores_from_scratch() throws Exception {
+        ObjectStoreConfig storeConfig = dev.marina.testkit.SharedObjectStore.freshConfig();
+        byte[] keyBytes = randomKey();
+        Path stalling = home.resolve("stalling-mariadb-binlog");
+        // The real tool, cut after 40 kB of its output, then silence with the pipe open: the agent waits for ever, as
+        // one that died midway would leave it; what came before the cut is applied.
+        Files.writeString(stalling, "#!/bin/sh\n/usr/bin/mariadb-binlog \"$@\" | head -c 40000\nexec sleep 300\n");
+        stalling.toFile().setExecutable(true);
+        Thread crashed = null;
+        try {
+            Node source = new Node("crash-1", "acme/crash", storeConfig);
+            assertReady(source.handle(source.deploy(Role.ROLE_PRIMARY, SOURCE_PASSWORD, null)));
+            source.execute(SOURCE_PASSWORD, "CREATE DATABASE shop", "CREATE TABLE shop.orders (id INT PRIMARY KEY, at DATETIME(6))");
+            BackupManifest manifest = backUp(source, storeConfig, keyBytes);
+            source.insertEach(1, 300);
+            Instant t = waitPastSecondBoundary();
+            source.insertEach(1001, 1010);
+            archive(source, storeConfig, keyBytes);
+            Node first = new Node("copy-8", "acme/copy8", storeConfig);
+            AgentCommand deploy = first.deploy(Role.ROLE_PRIMARY, PASSWORD,
+                    restoreSource("acme/crash", manifest, keyBytes).setPointInTime(Timestamps.of(t)).build());
+            first.handler.useReplayTools(new ReplayTools(stalling, ReplayTools.installed().mariadb()));
+            crashed = new Thread(() -> first.handle(deploy), "agent-that-crashes");
+            crashed.setDaemon(true);
+            crashed.start();
+            awaitTrue(() -> first.files.replayPending().toFile().exists() && replayedRows(first) > 0, "part of the file replayed");
+            Thread.sleep(500);
+            long partly = replayedRows(first);
+            assertTrue(partly > 0 && partly < 300, "rows applied before the cut: " + partly);
+            assertTrue(Files.exists(first.files.data()) && Files.exists(first.files.replayPending()));
+
+            // A new agent process on the same instance folder (the old one is gone, its server still runs).
+            Node again = new Node("copy-8", "acme/copy8", storeConfig, first.address);
+            assertTrue(again.handler.recover().isEmpty(), "an agent restart does not start (or announce) half-replayed data");
+            AgentEvent ready = again.handle(deploy);
+            assertReady(ready);
+            assertEquals("300", again.query(PASSWORD, "SELECT COUNT(*) FROM shop.orders"), "restored from scratch and replayed once");
+            assertEquals("300", again.query(PASSWORD, "SELECT MAX(id) FROM shop.orders"));
+            assertFalse(Files.exists(again.files.replayPending()));
+            System.out.println("interrupted replay had applied rows=" + partly);
+        } finally {
+            // The stalled tool goes; the abandoned thread then fails on its own (its data marker is gone: it discards nothing).
+            ProcessHandle.current().descendants().filter(p -> p.info().commandLine().orElse("").contains("sleep 300"))
+                    .forEach(ProcessHandle::destroyForcibly);
+            if (crashed != null) {
+                crashed.join(30_000);
+            }
+            nodes.forEach(n -> n.database.close());
+        }
+    }
+
+    /** Rows in the server, read as the agent's own user (the admin user is not adopted yet); -1 when it does not answer. */
+    private static long replayedRows(Node node) {
+        try (Connection c = DriverManager.getConnection("jdbc:mysql://" + node.address + ":3306/?sslMode=PREFERRED&connectTimeout=2000",
+                MariaDbServer.AGENT_USER, Files.readString(node.files.agentSecret()).trim());
+                Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT COUNT(*) FROM shop.orders")) {
+            r.next();
+            return r.getLong(1);
+        } catch (SQLException | IOException e) {
+            return -1;
+        }
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, what + " within 60 s");
+            Thread.sleep(100);
+        }
+    }
+
     // --- The archive, written by the agent's own archiver (one pass: it rotates the binary log and uploads every closed file).
 
     /** Archives the source's binary logs; returns how many archived files hold transactions. */
@@ -351,9 +424,14 @@ class PointInTimeRestoreIT {
         final CommandHandler handler;
 
         Node(String id, String deployment, ObjectStoreConfig storeConfig) {
+            this(id, deployment, storeConfig, LocalServers.freeAddress());
+        }
+
+        /** Another agent process for an instance that exists: same folder, same address. */
+        Node(String id, String deployment, ObjectStoreConfig storeConfig, String address) {
             this.id = id;
             this.deployment = deployment;
-            this.address = LocalServers.freeAddress();
+            this.address = address;
             this.files = new InstanceFiles(home.resolve("instances/" + id));
             this.database = new MariaDbServer(files, address, home, MariaDbSettings.defaults());
             this.handler = new CommandHandler(new InstanceIdentity(id, deployment, address), files, database, () -> box,
