@@ -101,6 +101,7 @@ public final class BinlogArchiver implements AutoCloseable {
     private Instant lastErrorAt;
     private long pending;
     private volatile ArchiveCoverage coverage;
+    private volatile boolean indexRead;
 
     public BinlogArchiver(InstanceIdentity identity, BinlogServer server, ObjectStoreFactory stores, Supplier<Plan> plans,
             Consumer<AgentEvent> events, Clock clock, Duration interval) {
@@ -135,8 +136,22 @@ public final class BinlogArchiver implements AutoCloseable {
         });
     }
 
-    /** The coverage now; reads the index first when it was never read (e.g. on a replica told to archive). */
+    /** One pass now as the schedule would run it (a pause after a failure holds); waits for it. */
+    void scheduledPassNow() {
+        await(() -> {
+            tick();
+            return null;
+        });
+    }
+
+    /**
+     * The coverage now: the last computed once the index was read (no wait behind an upload); else the index is read
+     * first, on the archiver's thread (e.g. a replica told to archive).
+     */
     public ArchiveCoverage coverageNow() {
+        if (indexRead) {
+            return coverage;
+        }
         return await(() -> {
             if (chain == null) {
                 try {
@@ -252,6 +267,7 @@ public final class BinlogArchiver implements AutoCloseable {
         List<BinlogServer.BinaryLog> logs = server.binaryLogs();
         List<String> closed = logs.stream().limit(Math.max(0, logs.size() - 1)).map(BinlogServer.BinaryLog::name).toList();
         Set<String> mine = archivedHere();
+        List<String> reused = reusedNames(logs);
         List<String> todo = closed.stream().filter(f -> !mine.contains(f) && !covered.contains(f)).toList();
         pending = todo.size();
         int uploaded = 0;
@@ -269,8 +285,13 @@ public final class BinlogArchiver implements AutoCloseable {
             uploaded++;
             publish(computeCoverage(), "binary log " + name + " archived");
         }
-        purge(session, logs, archivedHere());
+        purge(session, logs, archivedHere(), reused);
         coverage = computeCoverage();
+        if (!reused.isEmpty()) {
+            // Never overwritten: the archive shows the gap, a replay refuses to cross it, the files stay on the server.
+            throw new IllegalStateException("binary log file names " + reused + " of this instance are archived already with other contents"
+                    + " (a rebuilt server numbering its files anew): not archived, kept on the server");
+        }
         return uploaded;
     }
 
@@ -279,10 +300,29 @@ public final class BinlogArchiver implements AutoCloseable {
         entries = new ArrayList<>(ArchiveIndex.read(s, deployment));
         chain = ArchiveChain.of(entries);
         chainLoadedAt = clock.instant();
+        indexRead = true;
         if (!chain.ignored().isEmpty()) {
             LOG.infof("archive index entries not used deployment=%s count=%d first=%s", identity.deploymentKey(), chain.ignored().size(),
                     chain.ignored().get(0).entry().getFileName() + ": " + chain.ignored().get(0).reason());
         }
+    }
+
+    /** This instance's archived names whose file on the server now has another size: a server that numbers its files anew. */
+    private List<String> reusedNames(List<BinlogServer.BinaryLog> logs) {
+        Map<String, Long> sizes = new HashMap<>();
+        for (ArchivedBinlog entry : entries) {
+            if (entry.getInstanceId().equals(identity.instanceId())) {
+                sizes.put(entry.getFileName(), entry.getSizeBytes());
+            }
+        }
+        List<String> reused = new ArrayList<>();
+        for (int i = 0; i < logs.size() - 1; i++) {
+            Long archived = sizes.get(logs.get(i).name());
+            if (archived != null && archived != logs.get(i).sizeBytes()) {
+                reused.add(logs.get(i).name());
+            }
+        }
+        return reused;
     }
 
     private Set<String> archivedHere() {
@@ -370,7 +410,7 @@ public final class BinlogArchiver implements AutoCloseable {
      * Removes the oldest closed files while each is archived (by this instance) or covered by the archive, and holds
      * no transaction after keep_after_gtid. Nothing when keep_after_gtid is empty.
      */
-    private void purge(Session session, List<BinlogServer.BinaryLog> logs, Set<String> mine) throws IOException {
+    private void purge(Session session, List<BinlogServer.BinaryLog> logs, Set<String> mine, List<String> reused) throws IOException {
         GtidPosition.Gtid keep = ArchiveChain.domainZero(session.keepAfterGtid());
         if (keep == null || logs.size() < 2) {
             return;
@@ -378,7 +418,7 @@ public final class BinlogArchiver implements AutoCloseable {
         int purgeable = 0;
         for (int i = 0; i < logs.size() - 1; i++) {
             String name = logs.get(i).name();
-            if (!mine.contains(name) && !covered.contains(name)) {
+            if ((!mine.contains(name) && !covered.contains(name)) || reused.contains(name)) {
                 break;
             }
             if (lastSeq(name) > keep.sequence()) {
@@ -390,7 +430,16 @@ public final class BinlogArchiver implements AutoCloseable {
             return;
         }
         String to = logs.get(purgeable).name();
-        server.purgeBinaryLogsTo(to);
+        try {
+            server.purgeBinaryLogsTo(to);
+        } catch (RuntimeException e) {
+            // e.g. a replica still reads one of them: tried again next pass; the archive itself is fine.
+            lastError = "purge: " + e.getMessage();
+            lastErrorAt = clock.instant();
+            LOG.warnf("binary logs not purged deployment=%s instance=%s to=%s reason=%s", identity.deploymentKey(), identity.instanceId(),
+                    to, e.getMessage());
+            return;
+        }
         for (int i = 0; i < purgeable; i++) {
             String name = logs.get(i).name();
             scans.remove(name);

@@ -106,6 +106,13 @@ class MyCnfTest {
     }
 
     @Test
+    void binary_logs_expire_after_seven_days_unless_they_are_archived() {
+        assertTrue(lines(Size.SIZE_SMALL).contains("binlog_expire_logs_seconds=604800"));
+        List<String> archiving = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, false, true, true).split("\n"));
+        assertTrue(archiving.contains("binlog_expire_logs_seconds=0"), "nothing expires before it is archived");
+    }
+
+    @Test
     void refuses_to_render_without_a_size() {
         assertThrows(IllegalArgumentException.class, () -> MyCnf.render(files, "127.10.0.3", Size.SIZE_UNSPECIFIED, false));
     }

@@ -1,6 +1,7 @@
 package dev.marina.agent.decision;
 
 import static dev.marina.agent.decision.Action.ANNOUNCE_FENCED;
+import static dev.marina.agent.decision.Action.ARCHIVE_BINLOGS;
 import static dev.marina.agent.decision.Action.BACKUP;
 import static dev.marina.agent.decision.Action.ANNOUNCE_READY;
 import static dev.marina.agent.decision.Action.ANNOUNCE_STOPPED;
@@ -28,6 +29,7 @@ import com.google.protobuf.ByteString;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.AgentReason;
+import dev.marina.schemas.v1.BinlogArchiveSettings;
 import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.RestoreSource;
@@ -122,6 +124,27 @@ class AgentDecisionsTest {
                 row("refuses a backup without key id", RUNNING, 0, backup(c -> c.clearBackupKeyId()), REFUSE, "backup key id is missing"),
                 row("refuses a backup of an older epoch", RUNNING, 3, backup(c -> c.setEpoch(2)), REFUSE, "stale epoch"),
                 row("refuses an unspecified operation", NO_DATA, 0, op(AgentOp.AGENT_OP_UNSPECIFIED), REFUSE, "not supported yet"),
+                row("keeps archive settings on a running primary", RUNNING, 0, archive(c -> c), ARCHIVE_BINLOGS, ""),
+                row("keeps archive settings on a stopped server: archived once it is a writable primary", STOPPED, 0, archive(c -> c),
+                        ARCHIVE_BINLOGS, "settings kept"),
+                row("keeps archive settings before anything is deployed", NO_DATA, 0, archive(c -> c), ARCHIVE_BINLOGS, ""),
+                row("refuses archive settings on a destroyed instance", DESTROYED, 0, archive(c -> c), REFUSE, "destroyed"),
+                row("refuses archive settings of an older epoch", RUNNING, 3, archive(c -> c.setEpoch(2)), REFUSE, "stale epoch 2"),
+                row("accepts archive settings of the current epoch", RUNNING, 3, archive(c -> c.setEpoch(3)), ARCHIVE_BINLOGS, ""),
+                row("refuses ARCHIVE_BINLOGS without settings", RUNNING, 0, archive(c -> c.clearArchive()), REFUSE, "archive settings are missing"),
+                row("refuses to archive without the backup key", RUNNING, 0, archive(c -> c.clearBackupKey()), REFUSE, "backup key is missing"),
+                row("refuses to archive without the key id", RUNNING, 0, archive(c -> c.clearBackupKeyId()), REFUSE, "backup key id is missing"),
+                row("turns archiving off without a key", RUNNING, 0, archive(c -> c.clearBackupKey().clearBackupKeyId()
+                        .setArchive(BinlogArchiveSettings.newBuilder().setEnabled(false))), ARCHIVE_BINLOGS, "archiving off"),
+                row("refuses a keep_after_gtid that is not a position", RUNNING, 0, archive(c -> c.setArchive(
+                        BinlogArchiveSettings.newBuilder().setEnabled(true).setKeepAfterGtid("0-1-1'; PURGE"))), REFUSE, "keep_after_gtid"),
+                row("deploys a primary that archives from the start", NO_DATA, 0, deploy(c -> c.setArchive(BinlogArchiveSettings.newBuilder()
+                        .setEnabled(true)).setBackupKeyId("bk1").setBackupKey(SealedSecret.newBuilder().setCiphertext(ByteString.copyFromUtf8("s")))),
+                        DEPLOY, ""),
+                row("refuses a deploy that asks to archive without the key", NO_DATA, 0, deploy(c -> c.setArchive(
+                        BinlogArchiveSettings.newBuilder().setEnabled(true))), REFUSE, "archive: the backup key is missing"),
+                row("refuses a promote that asks to archive without the key", RUNNING, 0, promote("").toBuilder().setArchive(
+                        BinlogArchiveSettings.newBuilder().setEnabled(true)).build(), REFUSE, "archive: the backup key is missing"),
                 row("makes a csr for a running database", RUNNING, 0, csr(c -> c), MAKE_CSR, ""),
                 row("makes a csr for a stopped database: only files are touched", STOPPED, 0, csr(c -> c), MAKE_CSR, ""),
                 row("refuses a csr before anything is deployed", NO_DATA, 0, csr(c -> c), REFUSE, "no database deployed"),
@@ -164,6 +187,8 @@ class AgentDecisionsTest {
     static Stream<Arguments> codes() {
         return Stream.of(
                 code("a stale epoch is STALE_EPOCH", RUNNING, 5, destroy().toBuilder().setEpoch(4).build(), AGENT_REASON_STALE_EPOCH),
+                code("stale archive settings are STALE_EPOCH", RUNNING, 5, archive(c -> c.setEpoch(4)), AGENT_REASON_STALE_EPOCH),
+                code("archive settings for a destroyed instance are WRONG_STATE", DESTROYED, 0, archive(c -> c), AGENT_REASON_WRONG_STATE),
                 code("a stale promote is STALE_EPOCH", RUNNING, 7, promote("").toBuilder().setEpoch(6).build(), AGENT_REASON_STALE_EPOCH),
                 code("a stale replicate is STALE_EPOCH", RUNNING, 3, replicate(c -> c.setEpoch(2)), AGENT_REASON_STALE_EPOCH),
                 code("a stale fence is STALE_EPOCH", RUNNING, 3, op(AgentOp.AGENT_OP_FENCE).toBuilder().setEpoch(1).build(),
@@ -242,6 +267,18 @@ class AgentDecisionsTest {
     }
 
     @Test
+    void archive_settings_are_kept_on_any_role_but_only_a_writable_primary_archives() {
+        Decision primary = AgentDecisions.decide(new Facts(RUNNING, 2, INSTALLED, Role.ROLE_PRIMARY, true, true),
+                archive(c -> c.setEpoch(2)));
+        assertEquals(ARCHIVE_BINLOGS, primary.action());
+        assertTrue(primary.reason().contains("writable primary: archiving"), primary.reason());
+        Decision replica = AgentDecisions.decide(new Facts(RUNNING, 2, INSTALLED, Role.ROLE_REPLICA, true, false),
+                archive(c -> c.setEpoch(2)));
+        assertEquals(ARCHIVE_BINLOGS, replica.action());
+        assertTrue(replica.reason().contains("archived while a writable primary"), replica.reason());
+    }
+
+    @Test
     void a_stale_replicas_wanted_is_refused() {
         Decision decision = AgentDecisions.decide(new Facts(RUNNING, 3, INSTALLED, Role.ROLE_PRIMARY, true, true),
                 op(AgentOp.AGENT_OP_SET_REPLICAS_WANTED).toBuilder().setEpoch(2).build());
@@ -267,7 +304,8 @@ class AgentDecisionsTest {
                 Arguments.of(AgentOp.AGENT_OP_DEPLOY, true), Arguments.of(AgentOp.AGENT_OP_PROMOTE, true),
                 Arguments.of(AgentOp.AGENT_OP_REPLICATE, true), Arguments.of(AgentOp.AGENT_OP_FENCE, true),
                 Arguments.of(AgentOp.AGENT_OP_DESTROY, false), Arguments.of(AgentOp.AGENT_OP_MAKE_CSR, false),
-                Arguments.of(AgentOp.AGENT_OP_INSTALL_CERT, false), Arguments.of(AgentOp.AGENT_OP_SET_REPLICAS_WANTED, false));
+                Arguments.of(AgentOp.AGENT_OP_INSTALL_CERT, false), Arguments.of(AgentOp.AGENT_OP_SET_REPLICAS_WANTED, false),
+                Arguments.of(AgentOp.AGENT_OP_ARCHIVE_BINLOGS, false));
     }
 
     @ParameterizedTest(name = "{0} raises the epoch: {1}")
@@ -328,6 +366,14 @@ class AgentDecisionsTest {
                 .setCertRequestId("acme-orders-1.cert-7")
                 .setCertChainPem("-----BEGIN CERTIFICATE-----\n…")
                 .setCaBundlePem("-----BEGIN CERTIFICATE-----\n…");
+        return change.apply(command).build();
+    }
+
+    private static AgentCommand archive(UnaryOperator<AgentCommand.Builder> change) {
+        AgentCommand.Builder command = op(AgentOp.AGENT_OP_ARCHIVE_BINLOGS).toBuilder()
+                .setArchive(BinlogArchiveSettings.newBuilder().setEnabled(true).setKeepAfterGtid("0-1-42"))
+                .setBackupKeyId("bk1")
+                .setBackupKey(SealedSecret.newBuilder().setKeyId("k").setCiphertext(ByteString.copyFromUtf8("sealed")));
         return change.apply(command).build();
     }
 
