@@ -9,7 +9,6 @@ import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.ObjectStoreFactory;
 import dev.marina.agent.backup.BinlogReplay;
-import dev.marina.agent.backup.ReplayFailure;
 import dev.marina.agent.backup.ReplayTools;
 import dev.marina.agent.backup.RestoreRunner;
 import dev.marina.agent.backup.ServerLogin;
@@ -576,9 +575,8 @@ public final class CommandHandler {
         try (ObjectStore store = restoreStores.open()) {
             result = new BinlogReplay(replayTools, ServerLogin.of(files), files.replayWork(), files.replayLog())
                     .replay(store, plan, key, context);
-        } catch (ReplayFailure e) {
-            throw new RestoreFailed(what + " failed: " + e.getMessage(), e);
         } catch (RuntimeException e) {
+            // A ReplayFailure names the object, file or tool; anything else (the store) says what it is itself.
             throw new RestoreFailed(what + " failed: " + e.getMessage(), e);
         }
         String expected = result.lastGtid().isEmpty() ? domainZero(restore.getGtidPosition()) : result.lastGtid();
