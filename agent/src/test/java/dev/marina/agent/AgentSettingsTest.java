@@ -37,6 +37,17 @@ class AgentSettingsTest {
     }
 
     @Test
+    void refuses_an_archive_interval_that_is_not_positive_naming_its_key() {
+        AgentSettings defaults = with(Duration.ofMillis(200), Duration.ofSeconds(5));
+        assertTrue(defaults.archiveInterval().equals(Duration.ofSeconds(2)), "2 s by default");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new AgentSettings(defaults.identity(),
+                defaults.files(), defaults.marinaHome(), defaults.commandsSince(), defaults.kafka(), defaults.secretsKeyFile(),
+                defaults.instanceKeyFile(), defaults.heartbeatInterval(), defaults.metricsInterval(), defaults.lease(), defaults.promoteWait(),
+                defaults.mariadb(), Duration.ZERO));
+        assertTrue(e.getMessage().contains("marina.agent.archive-interval"), e.getMessage());
+    }
+
+    @Test
     void takes_positive_intervals() {
         with(Duration.ofMillis(200), Duration.ofMillis(500));
     }

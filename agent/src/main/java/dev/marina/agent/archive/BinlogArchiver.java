@@ -241,8 +241,9 @@ public final class BinlogArchiver implements AutoCloseable {
         lastError = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         lastErrorAt = now;
         closeStore(); // a fresh client next time
-        LOG.warnf("binary-log archiving failed deployment=%s instance=%s failures=%d retry_in_ms=%d reason=%s", identity.deploymentKey(),
-                identity.instanceId(), failures, pause, lastError);
+        LOG.warnf("%s deployment=%s instance=%s failures=%d retry_in_ms=%d reason=%s",
+                wanted ? "binary-log archiving failed" : "binary log expiry not set", identity.deploymentKey(), identity.instanceId(),
+                failures, pause, lastError);
         if (wanted) {
             publish(computeCoverage(), "binary-log archiving failed: " + lastError);
         }
