@@ -8,7 +8,15 @@ import dev.marina.agent.backup.BackupJobs;
 import dev.marina.agent.backup.BackupKey;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.ObjectStoreFactory;
+import dev.marina.agent.backup.BinlogReplay;
+import dev.marina.agent.backup.ReplayTools;
 import dev.marina.agent.backup.RestoreRunner;
+import dev.marina.agent.backup.ServerLogin;
+import dev.marina.agent.archive.ArchiveChain;
+import dev.marina.agent.archive.ArchiveIndex;
+import dev.marina.agent.replication.GtidPosition;
+import dev.marina.schemas.v1.AgentOp;
+import dev.marina.schemas.v1.BackupManifest;
 import dev.marina.agent.database.TemplateDataDirectory;
 import dev.marina.objectstore.ObjectStore;
 import dev.marina.schemas.v1.RestoreSource;
@@ -41,6 +49,8 @@ import dev.marina.service.Timestamps;
 import java.time.Clock;
 import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
@@ -88,6 +98,8 @@ public final class CommandHandler {
     /** Where DEPLOY with {@code restore} reads its backup from. Unset: such a DEPLOY fails. */
     private volatile ObjectStoreFactory restoreStores;
     private volatile RestoreRunner restorer;
+    /** The programs a point-in-time replay runs. */
+    private volatile ReplayTools replayTools = ReplayTools.installed();
     /** What this instance was told about archiving its binary logs (binlog-archive.properties). */
     private volatile ArchiveSettings archiveSettings;
     /** Archives a writable primary's binary logs; unset: ARCHIVE_BINLOGS only keeps the settings. */
@@ -182,6 +194,11 @@ public final class CommandHandler {
     public void useRestores(ObjectStoreFactory stores, RestoreRunner runner) {
         this.restorer = runner;
         this.restoreStores = stores;
+    }
+
+    /** The programs a DEPLOY with a point in time replays archived binary logs with (a test's broken ones). */
+    public void useReplayTools(ReplayTools tools) {
+        this.replayTools = tools;
     }
 
     /** The highest accepted epoch, for heartbeats (read from another thread). */
@@ -291,6 +308,15 @@ public final class CommandHandler {
      */
     public AgentEvent handle(AgentCommand command) {
         long started = System.nanoTime();
+        if (command.getOp() == AgentOp.AGENT_OP_DEPLOY) {
+            try {
+                discardInterruptedReplay();
+            } catch (RuntimeException e) {
+                LOG.errorf("command failed command=%s op=%s reason=%s", command.getCommandId(), command.getOp(), e.getMessage());
+                return answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, "restored data of an interrupted replay cannot be "
+                        + "discarded: " + e.getMessage()).toBuilder().setReasonCode(failureCode(e)).build();
+            }
+        }
         Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion(), state.role(), state.ready(),
                 state.writablePrimary());
         Decision decision = AgentDecisions.decide(facts, command);
@@ -351,6 +377,8 @@ public final class CommandHandler {
         String password = adminPassword(command);
         String replicationPassword = replicationPassword(command);
         BackupKey restoreKey = command.hasRestore() ? restoreKey(command.getRestore()) : null;
+        // A point in time the archive cannot reach is refused before anything is restored.
+        ArchiveChain.ReplayPlan replayPlan = replays(command) ? planReplay(command.getRestore()) : null;
         // Recorded before the data appears, so data on disk always comes with its size (restart recovery needs it).
         update(s -> s.deployed(command.getSize(), command.getAdminUser(), command.getCommandId(), command.getAction())
                 .withTlsMode(command.getTlsMode())
@@ -359,14 +387,15 @@ public final class CommandHandler {
             update(AgentState::withFenced);
         }
         if (restoreKey != null) {
-            restoreInto(command.getRestore(), restoreKey, files.restoreStaging());
-            database.prepareRestored(command.getSize(), files.restoreStaging());
+            restoreInto(command.getRestore(), restoreKey, files.restoreStaging(), replayPlan != null);
+            database.prepareRestored(command.getSize(), files.restoreStaging(), replayPlan != null);
         } else {
             database.prepare(command.getSize());
         }
         startDatabase(command.getSize());
         if (restoreKey != null) {
-            adoptRestored(command, password, replicationPassword);
+            Runnable replay = replayPlan == null ? NO_REPLAY : () -> replayArchive(command.getRestore(), replayPlan, restoreKey);
+            adoptRestored(command, password, replicationPassword, replay);
         }
         if (writable) {
             becomeFirstPrimary(command, password, replicationPassword);
@@ -389,7 +418,7 @@ public final class CommandHandler {
         update(s -> s.withTlsMode(command.getTlsMode()).withFenced());
         startDatabase(state.size());
         if (restoring) {
-            adoptRestored(command, password, replicationPassword);
+            adoptRestored(command, password, replicationPassword, NO_REPLAY);
         }
         if (writable) {
             becomeFirstPrimary(command, password, replicationPassword);
@@ -408,7 +437,7 @@ public final class CommandHandler {
             database.reloadTls(state.secureTransportRequired());
         }
         if (restoring) {
-            adoptRestored(command, password, replicationPassword);
+            adoptRestored(command, password, replicationPassword, NO_REPLAY);
         }
         if (writable) {
             // The first DEPLOY stopped after the server started (a crash): finish it.
@@ -447,9 +476,10 @@ public final class CommandHandler {
 
     /**
      * Restores the DEPLOY's backup into {@code staging} (a leftover of an earlier attempt removed first); on any
-     * failure nothing stays there and DEPLOY answers FAILED (RESTORE_FAILED).
+     * failure nothing stays there and DEPLOY answers FAILED (RESTORE_FAILED). With {@code replays}, a point in time
+     * before the backup started is refused first: the backup already holds what came after it.
      */
-    private void restoreInto(RestoreSource restore, BackupKey key, Path staging) {
+    private void restoreInto(RestoreSource restore, BackupKey key, Path staging, boolean replays) {
         String what = "backup " + restore.getBackupId() + " of " + restore.getSource().getTenant() + "/" + restore.getSource().getName();
         ObjectStoreFactory stores = restoreStores;
         RestoreRunner runner = restorer;
@@ -460,8 +490,18 @@ public final class CommandHandler {
         try {
             TemplateDataDirectory.deleteTree(staging);
             try (ObjectStore store = stores.open()) {
+                if (replays) {
+                    BackupManifest manifest = RestoreRunner.manifest(store, restore.getSource(), restore.getBackupId());
+                    Instant pointInTime = Timestamps.toInstant(restore.getPointInTime());
+                    if (manifest.hasStartedAt() && pointInTime.isBefore(Timestamps.toInstant(manifest.getStartedAt()))) {
+                        throw new RestoreFailed(what + " cannot be replayed to " + pointInTime + ": the backup started at "
+                                + Timestamps.toInstant(manifest.getStartedAt()) + " and holds what was committed after that point", null);
+                    }
+                }
                 runner.restore(store, restore.getSource(), restore.getBackupId(), key, staging);
             }
+        } catch (RestoreFailed e) {
+            throw e;
         } catch (RuntimeException e) {
             try {
                 TemplateDataDirectory.deleteTree(staging);
@@ -475,9 +515,120 @@ public final class CommandHandler {
                 restore.getGtidPosition(), (System.nanoTime() - started) / 1_000_000);
     }
 
-    /** This deployment's admin and replication users on the restored data, and its GTID position (first time only). */
-    private void adoptRestored(AgentCommand command, String password, String replicationPassword) {
-        database.adoptRestored(command.getAdminUser(), password, replicationPassword, command.getRestore().getGtidPosition());
+    /** Replays only on a primary (any role but REPLICA, as {@link AgentDecisions#deployMakesWritable}) of a restore with a point in time. */
+    static boolean replays(AgentCommand command) {
+        return command.hasRestore() && command.getRestore().hasPointInTime() && command.getRole() != Role.ROLE_REPLICA;
+    }
+
+    /** Stands where a DEPLOY replays nothing; restored data marked for a replay never gets here (it is discarded first). */
+    private static final Runnable NO_REPLAY = () -> {
+        throw new IllegalStateException("restored data is marked for a point-in-time replay this DEPLOY does not carry");
+    };
+
+    /**
+     * Restored data marked for a replay that a DEPLOY finds (a crash or a failure during an earlier one): a replay may have
+     * applied part of a file, and a replay on top of that would apply transactions twice or skip some. Discarded whole;
+     * the DEPLOY then finds no data and restores from scratch.
+     */
+    private void discardInterruptedReplay() {
+        if (!database.replayInterrupted()) {
+            return;
+        }
+        LOG.warnf("restored data of an interrupted point-in-time replay discarded; restoring from scratch deployment=%s instance=%s",
+                identity.deploymentKey(), identity.instanceId());
+        sampling.shutWhile(database::discardRestored);
+    }
+
+    /** The archived binary logs to replay from the backup's position to before the point in time; refused: RESTORE_FAILED. */
+    private ArchiveChain.ReplayPlan planReplay(RestoreSource restore) {
+        Instant pointInTime = Timestamps.toInstant(restore.getPointInTime());
+        String what = "point-in-time restore of " + restore.getSource().getTenant() + "/" + restore.getSource().getName() + " to "
+                + pointInTime;
+        ObjectStoreFactory stores = restoreStores;
+        if (stores == null) {
+            throw new RestoreFailed(what + " cannot be carried out: no object store is set up for this agent", null);
+        }
+        try (ObjectStore store = stores.open()) {
+            ArchiveChain chain = ArchiveChain.of(ArchiveIndex.read(store, restore.getSource()));
+            ArchiveChain.ReplayPlan plan = chain.plan(restore.getGtidPosition(), pointInTime);
+            LOG.infof("point-in-time replay planned deployment=%s instance=%s source=%s/%s from=%s point_in_time=%s files=%d archive=%s",
+                    identity.deploymentKey(), identity.instanceId(), restore.getSource().getTenant(), restore.getSource().getName(),
+                    restore.getGtidPosition(), pointInTime, plan.steps().size(), chain.describe());
+            return plan;
+        } catch (ArchiveChain.ArchiveRefusal e) {
+            throw new RestoreFailed(what + " refused: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new RestoreFailed(what + ": the archive cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Replays {@code plan} into the running restored server (binlogged with the source's GTIDs), then checks that the
+     * server's binary log ends at the last transaction replayed (the backup's position when nothing was before the
+     * point in time). Any failure: RESTORE_FAILED, and the data stays marked, to be discarded.
+     */
+    private void replayArchive(RestoreSource restore, ArchiveChain.ReplayPlan plan, BackupKey key) {
+        String what = "point-in-time replay of " + restore.getSource().getTenant() + "/" + restore.getSource().getName() + " to "
+                + plan.pointInTime();
+        String context = "deployment=" + identity.deploymentKey() + " instance=" + identity.instanceId();
+        BinlogReplay.Result result;
+        try (ObjectStore store = restoreStores.open()) {
+            result = new BinlogReplay(replayTools, ServerLogin.of(files), files.replayWork(), files.replayLog())
+                    .replay(store, plan, key, context);
+        } catch (RuntimeException e) {
+            // A ReplayFailure names the object, file or tool; anything else (the store) says what it is itself.
+            throw new RestoreFailed(what + " failed: " + e.getMessage(), e);
+        }
+        String expected = result.lastGtid().isEmpty() ? domainZero(restore.getGtidPosition()) : result.lastGtid();
+        String position = database.binlogPosition();
+        String actual = domainZero(position);
+        if (!Objects.equals(expected, actual)) {
+            throw new RestoreFailed(replayPositionMismatch(what, expected, position), null);
+        }
+        double seconds = Math.max(result.millis(), 1) / 1000.0;
+        LOG.infof("point-in-time replay done %s point_in_time=%s files=%d bytes=%d transactions=%d last_gtid=%s gtid_binlog_pos=%s "
+                + "took_ms=%d mb_per_s=%.1f", context, plan.pointInTime(), result.files(), result.bytes(), result.transactions(),
+                result.lastGtid().isEmpty() ? "(none; the backup's position)" : result.lastGtid(), position, result.millis(),
+                result.bytes() / 1e6 / seconds);
+    }
+
+    /** The reason when the server's binary log does not end where the replay's output did. */
+    static String replayPositionMismatch(String what, String expected, String position) {
+        return what + " cannot be trusted: the last transaction replayed is " + (expected.isEmpty() ? "(none)" : expected)
+                + ", but the server's binary log is at " + (position.isEmpty() ? "(empty)" : position);
+    }
+
+    /** The domain-0 GTID of a position; "" when it has none. */
+    static String domainZero(String position) {
+        if (position == null || position.isBlank()) {
+            return "";
+        }
+        GtidPosition.Gtid gtid = GtidPosition.parse(position).byDomain().get(0L);
+        return gtid == null ? "" : gtid.toString();
+    }
+
+    /**
+     * This deployment's admin and replication users on the restored data, and its GTID position (first time only),
+     * after {@code replay}. A failure with the data marked for a replay discards it: no data stays that a later DEPLOY
+     * would start on; one of the replay answers RESTORE_FAILED.
+     */
+    private void adoptRestored(AgentCommand command, String password, String replicationPassword, Runnable replay) {
+        try {
+            database.adoptRestored(command.getAdminUser(), password, replicationPassword, command.getRestore().getGtidPosition(), replay);
+        } catch (RuntimeException e) {
+            RuntimeException failure = e instanceof DatabaseFailure && e.getCause() instanceof RestoreFailed restoreFailed
+                    ? restoreFailed : e;
+            if (database.replayInterrupted()) {
+                try {
+                    sampling.shutWhile(database::discardRestored);
+                    LOG.warnf("restored data discarded after a failed point-in-time replay deployment=%s instance=%s",
+                            identity.deploymentKey(), identity.instanceId());
+                } catch (RuntimeException cleanup) {
+                    failure.addSuppressed(cleanup);
+                }
+            }
+            throw failure;
+        }
     }
 
     private BackupKey restoreKey(RestoreSource restore) {

@@ -35,6 +35,24 @@ public record InstanceFiles(Path dir) {
         return dir.resolve("restore.pending");
     }
 
+    /**
+     * Present from the moment restored data that is to be replayed to a point in time is in place until it is adopted:
+     * data found with it was (maybe) replayed in part and is never started on; the next DEPLOY discards it.
+     */
+    public Path replayPending() {
+        return dir.resolve("replay.pending");
+    }
+
+    /** Where archived binary logs are decrypted for a point-in-time replay; removed after it. */
+    public Path replayWork() {
+        return dir.resolve("pitr");
+    }
+
+    /** What mariadb-binlog and the mariadb client said during point-in-time replays. */
+    public Path replayLog() {
+        return dir.resolve("replay.log");
+    }
+
     public Path myCnf() {
         return dir.resolve("my.cnf");
     }
@@ -122,8 +140,8 @@ public record InstanceFiles(Path dir) {
 
     /** Every file DESTROY removes: the database and what belongs to it, not the agent's own records. */
     public List<Path> databaseFiles() {
-        return List.of(myCnf(), socket(), pidFile(), serverLog(), initSql(), agentSecret(), restorePending(),
-                restoreStaging().resolveSibling("data.restore.restore.log"));
+        return List.of(myCnf(), socket(), pidFile(), serverLog(), initSql(), agentSecret(), restorePending(), replayPending(),
+                replayLog(), restoreStaging().resolveSibling("data.restore.restore.log"));
     }
 
     /** Writes a file atomically (temp file + rename), readable and writable only by its owner. */

@@ -161,6 +161,55 @@ class CommandHandlerTest {
         assertTrue(ready.getReadOnly());
     }
 
+    private AgentCommand toPointInTime(AgentCommand command) {
+        return command.toBuilder().setRestore(command.getRestore().toBuilder()
+                .setPointInTime(com.google.protobuf.Timestamp.newBuilder().setSeconds(1796268916))).build();
+    }
+
+    @Test
+    void a_deploy_finding_restored_data_of_an_interrupted_replay_discards_it_and_restores_from_scratch() {
+        database.data = true;
+        database.restorePending = true;
+        database.replayPending = true;
+        CommandHandler handler = handler();
+        handler.useRestores(() -> {
+            throw new ObjectStoreException("connection refused");
+        }, new RestoreRunner(BackupTools.installed()));
+        AgentEvent failed = handler.handle(toPointInTime(restoring("deploy-1", Role.ROLE_PRIMARY)));
+        assertEquals(List.of("discard restored"), database.calls, "never started, never adopted, never replayed on top");
+        assertFalse(database.data);
+        // Restoring from scratch begins with the archive's plan: the store is down here.
+        assertEquals(AgentReason.AGENT_REASON_RESTORE_FAILED, failed.getReasonCode());
+        assertEquals("point-in-time restore of acme/shop to 2026-12-03T03:35:16Z: the archive cannot be read: connection refused",
+                failed.getReason());
+    }
+
+    @Test
+    void only_a_primary_replays_and_only_with_a_point_in_time() {
+        assertTrue(CommandHandler.replays(toPointInTime(restoring("d", Role.ROLE_PRIMARY))));
+        assertFalse(CommandHandler.replays(toPointInTime(restoring("d", Role.ROLE_REPLICA))), "replicas get it from the new primary");
+        assertFalse(CommandHandler.replays(restoring("d", Role.ROLE_PRIMARY)), "no point in time: the backup only");
+        assertFalse(CommandHandler.replays(deploy("d")));
+    }
+
+    @Test
+    void a_replica_restored_with_a_point_in_time_adopts_the_backup_and_replays_nothing() {
+        database.data = true;
+        database.restorePending = true;
+        AgentEvent ready = handler().handle(toPointInTime(restoring("deploy-1", Role.ROLE_REPLICA)));
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason());
+        assertEquals(List.of("start SIZE_MEDIUM", "adopt restored admin at 0-1-42"), database.calls);
+    }
+
+    @Test
+    void a_replay_whose_binlog_position_disagrees_is_not_trusted() {
+        assertEquals("point-in-time replay of acme/shop to T cannot be trusted: the last transaction replayed is 0-1-57, but the "
+                + "server's binary log is at 0-1-56", CommandHandler.replayPositionMismatch("point-in-time replay of acme/shop to T",
+                "0-1-57", "0-1-56"));
+        assertEquals("0-1-42", CommandHandler.domainZero("1-3-9,0-1-42"));
+        assertEquals("", CommandHandler.domainZero(""));
+    }
+
     private static AgentCommand destroy(String id) {
         return AgentCommand.newBuilder().setCommandId(id).setInstanceId("acme-orders-1").setOp(AgentOp.AGENT_OP_DESTROY)
                 .setEpoch(1).build();

@@ -48,10 +48,27 @@ final class FakeDatabase implements DatabaseServer {
     boolean restorePending;
 
     @Override
-    public void prepareRestored(Size size, java.nio.file.Path restored) {
-        calls.add("prepare restored " + size + " from " + restored.getFileName());
+    public void prepareRestored(Size size, java.nio.file.Path restored, boolean replays) {
+        calls.add("prepare restored " + size + " from " + restored.getFileName() + (replays ? " to replay" : ""));
         data = true;
         restorePending = true;
+        replayPending = replays;
+    }
+
+    boolean replayPending;
+
+    @Override
+    public boolean replayInterrupted() {
+        return replayPending;
+    }
+
+    @Override
+    public void discardRestored() {
+        calls.add("discard restored");
+        running = false;
+        data = false;
+        restorePending = false;
+        replayPending = false;
     }
 
     @Override
@@ -60,9 +77,14 @@ final class FakeDatabase implements DatabaseServer {
     }
 
     @Override
-    public void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition) {
+    public void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition,
+            Runnable replay) {
         calls.add("adopt restored " + adminUser + (restorePending ? " at " + gtidPosition : ""));
+        if (restorePending && replayPending) {
+            replay.run();
+        }
         restorePending = false;
+        replayPending = false;
     }
 
     @Override

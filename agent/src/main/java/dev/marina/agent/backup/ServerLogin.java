@@ -27,12 +27,7 @@ public record ServerLogin(Path myCnf, Path socket, String user, Path passwordFil
      * command line (where any user could read it in the process list).
      */
     String optionFile() {
-        String password;
-        try {
-            password = Files.readString(passwordFile).trim();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + passwordFile, e);
-        }
+        String password = password();
         return String.join("\n",
                 "!include " + myCnf,
                 "[mariadb-backup]",
@@ -40,6 +35,27 @@ public record ServerLogin(Path myCnf, Path socket, String user, Path passwordFil
                 "password=" + quoted(password),
                 "socket=" + socket,
                 "");
+    }
+
+    /**
+     * An option file for the {@code mariadb} client (a replay): the login over the socket, nothing of the server's
+     * my.cnf. Keeps the password off the command line.
+     */
+    String clientOptionFile() {
+        return String.join("\n",
+                "[client]",
+                "user=" + quoted(user),
+                "password=" + quoted(password()),
+                "socket=" + socket,
+                "");
+    }
+
+    private String password() {
+        try {
+            return Files.readString(passwordFile).trim();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + passwordFile, e);
+        }
     }
 
     static String quoted(String value) {

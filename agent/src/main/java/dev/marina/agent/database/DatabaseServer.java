@@ -31,19 +31,36 @@ public interface DatabaseServer extends AutoCloseable {
     /**
      * Like {@link #prepare}, but the data directory is {@code restored} (a prepared backup), moved into place; the
      * first start then resets the agent's own user. Until {@link #adoptRestored} finished, {@link #restorePending}.
-     * Does nothing when the data directory exists.
+     * With {@code replays} (a point-in-time restore of a primary) the data is marked as to be replayed until then:
+     * found so by a later DEPLOY ({@link #replayInterrupted}), it is discarded. Does nothing when the data directory
+     * exists.
      */
-    void prepareRestored(Size size, Path restored);
+    void prepareRestored(Size size, Path restored, boolean replays);
 
     /** True from {@link #prepareRestored} until {@link #adoptRestored} finished. */
     boolean restorePending();
 
     /**
-     * After the first start on restored data: the admin and replication users get this deployment's passwords
-     * (other users stay as restored), and, while {@link #restorePending}, the binlog and the replica position
-     * continue from {@code gtidPosition}. Nothing is binlogged. Safe to repeat.
+     * True when restored data was to be replayed to a point in time and its adoption did not finish: a replay may have
+     * applied part of a file (a crash), so the data must never be started on or replayed again: {@link #discardRestored}.
      */
-    void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition);
+    boolean replayInterrupted();
+
+    /**
+     * After the first start on restored data: while {@link #restorePending}, the binlog and the replica position
+     * continue from {@code gtidPosition} and, when the data is to be replayed, {@code replay} runs (its transactions are
+     * binlogged with their own GTIDs; the replica position then follows the binlog); then the admin and replication
+     * users get this deployment's passwords (other users stay as restored), unbinlogged, so they win over anything the
+     * replay brought. Nothing of the platform's own is binlogged. Safe to repeat (the position and the replay only
+     * while restore is pending). A failing {@code replay} leaves the data marked ({@link #replayInterrupted}).
+     */
+    void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition, Runnable replay);
+
+    /**
+     * Stops the server and removes restored data that must not be used (a replay that failed or was interrupted): the
+     * data directory, the restore's staging and work folders and markers; the marker that says so goes last.
+     */
+    void discardRestored();
 
     /**
      * Starts the server on the existing data, or adopts one that runs and answers; returns once it answers.

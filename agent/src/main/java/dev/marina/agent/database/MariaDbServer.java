@@ -130,7 +130,7 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
     }
 
     @Override
-    public void prepareRestored(Size size, Path restored) {
+    public void prepareRestored(Size size, Path restored, boolean replays) {
         if (hasData()) {
             return;
         }
@@ -139,6 +139,10 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(password)));
         InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, false));
         InstanceFiles.writePrivately(files.restorePending(), "restored from a backup; users and GTID position not adopted yet\n");
+        if (replays) {
+            InstanceFiles.writePrivately(files.replayPending(), "restored from a backup, to be replayed to a point in time; "
+                    + "found without a DEPLOY running, this data is discarded\n");
+        }
         try {
             Files.move(restored, files.data(), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -148,30 +152,65 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
 
     @Override
     public boolean restorePending() {
-        return Files.exists(files.restorePending());
+        return Files.exists(files.restorePending()) || Files.exists(files.replayPending());
     }
 
     @Override
-    public void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition) {
+    public boolean replayInterrupted() {
+        return Files.exists(files.replayPending());
+    }
+
+    @Override
+    public void adoptRestored(String adminUser, String adminPassword, String replicationPassword, String gtidPosition,
+            Runnable replay) {
+        boolean first = Files.exists(files.restorePending());
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
             // No GTID of the platform's own: it would collide with the source's history when its binlogs are replayed.
             s.execute("SET SESSION sql_log_bin=0");
-            writeAdminUser(c, adminUser, NativePassword.hash(adminPassword));
-            if (!replicationPassword.isEmpty()) {
-                writeReplicationUser(c, NativePassword.hash(replicationPassword));
-            }
-            if (restorePending()) {
+            if (first) {
                 // gtid_binlog_state can be set on an empty binlog only; REPLICATE starts from gtid_binlog_pos.
                 s.execute("RESET MASTER");
                 execute(c, "SET GLOBAL gtid_binlog_state = ?", gtidPosition);
                 execute(c, "SET GLOBAL gtid_slave_pos = ?", gtidPosition);
+                if (Files.exists(files.replayPending())) {
+                    // Binlogged by the client's own session, with the source's GTIDs: replicas receive them.
+                    replay.run();
+                    // Their server ids are the source's: gtid_current_pos follows gtid_slave_pos for them.
+                    s.execute("SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos");
+                }
+            }
+            // After the replay: this deployment's users win over any change to them the replay brought.
+            writeAdminUser(c, adminUser, NativePassword.hash(adminPassword));
+            if (!replicationPassword.isEmpty()) {
+                writeReplicationUser(c, NativePassword.hash(replicationPassword));
+            }
+            if (first) {
+                // restore.pending first: a crash between the two leaves replay.pending, and the data is discarded.
                 Files.delete(files.restorePending());
+                Files.deleteIfExists(files.replayPending());
                 LOG.infof("restored data adopted admin=%s gtid_binlog_pos=%s", adminUser, single(s, "SELECT @@gtid_binlog_pos"));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot adopt the restored data: " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete " + files.restorePending(), e);
+            throw new UncheckedIOException("cannot delete " + files.restorePending() + " or " + files.replayPending(), e);
+        }
+    }
+
+    @Override
+    public void discardRestored() {
+        stop();
+        MariaDbProcess.find(files).ifPresent(p -> {
+            throw new IllegalStateException("mariadbd pid " + p.pid() + " still runs on " + files.data());
+        });
+        TemplateDataDirectory.deleteTree(files.data());
+        TemplateDataDirectory.deleteTree(files.restoreStaging());
+        TemplateDataDirectory.deleteTree(files.replayWork());
+        try {
+            Files.deleteIfExists(files.restorePending());
+            Files.deleteIfExists(files.replayPending());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the restore's markers in " + files.dir(), e);
         }
     }
 
@@ -725,6 +764,7 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         TemplateDataDirectory.deleteTree(files.data());
         TemplateDataDirectory.deleteTree(files.data().resolveSibling("data.tmp"));
         TemplateDataDirectory.deleteTree(files.restoreStaging());
+        TemplateDataDirectory.deleteTree(files.replayWork());
         TemplateDataDirectory.deleteTree(files.tls()); // the keys go with the database
         try {
             for (Path file : files.databaseFiles()) {
