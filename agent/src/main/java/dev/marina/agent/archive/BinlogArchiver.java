@@ -56,6 +56,8 @@ public final class BinlogArchiver implements AutoCloseable {
     public static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
     /** The index is read again this often (another writer, a removed entry); in between the chain lives in memory. */
     public static final Duration CHAIN_RELOAD = Duration.ofMinutes(10);
+    /** How often an idle primary reports that its archive still covers everything (nothing else to report then). */
+    public static final Duration QUIET_REPORT = Duration.ofSeconds(30);
 
     /** What the archiver is to do now: keep the binary logs from expiring or not, and archive (a session) or not. */
     public record Plan(boolean keepBinlogs, Optional<Session> session) {
@@ -100,6 +102,13 @@ public final class BinlogArchiver implements AutoCloseable {
     private String lastError = "";
     private Instant lastErrorAt;
     private long pending;
+    /**
+     * Every transaction committed before this time is archived: the server's position had not moved since the last
+     * rotation when it was read, and no closed file was waiting. Carries the last run's covered_until past the last
+     * rotation while the primary is idle, so a restore can reach "now" without writes.
+     */
+    private Instant quietUntil;
+    private Instant quietPublishedAt;
     private volatile ArchiveCoverage coverage;
     private volatile boolean indexRead;
 
@@ -216,6 +225,7 @@ public final class BinlogArchiver implements AutoCloseable {
                         identity.deploymentKey(), identity.instanceId(), session.epoch(), session.promotedAt(), session.keepAfterGtid());
                 chain = null; // read the index afresh for a new session
                 rotatedPosition = null;
+                quietUntil = null;
             }
             active = session;
             lastEpoch = session.epoch();
@@ -224,6 +234,13 @@ public final class BinlogArchiver implements AutoCloseable {
             retryAt = null;
             if (starting && uploaded == 0) {
                 publish(computeCoverage(), "binary-log archiving started");
+                quietPublishedAt = now;
+            } else if (uploaded > 0) {
+                quietPublishedAt = now;
+            } else if (quietUntil != null && (quietPublishedAt == null
+                    || Duration.between(quietPublishedAt, now).compareTo(QUIET_REPORT) >= 0)) {
+                publish(computeCoverage(), "binary-log archive up to date");
+                quietPublishedAt = now;
             }
         } catch (RuntimeException | IOException e) {
             failed(e);
@@ -255,8 +272,13 @@ public final class BinlogArchiver implements AutoCloseable {
         if (chain == null || chainLoadedAt == null || Duration.between(chainLoadedAt, now).compareTo(CHAIN_RELOAD) > 0) {
             loadChain();
         }
+        Instant checkedAt = clock.instant();
         String position = server.binlogPosition();
-        if (!position.equals(rotatedPosition)) {
+        boolean moved = !position.equals(rotatedPosition);
+        if (moved) {
+            quietUntil = null;
+        }
+        if (moved) {
             List<BinlogServer.BinaryLog> before = server.binaryLogs();
             Instant at = clock.instant();
             server.rotateBinaryLogs();
@@ -287,6 +309,9 @@ public final class BinlogArchiver implements AutoCloseable {
             publish(computeCoverage(), "binary log " + name + " archived");
         }
         purge(session, logs, archivedHere(), reused);
+        if (!moved && pending == 0 && reused.isEmpty()) {
+            quietUntil = checkedAt;
+        }
         coverage = computeCoverage();
         if (!reused.isEmpty()) {
             // Never overwritten: the archive shows the gap, a replay refuses to cross it, the files stay on the server.
@@ -476,6 +501,11 @@ public final class BinlogArchiver implements AutoCloseable {
                 .setPendingFiles(pending);
         if (chain != null) {
             c.addAllRuns(chain.runs());
+            int last = c.getRunsCount() - 1;
+            if (last >= 0 && active != null && quietUntil != null
+                    && quietUntil.isAfter(Timestamps.toInstant(c.getRuns(last).getCoveredUntil()))) {
+                c.setRuns(last, c.getRuns(last).toBuilder().setCoveredUntil(Timestamps.of(quietUntil)));
+            }
         }
         if (lastUploadAt != null) {
             c.setLastUploadAt(Timestamps.of(lastUploadAt));

@@ -91,6 +91,34 @@ class BinlogArchiverTest {
     }
 
     @Test
+    void an_idle_primary_reports_its_archive_covering_until_now_and_a_write_stops_that_until_archived() {
+        server.commit(10);
+        archiver.passNow(); // 000001 (1..10) archived; its rotation is the covered time
+        Instant rotated = covered(archiver.coverage());
+        clock.move(Duration.ofSeconds(40));
+        archiver.passNow(); // nothing moved, nothing pending: everything committed before now is archived
+        Instant idle = clock.instant();
+        assertEquals(idle, covered(archiver.coverage()), "covered until the idle pass, not the last rotation " + rotated);
+        assertTrue(events.stream().anyMatch(e -> e.getReason().contains("up to date") && covered(e.getArchive()).equals(idle)),
+                "the idle primary reports it: " + events);
+        events.clear();
+        clock.move(Duration.ofSeconds(2));
+        archiver.passNow();
+        assertTrue(events.isEmpty(), "not reported again within " + BinlogArchiver.QUIET_REPORT + ": " + events);
+
+        server.commit(1); // a write the archive lacks until the next rotation
+        plan.set(new BinlogArchiver.Plan(true, Optional.of(new BinlogArchiver.Session(1, "0-1-0", KEY, "0-1-0"))));
+        archiver.passNow(); // rotates and archives 000002 (11)
+        Instant afterWrite = covered(archiver.coverage());
+        assertTrue(!afterWrite.isAfter(clock.instant()), "never past the pass that archived it");
+        assertEquals(11, archiver.coverage().getRuns(0).getLastSeq());
+    }
+
+    private static Instant covered(dev.marina.schemas.v1.ArchiveCoverage coverage) {
+        return dev.marina.service.Timestamps.toInstant(coverage.getRuns(coverage.getRunsCount() - 1).getCoveredUntil());
+    }
+
+    @Test
     void with_the_store_down_nothing_is_purged_the_failure_is_reported_and_retried_after_a_pause() {
         plan.set(archiving(""));
         server.commit(10);
