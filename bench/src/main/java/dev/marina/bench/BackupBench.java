@@ -2,7 +2,12 @@ package dev.marina.bench;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import dev.marina.agent.InstanceFiles;
+import dev.marina.agent.archive.ArchiveChain;
+import dev.marina.agent.archive.ArchiveIndex;
+import dev.marina.agent.archive.BinlogArchiver;
 import dev.marina.agent.backup.BackupKey;
+import dev.marina.agent.backup.BinlogReplay;
+import dev.marina.agent.backup.ReplayTools;
 import dev.marina.agent.backup.BackupRunner;
 import dev.marina.agent.backup.BackupTools;
 import dev.marina.agent.backup.RestoreRunner;
@@ -51,7 +56,9 @@ import java.util.stream.Stream;
  *   <li>a backup with {@link BackupRunner} (mariadb-backup → zstd → AES-256-GCM segments → S3 API) into a local
  *       s3proxy on the same disk;</li>
  *   <li>a restore with {@link RestoreRunner} (download → decrypt → zstd → mbstream, then {@code --prepare}) into a
- *       fresh directory, a server started on it and its rows counted.</li>
+ *       fresh directory, a server started on it and its rows counted;</li>
+ *   <li>the binary-log archive's lag under a steady writer, and the point-in-time replay rate into the restored server
+ *       (see {@code archiveAndReplay}).</li>
  * </ol>
  * Everything lives in one temporary folder under {@code java.io.tmpdir}, removed at the end. The page cache is
  * warm for both the copy and the backup (the rows were just written), and neither waits for its writes to reach
@@ -68,7 +75,14 @@ public final class BackupBench {
     /** BackupRunner's settings (package-private there). */
     private static final int ZSTD_LEVEL = dev.marina.agent.backup.BackupRunner.ZSTD_LEVEL;
     private static final int COPY_BYTES = 256 << 10;
-    private static final String NOT_BUILT = "not measured: binlog archiving is not built yet";
+    /** The steady writer of the archive-lag measurement: this long, one commit every {@link #WRITER_PAUSE_MS}. */
+    private static final int WRITER_SECONDS = 40;
+    private static final int WRITER_PAUSE_MS = 20;
+    /** The agent's default archive interval. */
+    private static final java.time.Duration ARCHIVE_INTERVAL = java.time.Duration.ofSeconds(2);
+    /** Binary log written for the replay measurement: transactions of ROWS_PER_TX rows of about 1 KB. */
+    private static final int REPLAY_TRANSACTIONS = 4_000;
+    private static final int ROWS_PER_TX = 4;
 
     public static void main(String[] args) throws Exception {
         // The agent's classes log through JBoss Logging; its log manager must be the JDK's before anything logs.
@@ -210,9 +224,8 @@ public final class BackupBench {
                 if (restoredRows != rows) {
                     throw new IllegalStateException("the restored server holds " + restoredRows + " rows, the source " + rows);
                 }
+                archiveAndReplay(database, address, password, restored, otherAddress, store, key, manifest.getGtidPosition());
             }
-            System.out.println("point-in-time replay rate: " + NOT_BUILT);
-            System.out.println("binlog archive lag: " + NOT_BUILT);
             ok = true;
         } finally {
             if (restoredServer != null) {
@@ -229,6 +242,122 @@ public final class BackupBench {
                 System.err.println("backup bench: its folder (server logs, backup.log, restore log) is kept in " + home);
             }
         }
+    }
+
+    /**
+     * The binary-log archive under a steady writer, then point-in-time replay. The agent's {@link BinlogArchiver} (its
+     * default 2 s interval) archives the source's binary logs into the store while a writer commits one row every
+     * {@value #WRITER_PAUSE_MS} ms for {@value #WRITER_SECONDS} s; each commit's lag is from its commit returning to
+     * the archiver's report (after the index entry is written) that the archive holds its GTID. Then a burst of
+     * binlogged transactions is written and archived, and {@link BinlogReplay} replays the whole archive (as a
+     * point-in-time restore does after the backup) into the server restored from the backup.
+     */
+    private static void archiveAndReplay(MariaDbServer database, String address, String password, Path restored, String restoredAddress,
+            S3ObjectStore store, BackupKey key, String backupPosition) throws Exception {
+        List<long[]> reports = java.util.Collections.synchronizedList(new ArrayList<>()); // {nanos, last archived seq}
+        String promotedAt = database.binlogPosition();
+        BinlogArchiver.Plan plan = new BinlogArchiver.Plan(true, java.util.Optional.of(new BinlogArchiver.Session(1, promotedAt, key, "")));
+        dev.marina.objectstore.ObjectStoreConfig config = store.config();
+        try (BinlogArchiver archiver = new BinlogArchiver(new dev.marina.agent.InstanceIdentity("bench-1", "bench/backup", address), database,
+                () -> new S3ObjectStore(config), () -> plan, event -> {
+                    if (event.hasArchive() && event.getArchive().getRunsCount() > 0) {
+                        var runs = event.getArchive().getRunsList();
+                        reports.add(new long[] {System.nanoTime(), runs.get(runs.size() - 1).getLastSeq()});
+                    }
+                }, Clock.systemUTC(), ARCHIVE_INTERVAL).start()) {
+            List<long[]> commits = new ArrayList<>(); // {nanos, seq}
+            try (Connection c = connect(address, password); Statement st = c.createStatement()) {
+                st.execute("CREATE DATABASE IF NOT EXISTS archive_bench");
+                st.execute("CREATE TABLE IF NOT EXISTS archive_bench.t (id BIGINT PRIMARY KEY AUTO_INCREMENT, payload VARCHAR(1024))");
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(WRITER_SECONDS);
+                String payload = "x".repeat(200);
+                while (System.nanoTime() < end) {
+                    st.executeUpdate("INSERT INTO archive_bench.t (payload) VALUES ('" + payload + "')");
+                    long at = System.nanoTime();
+                    try (ResultSet r = st.executeQuery("SELECT @@last_gtid")) {
+                        r.next();
+                        String gtid = r.getString(1);
+                        commits.add(new long[] {at, Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1))});
+                    }
+                    Thread.sleep(WRITER_PAUSE_MS);
+                }
+            }
+            long lastSeq = commits.get(commits.size() - 1)[1];
+            awaitArchived(reports, lastSeq, 60);
+            List<Double> lags = new ArrayList<>();
+            synchronized (reports) {
+                for (long[] commit : commits) {
+                    for (long[] report : reports) {
+                        if (report[1] >= commit[1] && report[0] >= commit[0]) {
+                            lags.add((report[0] - commit[0]) / 1e9);
+                            break;
+                        }
+                    }
+                }
+            }
+            java.util.Collections.sort(lags);
+            System.out.printf("binlog archive lag (steady writer, %d commits over %d s, archive interval %d s): p50 %.2f s, p99 %.2f s, max %.2f s"
+                            + " of committed data not yet in the store (target p99 ≤ 5 s)%n",
+                    commits.size(), WRITER_SECONDS, ARCHIVE_INTERVAL.toSeconds(), percentile(lags, 0.50), percentile(lags, 0.99),
+                    lags.get(lags.size() - 1));
+
+            // --- Binary log for the replay: a burst of transactions, archived.
+            try (Connection c = connect(address, password); Statement st = c.createStatement()) {
+                String payload = "r".repeat(1000);
+                StringBuilder values = new StringBuilder();
+                for (int i = 0; i < ROWS_PER_TX; i++) {
+                    values.append(i == 0 ? "" : ",").append("('").append(payload).append("')");
+                }
+                for (int i = 0; i < REPLAY_TRANSACTIONS; i++) {
+                    st.executeUpdate("INSERT INTO archive_bench.t (payload) VALUES " + values);
+                }
+                try (ResultSet r = st.executeQuery("SELECT @@last_gtid")) {
+                    r.next();
+                    String gtid = r.getString(1);
+                    awaitArchived(reports, Long.parseLong(gtid.substring(gtid.lastIndexOf('-') + 1)), 120);
+                }
+            }
+        }
+
+        // --- Replay the whole archive into the restored server, as a point-in-time restore does after its backup.
+        var chain = ArchiveChain.of(ArchiveIndex.read(store, DEPLOYMENT));
+        var run = chain.runs().get(chain.runs().size() - 1);
+        var replayPlan = chain.plan(backupPosition, dev.marina.service.Timestamps.toInstant(run.getCoveredUntil()));
+        Path work = restored.resolve("pitr");
+        ServerLogin login = new ServerLogin(restored.resolve("my.cnf"), restored.resolve("mariadbd.sock"), MariaDbServer.AGENT_USER,
+                restored.resolve("agent-secret"));
+        Files.writeString(login.passwordFile(), password);
+        BinlogReplay.Result result = new BinlogReplay(ReplayTools.installed(), login, work, restored.resolve("replay.log"))
+                .replay(store, replayPlan, key, "bench");
+        double replaySeconds = result.millis() / 1000.0;
+        long replayedRows;
+        try (Connection c = connect(restoredAddress, password); Statement st = c.createStatement();
+                ResultSet r = st.executeQuery("SELECT COUNT(*) FROM archive_bench.t")) {
+            r.next();
+            replayedRows = r.getLong(1);
+        }
+        System.out.printf("point-in-time replay (%d archived files, %.1f MB of binary log, %,d transactions → the restored server):"
+                        + " %.1f s = %.1f MB/s, %,.0f transactions/s; rows replayed %,d%n",
+                result.files(), mb(result.bytes()), result.transactions(), replaySeconds, mb(result.bytes()) / replaySeconds,
+                result.transactions() / replaySeconds, replayedRows);
+    }
+
+    /** Waits until the archiver reported the archive holding {@code seq}. */
+    private static void awaitArchived(List<long[]> reports, long seq, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            synchronized (reports) {
+                if (!reports.isEmpty() && reports.get(reports.size() - 1)[1] >= seq) {
+                    return;
+                }
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the archive did not reach seq " + seq + " within " + seconds + " s");
+    }
+
+    private static double percentile(List<Double> sorted, double p) {
+        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
     /** Rows in batches until the data directory holds {@code targetMb}; then every dirty page written out. */
