@@ -124,6 +124,9 @@ public final class BackupBench {
             long warmUpStarted = System.nanoTime();
             dev.marina.agent.backup.SegmentFormat.warmUp();
             System.out.printf("cipher warmed up, as the agent does at start: %.2f s%n", seconds(warmUpStarted));
+            System.out.printf("encryption alone (SealingOutputStream, 100 MB, after the warm-up): this JVM %.0f MB/s; a JVM with the"
+                    + " agent's options %s %.0f MB/s (its JIT stops at C1, without the AES-GCM intrinsics)%n",
+                    SealRate.measure(), AGENT_JVM_OPTIONS, sealRateInAgentJvm());
 
             // --- Plain copy: the yardstick.
             Path copy = home.resolve("plain-copy");
@@ -342,6 +345,43 @@ public final class BackupBench {
                         + " %.1f s = %.1f MB/s, %,.0f transactions/s; rows replayed %,d%n",
                 result.files(), mb(result.bytes()), result.transactions(), replaySeconds, mb(result.bytes()) / replaySeconds,
                 result.transactions() / replaySeconds, replayedRows);
+    }
+
+    /** The options the provisioner launches agents with (AgentClassData.JVM_OPTIONS). */
+    private static final List<String> AGENT_JVM_OPTIONS = List.of("-Xmx96m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+    /** {@link SealRate} in a JVM started with the agent's options. */
+    private static double sealRateInAgentJvm() throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(AGENT_JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SealRate.class.getName()));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+        if (process.waitFor() != 0) {
+            throw new IllegalStateException("the seal-rate JVM failed: " + out);
+        }
+        return Double.parseDouble(out.substring(out.lastIndexOf('\n') + 1));
+    }
+
+    /** Encrypts 100 MB through the agent's SealingOutputStream after the agent's warm-up; prints MB/s. */
+    public static final class SealRate {
+        public static void main(String[] args) throws IOException {
+            System.out.println(measure());
+        }
+
+        static double measure() throws IOException {
+            dev.marina.agent.backup.SegmentFormat.warmUp();
+            byte[] block = new byte[1 << 20];
+            new java.util.Random(3).nextBytes(block);
+            long started = System.nanoTime();
+            try (SealingOutputStream sealed = new SealingOutputStream(OutputStream.nullOutputStream(), new BackupKey("rate", new byte[BackupKey.BYTES]))) {
+                for (int i = 0; i < 100; i++) {
+                    sealed.write(block);
+                }
+            }
+            return mb(100L << 20) / seconds(started);
+        }
     }
 
     /** Waits until the archiver reported the archive holding {@code seq}. */
