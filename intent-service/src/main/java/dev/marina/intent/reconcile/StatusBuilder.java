@@ -85,13 +85,16 @@ public final class StatusBuilder {
                 status.addEndpoints(byAddress);
             }
         });
-        if (state.getArchive().hasCoverage()) {
-            status.setBinlogArchive(state.getArchive().getCoverage());
+        // The coverage as published on binlog-archive (kept quiet: a growing run goes out at most every few seconds),
+        // not the latest report: intake decides point-in-time restores from the topic, so the status promises only
+        // what a restore is accepted for.
+        if (state.getArchive().hasPublished()) {
+            status.setBinlogArchive(state.getArchive().getPublished());
         }
         if (state.getBackups().hasLatestComplete()) {
             BackupRecord latest = state.getBackups().getLatestComplete();
             status.setLatestBackup(latest.toBuilder().clearKey()); // sealed, but nobody reading a status needs it
-            status.setLatestRestorableTime(latestRestorableTime(latest, state.getArchive().getCoverage()));
+            status.setLatestRestorableTime(latestRestorableTime(latest, state.getArchive().getPublished()));
         }
         String lastError = exhausted.map(StatusBuilder::exhaustedMessage)
                 .or(() -> instances.stream().map(i -> i.getPlan().getRetireReason().isEmpty() ? i.getLastError()

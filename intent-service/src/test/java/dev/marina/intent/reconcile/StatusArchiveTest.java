@@ -53,9 +53,24 @@ class StatusArchiveTest {
                     .setManifest(BackupManifest.newBuilder().setGtidPosition(backupGtid).setFinishedAt(Timestamps.of(BACKUP_END)))));
         }
         if (coverage != null) {
-            state.setArchive(ArchiveState.newBuilder().setCoverage(coverage));
+            state.setArchive(ArchiveState.newBuilder().setCoverage(coverage).setPublished(coverage));
         }
         return state.build();
+    }
+
+    /**
+     * Intake checks a point in time against binlog-archive, which a growing run reaches only every few seconds: the
+     * status promises what was published, not the newer report the reconciler holds back.
+     */
+    @org.junit.jupiter.api.Test
+    void the_status_promises_only_the_coverage_published_on_the_topic() {
+        ArchiveCoverage published = coverage(run(1, 80, "2026-12-01T11:58:00Z"));
+        ArchiveCoverage newer = coverage(run(1, 90, "2026-12-01T11:59:00Z"));
+        ReconcilerState state = state("0-1-42", newer).toBuilder()
+                .setArchive(ArchiveState.newBuilder().setCoverage(newer).setPublished(published)).build();
+        DeploymentStatus status = StatusBuilder.build(state, NOW, PlanSettings.defaults());
+        assertEquals(Instant.parse("2026-12-01T11:58:00Z"), Timestamps.toInstant(status.getLatestRestorableTime()));
+        assertEquals(published, status.getBinlogArchive());
     }
 
     static Stream<Arguments> restorableTimes() {
