@@ -51,7 +51,7 @@ import org.jboss.logging.Logger;
 public final class BinlogReplay {
     private static final Logger LOG = Logger.getLogger(BinlogReplay.class);
     /** The format of an archived binary log's data object. */
-    public static final String FORMAT = "binlog+aes-256-gcm-segments";
+    public static final String FORMAT = dev.marina.agent.archive.BinlogArchiver.FORMAT;
     private static final DateTimeFormatter STOP_DATETIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
     /** How long the tools may take to exit once mariadb-binlog's output ended. */
     private static final Duration EXIT_WAIT = Duration.ofMinutes(10);

@@ -1,5 +1,6 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.gtid.Gtids;
 import dev.marina.schemas.v1.ArchiveCoverage;
 import dev.marina.schemas.v1.ArchiveRun;
 import java.util.ArrayList;

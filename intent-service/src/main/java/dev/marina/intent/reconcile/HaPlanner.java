@@ -1,5 +1,6 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.gtid.Gtids;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.AgentCommand;

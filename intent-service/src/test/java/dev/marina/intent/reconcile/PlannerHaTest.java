@@ -1,5 +1,6 @@
 package dev.marina.intent.reconcile;
 
+import dev.marina.schemas.gtid.Gtids;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

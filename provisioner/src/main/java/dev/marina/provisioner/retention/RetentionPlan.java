@@ -1,5 +1,6 @@
 package dev.marina.provisioner.retention;
 
+import dev.marina.schemas.gtid.Gtids;
 import dev.marina.objectstore.ObjectKeys;
 import dev.marina.schemas.v1.ArchivedBinlog;
 import dev.marina.schemas.v1.BackupRecord;
@@ -203,7 +204,7 @@ public final class RetentionPlan {
                     refusals.add(new Refusal(key, ENTRY_OF_ANOTHER_DEPLOYMENT));
                     continue;
                 }
-                OptionalLong last = GtidSequence.ofDomainZero(entry.getLastGtid());
+                OptionalLong last = Gtids.domainZero(entry.getLastGtid());
                 if (last.isPresent() && last.getAsLong() <= prune.sequence()) {
                     add(deletions, key, BEFORE_OLDEST_RETAINED);
                     add(deletions, ObjectKeys.binlogDataOf(key), BEFORE_OLDEST_RETAINED);
@@ -234,7 +235,7 @@ public final class RetentionPlan {
         }
         long oldest = Long.MAX_VALUE;
         for (BackupRecord r : retained) {
-            OptionalLong sequence = r.hasManifest() ? GtidSequence.ofDomainZero(r.getManifest().getGtidPosition())
+            OptionalLong sequence = r.hasManifest() ? Gtids.domainZero(r.getManifest().getGtidPosition())
                     : OptionalLong.empty();
             if (sequence.isEmpty()) {
                 return new ArchiveRule.KeepAll(OLDEST_POSITION_UNKNOWN);

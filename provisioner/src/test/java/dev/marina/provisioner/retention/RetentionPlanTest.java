@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -123,18 +122,6 @@ class RetentionPlanTest {
                 RetentionPlan.decide(T, N, List.of(complete("b1", 1, "0-1-5"), complete("b2", 2, "0-1-9")), false).archive());
         assertEquals(new RetentionPlan.ArchiveRule.RemoveAll(),
                 RetentionPlan.decide(T, N, List.of(deleted(expired("b1", 1, "0-1-1"))), true).archive());
-    }
-
-    @Test
-    void reads_the_domain_zero_sequence_number_of_a_gtid_or_a_position() {
-        assertEquals(OptionalLong.of(42), GtidSequence.ofDomainZero("0-167772161-42"));
-        assertEquals(OptionalLong.of(42), GtidSequence.ofDomainZero("1-2-7, 0-167772161-42"));
-        assertEquals(OptionalLong.empty(), GtidSequence.ofDomainZero("1-2-7"));
-        assertEquals(OptionalLong.empty(), GtidSequence.ofDomainZero(""));
-        assertEquals(OptionalLong.empty(), GtidSequence.ofDomainZero("0-1-x"));
-        assertEquals(OptionalLong.empty(), GtidSequence.ofDomainZero("0-1-2-3"));
-        assertEquals(OptionalLong.empty(), GtidSequence.ofDomainZero("0-1-5,0-2-6"));
-        assertEquals(OptionalLong.empty(), GtidSequence.ofDomainZero("0-1--5"));
     }
 
     // ------------------------------------------------------------------ fixtures

@@ -1,11 +1,13 @@
-package dev.marina.intent.reconcile;
+package dev.marina.schemas.gtid;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * MariaDB GTID positions ({@code "0-1-42,1-3-7"}: per replication domain, the server that wrote the
- * last transaction and its sequence number) compared for failover. Pure.
+ * last transaction and its sequence number), for the control plane: compared for failover, placed in the binary-log
+ * archive, cut at by retention. Pure. (The agent has its own richer {@code GtidPosition}, with server ids.)
  */
 public final class Gtids {
     private Gtids() {}
@@ -28,6 +30,44 @@ public final class Gtids {
             }
         }
         return byDomain;
+    }
+
+    /**
+     * The sequence number of domain 0 (where the platform numbers its transactions; they grow across primaries under
+     * {@code gtid_strict_mode}) in a GTID or a position. Strict: empty when there is none, or when the text is not one
+     * (a part that is not {@code domain-server-sequence} of unsigned numbers, or domain 0 named twice), so a caller
+     * that cannot tell keeps what depends on it.
+     */
+    public static OptionalLong domainZero(String gtids) {
+        if (gtids == null || gtids.isBlank()) {
+            return OptionalLong.empty();
+        }
+        OptionalLong found = OptionalLong.empty();
+        for (String part : gtids.split(",")) {
+            String[] fields = part.strip().split("-", -1);
+            if (fields.length != 3) {
+                return OptionalLong.empty();
+            }
+            long domain;
+            long sequence;
+            try {
+                domain = Long.parseUnsignedLong(fields[0]);
+                Long.parseUnsignedLong(fields[1]);
+                sequence = Long.parseLong(fields[2]);
+            } catch (NumberFormatException e) {
+                return OptionalLong.empty();
+            }
+            if (sequence < 0) {
+                return OptionalLong.empty();
+            }
+            if (domain == 0) {
+                if (found.isPresent()) {
+                    return OptionalLong.empty();
+                }
+                found = OptionalLong.of(sequence);
+            }
+        }
+        return found;
     }
 
     /**
