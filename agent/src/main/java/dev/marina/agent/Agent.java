@@ -81,7 +81,6 @@ public final class Agent implements AutoCloseable {
                 platformKey(settings.secretsKeyFile()), metrics, sampling, clock, new Lease(settings.lease()), settings.promoteWait());
         SelfFencing fencing = new SelfFencing(identity, handler);
         EventPublisher publisher = new EventPublisher(settings.kafka(), "agent-" + identity.instanceId(), proof);
-        warmUpCipher();
         BackupJobs backups = new BackupJobs(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()),
                 new BackupRunner(BackupTools.installed(), ServerLogin.of(settings.files()), settings.files().dir(), clock));
         handler.useBackups(backups, event -> publisher.answer(identity.deploymentKey(), event));
@@ -177,17 +176,5 @@ public final class Agent implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the instance folder " + dir, e);
         }
-    }
-
-    /** Backups, restores and archived binary logs encrypt at full speed from the first byte (see SegmentFormat.warmUp). */
-    private static void warmUpCipher() {
-        Thread warmUp = new Thread(() -> {
-            long started = System.nanoTime();
-            dev.marina.agent.backup.SegmentFormat.warmUp();
-            LOG.debugf("cipher warmed up took_ms=%d", (System.nanoTime() - started) / 1_000_000);
-        }, "cipher-warm-up");
-        warmUp.setDaemon(true);
-        warmUp.setPriority(Thread.MIN_PRIORITY);
-        warmUp.start();
     }
 }
