@@ -21,10 +21,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -76,7 +72,7 @@ class FailoverIT {
         String oldPrimary = primaryOf(status);
         JsonNode creds = platform.call("GET", path + "/credentials", null).body();
 
-        try (Writer writer = new Writer(writerName, creds); WritableWatch watch = new WritableWatch(path, creds)) {
+        try (NumberedWriter writer = new NumberedWriter(writerName, jdbc(creds)); WritableWatch watch = new WritableWatch(platform, path, jdbc(creds))) {
             writer.awaitRows(50);
             long killedAt = System.currentTimeMillis();
             platform.processesOf(platform.instanceDir(oldPrimary)).forEach(ProcessHandle::destroyForcibly);
@@ -356,7 +352,7 @@ class FailoverIT {
         String oldPrimary = primaryOf(status);
         JsonNode creds = platform.call("GET", path + "/credentials", null).body();
 
-        try (Writer writer = new Writer(writerName, creds); WritableWatch watch = new WritableWatch(path, creds)) {
+        try (NumberedWriter writer = new NumberedWriter(writerName, jdbc(creds)); WritableWatch watch = new WritableWatch(platform, path, jdbc(creds))) {
             writer.awaitRows(50);
             long asked = System.currentTimeMillis();
             Platform.Response r = platform.call("POST", path + "/switchover", null);
@@ -387,7 +383,7 @@ class FailoverIT {
         String oldPrimary = primaryOf(awaitReady(path));
         JsonNode creds = platform.call("GET", path + "/credentials", null).body();
 
-        try (Writer writer = new Writer(writerName, creds); WritableWatch watch = new WritableWatch(path, creds)) {
+        try (NumberedWriter writer = new NumberedWriter(writerName, jdbc(creds)); WritableWatch watch = new WritableWatch(platform, path, jdbc(creds))) {
             writer.awaitRows(50);
             long killedAt = System.currentTimeMillis();
             platform.processesOf(platform.instanceDir(oldPrimary)).forEach(ProcessHandle::destroyForcibly);
@@ -528,161 +524,5 @@ class FailoverIT {
         props.put("socketTimeout", "3000");
         props.put("socketFactory", PlatformDnsSocketFactory.class.getName());
         return props;
-    }
-
-    /**
-     * Inserts rows with increasing ids through the writer name, one transaction each, and remembers the
-     * ids the server acknowledged. On any error it reconnects, resolving the name again.
-     */
-    private final class Writer implements AutoCloseable {
-        private final String host;
-        private final Properties props;
-        private final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
-        private final AtomicLong lastAckAt = new AtomicLong();
-        private final AtomicLong lastErrorAt = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final Thread thread;
-
-        Writer(String host, JsonNode creds) throws SQLException {
-            this.host = host;
-            this.props = jdbc(creds);
-            try (Connection c = connect(); Statement s = c.createStatement()) {
-                s.execute("CREATE DATABASE IF NOT EXISTS ha");
-                s.execute("CREATE TABLE IF NOT EXISTS ha.t (id BIGINT PRIMARY KEY, at TIMESTAMP(3) DEFAULT CURRENT_TIMESTAMP(3))");
-            }
-            thread = new Thread(this::run, "writer");
-            thread.start();
-        }
-
-        private Connection connect() throws SQLException {
-            return DriverManager.getConnection("jdbc:mysql://" + host + ":3306/", props);
-        }
-
-        private void run() {
-            long next = 1;
-            while (running.get()) {
-                try (Connection c = connect(); Statement s = c.createStatement()) {
-                    while (running.get()) {
-                        s.executeUpdate("INSERT INTO ha.t (id) VALUES (" + next + ")");
-                        acknowledged.add(next);
-                        lastAckAt.set(System.currentTimeMillis());
-                        next++;
-                        Thread.sleep(5);
-                    }
-                } catch (SQLException e) {
-                    lastErrorAt.set(System.currentTimeMillis());
-                    next++; // the outcome of the failed insert is unknown: never reuse its id
-                    Platform.sleep(Duration.ofMillis(20));
-                } catch (InterruptedException e) {
-                    return;
-                }
-            }
-        }
-
-        int acked() {
-            return acknowledged.size();
-        }
-
-        void awaitRows(int n) {
-            Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() -> acknowledged.size() >= n);
-        }
-
-        /** Waits until a write failed after {@code instant} and a later one succeeded; returns when it did. */
-        long awaitRecoveryAfter(long instant, Duration atMost) {
-            Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(5)).until(() ->
-                    lastErrorAt.get() > instant && lastAckAt.get() > lastErrorAt.get());
-            return lastAckAt.get();
-        }
-
-        long awaitWriteAfter(long instant, Duration atMost) {
-            Awaitility.await().atMost(atMost).pollInterval(Duration.ofMillis(5)).until(() -> lastAckAt.get() > instant + 1);
-            return lastAckAt.get();
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            thread.join(10_000);
-        }
-
-        Set<Long> missingOn(String address) throws SQLException {
-            Properties direct = new Properties();
-            direct.putAll(props);
-            direct.remove("socketFactory");
-            Set<Long> present = new HashSet<>();
-            try (Connection c = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/", direct);
-                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM ha.t")) {
-                while (rs.next()) {
-                    present.add(rs.getLong(1));
-                }
-            }
-            Set<Long> missing = new HashSet<>(acknowledged);
-            missing.removeAll(present);
-            return missing;
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
-        }
-    }
-
-    /** Samples every instance's read_only every 100 ms and counts the moments when two were writable. */
-    private final class WritableWatch implements AutoCloseable {
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final AtomicInteger samples = new AtomicInteger();
-        private final List<String> overlaps = java.util.Collections.synchronizedList(new ArrayList<>());
-        private final Thread thread;
-
-        WritableWatch(String path, JsonNode creds) {
-            Properties props = jdbc(creds);
-            props.remove("socketFactory");
-            props.put("connectTimeout", "300");
-            props.put("socketTimeout", "500");
-            thread = new Thread(() -> {
-                while (running.get()) {
-                    try {
-                        List<String> writable = new ArrayList<>();
-                        for (JsonNode i : platform.call("GET", path, null).body().path("status").path("instances")) {
-                            String address = i.path("address").asText();
-                            try (Connection c = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/", props);
-                                 Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@read_only")) {
-                                rs.next();
-                                if (rs.getInt(1) == 0) {
-                                    writable.add(i.path("instanceId").asText());
-                                }
-                            } catch (SQLException down) {
-                                // not answering: not writable
-                            }
-                        }
-                        samples.incrementAndGet();
-                        if (writable.size() > 1) {
-                            overlaps.add(System.currentTimeMillis() + " " + writable);
-                        }
-                        Thread.sleep(100);
-                    } catch (Exception e) {
-                        Platform.sleep(Duration.ofMillis(100));
-                    }
-                }
-            }, "writable-watch");
-            thread.start();
-        }
-
-        int overlaps() {
-            return overlaps.size();
-        }
-
-        List<String> overlapSamples() {
-            return List.copyOf(overlaps);
-        }
-
-        int samples() {
-            return samples.get();
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            running.set(false);
-            thread.join(5_000);
-        }
     }
 }
