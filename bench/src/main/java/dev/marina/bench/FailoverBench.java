@@ -155,7 +155,7 @@ public final class FailoverBench {
         System.out.printf("deployment %s/%s Ready with a primary and %d replicas in %.1f s (template build and certificates included)%n",
                 TENANT, NAME, REPLICAS, (System.currentTimeMillis() - applied) / 1000.0);
         JsonNode creds = platform.call("GET", PATH + "/credentials", null).body();
-        Path trust = trustStore(platform, platform.home.resolve("bench-trust.p12"));
+        Path trust = trustStore(platform, PATH, platform.home.resolve("bench-trust.p12"));
 
         List<Round> done = new ArrayList<>();
         List<long[]> windows = new ArrayList<>(); // [kill, Ready again]: writes outside them are the steady state
@@ -375,7 +375,7 @@ public final class FailoverBench {
     /** Every acknowledged id must be on the final primary; where the unknown ones ended. */
     record Verification(int acknowledged, Set<Long> lost, int unknown, int unknownCommitted, long rowsOnPrimary) {}
 
-    private static Verification verify(List<Attempt> attempts, String address, JsonNode creds) throws SQLException {
+    static Verification verify(List<Attempt> attempts, String address, JsonNode creds) throws SQLException {
         Set<Long> present = new HashSet<>();
         try (Connection c = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/", directProps(creds));
              Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT id FROM bench.t")) {
@@ -469,7 +469,7 @@ public final class FailoverBench {
         System.out.printf("  %-52s %7d %7d %7d%n", label, percentile(sorted, 50), percentile(sorted, 95), sorted.get(sorted.size() - 1));
     }
 
-    private static long percentile(List<Long> sorted, int p) {
+    static long percentile(List<Long> sorted, int p) {
         int rank = (int) Math.ceil(p / 100.0 * sorted.size());
         return sorted.get(Math.max(0, Math.min(sorted.size() - 1, rank - 1)));
     }
@@ -479,7 +479,7 @@ public final class FailoverBench {
     }
 
     /** The writer: by name, resolved at BIND on every connect, TLS verifying the chain and the name; short timeouts. */
-    private static Properties writerProps(JsonNode creds, Path trust) {
+    static Properties writerProps(JsonNode creds, Path trust) {
         Properties props = new Properties();
         props.put("user", creds.path("user").asText());
         props.put("password", creds.path("password").asText());
@@ -496,7 +496,7 @@ public final class FailoverBench {
     }
 
     /** By address (bench checks only): TLS without name verification, since certificates name DNS names only. */
-    private static Properties directProps(JsonNode creds) {
+    static Properties directProps(JsonNode creds) {
         Properties props = new Properties();
         props.put("user", creds.path("user").asText());
         props.put("password", creds.path("password").asText());
@@ -507,8 +507,8 @@ public final class FailoverBench {
     }
 
     /** The deployment's CA bundle (from the API) as a PKCS12 trust store. */
-    private static Path trustStore(Platform platform, Path file) throws Exception {
-        String pem = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + PATH + "/ca"))
+    static Path trustStore(Platform platform, String path, Path file) throws Exception {
+        String pem = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(platform.apiUrl() + path + "/ca"))
                 .header("Authorization", "Bearer " + Platform.TOKEN).build(), HttpResponse.BodyHandlers.ofString()).body();
         KeyStore store = KeyStore.getInstance("PKCS12");
         store.load(null, null);
@@ -518,7 +518,7 @@ public final class FailoverBench {
             store.setCertificateEntry("ca" + n++, c);
         }
         if (n == 0) {
-            throw new IllegalStateException("no CA certificate from " + PATH + "/ca: " + pem);
+            throw new IllegalStateException("no CA certificate from " + path + "/ca: " + pem);
         }
         try (OutputStream out = Files.newOutputStream(file)) {
             store.store(out, TRUST_PASSWORD.toCharArray());
@@ -526,13 +526,13 @@ public final class FailoverBench {
         return file;
     }
 
-    private static void check(Platform.Response r, String what) {
+    static void check(Platform.Response r, String what) {
         if (r.status() / 100 != 2) {
             throw new IllegalStateException(what + ": HTTP " + r.status() + " " + r.body());
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
             return f[0] + " " + f[1] + " " + f[2];
