@@ -346,7 +346,8 @@ public final class CommandHandler {
                 case ARCHIVE_BINLOGS -> archiveBinlogs(command);
                 case UPDATE_LIVE -> updateLive(command, facts);
                 case UPDATE_RESTART -> updateRestart(command, facts);
-                case ANNOUNCE_UPDATED -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, decision.reason());
+                case ANNOUNCE_UPDATED -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, decision.reason()).toBuilder()
+                        .setRunning(database.running()).build();
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason()).toBuilder()
                         .setReasonCode(decision.code()).build();
                 case NOTHING -> throw new IllegalStateException("no action for a command");
