@@ -175,6 +175,38 @@ class EngineUpdateIT {
             assertEquals("1", b.agentQuery("SELECT @@performance_schema"));
             assertEquals("200", b.agentQuery("SELECT @@max_connections"), "the live change was persisted for later starts");
 
+            // --- Drain: an open transaction that ends in time is waited for; one that does not, only up to the timeout.
+            try (Connection open = b.admin(); Statement s = open.createStatement()) {
+                // A replica is read-only (no FOR UPDATE): a reading transaction with its snapshot is open all the same.
+                s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                s.executeQuery("SELECT COUNT(*) FROM shop.orders").close();
+                Thread finisher = new Thread(() -> {
+                    try {
+                        Thread.sleep(400);
+                        try (Statement end = open.createStatement()) {
+                            end.execute("COMMIT");
+                        }
+                    } catch (InterruptedException | SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                finisher.start();
+                AgentEvent waited = b.handle(b.update(config(installed, Map.of("max_connections", "200", "performance_schema", "OFF"))));
+                finisher.join();
+                System.out.printf("EngineUpdateIT: drain of a transaction that ends: %s%n", waited.getDrain());
+                assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, waited.getOutcome(), waited.getReason());
+                assertTrue(waited.getDrain().matches("1 finished in 0\\.\\d s"), waited.getDrain());
+            }
+            try (Connection open = b.admin(); Statement s = open.createStatement()) {
+                s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");
+                s.executeQuery("SELECT COUNT(*) FROM shop.orders").close();
+                AgentEvent timedOut = b.handle(b.update(config(installed, Map.of("max_connections", "200", "performance_schema", "ON")))
+                        .toBuilder().setDrainTimeoutMs(1_000).build());
+                System.out.printf("EngineUpdateIT: drain of a transaction that stays open: %s%n", timedOut.getDrain());
+                assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, timedOut.getOutcome(), timedOut.getReason());
+                assertEquals("drain timeout after 1 s with 1 open", timedOut.getDrain());
+            }
+
             // --- (e) A build that does not start: back on the previous one, still serving and replicating.
             long pidGood = b.serverPid();
             AgentEvent broken = b.handle(b.update(config(BROKEN, Map.of("max_connections", "200", "performance_schema", "ON"))));
@@ -314,9 +346,12 @@ class EngineUpdateIT {
             return HeartbeatLoop.heartbeat(identity, database.observe(), handler.roleFacts(), ++sequence, Clock.systemUTC());
         }
 
+        Connection admin() throws SQLException {
+            return DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=REQUIRED&connectTimeout=2000", ADMIN, PASSWORD);
+        }
+
         void adminExecute(String sql) throws SQLException {
-            try (Connection c = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=REQUIRED&connectTimeout=2000",
-                    ADMIN, PASSWORD); Statement s = c.createStatement()) {
+            try (Connection c = admin(); Statement s = c.createStatement()) {
                 s.execute(sql);
             }
         }
