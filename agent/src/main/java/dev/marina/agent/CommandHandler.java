@@ -955,7 +955,7 @@ public final class CommandHandler {
         boolean upgrade = from.isPresent() && to.isPresent()
                 && dev.marina.schemas.engine.VersionChange.between(from.get(), to.get()).needsUpgradeTool();
         Duration timeout = command.getDrainTimeoutMs() > 0 ? Duration.ofMillis(command.getDrainTimeoutMs()) : drainTimeout;
-        String drained = drain(timeout);
+        String drained = database.drain(timeout).text();
         LOG.infof("update restarting deployment=%s instance=%s from=%s to=%s drain=%s", identity.deploymentKey(), identity.instanceId(),
                 AgentDecisions.describe(previous), AgentDecisions.describe(target), drained);
         sampling.shutWhile(database::stop);
@@ -985,31 +985,6 @@ public final class CommandHandler {
         }
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "restarted on " + AgentDecisions.describe(target)
                 + (upgrade ? "; mariadb-upgrade done" : "") + readOnlyNote()).toBuilder().setDrain(drained).build();
-    }
-
-    /** Waits up to {@code timeout} for client transactions to end; says how it went. */
-    private String drain(Duration timeout) {
-        long started = System.nanoTime();
-        int first = database.openTransactions();
-        if (first == 0) {
-            return "no open transactions";
-        }
-        while (true) {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return "drain interrupted with " + first + " open";
-            }
-            int open = database.openTransactions();
-            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
-            if (open == 0) {
-                return first + " finished in " + String.format(java.util.Locale.ROOT, "%.1f", elapsedMs / 1000.0) + " s";
-            }
-            if (elapsedMs >= timeout.toMillis()) {
-                return "drain timeout after " + timeout.toSeconds() + " s with " + open + " open";
-            }
-        }
     }
 
     private String startDatabase(Size size) {

@@ -195,7 +195,8 @@ class EngineUpdateIT {
                 finisher.join();
                 System.out.printf("EngineUpdateIT: drain of a transaction that ends: %s%n", waited.getDrain());
                 assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, waited.getOutcome(), waited.getReason());
-                assertTrue(waited.getDrain().matches("1 finished in 0\\.\\d s"), waited.getDrain());
+                // Finished after about 0.4 s; a loaded machine may take longer, never the 5 s timeout.
+                assertTrue(waited.getDrain().matches("1 finished in [0-4]\\.\\d s"), waited.getDrain());
             }
             try (Connection open = b.admin(); Statement s = open.createStatement()) {
                 s.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT");

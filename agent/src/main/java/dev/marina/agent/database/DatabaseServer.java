@@ -50,9 +50,26 @@ public interface DatabaseServer extends AutoCloseable {
     /** {@code SET GLOBAL} of dynamic parameters (an empty value: back to the server's default); not binlogged. */
     default void setParameters(java.util.Map<String, java.util.Optional<String>> changes) {}
 
-    /** Open transactions of client sessions (not the agent's, replication's or the server's own threads). */
-    default int openTransactions() {
-        return 0;
+    /** How a drain ended: transactions open at its start, still open at its end, how long it waited. */
+    record Drain(int atStart, int stillOpen, Duration waited, Duration timeout) {
+        /** "no open transactions", "2 finished in 0.4 s", "drain timeout after 30 s with 1 open". */
+        public String text() {
+            if (atStart == 0) {
+                return "no open transactions";
+            }
+            if (stillOpen == 0) {
+                return atStart + " finished in " + String.format(java.util.Locale.ROOT, "%.1f", waited.toMillis() / 1000.0) + " s";
+            }
+            return "drain timeout after " + timeout.toSeconds() + " s with " + stillOpen + " open";
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} until no client session (not the agent's, replication's or the server's own threads)
+     * has an open transaction; changes nothing.
+     */
+    default Drain drain(Duration timeout) {
+        return new Drain(0, 0, Duration.ZERO, timeout);
     }
 
     /** {@code mariadb-upgrade} of the build the server runs, on the running server, without writing to the binary log. */

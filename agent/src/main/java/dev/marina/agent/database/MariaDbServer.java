@@ -353,14 +353,32 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         }
     }
 
+    /** Transactions of client sessions: not the agent's own, not replication's or the server's threads. */
+    private static final String OPEN_TRANSACTIONS = "SELECT COUNT(*) FROM information_schema.innodb_trx t "
+            + "JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
+            + "WHERE p.user NOT IN ('" + AGENT_USER + "', 'system user', 'event_scheduler') "
+            + "AND p.command NOT IN ('Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Daemon')";
+
+    /** Longer than the 100 ms for which InnoDB serves information_schema.innodb_trx from its cache. */
+    private static final Duration DRAIN_POLL = Duration.ofMillis(150);
+
     @Override
-    public int openTransactions() {
+    public Drain drain(Duration timeout) {
+        long started = System.nanoTime();
+        // One connection for the whole wait: a poll is one query, not a TLS handshake.
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            // Transactions of client sessions: not the agent's own, not replication's or the server's threads.
-            return Integer.parseInt(single(s, "SELECT COUNT(*) FROM information_schema.innodb_trx t "
-                    + "JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
-                    + "WHERE p.user NOT IN ('" + AGENT_USER + "', 'system user', 'event_scheduler') "
-                    + "AND p.command NOT IN ('Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Daemon')"));
+            int atStart = Integer.parseInt(single(s, OPEN_TRANSACTIONS));
+            int open = atStart;
+            while (open > 0) {
+                Duration waited = Duration.ofNanos(System.nanoTime() - started);
+                if (waited.compareTo(timeout) >= 0) {
+                    return new Drain(atStart, open, waited, timeout);
+                }
+                // innodb_trx is a cache refreshed only when it was not read for 100 ms: polled faster, it never changes.
+                sleep(DRAIN_POLL);
+                open = Integer.parseInt(single(s, OPEN_TRANSACTIONS));
+            }
+            return new Drain(atStart, 0, Duration.ofNanos(System.nanoTime() - started), timeout);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot count open transactions: " + e.getMessage(), e);
         }

@@ -11,6 +11,7 @@ import dev.marina.schemas.v1.Size;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -78,6 +79,14 @@ class EngineConfigTest {
         assertEquals(List.of(), catalogue.system().serverOptions());
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> catalogue.require("10.11.1"));
         assertTrue(missing.getMessage().contains("./marina deps"), missing.getMessage());
+    }
+
+    @Test
+    void saysHowADrainEnded() {
+        Duration timeout = Duration.ofSeconds(30);
+        assertEquals("no open transactions", new DatabaseServer.Drain(0, 0, Duration.ZERO, timeout).text());
+        assertEquals("2 finished in 0.4 s", new DatabaseServer.Drain(2, 0, Duration.ofMillis(420), timeout).text());
+        assertEquals("drain timeout after 30 s with 1 open", new DatabaseServer.Drain(3, 1, Duration.ofMillis(30_010), timeout).text());
     }
 
     private void unpacked(String folder) throws Exception {
