@@ -2,6 +2,7 @@ package dev.marina.agent.database;
 
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.schemas.v1.SemiSyncWait;
+import dev.marina.schemas.v1.ServerConfig;
 import dev.marina.schemas.v1.Size;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,58 @@ public interface DatabaseServer extends AutoCloseable {
 
     /** The version of the engine installed here, e.g. "10.11.19"; throws when none is installed. */
     String version();
+
+    /** Every exact version installed here, oldest first (the system build and those {@code ./marina deps} unpacked). */
+    default java.util.List<String> versions() {
+        return java.util.List.of(version());
+    }
+
+    /**
+     * The build (exact version), size and parameters the instance's server runs, or runs at its next start; an instance
+     * that never chose one runs the system build ({@link #version()}) without parameters.
+     */
+    default ServerConfig configured() {
+        return ServerConfig.newBuilder().setVersion(version()).build();
+    }
+
+    /**
+     * Records the build (an exact installed version) and parameters (valid) the next {@link #prepare} or {@link #start}
+     * uses; changes nothing that runs. Throws when the build is not installed here.
+     */
+    default void configure(ServerConfig config) {}
+
+    /** What the running server runs now: its version as it reports it ({@code SELECT VERSION()}), size and parameters. */
+    default ServerConfig running() {
+        return configured();
+    }
+
+    /** {@code SET GLOBAL} of dynamic parameters (an empty value: back to the server's default); not binlogged. */
+    default void setParameters(java.util.Map<String, java.util.Optional<String>> changes) {}
+
+    /** How a drain ended: transactions open at its start, still open at its end, how long it waited. */
+    record Drain(int atStart, int stillOpen, Duration waited, Duration timeout) {
+        /** "no open transactions", "2 finished in 0.4 s", "drain timeout after 30 s with 1 open". */
+        public String text() {
+            if (atStart == 0) {
+                return "no open transactions";
+            }
+            if (stillOpen == 0) {
+                return atStart + " finished in " + String.format(java.util.Locale.ROOT, "%.1f", waited.toMillis() / 1000.0) + " s";
+            }
+            return "drain timeout after " + timeout.toSeconds() + " s with " + stillOpen + " open";
+        }
+    }
+
+    /**
+     * Waits up to {@code timeout} until no client session (not the agent's, replication's or the server's own threads)
+     * has an open transaction; changes nothing.
+     */
+    default Drain drain(Duration timeout) {
+        return new Drain(0, 0, Duration.ZERO, timeout);
+    }
+
+    /** {@code mariadb-upgrade} of the build the server runs, on the running server, without writing to the binary log. */
+    default void upgrade() {}
 
     /** True when the instance has a data directory. */
     boolean hasData();
