@@ -58,6 +58,11 @@ final class AgentClassData {
         return cacheDir.resolve("agent-" + build.fingerprint() + ".jsa");
     }
 
+    /** Whether the archive of this build is being made right now. */
+    boolean preparing(AgentBuild build) {
+        return training.contains(build.fingerprint());
+    }
+
     /** Makes the archive of the jar's current build if it does not exist yet, without holding up the caller. */
     void prepareInBackground() {
         if (!Files.isRegularFile(jar)) {

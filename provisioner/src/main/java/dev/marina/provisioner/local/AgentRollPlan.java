@@ -20,6 +20,11 @@ public final class AgentRollPlan {
     public static final String NO_BUILD = "NoBuild";
     /** The build changed moments ago (a build may still be writing it): wait until it has settled. */
     public static final String BUILD_SETTLING = "BuildSettling";
+    /**
+     * The build's class-data archive is being made (a minute at most): new agents wait for it, so that each one starts
+     * in about half the time and the database's heartbeats pause that much less.
+     */
+    public static final String BUILD_PREPARING = "BuildPreparing";
     /** A replacement to this build failed and its new agent is still not ready: the build is not spread further. */
     public static final String HALTED_AFTER_FAILURE = "HaltedAfterFailure";
     /** Outdated agents remain, but none can be replaced now (not running, being destroyed, or busy with a job). */
@@ -72,10 +77,11 @@ public final class AgentRollPlan {
      *
      * @param build     the current build; empty without an agent jar
      * @param settle    how long a build must have been unchanged before it is rolled out
+     * @param buildPreparing the build's class-data archive is being made
      * @param lastFailure the last failed replacement, if any
      */
-    public record Input(Optional<AgentBuild> build, Duration settle, List<Candidate> instances, Optional<Failure> lastFailure,
-            Instant now) {}
+    public record Input(Optional<AgentBuild> build, Duration settle, boolean buildPreparing, List<Candidate> instances,
+            Optional<Failure> lastFailure, Instant now) {}
 
     /**
      * What to do now.
@@ -108,6 +114,9 @@ public final class AgentRollPlan {
         }
         if (input.now().isBefore(build.changedAt().plus(input.settle()))) {
             return new Decision(BUILD_SETTLING, Optional.empty(), outdated.size(), clear);
+        }
+        if (input.buildPreparing()) {
+            return new Decision(BUILD_PREPARING, Optional.empty(), outdated.size(), clear);
         }
         if (input.lastFailure().isPresent() && holdsBack(input.lastFailure().get(), build)) {
             return new Decision(HALTED_AFTER_FAILURE, Optional.empty(), outdated.size(), false);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -33,6 +34,7 @@ public final class AgentRoller {
 
     private final LocalDriver driver;
     private final AgentReadiness readiness;
+    private final Predicate<AgentBuild> preparing;
     private final Settings settings;
     private final Clock clock;
     private final AtomicLong replaced = new AtomicLong();
@@ -41,9 +43,14 @@ public final class AgentRoller {
     private FailedReplacement lastFailure;
     private String lastReported = "";
 
-    public AgentRoller(LocalDriver driver, AgentReadiness readiness, Settings settings, Clock clock) {
+    /**
+     * @param preparing whether a build's class-data archive is being made (the roll waits for it); never, without one
+     */
+    public AgentRoller(LocalDriver driver, AgentReadiness readiness, Predicate<AgentBuild> preparing, Settings settings,
+            Clock clock) {
         this.driver = driver;
         this.readiness = readiness;
+        this.preparing = preparing;
         this.settings = settings;
         this.clock = clock;
     }
@@ -75,7 +82,7 @@ public final class AgentRoller {
                 return;
             }
             AgentRollPlan.Decision decision = AgentRollPlan.decide(new AgentRollPlan.Input(build, settings.settle(),
-                    candidates(build), failureFacts(), clock.instant()));
+                    build.map(preparing::test).orElse(false), candidates(build), failureFacts(), clock.instant()));
             outdated = decision.outdated();
             if (decision.clearFailure()) {
                 LOG.infof("agent roll resumes instance=%s build=%s", lastFailure.instanceId(), lastFailure.build());

@@ -129,7 +129,7 @@ public class LocalDataPlane {
      */
     private void startAgentRoll(LocalDriver local) {
         roller = new AgentRoller(local, AgentReadiness.http(config.agentHttpPort(), Duration.ofSeconds(2)),
-                new AgentRoller.Settings(config.agentRollSettle(), config.agentRollReadyTimeout(), Duration.ofMillis(200)), clock);
+                build -> classData != null && classData.preparing(build), new AgentRoller.Settings(config.agentRollSettle(), config.agentRollReadyTimeout(), Duration.ofMillis(200)), clock);
         Gauge.builder("marina.provisioner.agents.outdated", roller, AgentRoller::outdated)
                 .description("instances whose agent runs another build than the current agent jar").register(meters);
         FunctionCounter.builder("marina.provisioner.agent.roll.replaced", roller, AgentRoller::replaced)

@@ -16,6 +16,8 @@ import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.ActionKey;
 import dev.marina.schemas.v1.ActionKind;
 import dev.marina.schemas.v1.AgentCommand;
+import dev.marina.schemas.v1.AgentEvent;
+import dev.marina.schemas.v1.AgentOutcome;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Heartbeat;
@@ -111,7 +113,7 @@ class AgentRollIT {
         driver = LocalDriver.open(home, AddressRange.parse(freeRange()), launch, new InstanceKeys(PROOF, credentials),
                 Duration.ofSeconds(10), Clock.systemUTC());
         AgentReadiness readiness = AgentReadiness.http(AGENT_HTTP_PORT, Duration.ofSeconds(2));
-        AgentRoller roller = new AgentRoller(driver, readiness,
+        AgentRoller roller = new AgentRoller(driver, readiness, classData::preparing,
                 new AgentRoller.Settings(Duration.ZERO, Duration.ofSeconds(90), Duration.ofMillis(100)), Clock.systemUTC());
 
         String tenant = "roll" + UUID.randomUUID().toString().substring(0, 6);
@@ -122,6 +124,7 @@ class AgentRollIT {
                 .setAction(ActionKey.newBuilder().setKind(ActionKind.ACTION_KIND_DEPLOY).setInstanceId(instanceId))
                 .setEngine(Engine.ENGINE_MARIADB).setVersion("10.11").setSize(Size.SIZE_SMALL).setAdminUser(ADMIN)
                 .setAdminPassword(box.seal(PASSWORD)).setGeneration(1).build();
+        TopicTail<AgentEvent> answers = new TopicTail<>(Topics.AGENT_EVENTS);
         driver.create(new CreateRequest(instanceId, deployment, Size.SIZE_SMALL, Instant.now(),
                 Optional.of(ProtoJsonSerde.toJson(deploy))));
         InstanceRecord before = record();
@@ -129,8 +132,11 @@ class AgentRollIT {
         assertEquals(firstBuild.fingerprint(), before.agentBuild(), "the build is recorded with the instance");
         assertEquals(firstBuild.fingerprint(), environmentOf(before.pid(), AgentBuild.ENV), "and handed to the agent");
 
-        try (TopicTail<Heartbeat> heartbeats = new TopicTail<>(Topics.HEARTBEATS)) {
-            Connection client = awaitConnection(before, Duration.ofSeconds(120));
+        try (TopicTail<Heartbeat> heartbeats = new TopicTail<>(Topics.HEARTBEATS); answers) {
+            AgentEvent ready = answers.await(e -> e.getInstanceId().equals(instanceId) && e.getCommandId().equals("deploy-1"),
+                    Duration.ofSeconds(120), "the answer to the first command (DEPLOY)");
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, ready.getOutcome(), ready.getReason() + "\n" + logTail(before));
+            Connection client = awaitConnection(before, Duration.ofSeconds(30));
             awaitReady(readiness, before, Duration.ofSeconds(60));
             try (Statement s = client.createStatement()) {
                 s.execute("CREATE DATABASE shop");
@@ -155,9 +161,22 @@ class AgentRollIT {
             AgentBuild secondBuild = AgentBuild.of(jar);
             assertNotEquals(firstBuild.fingerprint(), secondBuild.fingerprint());
 
-            long rollStarted = System.nanoTime();
-            roller.rollOnce();
-            long rollMs = (System.nanoTime() - rollStarted) / 1_000_000;
+            // As the provisioner's roll timer does: the new build's class-data archive first, then the roll, which
+            // waits for the archive before it replaces anything.
+            classData.prepareInBackground();
+            long waitStarted = System.nanoTime();
+            long rollMs = 0;
+            while (roller.replaced() == 0) {
+                assertTrue(System.nanoTime() - waitStarted < Duration.ofSeconds(150).toNanos(), "the roll did not happen"
+                        + " within 150 s: outdated=" + roller.outdated() + " failed=" + roller.failed() + "\n" + logTail(record()));
+                long rollStarted = System.nanoTime();
+                roller.rollOnce();
+                rollMs = (System.nanoTime() - rollStarted) / 1_000_000;
+                if (roller.replaced() == 0) {
+                    Thread.sleep(500);
+                }
+            }
+            boolean warm = Files.exists(classData.archive(secondBuild));
 
             InstanceRecord after = record();
             assertEquals(1, roller.replaced(), "one agent replaced");
@@ -197,9 +216,14 @@ class AgentRollIT {
             for (int i = 1; i < beats.size(); i++) {
                 longestGapMs = Math.max(longestGapMs, millis(beats.get(i)) - millis(beats.get(i - 1)));
             }
-            System.out.printf("AgentRollIT figure: roll_ms=%d (stop, launch, until ready) heartbeat_gap_ms=%d mariadbd_uptime_s=%d->%d%n",
-                    rollMs, longestGapMs, uptimeBefore, uptimeAfter);
+            System.out.printf("AgentRollIT figure: roll_ms=%d (stop, launch, until ready; class-data archive %s) heartbeat_gap_ms=%d"
+                    + " mariadbd_uptime_s=%d->%d%n", rollMs, warm ? "used" : "missing", longestGapMs, uptimeBefore, uptimeAfter);
             String agentLog = Files.readString(after.folderPath().resolve(AgentLauncher.LOG_FILE), StandardCharsets.UTF_8);
+            // The new agent's start, for the figures above (where its seconds go).
+            agentLog.substring(agentLog.lastIndexOf("---- provisioner: launching")).lines()
+                    .filter(l -> l.contains("---- provisioner") || l.contains("started in") || l.contains("agent start")
+                            || l.contains("adopt") || l.contains("READY") || l.contains("delivered"))
+                    .forEach(l -> System.out.println("AgentRollIT new agent: " + l));
             assertTrue(agentLog.contains("(build " + firstBuild.fingerprint() + ")")
                     && agentLog.contains("(build " + secondBuild.fingerprint() + ")"), "both launches name their build in agent.log");
         }

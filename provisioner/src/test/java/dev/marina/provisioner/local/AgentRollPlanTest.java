@@ -1,5 +1,6 @@
 package dev.marina.provisioner.local;
 
+import static dev.marina.provisioner.local.AgentRollPlan.BUILD_PREPARING;
 import static dev.marina.provisioner.local.AgentRollPlan.BUILD_SETTLING;
 import static dev.marina.provisioner.local.AgentRollPlan.EXITED;
 import static dev.marina.provisioner.local.AgentRollPlan.HALTED_AFTER_FAILURE;
@@ -52,7 +53,12 @@ class AgentRollPlanTest {
 
     private static Arguments row(String behaviour, Optional<AgentBuild> build, List<Candidate> instances, Optional<Failure> failure,
             String reason, String replaces, int outdated, boolean clearFailure) {
-        return Arguments.of(behaviour, new AgentRollPlan.Input(build, SETTLE, instances, failure, NOW),
+        return row(behaviour, build, false, instances, failure, reason, replaces, outdated, clearFailure);
+    }
+
+    private static Arguments row(String behaviour, Optional<AgentBuild> build, boolean preparing, List<Candidate> instances,
+            Optional<Failure> failure, String reason, String replaces, int outdated, boolean clearFailure) {
+        return Arguments.of(behaviour, new AgentRollPlan.Input(build, SETTLE, preparing, instances, failure, NOW),
                 new Decision(reason, Optional.ofNullable(replaces), outdated, clearFailure));
     }
 
@@ -74,6 +80,10 @@ class AgentRollPlanTest {
                 row("rolls once the build settled exactly the settle time ago",
                         Optional.of(new AgentBuild(NEW, NOW.minus(SETTLE))), List.of(at("a", 1, OLD)), Optional.empty(),
                         REPLACE, "a", 1, false),
+                row("waits while the build's class-data archive is being made (new agents start twice as fast with it)", b,
+                        true, List.of(at("a", 1, OLD)), Optional.empty(), BUILD_PREPARING, null, 1, false),
+                row("does not wait for a class-data archive when nothing is outdated", b, true, List.of(at("a", 1, NEW)),
+                        Optional.empty(), UP_TO_DATE, null, 0, false),
                 row("leaves a dead agent to the supervisor (it relaunches on the current build)", b,
                         List.of(dead(at("a", 1, OLD)), at("b", 2, OLD)), Optional.empty(), REPLACE, "b", 2, false),
                 row("skips an agent busy with a job (backup, restore) and replaces the next", b,
