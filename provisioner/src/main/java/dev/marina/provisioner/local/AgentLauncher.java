@@ -132,8 +132,19 @@ final class AgentLauncher {
     InstanceRecord launch(InstanceRecord record) {
         Path folder = record.folderPath();
         Path log = folder.resolve(LOG_FILE);
-        Optional<AgentBuild> build = currentBuild();
-        List<String> command = build.map(b -> b.apply(settings.command())).orElse(settings.command());
+        Optional<AgentBuild> build;
+        try {
+            build = currentBuild();
+        } catch (DriverException unreadable) {
+            if (settings.agentJar().isPresent() && !Files.isRegularFile(settings.agentJar().get())) {
+                throw unreadable;
+            }
+            // A file of the build vanished while it was read (a rebuild in progress): launch anyway, of unknown
+            // build; the roll replaces it once the build has settled.
+            build = Optional.empty();
+        }
+        List<String> command = build.map(b -> b.apply(settings.command()))
+                .orElseGet(() -> settings.command().stream().map(part -> part.replace(AgentBuild.PLACEHOLDER, "unknown")).toList());
         try {
             Files.createDirectories(folder);
             keys.write(record);
