@@ -280,7 +280,9 @@ public final class LocalDriver implements InstanceDriver {
         InstanceRecord old = found.get();
         InstanceProcesses.stopAgent(old, stopTimeout);
         if (ProcFs.isRunning(old.pid())) {
-            throw new DriverException("the agent " + old.pid() + " of " + instanceId + " survived SIGKILL: no second agent is started beside it");
+            // It survived SIGKILL, or the wait was cut short (the provisioner stopping): the supervisor sees to it later.
+            throw new DriverException("the agent " + old.pid() + " of " + instanceId + " is still running after it was stopped:"
+                    + " no second agent is started beside it");
         }
         InstanceRecord replaced = launcher.launch(old);
         registry.put(replaced);
