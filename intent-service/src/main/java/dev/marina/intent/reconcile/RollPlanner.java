@@ -172,9 +172,11 @@ final class RollPlanner {
         if (!pass.state.hasRoll() || !roll.getTargetDigest().equals(digest)) {
             // a new target (the first roll, another change, or one reversing a halted roll); an instance out for the
             // old one stays the current one until it is back
-            String current = roll.getCurrentInstance();
+            // (a halted roll's instance is back in service already)
+            String current = roll.getHalted() || roll.getDone() ? "" : roll.getCurrentInstance();
+            String step = current.isEmpty() ? "" : roll.getStep();
             roll = RollState.newBuilder().setTarget(target).setTargetDigest(digest).setGeneration(desired.getGeneration())
-                    .setCurrentInstance(current).setDone(outdated.isEmpty() && current.isEmpty());
+                    .setCurrentInstance(current).setStep(step).setDone(outdated.isEmpty() && current.isEmpty());
             if (!roll.getDone()) {
                 roll.setStartedAt(Timestamps.of(pass.now));
             }
@@ -317,7 +319,7 @@ final class RollPlanner {
             }
             boolean asked = Ledger.pending(pass.state, Ledger.update(i.getInstanceId(), digest));
             if (!asked) {
-                if (!DnsNames.answering(pass.state.build(), settings.dns())) {
+                if (!namesAnswer(pass, roll, settings)) {
                     roll.setStep(LEAVING_READERS);
                     return false;
                 }
@@ -341,11 +343,16 @@ final class RollPlanner {
             }
         }
         // back in the reader name once it answers with it (the names are planned later in this pass)
-        if (!DnsNames.answering(pass.state.build().toBuilder().setRoll(roll.build()).build(), settings.dns())) {
+        if (!namesAnswer(pass, roll, settings)) {
             return false;
         }
         roll.clearCurrentInstance().clearStep();
         return true;
+    }
+
+    /** Whether the zone holds the names wanted with the roll as it is now (the instance out of the reader name, or back). */
+    private static boolean namesAnswer(Pass pass, RollState.Builder roll, PlanSettings settings) {
+        return DnsNames.answering(pass.state.build().toBuilder().setRoll(roll.build()).build(), settings.dns());
     }
 
     /** Sends UPDATE to the target config (once; again only after a halt was resumed: an unanswered one halts the roll). */
