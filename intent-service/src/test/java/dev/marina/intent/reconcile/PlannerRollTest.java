@@ -397,4 +397,21 @@ class PlannerRollTest {
         assertTrue(RollPlanner.restarts(config("10.11.19", Size.SIZE_SMALL, Map.of("slow_query_log", "ON")),
                 wanted.toBuilder().putParameters("performance_schema", "ON").build()), "a static one restarts");
     }
+
+    private static Condition c(String type, boolean status, String reason) {
+        return Condition.newBuilder().setType(type).setStatus(status).setReason(reason).build();
+    }
+
+    @Test
+    void the_phase_is_updating_while_a_roll_moves_degraded_when_it_halted_and_failed_before_both() {
+        List<Condition> serving = List.of(c(Reasons.INSTANCE_PROVISIONED, true, Reasons.RUNNING), c(Reasons.WRITABLE, true, Reasons.ACCEPTS_WRITES));
+        java.util.function.Function<Condition, List<Condition>> with = extra -> java.util.stream.Stream.concat(serving.stream(),
+                java.util.stream.Stream.of(extra)).toList();
+        assertEquals(Phase.PHASE_READY, StatusBuilder.phase(serving, true));
+        assertEquals(Phase.PHASE_UPDATING, StatusBuilder.phase(with.apply(c(Reasons.CONFIG_APPLIED, false, Reasons.UPDATING)), true));
+        assertEquals(Phase.PHASE_UPDATING, StatusBuilder.phase(with.apply(c(Reasons.CONFIG_APPLIED, false, Reasons.WAITING_FOR_WINDOW)), true));
+        assertEquals(Phase.PHASE_DEGRADED, StatusBuilder.phase(with.apply(c(Reasons.CONFIG_APPLIED, false, Reasons.ROLL_HALTED)), true));
+        assertEquals(Phase.PHASE_FAILED, StatusBuilder.phase(List.of(c(Reasons.CONFIG_APPLIED, false, Reasons.UPDATING),
+                c(Reasons.PROGRESSING, false, Reasons.RETRIES_EXHAUSTED)), true));
+    }
 }
