@@ -424,7 +424,8 @@ final class HaPlanner {
                 continue;
             }
             boolean broken = Facts.mustBeRebuilt(r);
-            boolean goneTooLong = r.hasDownSince()
+            // a replica a roll is restarting is Down on purpose: the roll's own timeout halts it if it does not come back
+            boolean goneTooLong = r.hasDownSince() && !RollPlanner.restarting(pass.state, r.getInstanceId())
                     && Duration.between(Timestamps.toInstant(r.getDownSince()), pass.now).compareTo(settings.ha().replaceAfter()) >= 0;
             if (broken || goneTooLong) {
                 Decide.retire(pass.state, r, broken ? "replaced: " + r.getReplicationError()

@@ -141,6 +141,13 @@ final class RollPlanner {
                 && !roll.getStep().equals(REJOINING);
     }
 
+    /** Whether the roll has asked this instance to restart and waits for its answer (it is Down on purpose meanwhile). */
+    static boolean restarting(ReconcilerState.Builder state, String instanceId) {
+        RollState roll = state.getRoll();
+        return state.hasRoll() && !roll.getDone() && !roll.getHalted() && roll.getCurrentInstance().equals(instanceId)
+                && Ledger.pending(state, Ledger.update(instanceId, roll.getTargetDigest()));
+    }
+
     /** Whether the clock alone makes a roll step due: a window it waits for opened. */
     static boolean timeDue(ReconcilerState state, Instant now) {
         RollState roll = state.getRoll();

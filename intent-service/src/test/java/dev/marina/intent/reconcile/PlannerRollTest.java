@@ -414,4 +414,20 @@ class PlannerRollTest {
         assertEquals(Phase.PHASE_FAILED, StatusBuilder.phase(List.of(c(Reasons.CONFIG_APPLIED, false, Reasons.UPDATING),
                 c(Reasons.PROGRESSING, false, Reasons.RETRIES_EXHAUSTED)), true));
     }
+
+    @Test
+    void a_replica_down_because_the_roll_restarts_it_is_not_replaced() {
+        readyOn18(s -> s);
+        change(s -> s.setVersion("10.11.19"));
+        dnsApplied(plan());
+        AgentCommand update = only(plan(), AgentOp.AGENT_OP_UPDATE);
+        health(R2, Health.HEALTH_DOWN);
+        now = now.plus(SETTINGS.ha().replaceAfter()).plusSeconds(30);
+        plan();
+        assertFalse(state.getInstancesOrThrow(R2).getPlan().getRetiring(), "restarting on the new build, not broken");
+        updated(update, ON_18.toBuilder().setVersion("10.11.19").build());
+        health(R2, Health.HEALTH_UP);
+        plan();
+        assertEquals(RollPlanner.REJOINING, state.getRoll().getStep());
+    }
 }
