@@ -249,9 +249,9 @@ public final class IntakeDecider {
      *   <li>a version change MariaDB does not allow ({@link VersionChange#refusal}: across series);</li>
      *   <li>a parameter taken out of the spec: the servers would keep the value they run with, so it would not do what
      *       it says (set the value wanted instead);</li>
-     *   <li>a change that restarts servers (version, size, a static parameter) of a deployment with no replica, before
-     *       or after: it is rolled by switching over to an updated replica, and the temporary replica that would stand
-     *       in for a missing one is not built yet.</li>
+     *   <li>a change that restarts servers (version, size, a static parameter) together with a change to or from no
+     *       replicas: a deployment with replicas rolls through them, one without through a temporary replica, and a
+     *       change that is both would mix the two.</li>
      * </ul>
      */
     static Optional<Violation> refusedChange(DeploymentSpec from, DeploymentSpec to) {
@@ -276,10 +276,10 @@ public final class IntakeDecider {
                 : from.getSize() != to.getSize() ? "spec.size"
                 : ServerParameters.changed(from.getParametersMap(), to.getParametersMap(), ServerParameters.Apply.STATIC)
                         .keySet().stream().findFirst().map(n -> "spec.parameters." + n).orElse("");
-        if (!restarts.isEmpty() && (from.getReplicas() == 0 || to.getReplicas() == 0)) {
-            return Optional.of(new Violation(restarts, "changing it restarts the servers, which is rolled out by switching over"
-                    + " to an updated replica; a deployment without a replica cannot be changed so yet (the temporary replica"
-                    + " that would stand in is not built): give it a replica first (spec.replicas: 1), then change it"));
+        if (!restarts.isEmpty() && (from.getReplicas() == 0) != (to.getReplicas() == 0)) {
+            return Optional.of(new Violation(restarts, "changing it restarts the servers, which is rolled out through a replica"
+                    + " (a temporary one when there is none); going to or from no replicas in the same change is not: change"
+                    + " spec.replicas first, then this"));
         }
         return Optional.empty();
     }

@@ -142,7 +142,7 @@ final class HaPlanner {
             return; // the first primary comes first (Planner adds it)
         }
         String promoting = changing ? pass.state.getRoleChange().getNewPrimary() : "";
-        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas()) + 1;
+        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas()) + 1 + RollPlanner.temporaryReplicas(pass.state);
         List<ObservedInstance> active = pass.state.getInstancesMap().values().stream().filter(i -> !i.getPlan().getRetiring()).toList();
         for (int n = active.size(); n < wanted; n++) {
             addInstance(pass, Role.ROLE_REPLICA);
@@ -156,7 +156,7 @@ final class HaPlanner {
                 .forEach(i -> Decide.retire(pass.state, i, ""));
     }
 
-    static void addInstance(Pass pass, Role role) {
+    static String addInstance(Pass pass, Role role) {
         Intent desired = pass.state.getDesired();
         int number = Math.max(1, pass.state.getNextInstanceNumber());
         String id = desired.getDeployment().getTenant() + "-" + desired.getDeployment().getName() + "-" + number;
@@ -165,6 +165,7 @@ final class HaPlanner {
                 .setInstanceId(id)
                 .setPlan(InstancePlan.newBuilder().setRole(role).setRequestedAt(Timestamps.of(pass.now)))
                 .build());
+        return id;
     }
 
     private static boolean failoverDue(Pass pass, ObservedInstance primary, PlanSettings settings) {

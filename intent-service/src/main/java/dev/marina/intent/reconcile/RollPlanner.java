@@ -61,6 +61,8 @@ final class RollPlanner {
     static final String REJOINING = "rejoining the reader name";
     static final String SWITCHOVER = "switchover";
     static final String LIVE = "applying parameters live";
+    static final String ADDING = "adding a temporary replica";
+    static final String RETIRING = "retiring the old primary";
 
     /** The config a spec wants: its build, size and parameters (normalized at intake). */
     static ServerConfig desiredConfig(Intent desired) {
@@ -139,6 +141,12 @@ final class RollPlanner {
         RollState roll = state.getRoll();
         return state.hasRoll() && !roll.getDone() && !roll.getHalted() && roll.getCurrentInstance().equals(instanceId)
                 && !roll.getStep().equals(REJOINING);
+    }
+
+    /** The replicas a roll adds besides {@code spec.replicas}: its temporary one while a deployment without replicas rolls. */
+    static int temporaryReplicas(ReconcilerState.Builder state) {
+        RollState roll = state.getRoll();
+        return state.hasRoll() && !roll.getDone() && !roll.getHalted() && roll.getTemporaryWanted() ? 1 : 0;
     }
 
     /** Whether the roll has asked this instance to restart and waits for its answer (it is Down on purpose meanwhile). */
@@ -276,6 +284,14 @@ final class RollPlanner {
         }
         Optional<ObservedInstance> primary = Facts.primary(pass.state);
         List<ObservedInstance> replicas = restarting.stream().filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA).toList();
+        if (!replicas.isEmpty() && roll.getTemporaryWanted()) {
+            // blue/green: the old primary, switched away from, is retired rather than restarted
+            ObservedInstance old = replicas.get(0);
+            Decide.retire(pass.state, old, "replaced by " + roll.getTemporaryInstance() + " running " + describe(target)
+                    + " (a deployment without replicas is changed through a temporary replica)");
+            roll.setTemporaryWanted(false).setCurrentInstance(old.getInstanceId()).setStep(RETIRING);
+            return;
+        }
         if (!replicas.isEmpty()) {
             Optional<ObservedInstance> free = replicas.stream().filter(i -> !backupOn(pass.state, i)).findFirst();
             if (free.isEmpty()) {
@@ -293,6 +309,12 @@ final class RollPlanner {
         Optional<ObservedInstance> to = active(pass.state).stream()
                 .filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA && runs(i.getRunning(), target) && caughtUp(pass, settings, i))
                 .findFirst();
+        if (to.isEmpty() && Math.max(0, pass.state.getDesired().getSpec().getReplicas()) == 0 && !roll.getTemporaryWanted()) {
+            // no replica to hand over to: a temporary one on the target (DEPLOY carries it), switched to once caught up
+            String added = HaPlanner.addInstance(pass, Role.ROLE_REPLICA);
+            roll.setTemporaryWanted(true).setTemporaryInstance(added).setCurrentInstance(added).setStep(ADDING);
+            return;
+        }
         if (to.isEmpty()) {
             roll.setWaitingFor("an updated replica that has caught up, to hand the primary role to").clearStep();
             return;
@@ -317,6 +339,14 @@ final class RollPlanner {
         if (i == null || i.getPlan().getRetiring()) {
             roll.clearCurrentInstance().clearStep();
             return true;
+        }
+        if (roll.getStep().equals(ADDING)) {
+            // the temporary replica, deployed on the target: it only has to catch up
+            if (i.hasRunning() && runs(i.getRunning(), target) && caughtUp(pass, settings, i)) {
+                roll.clearCurrentInstance().clearStep();
+                return true;
+            }
+            return false;
         }
         if (!i.hasRunning() || !runs(i.getRunning(), target)) {
             if (Facts.writable(pass.state.getEpoch(), i) || i.getPlan().getRole() == Role.ROLE_PRIMARY) {

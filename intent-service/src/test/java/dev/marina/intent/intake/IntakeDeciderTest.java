@@ -101,16 +101,18 @@ class IntakeDeciderTest {
     }
 
     @Test
-    void a_change_that_restarts_a_deployment_without_a_replica_is_refused_naming_the_field() {
+    void a_restarting_change_of_a_deployment_without_replicas_is_accepted_but_not_with_a_change_to_or_from_none() {
         Intent single = live(0, "10.11.18");
-        assertEquals("spec.version", reject(change(single, s -> s.setVersion("10.11.19")), single).getField());
-        assertEquals("spec.size", reject(change(single, s -> s.setSize(Size.SIZE_LARGE)), single).getField());
-        IntentRejection r = reject(change(single, s -> s.putParameters("performance_schema", "ON")), single);
+        assertEquals("10.11.19", accept(change(single, s -> s.setVersion("10.11.19")), single).getSpec().getVersion(),
+                "rolled through a temporary replica");
+        accept(change(single, s -> s.setSize(Size.SIZE_LARGE)), single);
+        IntentRejection r = reject(change(single, s -> s.putParameters("performance_schema", "ON").setReplicas(1)), single);
         assertEquals("spec.parameters.performance_schema", r.getField());
-        assertTrue(r.getReason().contains("give it a replica first"), r.getReason());
+        assertTrue(r.getReason().contains("change spec.replicas first"), r.getReason());
         Intent replicated = live(1, "10.11.18");
         assertEquals("spec.version", reject(change(replicated, s -> s.setVersion("10.11.19").setReplicas(0)), replicated).getField(),
                 "scaling to none in the same change is refused too");
+        assertEquals("spec.size", reject(change(single, s -> s.setSize(Size.SIZE_LARGE).setReplicas(2)), single).getField());
     }
 
     @Test

@@ -430,4 +430,63 @@ class PlannerRollTest {
         plan();
         assertEquals(RollPlanner.REJOINING, state.getRoll().getStep());
     }
+
+    @Test
+    void without_replicas_a_temporary_replica_on_the_new_build_is_switched_to_and_the_old_primary_retired() {
+        state = Observe.desired(state, intent(s -> s.setReplicas(0)));
+        plan();
+        state = Observe.provision(state, ProvisionEvent.newBuilder().setInstanceId(P)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress(ADDRESS.get(P)).build(), now);
+        dnsApplied(plan());
+        state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(P).setCommandId("acme/orders/1/deploy/" + P)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint(ADDRESS.get(P) + ":3306").setRunning(ON_18).build(), now);
+        health(P, Health.HEALTH_UP);
+        dnsApplied(plan());
+        plan();
+        assertEquals(Phase.PHASE_READY, state.getPublishedStatus().getPhase(), () -> state.getPublishedStatus().toString());
+
+        change(s -> s.setVersion("10.11.19"));
+        ServerConfig on19 = ON_18.toBuilder().setVersion("10.11.19-MariaDB-log").build();
+        PlanResult added = plan();
+        ProvisionCommand create = added.sends().stream().filter(c -> c.topic() == Topics.PROVISION_COMMANDS)
+                .map(c -> (ProvisionCommand) c.value()).findFirst().orElseThrow(() -> new AssertionError(added.sends().toString()));
+        assertEquals(R2, create.getInstanceId(), "a temporary replica");
+        assertEquals("10.11.19", create.getFirstCommand().getConfig().getVersion(), "on the new build");
+        assertTrue(agent(added, AgentOp.AGENT_OP_UPDATE).isEmpty(), "the primary is never restarted");
+        assertEquals(Phase.PHASE_UPDATING, state.getPublishedStatus().getPhase());
+        assertEquals(2, state.getInstancesCount(), "wanted besides spec.replicas");
+        plan();
+        assertEquals(2, state.getInstancesCount(), "and not retired as one too many");
+
+        state = Observe.provision(state, ProvisionEvent.newBuilder().setInstanceId(R2)
+                .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress(ADDRESS.get(R2)).build(), now);
+        state = Observe.agent(state, AgentEvent.newBuilder().setInstanceId(R2).setCommandId("acme/orders/2/deploy/" + R2)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint(ADDRESS.get(R2) + ":3306").setReadOnly(true)
+                .setRunning(on19).build(), now);
+        PlanResult point = plan();
+        dnsApplied(point);
+        answer(only(point, AgentOp.AGENT_OP_REPLICATE), AgentOutcome.AGENT_OUTCOME_DONE, "0-1-10");
+        health(R2, Health.HEALTH_UP);
+        AgentCommand fence = only(plan(), AgentOp.AGENT_OP_FENCE);
+        assertEquals(P, fence.getInstanceId());
+        answer(fence, AgentOutcome.AGENT_OUTCOME_DONE, "0-1-20");
+        AgentCommand promote = only(plan(), AgentOp.AGENT_OP_PROMOTE);
+        assertEquals(R2, promote.getInstanceId());
+        answer(promote, AgentOutcome.AGENT_OUTCOME_DONE, "0-1-20");
+        for (int i = 0; i < 4 && !state.getInstancesOrThrow(P).getPlan().getRetiring(); i++) {
+            PlanResult r = plan();
+            dnsApplied(r);
+            agent(r, AgentOp.AGENT_OP_REPLICATE).forEach(c -> answer(c, AgentOutcome.AGENT_OUTCOME_DONE, "0-1-20"));
+            health(P, Health.HEALTH_UP);
+            health(R2, Health.HEALTH_UP);
+        }
+        assertTrue(state.getInstancesOrThrow(P).getPlan().getRetiring(), () -> "the old primary is retired: " + state.getRoll());
+        assertTrue(state.getInstancesOrThrow(P).getPlan().getRetireReason().contains("replaced by acme-orders-2 running 10.11.19"));
+        assertEquals(Role.ROLE_PRIMARY, state.getInstancesOrThrow(R2).getPlan().getRole());
+        assertEquals(0, updatesInFlight(), "nothing was restarted");
+        plan();
+        assertTrue(state.getRoll().getDone(), () -> state.getRoll().toString());
+        assertEquals(1, state.getInstancesMap().values().stream().filter(x -> !x.getPlan().getRetiring()).count());
+        assertTrue(Ledger.pending(state.toBuilder(), Ledger.stopDatabase(P)), "the old primary's database is stopped");
+    }
 }
