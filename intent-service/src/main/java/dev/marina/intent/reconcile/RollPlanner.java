@@ -277,6 +277,17 @@ final class RollPlanner {
             }
             return;
         }
+        List<ObservedInstance> demoted = restarting.stream().filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA).toList();
+        if (!demoted.isEmpty() && roll.getTemporaryWanted() && roll.getSwitchoverEpoch() == 0
+                && Facts.primary(pass.state).map(p -> p.getInstanceId().equals(roll.getTemporaryInstance())).orElse(false)) {
+            // blue/green: the old primary, switched away from, is retired rather than restarted (the last step of a
+            // change already under way: it waits for nothing)
+            ObservedInstance old = demoted.get(0);
+            Decide.retire(pass.state, old, "replaced by " + roll.getTemporaryInstance() + " running " + describe(target)
+                    + " (a deployment without replicas is changed through a temporary replica)");
+            roll.setTemporaryWanted(false).setCurrentInstance(old.getInstanceId()).setStep(RETIRING);
+            return;
+        }
         Optional<String> wait = mustWait(pass, roll);
         if (wait.isPresent()) {
             roll.setWaitingFor(wait.get()).clearStep();
@@ -284,14 +295,6 @@ final class RollPlanner {
         }
         Optional<ObservedInstance> primary = Facts.primary(pass.state);
         List<ObservedInstance> replicas = restarting.stream().filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA).toList();
-        if (!replicas.isEmpty() && roll.getTemporaryWanted()) {
-            // blue/green: the old primary, switched away from, is retired rather than restarted
-            ObservedInstance old = replicas.get(0);
-            Decide.retire(pass.state, old, "replaced by " + roll.getTemporaryInstance() + " running " + describe(target)
-                    + " (a deployment without replicas is changed through a temporary replica)");
-            roll.setTemporaryWanted(false).setCurrentInstance(old.getInstanceId()).setStep(RETIRING);
-            return;
-        }
         if (!replicas.isEmpty()) {
             Optional<ObservedInstance> free = replicas.stream().filter(i -> !backupOn(pass.state, i)).findFirst();
             if (free.isEmpty()) {
