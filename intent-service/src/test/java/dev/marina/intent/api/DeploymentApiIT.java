@@ -140,7 +140,8 @@ class DeploymentApiIT {
                 .body("intent.spec.size", equalTo("SIZE_SMALL"))
                 .body("intent.adminPassword", nullValue());
         api().body(SMALL).put("/v1/deployments/" + tenant + "/orders").then().statusCode(200).body("generation", equalTo(1));
-        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"size\":\"SIZE_MEDIUM\"}}")
+        // a change (a replica; a size change of a deployment without one is refused: it would restart its only server)
+        api().body("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"size\":\"SIZE_SMALL\",\"replicas\":1}}")
                 .put("/v1/deployments/" + tenant + "/orders").then().statusCode(200).body("generation", equalTo(2));
 
         api().get("/v1/deployments/" + tenant + "/orders").then().statusCode(200)

@@ -469,6 +469,37 @@ class IntentTopologyTest {
     }
 
     @Test
+    void a_dynamic_parameter_applied_on_intent_events_reaches_every_agent_as_update_and_the_status_shows_what_runs() {
+        replicatedOrders();
+        dev.marina.schemas.v1.ServerConfig on19 = dev.marina.schemas.v1.ServerConfig.newBuilder().setVersion("10.11.19-MariaDB-log")
+                .setSize(dev.marina.schemas.v1.Size.SIZE_SMALL).putParameters("max_connections", "151").build();
+        for (String id : List.of(INSTANCE, "acme-orders-2")) {
+            // a restart's DATABASE_READY (no command): what each server runs
+            send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(id).setReadOnly(!id.equals(INSTANCE))
+                    .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0." + id.charAt(id.length() - 1) + ":3306")
+                    .setRunning(on19).build());
+        }
+        values(Topics.AGENT_COMMANDS);
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1)
+                .putParameters("max_connections", "300").build(), "r-2"));
+        assertEquals("300", values(Topics.INTENTS).get(0).getSpec().getParametersMap().get("max_connections"));
+        List<AgentCommand> updates = values(Topics.AGENT_COMMANDS).stream().filter(c -> c.getOp() == AgentOp.AGENT_OP_UPDATE).toList();
+        assertEquals(List.of(INSTANCE, "acme-orders-2"), updates.stream().map(AgentCommand::getInstanceId).sorted().toList(),
+                "live on every instance, no roll");
+        assertEquals("10.11.19", updates.get(0).getConfig().getVersion(), "the series resolved to the build it means");
+        assertEquals(Phase.PHASE_UPDATING, lastStatus().getPhase());
+        for (AgentCommand u : updates) {
+            send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(u.getInstanceId()).setCommandId(u.getCommandId())
+                    .setAction(u.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY)
+                    .setRunning(on19.toBuilder().putParameters("max_connections", "300")).build());
+        }
+        DeploymentStatus status = lastStatus();
+        assertFalse(status.hasRoll(), status::toString);
+        assertTrue(status.getInstancesList().stream().allMatch(i -> i.getRunning().getParametersMap().get("max_connections")
+                .equals("300")), status::toString);
+    }
+
+    @Test
     void a_replica_whose_agent_answers_it_cannot_catch_up_is_replaced() {
         AgentCommand replicate = replicatedOrders();
         values(Topics.PROVISION_COMMANDS);
