@@ -4,6 +4,7 @@ import dev.marina.healthmonitor.InstanceState.Replicas;
 import dev.marina.schemas.v1.Health;
 import dev.marina.schemas.v1.Heartbeat;
 import dev.marina.schemas.v1.ReplicaReport;
+import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.service.Timestamps;
 import java.time.Duration;
@@ -281,12 +282,14 @@ public final class HealthRules {
     /**
      * Whether a heartbeat changes what the reconciler must learn of even when health does not: role, epoch,
      * fenced, read-only, replication error or its fault (the reconciler decides on the fault), and a primary's
-     * semi-sync wait, its semi-sync replicas connected, or whether its commits are blocked ({@link #commitsBlocked}).
-     * GTID position, lag, the replication link and the number of commits waiting alone do not (that number moves
-     * with every commit under load).
+     * semi-sync wait, its semi-sync replicas connected, or whether its commits are blocked ({@link #commitsBlocked}); and
+     * a replica that has just caught up ({@link #caughtUp}: a roll waits for that before it takes the next instance
+     * out, and a new or restarted replica's link comes up without any other change). GTID position, lag, the
+     * replication link and the number of commits waiting alone do not (they move with every commit under load).
      */
     static boolean factsChanged(Heartbeat before, Heartbeat now) {
         return before.getRoleValue() != now.getRoleValue()
+                || (!caughtUp(before) && caughtUp(now))
                 || before.getEpoch() != now.getEpoch()
                 || before.getFenced() != now.getFenced()
                 || before.getReadOnly() != now.getReadOnly()
@@ -295,6 +298,15 @@ public final class HealthRules {
                 || before.getSemiSyncWaitValue() != now.getSemiSyncWaitValue()
                 || before.getSemiSyncReplicasConnected() != now.getSemiSyncReplicasConnected()
                 || commitsBlocked(before) != commitsBlocked(now);
+    }
+
+    /** Below this lag a connected replica has caught up: a record goes out when a replica crosses it either way. */
+    static final long CAUGHT_UP_LAG_MS = 1_000;
+
+    /** A replica whose link is up and whose lag is known and under {@link #CAUGHT_UP_LAG_MS}. */
+    static boolean caughtUp(Heartbeat heartbeat) {
+        return heartbeat.getRole() == Role.ROLE_REPLICA && heartbeat.getReplicationConnected()
+                && heartbeat.getReplicationLagMs() >= 0 && heartbeat.getReplicationLagMs() < CAUGHT_UP_LAG_MS;
     }
 
     /** A lossless primary with no semi-sync replica connected and commits waiting: its clients' writes block. */
@@ -334,6 +346,10 @@ public final class HealthRules {
         if (commitsBlocked(before) != commitsBlocked(now)) {
             changes.add(commitsBlocked(now) ? now.getCommitsWaiting() + " commits waiting for a replica to acknowledge"
                     : "commits no longer blocked");
+        }
+        // Said only when nothing else is: a replica whose error cleared has caught up as a matter of course.
+        if (changes.isEmpty() && before.getReplicationError().equals(now.getReplicationError()) && !caughtUp(before) && caughtUp(now)) {
+            changes.add("replicating, caught up (lag " + now.getReplicationLagMs() + " ms)");
         }
         return changes;
     }

@@ -260,6 +260,42 @@ class HealthRulesTest {
         assertEquals(after.getCommitsWaiting(), emitted.getCommitsWaiting());
     }
 
+    static Stream<Arguments> replicaFacts() {
+        Heartbeat seeded = heartbeat(T0).toBuilder().setRole(Role.ROLE_REPLICA).setReplicationLagMs(-1).build();
+        Heartbeat behind = seeded.toBuilder().setReplicationConnected(true).setReplicationSource("acme-orders-1")
+                .setReplicationLagMs(300_000).build();
+        Heartbeat caughtUp = behind.toBuilder().setReplicationLagMs(0).build();
+        return Stream.of(
+                Arguments.of("a new replica was pointed at its primary and had nothing to apply", seeded, caughtUp,
+                        "replicating, caught up (lag 0 ms)"),
+                Arguments.of("a replica applied what it was behind by", behind, caughtUp, "replicating, caught up (lag 0 ms)"));
+    }
+
+    /** A roll waits for a restarted or new replica to catch up; it learns that only from a record. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("replicaFacts")
+    void a_replica_that_caught_up_is_published(String behaviour, Heartbeat before, Heartbeat after, String change) {
+        Verdict verdict = only(rules.onHeartbeat(List.of(Fixtures.stored(before, HEALTH_UP, T0)), DEPLOYMENT,
+                after.toBuilder().setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
+        InstanceHealth emitted = ((Verdict.Updated) verdict).transition().orElseThrow();
+        assertTrue(emitted.getReason().contains(change), emitted.getReason());
+        assertEquals(after.getReplicationConnected(), emitted.getReplicationConnected());
+        assertEquals(after.getReplicationLagMs(), emitted.getReplicationLagMs());
+    }
+
+    @Test
+    void lag_alone_and_falling_behind_publish_nothing() {
+        Heartbeat replica = heartbeat(T0).toBuilder().setRole(Role.ROLE_REPLICA).setReplicationConnected(true)
+                .setReplicationSource("acme-orders-1").setReplicationLagMs(5_000).build();
+        Verdict verdict = only(rules.onHeartbeat(List.of(Fixtures.stored(replica, HEALTH_UP, T0)), DEPLOYMENT,
+                replica.toBuilder().setReplicationLagMs(9_000).setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
+        assertTrue(((Verdict.Updated) verdict).transition().isEmpty(), "lag alone moves with every commit");
+        Heartbeat caughtUp = replica.toBuilder().setReplicationLagMs(0).build();
+        Verdict behind = only(rules.onHeartbeat(List.of(Fixtures.stored(caughtUp, HEALTH_UP, T0)), DEPLOYMENT,
+                replica.toBuilder().setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
+        assertTrue(((Verdict.Updated) behind).transition().isEmpty(), "falling behind is not a fact a roll waits for");
+    }
+
     @Test
     void commits_waiting_for_a_connected_replica_publish_nothing() {
         Heartbeat waiting = heartbeat(T0).toBuilder().setSemiSyncWait(SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS)
