@@ -96,7 +96,8 @@ public final class Agent implements AutoCloseable {
                 new OffsetFile(settings.files().commandsOffset()), settings.commandsSince(), publisher, handler::handle,
                 handler::recover, metrics, clock);
         HeartbeatLoop heartbeats = new HeartbeatLoop(identity, proof, settings.kafka(), settings.heartbeatInterval(),
-                database::observe, handler::roleFacts, fencing, metrics, clock);
+                database::observe, handler::roleFacts, fencing, metrics, clock).withAgentBuild(settings.agentBuild());
+        handler.useDrainTimeout(settings.drainTimeout());
         MetricsSampler sampler = new MetricsSampler(identity, figures, new LinuxHost(settings.files().dir()),
                 ProcessHandle.current().pid(), sampling, metrics, clock, System::nanoTime);
         MetricsLoop samples = new MetricsLoop(identity, proof, settings.kafka(), settings.metricsInterval(), sampler, metrics);

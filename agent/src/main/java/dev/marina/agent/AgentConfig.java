@@ -69,6 +69,19 @@ public interface AgentConfig {
     @WithDefault("2s")
     Duration archiveInterval();
 
+    /**
+     * Where {@code ./marina deps} unpacked the MariaDB builds beside the installed one ({@code mariadb-<version>/});
+     * default {@code $MARINA_ENGINES}, else {@code ~/.local/share/marina/engines}.
+     */
+    Optional<Path> enginesRoot();
+
+    /** The agent's own build (the provisioner sets {@code MARINA_AGENT_BUILD}), reported in heartbeats; empty: unknown. */
+    Optional<String> build();
+
+    /** How long an UPDATE that restarts the server waits for open transactions when its command does not say. */
+    @WithDefault("30s")
+    Duration drainTimeout();
+
     /** How the agent runs MariaDB here. */
     Database database();
 

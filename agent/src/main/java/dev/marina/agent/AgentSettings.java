@@ -32,10 +32,23 @@ import java.util.Optional;
  * @param promoteWait       how long PROMOTE waits for wait_for_gtid and the relay log
  * @param mariadb           how MariaDB runs here
  * @param archiveInterval   how often an archiving primary rotates and uploads its binary logs
+ * @param agentBuild        the agent's own build, reported in heartbeats (empty: unknown)
+ * @param drainTimeout      how long an UPDATE that restarts waits for open transactions when its command does not say
  */
 public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
         Properties kafka, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
-        Duration lease, Duration promoteWait, MariaDbSettings mariadb, Duration archiveInterval) {
+        Duration lease, Duration promoteWait, MariaDbSettings mariadb, Duration archiveInterval, String agentBuild,
+        Duration drainTimeout) {
+
+    /** The default of {@code marina.agent.drain-timeout}. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+
+    public AgentSettings(InstanceIdentity identity, InstanceFiles files, Path marinaHome, Optional<Instant> commandsSince,
+            Properties kafka, Path secretsKeyFile, Path instanceKeyFile, Duration heartbeatInterval, Duration metricsInterval,
+            Duration lease, Duration promoteWait, MariaDbSettings mariadb, Duration archiveInterval) {
+        this(identity, files, marinaHome, commandsSince, kafka, secretsKeyFile, instanceKeyFile, heartbeatInterval, metricsInterval,
+                lease, promoteWait, mariadb, archiveInterval, "", DEFAULT_DRAIN_TIMEOUT);
+    }
 
     /** The default of {@code marina.agent.archive-interval}. */
     public static final Duration DEFAULT_ARCHIVE_INTERVAL = Duration.ofSeconds(2);
@@ -46,6 +59,8 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
         requirePositive(metricsInterval, "marina.agent.metrics-interval");
         requirePositive(lease, "marina.agent.lease");
         requirePositive(promoteWait, "marina.agent.promote-wait");
+        requirePositive(drainTimeout, "marina.agent.drain-timeout");
+        agentBuild = agentBuild == null ? "" : agentBuild;
         if (lease.compareTo(heartbeatInterval) <= 0) {
             throw new IllegalArgumentException("marina.agent.lease (" + lease + ") must be longer than marina.agent.heartbeat-interval ("
                     + heartbeatInterval + "): every heartbeat would be late");
@@ -113,8 +128,9 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 config.metricsInterval(),
                 config.lease(),
                 config.promoteWait(),
-                new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout()),
-                config.archiveInterval()));
+                new MariaDbSettings(db.mariadbd(), db.installDb(), db.startTimeout(), db.stopTimeout(), db.adoptTimeout(),
+                        config.enginesRoot().orElseGet(MariaDbSettings::defaultEnginesRoot)),
+                config.archiveInterval(), config.build().orElse(""), config.drainTimeout()));
     }
 
     private static void requirePositive(Duration interval, String key) {

@@ -54,6 +54,12 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
                 role, ready, fenced, durability, replicationSource, action);
     }
 
+    /** The size an UPDATE restarted the server with (my.cnf at every later start). */
+    public AgentState withSize(Size next) {
+        return new AgentState(phase, next, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
+                role, ready, fenced, durability, replicationSource, deployAction);
+    }
+
     /** Whether the DEPLOY that created the database carried an action. */
     public boolean hasDeployAction() {
         return !deployAction.equals(ActionKey.getDefaultInstance());

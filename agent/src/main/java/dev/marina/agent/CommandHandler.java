@@ -317,8 +317,7 @@ public final class CommandHandler {
                         + "discarded: " + e.getMessage()).toBuilder().setReasonCode(failureCode(e)).build();
             }
         }
-        Facts facts = new Facts(observe(), state.highestEpoch(), installedVersion(), state.role(), state.ready(),
-                state.writablePrimary());
+        Facts facts = facts(command);
         Decision decision = AgentDecisions.decide(facts, command);
         LOG.infof("command received command=%s op=%s epoch=%d state=%s action=%s why=%s", command.getCommandId(),
                 command.getOp(), command.getEpoch(), facts.state(), decision.action(), decision.reason());
@@ -345,6 +344,10 @@ public final class CommandHandler {
                 case INSTALL_CERT -> installCert(command);
                 case BACKUP -> backup(command);
                 case ARCHIVE_BINLOGS -> archiveBinlogs(command);
+                case UPDATE_LIVE -> updateLive(command, facts);
+                case UPDATE_RESTART -> updateRestart(command, facts);
+                case ANNOUNCE_UPDATED -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, decision.reason()).toBuilder()
+                        .setRunning(database.running()).build();
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason()).toBuilder()
                         .setReasonCode(decision.code()).build();
                 case NOTHING -> throw new IllegalStateException("no action for a command");
@@ -386,6 +389,8 @@ public final class CommandHandler {
         if (!writable) {
             update(AgentState::withFenced);
         }
+        // The build and parameters the new server runs, recorded before its data appears (agent restarts start the same).
+        database.configure(deployedConfig(command));
         if (restoreKey != null) {
             restoreInto(command.getRestore(), restoreKey, files.restoreStaging(), replayPlan != null);
             database.prepareRestored(command.getSize(), files.restoreStaging(), replayPlan != null);
@@ -887,6 +892,126 @@ public final class CommandHandler {
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, "destroyed");
     }
 
+    /** The facts a decision needs; the installed builds and the recorded config only for DEPLOY and UPDATE. */
+    private Facts facts(AgentCommand command) {
+        LocalState local = observe();
+        boolean engine = command.getOp() == AgentOp.AGENT_OP_DEPLOY || command.getOp() == AgentOp.AGENT_OP_UPDATE;
+        java.util.List<String> installed = null;
+        dev.marina.schemas.v1.ServerConfig configured = null;
+        if (engine) {
+            try {
+                installed = database.versions();
+                configured = database.configured();
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot list the installed builds reason=%s", e.getMessage());
+            }
+        }
+        BackupJobs jobs = backups;
+        boolean backupRunning = jobs != null && jobs.running().isPresent();
+        return new Facts(local, state.highestEpoch(), installedVersion(), state.role(), state.ready(), state.writablePrimary(),
+                installed, configured, backupRunning);
+    }
+
+    /** What a first DEPLOY records: the exact build its version means here, its size and parameters (valid: decided). */
+    private dev.marina.schemas.v1.ServerConfig deployedConfig(AgentCommand command) {
+        dev.marina.schemas.v1.ServerConfig wanted = AgentDecisions.desired(command);
+        String version = wanted.getVersion().isEmpty() ? database.version()
+                : AgentDecisions.resolve(wanted.getVersion(), database.versions()).orElseThrow(() -> new IllegalStateException(
+                        "version " + wanted.getVersion() + " is not installed here; " + dev.marina.agent.database.EngineCatalogue.RUN_DEPS));
+        return wanted.toBuilder().setVersion(version).clearParameters()
+                .putAllParameters(dev.marina.schemas.engine.ServerParameters.normalized(wanted.getParametersMap())).build();
+    }
+
+    /** How long UPDATE waits for open transactions when its command says 0. */
+    private volatile Duration drainTimeout = Duration.ofSeconds(30);
+
+    public void useDrainTimeout(Duration timeout) {
+        this.drainTimeout = timeout;
+    }
+
+    /** UPDATE of dynamic parameters: SET GLOBAL each changed one, then record them for later starts. No restart. */
+    private AgentEvent updateLive(AgentCommand command, Facts facts) {
+        dev.marina.schemas.v1.ServerConfig current = facts.configured();
+        dev.marina.schemas.v1.ServerConfig target = AgentDecisions.target(facts, command);
+        var changes = dev.marina.schemas.engine.ServerParameters.changed(
+                dev.marina.schemas.engine.ServerParameters.normalized(current.getParametersMap()), target.getParametersMap(),
+                dev.marina.schemas.engine.ServerParameters.Apply.DYNAMIC);
+        database.setParameters(changes);
+        database.configure(current.toBuilder().clearParameters().putAllParameters(target.getParametersMap()).build());
+        LOG.infof("parameters set live deployment=%s instance=%s changed=%s", identity.deploymentKey(), identity.instanceId(), changes);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, "set without a restart: " + changes.keySet()).toBuilder()
+                .setRunning(database.running()).build();
+    }
+
+    /**
+     * UPDATE that needs a restart: drain, stop, start on the target (mariadb-upgrade after a patch upgrade). A target that
+     * does not start, or whose upgrade fails, is undone: the previous build and settings start again, FAILED UPDATE_FAILED.
+     */
+    private AgentEvent updateRestart(AgentCommand command, Facts facts) {
+        dev.marina.schemas.v1.ServerConfig previous = facts.configured().toBuilder().setSize(state.size()).build();
+        dev.marina.schemas.v1.ServerConfig target = AgentDecisions.target(facts, command);
+        var from = dev.marina.schemas.engine.EngineVersion.parse(previous.getVersion());
+        var to = dev.marina.schemas.engine.EngineVersion.parse(target.getVersion());
+        boolean upgrade = from.isPresent() && to.isPresent()
+                && dev.marina.schemas.engine.VersionChange.between(from.get(), to.get()).needsUpgradeTool();
+        Duration timeout = command.getDrainTimeoutMs() > 0 ? Duration.ofMillis(command.getDrainTimeoutMs()) : drainTimeout;
+        String drained = drain(timeout);
+        LOG.infof("update restarting deployment=%s instance=%s from=%s to=%s drain=%s", identity.deploymentKey(), identity.instanceId(),
+                AgentDecisions.describe(previous), AgentDecisions.describe(target), drained);
+        sampling.shutWhile(database::stop);
+        try {
+            database.configure(target);
+            update(s -> s.withSize(target.getSize()));
+            startDatabase(target.getSize());
+            if (upgrade) {
+                database.upgrade();
+            }
+        } catch (RuntimeException e) {
+            String why = e.getMessage();
+            LOG.errorf("update failed, going back deployment=%s instance=%s to=%s reason=%s", identity.deploymentKey(),
+                    identity.instanceId(), AgentDecisions.describe(previous), why);
+            sampling.shutWhile(database::stop);
+            database.configure(previous);
+            update(s -> s.withSize(previous.getSize()));
+            try {
+                startDatabase(previous.getSize());
+            } catch (RuntimeException back) {
+                throw new IllegalStateException("update to " + AgentDecisions.describe(target) + " failed (" + why
+                        + ") and the previous config did not start again: " + back.getMessage(), back);
+            }
+            return answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, "update to " + AgentDecisions.describe(target) + " failed: "
+                    + why + "; running " + AgentDecisions.describe(previous) + " again").toBuilder()
+                    .setReasonCode(AgentReason.AGENT_REASON_UPDATE_FAILED).setRunning(database.running()).setDrain(drained).build();
+        }
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "restarted on " + AgentDecisions.describe(target)
+                + (upgrade ? "; mariadb-upgrade done" : "") + readOnlyNote()).toBuilder().setDrain(drained).build();
+    }
+
+    /** Waits up to {@code timeout} for client transactions to end; says how it went. */
+    private String drain(Duration timeout) {
+        long started = System.nanoTime();
+        int first = database.openTransactions();
+        if (first == 0) {
+            return "no open transactions";
+        }
+        while (true) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "drain interrupted with " + first + " open";
+            }
+            int open = database.openTransactions();
+            long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+            if (open == 0) {
+                return first + " finished in " + String.format(java.util.Locale.ROOT, "%.1f", elapsedMs / 1000.0) + " s";
+            }
+            if (elapsedMs >= timeout.toMillis()) {
+                return "drain timeout after " + timeout.toSeconds() + " s with " + open + " open";
+            }
+        }
+    }
+
     private String startDatabase(Size size) {
         long started = System.nanoTime();
         DatabaseServer.StartOutcome outcome = database.start(size, state.secureTransportRequired(), state.semiSync());
@@ -983,6 +1108,11 @@ public final class CommandHandler {
         if (outcome == AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
             // the reconciler learns here whether a primary is writable or waits for PROMOTE
             event.setEndpoint(identity.endpoint()).setReadOnly(state.role() != Role.ROLE_PRIMARY || state.fenced());
+            try {
+                event.setRunning(database.running());
+            } catch (RuntimeException e) {
+                LOG.warnf("cannot read what the server runs reason=%s", e.getMessage());
+            }
         }
         if (action != null) {
             event.setAction(action);

@@ -53,6 +53,11 @@ public record InstanceFiles(Path dir) {
         return dir.resolve("replay.log");
     }
 
+    /** The build, size and parameters the server runs (or runs at its next start), see {@code ServerConfigFile}. */
+    public Path engineFile() {
+        return dir.resolve("engine.properties");
+    }
+
     public Path myCnf() {
         return dir.resolve("my.cnf");
     }
@@ -141,7 +146,7 @@ public record InstanceFiles(Path dir) {
     /** Every file DESTROY removes: the database and what belongs to it, not the agent's own records. */
     public List<Path> databaseFiles() {
         return List.of(myCnf(), socket(), pidFile(), serverLog(), initSql(), agentSecret(), restorePending(), replayPending(),
-                replayLog(), restoreStaging().resolveSibling("data.restore.restore.log"));
+                replayLog(), restoreStaging().resolveSibling("data.restore.restore.log"), engineFile());
     }
 
     /** Writes a file atomically (temp file + rename), readable and writable only by its owner. */

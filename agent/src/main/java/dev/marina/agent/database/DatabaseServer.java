@@ -2,6 +2,7 @@ package dev.marina.agent.database;
 
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.schemas.v1.SemiSyncWait;
+import dev.marina.schemas.v1.ServerConfig;
 import dev.marina.schemas.v1.Size;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +22,41 @@ public interface DatabaseServer extends AutoCloseable {
 
     /** The version of the engine installed here, e.g. "10.11.19"; throws when none is installed. */
     String version();
+
+    /** Every exact version installed here, oldest first (the system build and those {@code ./marina deps} unpacked). */
+    default java.util.List<String> versions() {
+        return java.util.List.of(version());
+    }
+
+    /**
+     * The build (exact version), size and parameters the instance's server runs, or runs at its next start; an instance
+     * that never chose one runs the system build ({@link #version()}) without parameters.
+     */
+    default ServerConfig configured() {
+        return ServerConfig.newBuilder().setVersion(version()).build();
+    }
+
+    /**
+     * Records the build (an exact installed version) and parameters (valid) the next {@link #prepare} or {@link #start}
+     * uses; changes nothing that runs. Throws when the build is not installed here.
+     */
+    default void configure(ServerConfig config) {}
+
+    /** What the running server runs now: its version as it reports it ({@code SELECT VERSION()}), size and parameters. */
+    default ServerConfig running() {
+        return configured();
+    }
+
+    /** {@code SET GLOBAL} of dynamic parameters (an empty value: back to the server's default); not binlogged. */
+    default void setParameters(java.util.Map<String, java.util.Optional<String>> changes) {}
+
+    /** Open transactions of client sessions (not the agent's, replication's or the server's own threads). */
+    default int openTransactions() {
+        return 0;
+    }
+
+    /** {@code mariadb-upgrade} of the build the server runs, on the running server, without writing to the binary log. */
+    default void upgrade() {}
 
     /** True when the instance has a data directory. */
     boolean hasData();

@@ -40,7 +40,13 @@ public final class MariaDbProcess {
 
     /** The command line that starts the instance's server; {@code --defaults-file} must come first. */
     static List<String> commandLine(String mariadbd, InstanceFiles files, boolean asRoot, boolean withInitFile) {
+        return commandLine(mariadbd, List.of(), files, asRoot, withInitFile);
+    }
+
+    /** @param buildOptions what the build needs to find its own files ({@link EngineBuild#serverOptions()}), after the defaults file */
+    static List<String> commandLine(String mariadbd, List<String> buildOptions, InstanceFiles files, boolean asRoot, boolean withInitFile) {
         List<String> command = new java.util.ArrayList<>(List.of(mariadbd, "--defaults-file=" + files.myCnf()));
+        command.addAll(buildOptions);
         if (asRoot) {
             command.add("--user=root");
         }

@@ -5,7 +5,10 @@ import dev.marina.agent.replication.GtidPosition;
 import dev.marina.agent.replication.PrimaryContact;
 import dev.marina.agent.replication.ReplicationError;
 import dev.marina.agent.tls.ServerTls;
+import dev.marina.schemas.engine.EngineVersion;
+import dev.marina.schemas.engine.ServerParameters;
 import dev.marina.schemas.v1.ReplicationFault;
+import dev.marina.schemas.v1.ServerConfig;
 import dev.marina.schemas.v1.SemiSyncWait;
 import dev.marina.schemas.v1.Size;
 import dev.marina.service.SecretBox;
@@ -23,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.jboss.logging.Logger;
 
@@ -74,12 +78,10 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
     private final MariaDbSettings settings;
     private final ServerTls tls;
 
-    private volatile String version;
-    /**
-     * {@code mariadbd --version} is a subprocess; started when the agent starts, it is done by the time
-     * the first command needs it instead of delaying that command.
-     */
-    private final java.util.concurrent.CompletableFuture<String> versionProbe;
+    /** The builds here; the system build's {@code mariadbd --version} runs in the background from the agent's start. */
+    private final EngineCatalogue catalogue;
+    /** What the running server reports as its version ({@code @@version}), read once per server start by the probe. */
+    private volatile String reportedVersion;
     /** While the binary logs are archived: they never expire (my.cnf at every start, and SET GLOBAL on a running server). */
     private volatile boolean keepBinlogs;
     /** The server this agent started or adopted; touched by the command thread only. */
@@ -97,19 +99,37 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         this.marinaHome = marinaHome;
         this.settings = settings;
         this.tls = new ServerTls(files);
-        this.versionProbe = java.util.concurrent.CompletableFuture.supplyAsync(() -> MariaDbVersion.of(settings.mariadbd()));
+        this.catalogue = new EngineCatalogue(settings.mariadbd(), settings.installDb(), settings.enginesRoot());
     }
 
     @Override
     public String version() {
-        if (version == null) {
-            try {
-                version = versionProbe.join();
-            } catch (java.util.concurrent.CompletionException e) {
-                throw e.getCause() instanceof RuntimeException r ? r : e;
-            }
-        }
-        return version;
+        return catalogue.system().version();
+    }
+
+    @Override
+    public List<String> versions() {
+        return catalogue.versions();
+    }
+
+    public EngineCatalogue catalogue() {
+        return catalogue;
+    }
+
+    @Override
+    public ServerConfig configured() {
+        return ServerConfigFile.read(files).orElseGet(() -> ServerConfig.newBuilder().setVersion(version()).build());
+    }
+
+    @Override
+    public void configure(ServerConfig config) {
+        catalogue.require(config.getVersion());
+        ServerConfigFile.write(files, config);
+    }
+
+    /** The build the instance runs (its recorded version; the system build for an instance from before the choice). */
+    private EngineBuild build() {
+        return catalogue.require(configured().getVersion());
     }
 
     @Override
@@ -122,10 +142,12 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         if (hasData()) {
             return;
         }
-        Path template = TemplateDataDirectory.ensure(marinaHome, version(), settings.installDb());
+        EngineBuild build = build();
+        Path template = TemplateDataDirectory.ensure(marinaHome, build.version(), build.installDb(), build.installOptions());
         String password = Files.exists(files.agentSecret()) ? agentPassword() : newAgentPassword();
         InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(password)));
-        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, false));
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, false, true, false,
+                configured().getParametersMap()));
         TemplateDataDirectory.copy(template, files.data());
     }
 
@@ -221,8 +243,13 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         }
         // my.cnf names the TLS files, and mariadbd does not start without them.
         tls.ensureLive(Instant.now());
+        ServerConfig config = configured();
+        if (config.getSize() != size) {
+            config = config.toBuilder().setSize(size).build();
+            ServerConfigFile.write(files, config);
+        }
         InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly, semiSyncReplica,
-                keepBinlogs));
+                keepBinlogs, config.getParametersMap()));
         if (!Files.exists(files.agentSecret())) {
             // Lost secret: a new one, set by the init file at this start (a running server is restarted for it).
             InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(newAgentPassword())));
@@ -232,6 +259,8 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
             ProcessHandle found = running.get();
             if (!Files.exists(files.initSql()) && awaitAnswer(found, settings.adoptTimeout())) {
                 server = found;
+                reportedVersion = null;
+                recordBuildOf(found);
                 // An adopted server may have been a writable primary: like a started one, it is read-only until PROMOTE.
                 setReadOnly();
                 applyBinlogExpiry();
@@ -245,9 +274,14 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
     }
 
     private void launch() {
+        EngineBuild build = build();
+        if (!Files.isExecutable(build.mariadbd())) {
+            throw new IllegalStateException("no MariaDB server at " + build.mariadbd() + "; " + EngineCatalogue.RUN_DEPS);
+        }
         try {
             Files.deleteIfExists(files.pidFile());
-            Process process = new ProcessBuilder(MariaDbProcess.commandLine(settings.mariadbd().toString(), files,
+            reportedVersion = null;
+            Process process = new ProcessBuilder(MariaDbProcess.commandLine(build.mariadbd().toString(), build.serverOptions(), files,
                             runsAsRoot(), Files.exists(files.initSql())))
                     .directory(files.dir().toFile())
                     .redirectErrorStream(true)
@@ -255,7 +289,7 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
                     .start();
             server = process.toHandle();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + settings.mariadbd(), e);
+            throw new UncheckedIOException("cannot start " + build.mariadbd(), e);
         }
         if (!awaitAnswer(server, settings.startTimeout())) {
             if (!server.isAlive()) {
@@ -271,6 +305,88 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         } catch (IOException e) {
             LOG.warnf("cannot delete the init file file=%s reason=%s", files.initSql(), e.getMessage());
         }
+    }
+
+    /**
+     * An adopted server runs the build its executable is ({@code /proc/<pid>/exe}); when that is another build than the
+     * recorded one (an agent that died in the middle of an UPDATE), the record follows the server.
+     */
+    private void recordBuildOf(ProcessHandle found) {
+        Path exe = Path.of("/proc", Long.toString(found.pid()), "exe");
+        Optional<EngineBuild> running;
+        try {
+            running = catalogue.byExecutable(exe.toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return;
+        }
+        ServerConfig config = configured();
+        running.filter(b -> !b.version().equals(config.getVersion())).ifPresent(b -> {
+            LOG.warnf("adopted server runs another build than recorded recorded=%s running=%s", config.getVersion(), b.version());
+            ServerConfigFile.write(files, config.toBuilder().setVersion(b.version()).build());
+        });
+    }
+
+    @Override
+    public ServerConfig running() {
+        ServerConfig config = configured();
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            String reported = single(s, "SELECT VERSION()");
+            reportedVersion = reported;
+            return config.toBuilder().setVersion(EngineVersion.fromReported(reported).map(EngineVersion::toString).orElse(reported))
+                    .build();
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot read the server's version: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void setParameters(Map<String, Optional<String>> changes) {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            for (Map.Entry<String, Optional<String>> change : changes.entrySet()) {
+                // The name is from the allow-list and the value rendered by it (never the command's text as is).
+                String name = ServerParameters.find(change.getKey()).orElseThrow(() ->
+                        new IllegalArgumentException("not an allowed parameter: " + change.getKey())).name();
+                s.execute("SET GLOBAL " + name + " = " + ServerParameters.sqlValue(name, change.getValue()));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot set " + changes.keySet() + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public int openTransactions() {
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
+            // Transactions of client sessions: not the agent's own, not replication's or the server's threads.
+            return Integer.parseInt(single(s, "SELECT COUNT(*) FROM information_schema.innodb_trx t "
+                    + "JOIN information_schema.processlist p ON p.id = t.trx_mysql_thread_id "
+                    + "WHERE p.user NOT IN ('" + AGENT_USER + "', 'system user', 'event_scheduler') "
+                    + "AND p.command NOT IN ('Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker', 'Daemon')"));
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot count open transactions: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void upgrade() {
+        EngineBuild build = build();
+        long started = System.nanoTime();
+        Path optionFile = files.dir().resolve("upgrade.cnf");
+        try {
+            // The agent's login from a private option file, never on a command line; the socket avoids TLS settings.
+            InstanceFiles.writePrivately(optionFile, "[client]\nuser=" + AGENT_USER + "\npassword=" + agentPassword()
+                    + "\nsocket=" + files.socket() + "\n");
+            // --silent: only problems; mariadb-upgrade runs its statements with sql_log_bin=0 (a replica gets no GTID of
+            // its own; checked in EngineUpdateIT); --force: 10.11 skips the run when mysql_upgrade_info says the version.
+            ExternalCommand.run(List.of(build.upgrade().toString(), "--defaults-extra-file=" + optionFile, "--silent", "--force"),
+                    files.dir().resolve("upgrade.log"), Duration.ofMinutes(5));
+        } finally {
+            try {
+                Files.deleteIfExists(optionFile);
+            } catch (IOException e) {
+                LOG.warnf("cannot delete file=%s reason=%s", optionFile, e.getMessage());
+            }
+        }
+        LOG.infof("mariadb-upgrade done version=%s took_ms=%d", build.version(), (System.nanoTime() - started) / 1_000_000);
     }
 
     private void setReadOnly() {
@@ -789,11 +905,20 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
                     String current;
                     String binlog;
                     boolean readOnly;
-                    try (ResultSet r = s.executeQuery("SELECT @@gtid_current_pos, @@gtid_binlog_pos, @@read_only")) {
+                    long uptime;
+                    // One round trip; @@version only until it was read once for this server run.
+                    boolean versionKnown = reportedVersion != null;
+                    try (ResultSet r = s.executeQuery("SELECT @@gtid_current_pos, @@gtid_binlog_pos, @@read_only, "
+                            + "(SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'UPTIME')"
+                            + (versionKnown ? "" : ", @@version"))) {
                         r.next();
                         current = r.getString(1);
                         binlog = r.getString(2);
                         readOnly = r.getBoolean(3);
+                        uptime = r.getLong(4);
+                        if (!versionKnown) {
+                            reportedVersion = r.getString(5);
+                        }
                     }
                     Optional<ReplicaStatus> status = ReplicaStatus.read(s);
                     long lastSeen = contact.observe(status.map(ReplicaStatus::progress).orElse(null), System.nanoTime());
@@ -807,13 +932,22 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
                         LOG.infof("semi-sync lossless: a replica attached replicas_connected=%d", semiSync.replicasConnected());
                         semiSync = semiSyncReading(s);
                     }
-                    return Observation.reachable(current, binlog, readOnly, replica).withSemiSync(semiSync);
+                    return Observation.reachable(current, binlog, readOnly, replica).withSemiSync(semiSync)
+                            .withServer(runningConfig(), uptime);
                 }
             } catch (SQLException | RuntimeException e) {
                 closeProbe();
                 return Observation.unreachable(firstLine(e.getMessage()));
             }
         }
+    }
+
+    /** What the server runs, for heartbeats: the reported version, the recorded size and parameters. */
+    private ServerConfig runningConfig() {
+        ServerConfig config = configured();
+        String reported = reportedVersion;
+        return config.toBuilder().setVersion(reported == null ? config.getVersion()
+                : EngineVersion.fromReported(reported).map(EngineVersion::toString).orElse(reported)).build();
     }
 
     @Override

@@ -1,7 +1,10 @@
 package dev.marina.agent.database;
 
 import dev.marina.agent.InstanceFiles;
+import dev.marina.schemas.engine.ServerParameters;
 import dev.marina.schemas.v1.Size;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The server's whole configuration, rendered from the instance's facts. It is written again before
@@ -45,6 +48,30 @@ public final class MyCnf {
      *                    the archiver purges only what it archived (see archive/DESIGN.md)
      */
     public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
+            boolean keepBinlogs) {
+        return render(files, address, size, secureTransportOnly, semiSyncReplica, keepBinlogs, Map.of());
+    }
+
+    /**
+     * @param parameters the deployment's server parameters: checked against the allow-list again here (a value that
+     *                   is not allowed is never written into a config file: this throws) and rendered normalized, after
+     *                   the platform's defaults (the last setting of an option wins)
+     */
+    public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
+            boolean keepBinlogs, Map<String, String> parameters) {
+        List<String> problems = ServerParameters.problems(parameters);
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid server parameters: " + String.join("; ", problems));
+        }
+        StringBuilder deployment = new StringBuilder();
+        if (!parameters.isEmpty()) {
+            deployment.append("# The deployment's parameters (allow-listed, see ServerParameters).\n");
+            ServerParameters.normalized(parameters).forEach((name, value) -> deployment.append(name).append('=').append(value).append('\n'));
+        }
+        return base(files, address, size, secureTransportOnly, semiSyncReplica, keepBinlogs) + deployment;
+    }
+
+    private static String base(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
             boolean keepBinlogs) {
         return String.join("\n",
                 "# Written by the marina agent before every start; edits are overwritten.",

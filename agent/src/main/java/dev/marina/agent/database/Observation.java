@@ -1,6 +1,7 @@
 package dev.marina.agent.database;
 
 import dev.marina.agent.replication.ReplicationError;
+import dev.marina.schemas.v1.ServerConfig;
 
 /**
  * What a heartbeat reports about the database.
@@ -14,7 +15,21 @@ import dev.marina.agent.replication.ReplicationError;
  * @param semiSync       the primary side of semi-sync (what a primary's commits wait for); null when not read
  */
 public record Observation(boolean reachable, String gtidPosition, boolean readOnly, String error, String binlogPosition,
-        Replica replica, SemiSync.Reading semiSync) {
+        Replica replica, SemiSync.Reading semiSync, ServerConfig running, long uptimeS) {
+
+    public Observation(boolean reachable, String gtidPosition, boolean readOnly, String error, String binlogPosition,
+            Replica replica, SemiSync.Reading semiSync) {
+        this(reachable, gtidPosition, readOnly, error, binlogPosition, replica, semiSync, null, 0);
+    }
+
+    /**
+     * With what the server runs: its version as it reports it, the recorded size and parameters (null: not read), and
+     * its {@code Uptime} in seconds.
+     */
+    public Observation withServer(ServerConfig config, long uptime) {
+        return new Observation(reachable, gtidPosition, readOnly, error, binlogPosition, replica, semiSync, config, uptime);
+    }
+
 
     /**
      * A replica's link to its primary.
@@ -37,7 +52,7 @@ public record Observation(boolean reachable, String gtidPosition, boolean readOn
     }
 
     public Observation withSemiSync(SemiSync.Reading reading) {
-        return new Observation(reachable, gtidPosition, readOnly, error, binlogPosition, replica, reading);
+        return new Observation(reachable, gtidPosition, readOnly, error, binlogPosition, replica, reading, running, uptimeS);
     }
 
     public static Observation unreachable(String error) {

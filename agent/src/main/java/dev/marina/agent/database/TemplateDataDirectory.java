@@ -29,6 +29,11 @@ public final class TemplateDataDirectory {
 
     /** The template of {@code version}, built first when it does not exist. */
     public static Path ensure(Path marinaHome, String version, Path installDb) {
+        return ensure(marinaHome, version, installDb, List.of());
+    }
+
+    /** @param installOptions what this build's {@code mariadb-install-db} needs besides (an unpacked build's basedir) */
+    public static Path ensure(Path marinaHome, String version, Path installDb, List<String> installOptions) {
         Path templates = marinaHome.toAbsolutePath().resolve("templates");
         Path template = templates.resolve("mariadb-" + version);
         if (Files.isDirectory(template)) {
@@ -41,7 +46,7 @@ public final class TemplateDataDirectory {
                         StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock ignored = lockFile.lock()) {
                     if (!Files.isDirectory(template)) {
-                        build(templates, template, installDb);
+                        build(templates, template, installDb, installOptions);
                     }
                 }
             } catch (IOException e) {
@@ -51,14 +56,16 @@ public final class TemplateDataDirectory {
         return template;
     }
 
-    private static void build(Path templates, Path template, Path installDb) throws IOException {
+    private static void build(Path templates, Path template, Path installDb, List<String> installOptions) throws IOException {
         long started = System.nanoTime();
         Path temp = Files.createTempDirectory(templates, "." + template.getFileName() + "-");
         try {
-            ExternalCommand.run(List.of(installDb.toString(), "--no-defaults", "--datadir=" + temp,
-                            "--auth-root-authentication-method=normal", "--skip-test-db",
-                            // 8M instead of the default 100M redo log: 26 MB per copy instead of 126 MB.
-                            "--innodb-log-file-size=8M"),
+            List<String> command = new java.util.ArrayList<>(List.of(installDb.toString(), "--no-defaults", "--datadir=" + temp,
+                    "--auth-root-authentication-method=normal", "--skip-test-db",
+                    // 8M instead of the default 100M redo log: 26 MB per copy instead of 126 MB.
+                    "--innodb-log-file-size=8M"));
+            command.addAll(installOptions);
+            ExternalCommand.run(command,
                     templates.resolve(template.getFileName() + ".install.log"), INSTALL_TIMEOUT);
             Files.move(temp, template, StandardCopyOption.ATOMIC_MOVE);
         } finally {

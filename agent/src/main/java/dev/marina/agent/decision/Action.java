@@ -31,6 +31,12 @@ public enum Action {
     /** Keep the binary-log archive settings (and the sealed key); a writable primary archives with them; answer DONE with the coverage. */
     ARCHIVE_BINLOGS,
     /** Do nothing but answer REFUSED with the reason. */
+    /** UPDATE: set changed dynamic parameters on the running server (and persist them); no restart. */
+    UPDATE_LIVE,
+    /** UPDATE: drain, stop, start on the new build or settings (mariadb-upgrade after a patch upgrade). */
+    UPDATE_RESTART,
+    /** UPDATE: the server runs the config already; answered again. */
+    ANNOUNCE_UPDATED,
     REFUSE,
     /** Do nothing and answer nothing (at start: nothing deployed). */
     NOTHING

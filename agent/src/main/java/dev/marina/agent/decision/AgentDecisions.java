@@ -11,7 +11,16 @@ import dev.marina.schemas.v1.RestoreSource;
 import dev.marina.schemas.v1.Engine;
 import dev.marina.schemas.v1.Role;
 import dev.marina.schemas.v1.Size;
+import dev.marina.agent.database.EngineCatalogue;
+import dev.marina.schemas.engine.EngineVersion;
+import dev.marina.schemas.engine.OfferedVersions;
+import dev.marina.schemas.engine.ServerParameters;
+import dev.marina.schemas.engine.VersionChange;
+import dev.marina.schemas.v1.ServerConfig;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
@@ -73,6 +82,7 @@ public final class AgentDecisions {
             case AGENT_OP_BACKUP -> backup(facts, command);
             case AGENT_OP_SET_REPLICAS_WANTED -> setReplicasWanted(facts);
             case AGENT_OP_ARCHIVE_BINLOGS -> archiveBinlogs(facts, command);
+            case AGENT_OP_UPDATE -> update(facts, command);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
     }
@@ -118,8 +128,9 @@ public final class AgentDecisions {
 
     private static Decision deploy(Facts facts, AgentCommand command) {
         Optional<String> invalid = engineProblem(command)
-                .or(() -> versionProblem(command, facts.installedVersion()))
-                .or(() -> sizeProblem(command))
+                .or(() -> versionProblem(desired(command).getVersion(), facts.installed()))
+                .or(() -> sizeProblem(desired(command).getSize()))
+                .or(() -> parametersProblem(command))
                 .or(() -> adminUserProblem(command))
                 .or(() -> passwordProblem(command))
                 .or(() -> restoreProblem(command))
@@ -327,19 +338,121 @@ public final class AgentDecisions {
                 : Optional.of("engine " + command.getEngine() + " is not supported by this agent (only ENGINE_MARIADB)");
     }
 
-    /** An empty version means "what is installed"; "10.11" matches an installed "10.11.19". */
-    private static Optional<String> versionProblem(AgentCommand command, String installed) {
-        String wanted = command.getVersion();
-        if (wanted.isEmpty() || wanted.equals(installed) || installed.startsWith(wanted + ".")) {
+    /** An empty version means "the system build"; "10.11" matches the newest installed 10.11; else exactly. */
+    private static Optional<String> versionProblem(String wanted, List<String> installed) {
+        if (wanted.isEmpty() || resolve(wanted, installed).isPresent()) {
             return Optional.empty();
         }
-        return Optional.of("version " + wanted + " is not installed here (installed: " + installed + ")");
+        return Optional.of("version " + wanted + " is not installed here (installed: " + String.join(", ", installed) + "); "
+                + EngineCatalogue.RUN_DEPS);
     }
 
-    private static Optional<String> sizeProblem(AgentCommand command) {
-        return command.getSize() == Size.SIZE_UNSPECIFIED || command.getSize() == Size.UNRECOGNIZED
+    /** The exact installed version {@code wanted} means ("10.11": the newest 10.11 here), or empty. */
+    public static Optional<String> resolve(String wanted, List<String> installed) {
+        try {
+            return OfferedVersions.of(installed).resolve(wanted).map(EngineVersion::toString);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<String> sizeProblem(Size size) {
+        return size == Size.SIZE_UNSPECIFIED || size == Size.UNRECOGNIZED
                 ? Optional.of("size is not set")
                 : Optional.empty();
+    }
+
+    /** Parameters are checked again here, whoever checked them before: only valid values reach a config file or SET GLOBAL. */
+    private static Optional<String> parametersProblem(AgentCommand command) {
+        List<String> problems = ServerParameters.problems(command.getConfig().getParametersMap());
+        return problems.isEmpty() ? Optional.empty() : Optional.of("invalid server parameters: " + String.join("; ", problems));
+    }
+
+    /**
+     * The config a DEPLOY or UPDATE asks for: its {@code config}, with version and size from the older fields where the
+     * config leaves them out (an UPDATE's unset size: unchanged, see {@link #update}). Version as requested (maybe a series).
+     */
+    public static ServerConfig desired(AgentCommand command) {
+        ServerConfig.Builder config = command.getConfig().toBuilder();
+        if (config.getVersion().isEmpty()) {
+            config.setVersion(command.getVersion());
+        }
+        if (config.getSize() == Size.SIZE_UNSPECIFIED) {
+            config.setSize(command.getSize());
+        }
+        return config.build();
+    }
+
+    public static final String RESTART_ON_PRIMARY = "a writable primary is restarted only after a switchover: this change needs a restart";
+    public static final String RESTART_DURING_BACKUP = "a backup runs on this instance: a restart waits until it ended";
+    public static final String NOT_RUNNING_FOR_UPDATE = "database is not running: UPDATE changes a running server (DEPLOY starts it)";
+
+    /**
+     * UPDATE: the same config → answered again; only dynamic parameters changed → set live; another build, size or a
+     * static parameter → a restart, refused on a writable primary and while a backup runs, and for a version change
+     * MariaDB does not allow.
+     */
+    private static Decision update(Facts facts, AgentCommand command) {
+        switch (facts.state()) {
+            case DESTROYED:
+                return Decision.wrongState(INSTANCE_DESTROYED);
+            case NO_DATA:
+                return Decision.wrongState(NOT_DEPLOYED);
+            case STOPPED:
+                return Decision.wrongState(NOT_RUNNING_FOR_UPDATE);
+            default:
+                break;
+        }
+        ServerConfig wanted = desired(command);
+        Optional<String> invalid = versionProblem(wanted.getVersion(), facts.installed()).or(() -> parametersProblem(command));
+        if (invalid.isPresent()) {
+            return Decision.refuse(invalid.get());
+        }
+        ServerConfig target = target(facts, command);
+        ServerConfig current = facts.configured();
+        EngineVersion from = EngineVersion.parse(current.getVersion()).orElse(null);
+        EngineVersion to = EngineVersion.parse(target.getVersion()).orElseThrow();
+        if (from != null) {
+            Optional<String> refusal = VersionChange.refusal(from, to);
+            if (refusal.isPresent()) {
+                return Decision.refuse(AgentReason.AGENT_REASON_CHANGE_NOT_ALLOWED, refusal.get());
+            }
+        }
+        Map<String, String> before = ServerParameters.normalized(current.getParametersMap());
+        boolean restart = !target.getVersion().equals(current.getVersion()) || target.getSize() != current.getSize()
+                || ServerParameters.needsRestart(before, target.getParametersMap());
+        if (!restart) {
+            if (ServerParameters.changed(before, target.getParametersMap(), ServerParameters.Apply.DYNAMIC).isEmpty()) {
+                return Decision.of(Action.ANNOUNCE_UPDATED, "already runs " + describe(target));
+            }
+            return Decision.of(Action.UPDATE_LIVE, "dynamic parameters only: set on the running server");
+        }
+        if (facts.writablePrimary()) {
+            return Decision.wrongState(RESTART_ON_PRIMARY);
+        }
+        if (facts.backupRunning()) {
+            return Decision.wrongState(RESTART_DURING_BACKUP);
+        }
+        return Decision.of(Action.UPDATE_RESTART, "restart from " + describe(current) + " to " + describe(target));
+    }
+
+    /**
+     * What an accepted UPDATE brings the server to: the exact build, the size (unchanged when the command leaves it out)
+     * and the parameters (normalized; the command's map is the whole set).
+     */
+    public static ServerConfig target(Facts facts, AgentCommand command) {
+        ServerConfig wanted = desired(command);
+        ServerConfig current = facts.configured();
+        String version = wanted.getVersion().isEmpty() ? current.getVersion()
+                : resolve(wanted.getVersion(), facts.installed()).orElse(wanted.getVersion());
+        Size size = wanted.getSize() == Size.SIZE_UNSPECIFIED || wanted.getSize() == Size.UNRECOGNIZED ? current.getSize() : wanted.getSize();
+        return ServerConfig.newBuilder().setVersion(version).setSize(size)
+                .putAllParameters(ServerParameters.normalized(wanted.getParametersMap())).build();
+    }
+
+    /** "10.11.19, SIZE_SMALL, {max_connections=200}". */
+    public static String describe(ServerConfig config) {
+        return config.getVersion() + ", " + config.getSize() + ", " + new TreeMap<>(config.getParametersMap());
     }
 
     private static Optional<String> adminUserProblem(AgentCommand command) {

@@ -1,6 +1,8 @@
 package dev.marina.agent.decision;
 
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.ServerConfig;
+import java.util.List;
 
 /**
  * Everything a decision depends on besides the command, gathered before deciding.
@@ -13,7 +15,22 @@ import dev.marina.schemas.v1.Role;
  * @param writablePrimary  the instance is a primary that takes writes (deployed or promoted, not fenced since)
  */
 public record Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore,
-        boolean writablePrimary) {
+        boolean writablePrimary, List<String> installed, ServerConfig configured, boolean backupRunning) {
+
+    /**
+     * @param installed      every exact version installed here (the system build and the unpacked ones)
+     * @param configured     the build (exact version), size and parameters (normalized) the server runs
+     * @param backupRunning  a backup of this instance runs now
+     */
+    public Facts {
+        installed = installed == null || installed.isEmpty() ? List.of(installedVersion) : List.copyOf(installed);
+        configured = configured == null ? ServerConfig.newBuilder().setVersion(installedVersion).build() : configured;
+    }
+
+    public Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore,
+            boolean writablePrimary) {
+        this(state, highestEpoch, installedVersion, role, deployedBefore, writablePrimary, null, null, false);
+    }
 
     public Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore) {
         this(state, highestEpoch, installedVersion, role, deployedBefore, false);

@@ -78,6 +78,8 @@ public final class HeartbeatLoop implements AutoCloseable {
         });
     }
 
+    private volatile String agentBuild = "";
+
     public void start() {
         publisher.every(Duration.ZERO, interval, this::beat);
     }
@@ -118,6 +120,9 @@ public final class HeartbeatLoop implements AutoCloseable {
                     .setReplicationFault(replica.error().fault())
                     .setPrimaryLastSeenMs(replica.primaryLastSeenMs());
         }
+        if (observation.reachable() && observation.running() != null) {
+            beat.setRunning(observation.running()).setServerUptimeS(observation.uptimeS());
+        }
         SemiSync.Reading semiSync = observation.semiSync();
         if (primary && semiSync != null) {
             beat.setSemiSyncReplicasConnected(semiSync.replicasConnected())
@@ -130,7 +135,14 @@ public final class HeartbeatLoop implements AutoCloseable {
     private void beat() {
         InstanceLog.tag(identity);
         lease.check(System.nanoTime());
-        publisher.publish(() -> heartbeat(identity, database.get(), role.get(), sequence.incrementAndGet(), clock));
+        publisher.publish(() -> heartbeat(identity, database.get(), role.get(), sequence.incrementAndGet(), clock).toBuilder()
+                .setAgentBuild(agentBuild).build());
+    }
+
+    /** The agent's own build, sent in every heartbeat (empty: unknown). */
+    public HeartbeatLoop withAgentBuild(String build) {
+        this.agentBuild = build == null ? "" : build;
+        return this;
     }
 
     @Override
