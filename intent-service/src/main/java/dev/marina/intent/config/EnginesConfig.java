@@ -12,8 +12,11 @@ public interface EnginesConfig {
     Mariadb mariadb();
 
     interface Mariadb {
-        /** MariaDB versions a deployment may ask for (a comma-separated list). */
-        @WithDefault("10.11")
+        /**
+         * MariaDB builds a deployment may run, exact versions (a comma-separated list); a spec names one of them or
+         * its series (`10.11`: the newest build of it offered).
+         */
+        @WithDefault("10.11.18,10.11.19")
         List<String> versions();
     }
 }

@@ -17,7 +17,11 @@ public final class PlanSettingsFromConfig {
 
     public static PlanSettings plan(ReconcilerConfig r, DnsNamesConfig dns) {
         return new PlanSettings(r.provisionTimeout(), r.deployTimeout(), r.destroyTimeout(), r.maxBackoff(),
-                r.agentDestroyTries(), r.failedAfterAttempts(), dns(r, dns), tls(r), ha(r), backups(r));
+                r.agentDestroyTries(), r.failedAfterAttempts(), dns(r, dns), tls(r), ha(r), backups(r), roll(r));
+    }
+
+    public static PlanSettings.RollSettings roll(ReconcilerConfig r) {
+        return new PlanSettings.RollSettings(r.drainTimeout(), r.updateTimeout(), r.rollMaxLag());
     }
 
     public static PlanSettings.BackupSettings backups(ReconcilerConfig r) {

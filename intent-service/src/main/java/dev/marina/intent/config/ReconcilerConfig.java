@@ -92,4 +92,16 @@ public interface ReconcilerConfig {
     /** Attempts at one backup before it is recorded failed (the next scheduled one starts afresh). */
     @WithDefault("4")
     int backupAttempts();
+
+    /** How long an instance being restarted by a roll waits for its open transactions before it stops (a duration; sent with UPDATE). */
+    @WithDefault("30s")
+    Duration drainTimeout();
+
+    /** How long a roll waits for an instance's answer to UPDATE (drain, restart, start on the new build) before it halts. */
+    @WithDefault("10m")
+    Duration updateTimeout();
+
+    /** A replica restarted by a roll counts as caught up, and the roll goes on, once its replication lag is at most this. */
+    @WithDefault("2s")
+    Duration rollMaxLag();
 }

@@ -1,6 +1,9 @@
 package dev.marina.intent.intake;
 
 import dev.marina.intent.validation.IntentValidator;
+import dev.marina.schemas.engine.EngineVersion;
+import dev.marina.schemas.engine.ServerParameters;
+import dev.marina.schemas.engine.VersionChange;
 import dev.marina.intent.validation.Violation;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.v1.DeploymentRef;
@@ -166,7 +169,7 @@ public final class IntakeDecider {
     }
 
     private IntakeDecision apply(IntentEvent event, Intent current, boolean live, Instant now, RestoreCatalogue catalogue) {
-        DeploymentSpec spec = IntentValidator.withDefaults(event.getSpec());
+        DeploymentSpec spec = validator.resolved(IntentValidator.withDefaults(event.getSpec()));
         Optional<BackupRecord> restoreFrom = Optional.empty();
         if (spec.hasRestore() && !(live && current.getSpec().getRestore().equals(spec.getRestore()))) {
             if (live) {
@@ -207,6 +210,12 @@ public final class IntakeDecider {
             boolean keyAdded = !current.hasBackupKey();
             return new IntakeDecision.Accepted(withBackupKey(touch(current, event, now).toBuilder()).build(), keyAdded);
         }
+        if (live) {
+            Optional<Violation> refused = refusedChange(current.getSpec(), spec);
+            if (refused.isPresent()) {
+                return reject(event, refused.get().field(), refused.get().reason(), now);
+            }
+        }
         Intent.Builder next = Intent.newBuilder()
                 .setDeployment(event.getDeployment())
                 .setGeneration((current == null ? 0 : current.getGeneration()) + 1)
@@ -232,6 +241,59 @@ public final class IntakeDecider {
         }
         restoreFrom.ifPresent(next::setRestoreFrom);
         return new IntakeDecision.Accepted(withBackupKey(next).build(), true);
+    }
+
+    /**
+     * Why a running deployment cannot be changed from one spec to the other (both resolved), or empty when it can:
+     * <ul>
+     *   <li>a version change MariaDB does not allow ({@link VersionChange#refusal}: across series);</li>
+     *   <li>a parameter taken out of the spec: the servers would keep the value they run with, so it would not do what
+     *       it says (set the value wanted instead);</li>
+     *   <li>a change that restarts servers (version, size, a static parameter) of a deployment with no replica, before
+     *       or after: it is rolled by switching over to an updated replica, and the temporary replica that would stand
+     *       in for a missing one is not built yet.</li>
+     * </ul>
+     */
+    static Optional<Violation> refusedChange(DeploymentSpec from, DeploymentSpec to) {
+        boolean versionChanged = versionChanged(from.getVersion(), to.getVersion());
+        if (versionChanged) {
+            Optional<EngineVersion> before = EngineVersion.parse(from.getVersion());
+            Optional<EngineVersion> after = EngineVersion.parse(to.getVersion());
+            if (before.isPresent() && after.isPresent()) {
+                Optional<String> refusal = VersionChange.refusal(before.get(), after.get());
+                if (refusal.isPresent()) {
+                    return Optional.of(new Violation("spec.version", refusal.get()));
+                }
+            }
+        }
+        for (String name : new java.util.TreeSet<>(from.getParametersMap().keySet())) {
+            if (!to.getParametersMap().containsKey(name)) {
+                return Optional.of(new Violation("spec.parameters." + name, "cannot be taken out of a running deployment's spec:"
+                        + " its servers would keep " + name + "=" + from.getParametersMap().get(name) + "; set the value wanted instead"));
+            }
+        }
+        String restarts = versionChanged ? "spec.version"
+                : from.getSize() != to.getSize() ? "spec.size"
+                : ServerParameters.changed(from.getParametersMap(), to.getParametersMap(), ServerParameters.Apply.STATIC)
+                        .keySet().stream().findFirst().map(n -> "spec.parameters." + n).orElse("");
+        if (!restarts.isEmpty() && (from.getReplicas() == 0 || to.getReplicas() == 0)) {
+            return Optional.of(new Violation(restarts, "changing it restarts the servers, which is rolled out by switching over"
+                    + " to an updated replica; a deployment without a replica cannot be changed so yet (the temporary replica"
+                    + " that would stand in is not built): give it a replica first (spec.replicas: 1), then change it"));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the build changes. A spec stored before exact builds were offered names a series ("10.11"): its servers
+     * run a build of that series, so the same series resolved to a build is no change by itself.
+     */
+    static boolean versionChanged(String from, String to) {
+        if (from.equals(to)) {
+            return false;
+        }
+        Optional<EngineVersion> after = EngineVersion.parse(to);
+        return EngineVersion.parse(from).isPresent() || after.isEmpty() || !after.get().series().equals(from);
     }
 
     private IntakeDecision delete(IntentEvent event, Intent current, boolean live, Instant now) {

@@ -66,7 +66,9 @@ public final class DnsNames {
         Intent intent = state.getDesired();
         int ttl = (int) Math.max(1, dns.ttl().toSeconds());
         // readers: replicas that serve the current primary's data and are not down
-        List<String> replicas = placed.stream().filter(i -> Facts.servesReads(state.getEpoch(), i, primary.get()))
+        // (a replica a roll takes out of service is not one of them until it has caught up again)
+        List<String> replicas = placed.stream().filter(i -> Facts.servesReads(state.getEpoch(), i, primary.get())
+                        && !RollPlanner.outOfReaders(state, i.getInstanceId()))
                 .map(ObservedInstance::getAddress).sorted().toList();
 
         List<DnsRecordSet> records = new ArrayList<>();

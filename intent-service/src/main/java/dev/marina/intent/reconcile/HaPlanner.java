@@ -234,17 +234,42 @@ final class HaPlanner {
                     : desired.getSwitchoverTarget() + " is not a healthy replica replicating from the primary"));
             return;
         }
+        switchOver(pass, settings, old.get(), target.get(), "switchover requested" + (desired.getLastRequestId().isEmpty()
+                ? "" : " (request " + desired.getLastRequestId() + ")") + " to " + target.get().getInstanceId());
+    }
+
+    /**
+     * A switchover another planner step asks for (a roll hands the primary role to an updated replica): the same
+     * steps as a requested one — epoch +1, FENCE, PROMOTE once the target reached the fenced position, the writer name
+     * moves. Only from a writable, Up primary to a replica serving its reads, and not while a role change is under way.
+     *
+     * @return the epoch of the switchover started, or empty when it cannot start now
+     */
+    static Optional<Long> startSwitchoverTo(Pass pass, PlanSettings settings, String targetId, String reason) {
+        if (pass.state.hasRoleChange() && !pass.state.getRoleChange().getDone()) {
+            return Optional.empty();
+        }
+        Optional<ObservedInstance> old = primary(pass.state).filter(p -> writable(pass.state, p) && p.getHealth() == Health.HEALTH_UP);
+        Optional<ObservedInstance> target = old.flatMap(p -> candidate(pass.state, targetId, p.getInstanceId())
+                .filter(t -> Facts.servesReads(pass.state.getEpoch(), t, p)));
+        if (old.isEmpty() || target.isEmpty()) {
+            return Optional.empty();
+        }
+        switchOver(pass, settings, old.get(), target.get(), reason);
+        return Optional.of(pass.state.getEpoch());
+    }
+
+    private static void switchOver(Pass pass, PlanSettings settings, ObservedInstance old, ObservedInstance target, String reason) {
         long epoch = pass.state.getEpoch() + 1;
         pass.state.setEpoch(epoch);
         pass.state.setRoleChange(RoleChangeState.newBuilder()
                 .setKind(RoleChangeKind.ROLE_CHANGE_KIND_SWITCHOVER)
                 .setEpoch(epoch)
-                .setOldPrimary(old.get().getInstanceId())
-                .setNewPrimary(target.get().getInstanceId())
-                .setReason("switchover requested" + (desired.getLastRequestId().isEmpty() ? "" : " (request "
-                        + desired.getLastRequestId() + ")") + " to " + target.get().getInstanceId())
+                .setOldPrimary(old.getInstanceId())
+                .setNewPrimary(target.getInstanceId())
+                .setReason(reason)
                 .setDetectedAt(Timestamps.of(pass.now))
-                .setOldPrimaryGtid(old.get().getGtidPosition()));
+                .setOldPrimaryGtid(old.getGtidPosition()));
         continueRoleChange(pass, settings);
     }
 

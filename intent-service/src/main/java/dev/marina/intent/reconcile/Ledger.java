@@ -90,6 +90,16 @@ public final class Ledger {
         return of(ActionKind.ACTION_KIND_BACKUP, instanceId).toBuilder().setSubject(backupId).build();
     }
 
+    /** Bringing an instance to a config (the subject: its digest, {@link RollPlanner#digest}); another config is another action. */
+    public static ActionKey update(String instanceId, String configDigest) {
+        return of(ActionKind.ACTION_KIND_UPDATE, instanceId).toBuilder().setSubject(configDigest).build();
+    }
+
+    /** Drops every in-flight UPDATE except those for {@code digest} (a new target replaces an older one). */
+    public static void forgetUpdatesExcept(ReconcilerState.Builder state, String digest) {
+        removeIf(state, a -> a.getKind() == ActionKind.ACTION_KIND_UPDATE && !a.getSubject().equals(digest));
+    }
+
     /** Telling a writable primary the replicas its deployment wants (a new count is a new action). */
     public static ActionKey replicasWanted(String instanceId, int replicas) {
         return of(ActionKind.ACTION_KIND_SET_REPLICAS_WANTED, instanceId).toBuilder().setRequest(replicas).build();
@@ -142,6 +152,7 @@ public final class Ledger {
                     id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch());
             case ACTION_KIND_BACKUP -> id.append('/').append(key.getSubject()).append('/').append(key.getInstanceId());
             case ACTION_KIND_SET_REPLICAS_WANTED -> id.append('/').append(key.getInstanceId()).append('/').append(key.getRequest());
+            case ACTION_KIND_UPDATE -> id.append('/').append(key.getInstanceId()).append('/').append(key.getSubject());
             case ACTION_KIND_ARCHIVE_BINLOGS -> {
                 id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch())
                         .append(key.getRequest() == 1 ? "/on" : "/off");
@@ -172,6 +183,7 @@ public final class Ledger {
             case ACTION_KIND_BACKUP -> "backup";
             case ACTION_KIND_SET_REPLICAS_WANTED -> "replicas-wanted";
             case ACTION_KIND_ARCHIVE_BINLOGS -> "archive";
+            case ACTION_KIND_UPDATE -> "update";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }

@@ -98,6 +98,9 @@ public final class Observe {
         if (kind == ActionKind.ACTION_KIND_SET_REPLICAS_WANTED) {
             return action.map(a -> replicasWantedStep(state, instance, a, event)).orElse(state);
         }
+        if (kind == ActionKind.ACTION_KIND_UPDATE) {
+            return action.map(a -> updateStep(state, instance, a, event)).orElse(state);
+        }
         if (Ledger.isCertStep(kind) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
             // a certificate step says nothing about the database's state
             return action.filter(a -> Ledger.isCertStep(a.getAction().getKind()))
@@ -110,6 +113,9 @@ public final class Observe {
             case AGENT_OUTCOME_DATABASE_READY -> {
                 Ledger.remove(next, Ledger.deploy(id));
                 updated.setEndpoint(event.getEndpoint()).clearLastError();
+                if (event.hasRunning()) {
+                    updated.setRunning(event.getRunning());
+                }
                 if (instance.getPlan().getRole() == Role.ROLE_PRIMARY) {
                     // writable at this epoch, or back read-only after a restart until PROMOTE
                     updated.setRoleEpoch(event.getReadOnly() ? 0 : Math.max(1, state.getEpoch()));
@@ -123,6 +129,37 @@ public final class Observe {
             default -> { }
         }
         return next.putInstances(id, updated.build()).build();
+    }
+
+    /**
+     * The agent's answer to UPDATE: DATABASE_READY or DONE with the config the server runs now; FAILED (the new config
+     * did not start: the agent put it back on the old one, which it reports) or REFUSED (a backup runs there, the change
+     * is not allowed) records why, for the config it was asked, and the roll halts on it (RollPlanner).
+     */
+    static ReconcilerState updateStep(ReconcilerState state, ObservedInstance instance, InFlightAction action, AgentEvent event) {
+        ReconcilerState.Builder next = state.toBuilder();
+        ObservedInstance.Builder updated = instance.toBuilder();
+        if (event.hasRunning()) {
+            updated.setRunning(event.getRunning());
+        }
+        switch (event.getOutcome()) {
+            case AGENT_OUTCOME_DATABASE_READY, AGENT_OUTCOME_DONE -> {
+                Ledger.remove(next, action.getAction());
+                updated.clearLastError().clearUpdateFailedDigest().clearUpdateFailure()
+                        .setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY);
+                if (!event.getEndpoint().isEmpty()) {
+                    updated.setEndpoint(event.getEndpoint());
+                }
+            }
+            case AGENT_OUTCOME_FAILED, AGENT_OUTCOME_REFUSED -> {
+                Ledger.remove(next, action.getAction());
+                String why = event.getOutcome().name().substring("AGENT_OUTCOME_".length()) + " ("
+                        + event.getReasonCode().name().replace("AGENT_REASON_", "") + "): " + event.getReason();
+                updated.setUpdateFailedDigest(action.getAction().getSubject()).setUpdateFailure(why).setLastError("agent: " + why);
+            }
+            default -> { }
+        }
+        return next.putInstances(instance.getInstanceId(), updated.build()).build();
     }
 
     /**

@@ -17,6 +17,7 @@ import java.time.Duration;
  * @param tls                 certificate requests and renewals
  * @param ha                  replicas, failover and switchover
  * @param backups             backup attempts and retries
+ * @param roll                changes rolled out to running servers (drain, UPDATE's answer, catching up)
  */
 public record PlanSettings(
         Duration provisionTimeout,
@@ -28,7 +29,8 @@ public record PlanSettings(
         DnsSettings dns,
         TlsSettings tls,
         HaSettings ha,
-        BackupSettings backups) {
+        BackupSettings backups,
+        RollSettings roll) {
 
     /** The defaults, without DNS names: the ones declared in {@code dev.marina.intent.config.ReconcilerConfig}. */
     public static PlanSettings defaults() {
@@ -38,12 +40,12 @@ public record PlanSettings(
 
     public PlanSettings withDns(DnsSettings dns) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups);
+                failedAfterAttempts, dns, tls, ha, backups, roll);
     }
 
     public PlanSettings withHa(HaSettings ha) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups);
+                failedAfterAttempts, dns, tls, ha, backups, roll);
     }
 
     /**
@@ -59,7 +61,7 @@ public record PlanSettings(
 
     public PlanSettings withBackups(BackupSettings backups) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups);
+                failedAfterAttempts, dns, tls, ha, backups, roll);
     }
 
     /**
@@ -72,9 +74,23 @@ public record PlanSettings(
         public static final BackupSettings DEFAULTS = PlanSettingsFromConfig.backups(PlanSettingsFromConfig.declaredDefaults().reconciler());
     }
 
+    public PlanSettings withRoll(RollSettings roll) {
+        return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
+                failedAfterAttempts, dns, tls, ha, backups, roll);
+    }
+
+    /**
+     * @param drainTimeout  how long an instance waits for its open transactions before a restart (sent with UPDATE)
+     * @param updateTimeout UPDATE → the agent's answer; no answer by then halts the roll
+     * @param maxLag        a restarted replica has caught up once its replication lag is at most this
+     */
+    public record RollSettings(Duration drainTimeout, Duration updateTimeout, Duration maxLag) {
+        public static final RollSettings DEFAULTS = PlanSettingsFromConfig.roll(PlanSettingsFromConfig.declaredDefaults().reconciler());
+    }
+
     public PlanSettings withTls(TlsSettings tls) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups);
+                failedAfterAttempts, dns, tls, ha, backups, roll);
     }
 
     /**

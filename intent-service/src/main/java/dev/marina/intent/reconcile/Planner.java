@@ -64,6 +64,7 @@ public final class Planner {
         }
         placeTheFirstPrimary(pass);
         HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
+        RollPlanner.plan(pass, settings);     // a new version, size or parameters: live, or rolled one instance at a time
         ArchivePlanner.plan(pass, settings);  // the primary archives its binary logs; the coverage on binlog-archive
         driveEachInstance(pass);              // CREATE and DEPLOY, or the retirement's DESTROYs
         if (settings.dns().enabled()) {
@@ -130,7 +131,7 @@ public final class Planner {
     /** Whether a resync should plan this deployment now: something is due or not settled. */
     public boolean needsResync(ReconcilerState state, Instant now) {
         if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)
-                || ArchivePlanner.timeDue(state, now)) {
+                || ArchivePlanner.timeDue(state, now) || RollPlanner.timeDue(state, now)) {
             return true;
         }
         for (InFlightAction action : state.getInFlightMap().values()) {
@@ -330,6 +331,7 @@ public final class Planner {
                     .setAdminUser(desired.getAdminUser())
                     .setAdminPassword(desired.getAdminPassword())
                     .setTlsMode(desired.getSpec().getTls().getMode());
+            command.setConfig(RollPlanner.desiredConfig(desired));
             restoreFor(pass.state, instance).ifPresent(command::setRestore);
         }
         return command.build();

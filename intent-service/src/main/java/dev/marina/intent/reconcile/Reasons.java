@@ -23,6 +23,11 @@ public final class Reasons {
      * waits with no replica connected, commits block.
      */
     public static final String DURABLE = "Durable";
+    /**
+     * Present while a change of the servers' config (version, size, parameters) is rolled out, or halted: false, with
+     * "Updating: 2 of 3 on 10.11.19" and where the roll is. While it rolls the phase is Updating, never Ready.
+     */
+    public static final String CONFIG_APPLIED = "ConfigApplied";
     /** Present only when an action went unanswered too often (then the phase is Failed). */
     public static final String PROGRESSING = "Progressing";
 
@@ -72,4 +77,8 @@ public final class Reasons {
     public static final String WAITING_FOR_REPLICA = "WaitingForReplica";
     public static final String NOT_YET_LOSSLESS = "NotYetLossless";
     public static final String FELL_BACK = "FellBack";
+    /** ConfigApplied false: the roll waits for the maintenance window. */
+    public static final String WAITING_FOR_WINDOW = "WaitingForWindow";
+    /** ConfigApplied false: a step failed; nothing more is restarted until the spec changes again. */
+    public static final String ROLL_HALTED = "RollHalted";
 }

@@ -17,6 +17,8 @@ import dev.marina.schemas.v1.ObservedInstance;
 import dev.marina.schemas.v1.Phase;
 import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.schemas.v1.Role;
+import dev.marina.schemas.v1.RollState;
+import dev.marina.schemas.v1.RollStatus;
 import dev.marina.service.Timestamps;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -72,6 +74,9 @@ public final class StatusBuilder {
             if (i.getCert().hasRenewAt()) {
                 instance.setCertRenewAt(i.getCert().getRenewAt());
             }
+            if (i.hasRunning()) {
+                instance.setRunning(i.getRunning());
+            }
             status.addInstances(instance);
         }
         primary.filter(p -> !p.getEndpoint().isEmpty()).ifPresent(p -> {
@@ -101,7 +106,56 @@ public final class StatusBuilder {
                         : i.getPlan().getRetireReason()).filter(e -> !e.isEmpty()).findFirst())
                 .orElse("");
         status.setLastError(lastError);
+        rollStatus(state).ifPresent(status::setRoll);
         return status.build();
+    }
+
+    /** Whether a roll is under way or halted (the status shows it then, and the last one otherwise not). */
+    static boolean rollShown(ReconcilerState state) {
+        return state.hasRoll() && !state.getDesired().getDeleted() && (!state.getRoll().getDone() || state.getRoll().getHalted());
+    }
+
+    /** Where the roll is: its target, how many instances run it, the instance out and its step, why it waits or halted. */
+    static Optional<RollStatus> rollStatus(ReconcilerState state) {
+        if (!rollShown(state)) {
+            return Optional.empty();
+        }
+        RollState roll = state.getRoll();
+        List<ObservedInstance> active = state.getInstancesMap().values().stream().filter(i -> !i.getPlan().getRetiring()).toList();
+        int done = (int) active.stream().filter(i -> i.hasRunning() && RollPlanner.runs(i.getRunning(), roll.getTarget())).count();
+        RollStatus.Builder status = RollStatus.newBuilder()
+                .setTarget(roll.getTarget())
+                .setInstancesDone(done)
+                .setInstancesTotal(active.size())
+                .setCurrentInstance(roll.getCurrentInstance())
+                .setStep(roll.getStep())
+                .setWaitingFor(roll.getWaitingFor())
+                .setHalted(roll.getHalted())
+                .setHaltReason(roll.getHaltReason());
+        if (roll.hasStartedAt()) {
+            status.setStartedAt(roll.getStartedAt());
+        }
+        if (roll.hasWindowOpensAt()) {
+            status.setWindowOpensAt(roll.getWindowOpensAt());
+        }
+        return Optional.of(status.build());
+    }
+
+    /** ConfigApplied, while a roll is under way or halted: "Updating: 2 of 3 on 10.11.19 (…)". */
+    static Optional<Condition> rollCondition(ReconcilerState state) {
+        return rollStatus(state).map(r -> {
+            String progress = "Updating: " + r.getInstancesDone() + " of " + r.getInstancesTotal() + " on "
+                    + RollPlanner.describe(r.getTarget());
+            if (r.getHalted()) {
+                return condition(Reasons.CONFIG_APPLIED, false, Reasons.ROLL_HALTED, progress + "; halted: " + r.getHaltReason()
+                        + " (the deployment serves on; a new spec change resumes or reverses the roll)");
+            }
+            String where = r.getCurrentInstance().isEmpty() ? (r.getStep().isEmpty() ? "" : " (" + r.getStep() + ")")
+                    : " (" + r.getCurrentInstance() + ": " + r.getStep() + ")";
+            String waiting = r.getWaitingFor().isEmpty() ? "" : "; waiting for " + r.getWaitingFor();
+            return condition(Reasons.CONFIG_APPLIED, false, r.hasWindowOpensAt() ? Reasons.WAITING_FOR_WINDOW : Reasons.UPDATING,
+                    progress + where + waiting);
+        });
     }
 
     /**
@@ -124,6 +178,10 @@ public final class StatusBuilder {
                 && c.getReason().equals(Reasons.REQUESTED));
         if (requested) {
             return Phase.PHASE_PENDING;
+        }
+        if (conditions.stream().anyMatch(c -> c.getType().equals(Reasons.CONFIG_APPLIED) && !c.getStatus()
+                && !c.getReason().equals(Reasons.ROLL_HALTED))) {
+            return Phase.PHASE_UPDATING; // serving, but never Ready mid-roll
         }
         if (!conditions.isEmpty() && conditions.stream().filter(c -> !c.getType().equals(Reasons.BACKUPS_HEALTHY))
                 .allMatch(Condition::getStatus)) {
@@ -152,6 +210,7 @@ public final class StatusBuilder {
             conditions.add(tlsCondition(state, settings, now));
         }
         backupsCondition(state, now).ifPresent(conditions::add);
+        rollCondition(state).ifPresent(conditions::add);
         exhausted.ifPresent(a -> conditions.add(condition(Reasons.PROGRESSING, false, Reasons.RETRIES_EXHAUSTED,
                 exhaustedMessage(a))));
         return conditions;

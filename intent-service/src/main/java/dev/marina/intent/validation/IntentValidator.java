@@ -1,6 +1,9 @@
 package dev.marina.intent.validation;
 
 import dev.marina.intent.reconcile.BackupSchedule;
+import dev.marina.intent.reconcile.MaintenanceWindow;
+import dev.marina.schemas.engine.ServerParameters;
+import dev.marina.schemas.v1.MaintenanceSpec;
 import dev.marina.schemas.v1.BackupSource;
 import dev.marina.schemas.v1.BackupSpec;
 import dev.marina.schemas.v1.RestoreSpec;
@@ -114,10 +117,20 @@ public final class IntentValidator {
                     + " is not offered here") + "; offered: " + engines.offeredEngines()));
         } else if (spec.getVersion().isEmpty()) {
             violations.add(new Violation("spec.version", "is required; offered for " + engine.name() + ": "
-                    + sorted(engines.versionsOf(engine))));
-        } else if (!engines.versionsOf(engine).contains(spec.getVersion())) {
+                    + engines.versionsOf(engine)));
+        } else if (engines.resolve(engine, spec.getVersion()).isEmpty()) {
             violations.add(new Violation("spec.version", Shown.quoted(spec.getVersion()) + " is not offered for "
-                    + engine.name() + "; offered: " + sorted(engines.versionsOf(engine))));
+                    + engine.name() + "; offered: " + engines.versionsOf(engine) + " (a series means its newest build)"));
+        }
+        new java.util.TreeMap<>(spec.getParametersMap()).forEach((name, value) -> ServerParameters.problem(name, value)
+                .ifPresent(problem -> violations.add(new Violation("spec.parameters." + name, problem))));
+        MaintenanceSpec maintenance = spec.getMaintenance();
+        if (!maintenance.getWindow().isEmpty()) {
+            MaintenanceWindow.problem(maintenance.getWindow()).ifPresent(problem -> violations.add(
+                    new Violation("spec.maintenance.window", Shown.quoted(maintenance.getWindow()) + " " + problem)));
+        } else if (maintenance.getApplyInWindow()) {
+            violations.add(new Violation("spec.maintenance.applyInWindow", "needs a window (spec.maintenance.window, e.g."
+                    + " sun:03:00-sun:04:00 in UTC) to wait for"));
         }
         if (spec.getSize() == Size.UNRECOGNIZED) {
             violations.add(new Violation("spec.size", "unknown size; use SIZE_SMALL, SIZE_MEDIUM or SIZE_LARGE"));
@@ -180,7 +193,15 @@ public final class IntentValidator {
         }
     }
 
-    private static List<String> sorted(java.util.Set<String> values) {
-        return values.stream().sorted().toList();
+    /**
+     * A valid spec as the platform keeps it: its version resolved to the exact build it means now (a series to its
+     * newest offered build, so a build offered later never rolls a deployment by itself) and its parameters in their
+     * one spelling ({@link ServerParameters#normalized}), so an equal wish compares equal.
+     */
+    public DeploymentSpec resolved(DeploymentSpec spec) {
+        DeploymentSpec.Builder b = spec.toBuilder();
+        engines.resolve(spec.getEngine(), spec.getVersion()).ifPresent(v -> b.setVersion(v.toString()));
+        b.clearParameters().putAllParameters(ServerParameters.normalized(spec.getParametersMap()));
+        return b.build();
     }
 }

@@ -52,9 +52,80 @@ class IntakeDeciderTest {
     @Test
     void a_changed_spec_increases_the_generation_and_keeps_the_password() {
         Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
-        Intent second = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setSize(Size.SIZE_LARGE).build(), "r-2"), first);
+        Intent second = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-2"), first);
         assertEquals(2, second.getGeneration());
         assertEquals(first.getAdminPassword(), second.getAdminPassword());
+    }
+
+    private Intent live(int replicas, String version) {
+        return accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(replicas).setVersion(version)
+                .putParameters("max_connections", "200").build(), "r-1"), null);
+    }
+
+    private IntentEvent change(Intent current, java.util.function.UnaryOperator<dev.marina.schemas.v1.DeploymentSpec.Builder> how) {
+        return Fixtures.apply("acme", "orders", how.apply(current.getSpec().toBuilder()).build(), "r-2");
+    }
+
+    @Test
+    void a_series_is_kept_as_the_build_it_means_so_applying_it_again_changes_nothing() {
+        Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        assertEquals("10.11.19", first.getSpec().getVersion(), "10.11 is the newest offered build of it");
+        IntakeDecision again = decider.decide("acme/orders", Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-2"), first, now);
+        assertFalse(assertInstanceOf(IntakeDecision.Accepted.class, again).changed());
+    }
+
+    @Test
+    void a_spec_stored_with_a_series_is_not_changed_by_the_same_series_resolved() {
+        Intent legacy = live(1, "10.11").toBuilder().setSpec(live(1, "10.11").getSpec().toBuilder().setVersion("10.11")).build();
+        assertFalse(IntakeDecider.versionChanged("10.11", "10.11.19"));
+        assertTrue(IntakeDecider.versionChanged("10.11.18", "10.11.19"));
+        Intent next = accept(change(legacy, s -> s.setVersion("10.11").setSize(Size.SIZE_SMALL).setReplicas(0)), legacy);
+        assertEquals("10.11.19", next.getSpec().getVersion(), "scaling a legacy deployment to 0 is no version change");
+    }
+
+    @Test
+    void a_patch_upgrade_and_a_patch_downgrade_of_a_deployment_with_a_replica_are_accepted() {
+        Intent on18 = live(1, "10.11.18");
+        Intent on19 = accept(change(on18, s -> s.setVersion("10.11.19")), on18);
+        assertEquals(2, on19.getGeneration());
+        assertEquals("10.11.18", accept(change(on19, s -> s.setVersion("10.11.18")), on19).getSpec().getVersion());
+    }
+
+    @Test
+    void a_version_change_across_series_is_refused_with_mariadbs_reason() {
+        Intent on18 = live(1, "10.11.18");
+        Intent newer = on18.toBuilder().setSpec(on18.getSpec().toBuilder().setVersion("11.4.2")).build();
+        IntentRejection r = reject(change(newer, s -> s.setVersion("10.11.19")), newer);
+        assertEquals("spec.version", r.getField());
+        assertTrue(r.getReason().contains("not supported by MariaDB"), r.getReason());
+    }
+
+    @Test
+    void a_change_that_restarts_a_deployment_without_a_replica_is_refused_naming_the_field() {
+        Intent single = live(0, "10.11.18");
+        assertEquals("spec.version", reject(change(single, s -> s.setVersion("10.11.19")), single).getField());
+        assertEquals("spec.size", reject(change(single, s -> s.setSize(Size.SIZE_LARGE)), single).getField());
+        IntentRejection r = reject(change(single, s -> s.putParameters("performance_schema", "ON")), single);
+        assertEquals("spec.parameters.performance_schema", r.getField());
+        assertTrue(r.getReason().contains("give it a replica first"), r.getReason());
+        Intent replicated = live(1, "10.11.18");
+        assertEquals("spec.version", reject(change(replicated, s -> s.setVersion("10.11.19").setReplicas(0)), replicated).getField(),
+                "scaling to none in the same change is refused too");
+    }
+
+    @Test
+    void a_dynamic_parameter_changes_a_deployment_without_a_replica() {
+        Intent single = live(0, "10.11.18");
+        Intent next = accept(change(single, s -> s.putParameters("max_connections", "300").putParameters("slow_query_log", "1")), single);
+        assertEquals("ON", next.getSpec().getParametersMap().get("slow_query_log"), "kept in its one spelling");
+    }
+
+    @Test
+    void a_parameter_taken_out_of_the_spec_is_refused() {
+        Intent single = live(1, "10.11.18");
+        IntentRejection r = reject(change(single, s -> s.removeParameters("max_connections")), single);
+        assertEquals("spec.parameters.max_connections", r.getField());
+        assertTrue(r.getReason().contains("set the value wanted instead"), r.getReason());
     }
 
     @Test

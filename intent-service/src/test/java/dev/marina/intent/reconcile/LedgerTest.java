@@ -38,6 +38,7 @@ class LedgerTest {
                 Arguments.of(Ledger.fence(I, 3), "fence/" + I + "/3"),
                 Arguments.of(Ledger.backup(I, "s-20261202-0300"), "backup/s-20261202-0300/" + I),
                 Arguments.of(Ledger.replicasWanted(I, 0), "replicas-wanted/" + I + "/0"),
+                Arguments.of(Ledger.update(I, "9f1c2e"), "update/" + I + "/9f1c2e"),
                 Arguments.of(Ledger.archiveBinlogs(I, 3, dev.marina.schemas.v1.BinlogArchiveSettings.newBuilder().setEnabled(true)
                         .setKeepAfterGtid("0-1-42").build()), "archive/" + I + "/3/on/0-1-42"),
                 Arguments.of(Ledger.archiveBinlogs(I, 3, dev.marina.schemas.v1.BinlogArchiveSettings.getDefaultInstance()),

@@ -1,6 +1,7 @@
 package dev.marina.intent.reconcile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.marina.intent.Fixtures;
@@ -83,6 +84,33 @@ class ObserveTest {
         assertEquals(before, after.toBuilder().clearArchive().build());
     }
 
+    private static final dev.marina.schemas.v1.ActionKey UPDATE = Ledger.update(R, "c0ffee");
+    private static final dev.marina.schemas.v1.ServerConfig ON_19 = dev.marina.schemas.v1.ServerConfig.newBuilder()
+            .setVersion("10.11.19").setSize(dev.marina.schemas.v1.Size.SIZE_SMALL).build();
+
+    @Test
+    void an_update_answer_records_the_running_config_or_why_it_failed_and_an_unasked_one_changes_nothing() {
+        ReconcilerState asked = state().toBuilder().putInFlight(Ledger.id(UPDATE), inFlight(UPDATE)).build();
+        ReconcilerState ready = Observe.agent(asked, answer(UPDATE, AgentOutcome.AGENT_OUTCOME_DATABASE_READY,
+                AgentReason.AGENT_REASON_UNSPECIFIED).toBuilder().setRunning(ON_19).build(), NOW);
+        assertEquals(ON_19, ready.getInstancesOrThrow(R).getRunning());
+        assertFalse(ready.getInFlightMap().containsKey(Ledger.id(UPDATE)));
+
+        ReconcilerState failed = Observe.agent(asked, answer(UPDATE, AgentOutcome.AGENT_OUTCOME_FAILED,
+                AgentReason.AGENT_REASON_UPDATE_FAILED).toBuilder().setRunning(ON_19.toBuilder().setVersion("10.11.18")).build(), NOW);
+        assertEquals("c0ffee", failed.getInstancesOrThrow(R).getUpdateFailedDigest());
+        assertEquals("FAILED (UPDATE_FAILED): words", failed.getInstancesOrThrow(R).getUpdateFailure());
+        assertEquals("10.11.18", failed.getInstancesOrThrow(R).getRunning().getVersion(), "back on the old build");
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, failed.getInstancesOrThrow(R).getAgentOutcome(), "still serving");
+
+        assertEquals(state(), Observe.agent(state(), answer(UPDATE, AgentOutcome.AGENT_OUTCOME_FAILED,
+                AgentReason.AGENT_REASON_UPDATE_FAILED), NOW), "an answer nothing waits for");
+
+        ReconcilerState deployed = Observe.agent(state(), AgentEvent.newBuilder().setInstanceId(R)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setReadOnly(true).setRunning(ON_19).build(), NOW);
+        assertEquals(ON_19, deployed.getInstancesOrThrow(R).getRunning(), "DATABASE_READY says what the server runs");
+    }
+
     private static AgentEvent answer(dev.marina.schemas.v1.ActionKey key, AgentOutcome outcome, AgentReason code) {
         return AgentEvent.newBuilder().setInstanceId(key.getInstanceId()).setAction(key).setOutcome(outcome)
                 .setReasonCode(code).setReason("words").setGtidPosition("0-1-9").build();
@@ -108,6 +136,13 @@ class ObserveTest {
                 Arguments.of("an archiving primary's unasked coverage", (UnaryOperator<ReconcilerState>) s -> Observe.agent(s,
                         AgentEvent.newBuilder().setInstanceId(P).setEpoch(2).setArchive(dev.marina.schemas.v1.ArchiveCoverage
                                 .newBuilder().setEpoch(2).setArchiving(true).setLastError("store down")).build(), NOW)),
+                Arguments.of("UPDATE answered ready on the new config", (UnaryOperator<ReconcilerState>) s -> Observe.agent(
+                        s.toBuilder().putInFlight(Ledger.id(UPDATE), inFlight(UPDATE)).build(),
+                        answer(UPDATE, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, AgentReason.AGENT_REASON_UNSPECIFIED).toBuilder()
+                                .setRunning(ON_19).build(), NOW)),
+                Arguments.of("UPDATE failed", (UnaryOperator<ReconcilerState>) s -> Observe.agent(
+                        s.toBuilder().putInFlight(Ledger.id(UPDATE), inFlight(UPDATE)).build(),
+                        answer(UPDATE, AgentOutcome.AGENT_OUTCOME_FAILED, AgentReason.AGENT_REASON_UPDATE_FAILED), NOW)),
                 Arguments.of("a stale-epoch refusal", (UnaryOperator<ReconcilerState>) s -> Observe.agent(s,
                         answer(Ledger.promote(R, 2), AgentOutcome.AGENT_OUTCOME_REFUSED, AgentReason.AGENT_REASON_STALE_EPOCH), NOW)),
                 Arguments.of("Down with a fault", (UnaryOperator<ReconcilerState>) s -> Observe.health(s, InstanceHealth.newBuilder()

@@ -39,6 +39,15 @@ class IntentValidatorTest {
                 row("an unknown engine number", e -> e.setSpec(spec(s -> s.setEngineValue(42))), "spec.engine", "unknown engine"),
                 row("no version", e -> e.setSpec(spec(s -> s.clearVersion())), "spec.version", "is required"),
                 row("a version not offered", e -> e.setSpec(spec(s -> s.setVersion("5.5"))), "spec.version", "\"5.5\" is not offered"),
+                row("a build not offered", e -> e.setSpec(spec(s -> s.setVersion("10.11.7"))), "spec.version", "offered: [10.11, 10.11.18, 10.11.19]"),
+                row("a series not offered", e -> e.setSpec(spec(s -> s.setVersion("11.4"))), "spec.version", "\"11.4\" is not offered"),
+                row("a parameter off the allow-list", e -> e.setSpec(spec(s -> s.putParameters("innodb_buffer_pool_size", "1"))), "spec.parameters.innodb_buffer_pool_size", "is not a parameter a deployment may set"),
+                row("a parameter value out of range", e -> e.setSpec(spec(s -> s.putParameters("max_connections", "5"))), "spec.parameters.max_connections", ""),
+                row("a window without a shape", e -> e.setSpec(spec(s -> s.setMaintenance(dev.marina.schemas.v1.MaintenanceSpec.newBuilder().setWindow("sunday 3am")))), "spec.maintenance.window", "ddd:HH:MM-ddd:HH:MM"),
+                row("a window on no day", e -> e.setSpec(spec(s -> s.setMaintenance(dev.marina.schemas.v1.MaintenanceSpec.newBuilder().setWindow("sun:03:00-xyz:04:00")))), "spec.maintenance.window", "names the day xyz"),
+                row("a window at 25 o'clock", e -> e.setSpec(spec(s -> s.setMaintenance(dev.marina.schemas.v1.MaintenanceSpec.newBuilder().setWindow("sun:25:00-sun:04:00")))), "spec.maintenance.window", "00:00 to 23:59"),
+                row("a window of no length", e -> e.setSpec(spec(s -> s.setMaintenance(dev.marina.schemas.v1.MaintenanceSpec.newBuilder().setWindow("sun:03:00-sun:03:00")))), "spec.maintenance.window", "needs a length"),
+                row("waiting for no window", e -> e.setSpec(spec(s -> s.setMaintenance(dev.marina.schemas.v1.MaintenanceSpec.newBuilder().setApplyInWindow(true)))), "spec.maintenance.applyInWindow", "needs a window"),
                 row("negative replicas", e -> e.setSpec(spec(s -> s.setReplicas(-1))), "spec.replicas", "between 0 and 5"),
                 row("too many replicas", e -> e.setSpec(spec(s -> s.setReplicas(6))), "spec.replicas", "is 6"),
                 row("an unknown size", e -> e.setSpec(spec(s -> s.setSizeValue(9))), "spec.size", "unknown size"),
@@ -91,6 +100,24 @@ class IntentValidatorTest {
             assertTrue(v.reason().length() < 200, v.field() + ": " + v.reason().length() + " characters");
             assertTrue(v.reason().contains("(" + huge.length() + " characters)"), v.reason().substring(0, 100));
         }
+    }
+
+    @Test
+    void accepts_an_exact_build_or_a_series_parameters_and_a_window() {
+        for (String version : List.of("10.11", "10.11.18", "10.11.19")) {
+            assertEquals(List.of(), Fixtures.VALIDATOR.validate(valid().toBuilder().setSpec(spec(s -> s.setVersion(version)
+                    .putParameters("max_connections", "500").putParameters("performance_schema", "on")
+                    .setMaintenance(dev.marina.schemas.v1.MaintenanceSpec.newBuilder().setWindow("sat:23:00-mon:01:00")
+                            .setApplyInWindow(true)))).build()), version);
+        }
+    }
+
+    @Test
+    void a_series_resolves_to_its_newest_offered_build_and_parameters_to_one_spelling() {
+        DeploymentSpec resolved = Fixtures.VALIDATOR.resolved(spec(s -> s.setVersion("10.11").putParameters("performance_schema", "1")));
+        assertEquals("10.11.19", resolved.getVersion());
+        assertEquals("ON", resolved.getParametersMap().get("performance_schema"));
+        assertEquals("10.11.18", Fixtures.VALIDATOR.resolved(spec(s -> s.setVersion("10.11.18"))).getVersion());
     }
 
     @Test
