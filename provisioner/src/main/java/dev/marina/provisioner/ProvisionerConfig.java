@@ -49,6 +49,21 @@ public interface ProvisionerConfig {
     @WithDefault("10s")
     Duration stopTimeout();
 
+    /**
+     * How often agents' builds are compared with the agent jar's (also at start); outdated agents are replaced one
+     * at a time (the agent roll). Off with a custom {@link #agentCommand()}.
+     */
+    @WithDefault("30s")
+    Duration agentRollInterval();
+
+    /** A build is rolled out only once the jar's files have been unchanged this long (a build may be writing them). */
+    @WithDefault("10s")
+    Duration agentRollSettle();
+
+    /** How long a new agent of the roll gets to answer ready before the roll halts (the database is never touched). */
+    @WithDefault("60s")
+    Duration agentRollReadyTimeout();
+
     /** Instances younger than this are never reaped as orphans: the status may not list them yet. */
     @WithDefault("60s")
     Duration orphanGrace();

@@ -6,12 +6,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -20,7 +19,8 @@ import org.jboss.logging.Logger;
  * start-up is on every deployment's way to Ready. The JVM accepts an archive only for the exact
  * jar path it was made with, so the provisioner makes its own: once per agent build, in the
  * background, by starting the agent idle and stopping it. Agents launched before it exists simply
- * start without it (the JVM ignores a missing archive).
+ * start without it (the JVM ignores a missing archive). A new build (see {@link AgentBuild}) gets an archive of its
+ * own, made when the provisioner first sees it.
  */
 final class AgentClassData {
     private static final Logger LOG = Logger.getLogger(AgentClassData.class);
@@ -36,30 +36,55 @@ final class AgentClassData {
 
     private final String java;
     private final Path jar;
-    private final Path archive;
+    private final Path cacheDir;
+    private final Set<String> training = ConcurrentHashMap.newKeySet();
 
     AgentClassData(String java, Path jar, Path cacheDir) {
         this.java = java;
         this.jar = jar;
-        this.archive = cacheDir.resolve("agent-" + fingerprint(jar) + ".jsa");
+        this.cacheDir = cacheDir;
     }
 
-    /** Where the archive is (or will be); name it on the command line whether or not it exists yet. */
-    Path archive() {
-        return archive;
+    /**
+     * The archive's path for any build, with {@link AgentBuild#PLACEHOLDER} where the build's fingerprint goes: the
+     * launcher fills it in at each launch, so an agent of a new build names that build's archive.
+     */
+    String archivePattern() {
+        return cacheDir.resolve("agent-" + AgentBuild.PLACEHOLDER + ".jsa").toString();
     }
 
-    /** Makes the archive if it does not exist yet, without holding up the caller. */
+    /** Where the archive of a build is (or will be). */
+    Path archive(AgentBuild build) {
+        return cacheDir.resolve("agent-" + build.fingerprint() + ".jsa");
+    }
+
+    /** Makes the archive of the jar's current build if it does not exist yet, without holding up the caller. */
     void prepareInBackground() {
-        if (Files.exists(archive) || !Files.isRegularFile(jar)) {
+        if (!Files.isRegularFile(jar)) {
             return;
         }
-        Thread thread = new Thread(this::train, "agent-class-data");
+        AgentBuild build;
+        try {
+            build = AgentBuild.of(jar);
+        } catch (java.io.UncheckedIOException e) {
+            return; // being rebuilt: the next call makes it
+        }
+        Path archive = archive(build);
+        if (Files.exists(archive) || !training.add(build.fingerprint())) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                train(archive);
+            } finally {
+                training.remove(build.fingerprint());
+            }
+        }, "agent-class-data");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private void train() {
+    private void train(Path archive) {
         Path dir = archive.getParent();
         Path temp = dir.resolve(archive.getFileName() + ".tmp");
         Path log = dir.resolve("training.log");
@@ -95,17 +120,6 @@ final class AgentClassData {
         } catch (IOException | InterruptedException | RuntimeException e) {
             // Only speed is lost: agents start without the archive.
             LOG.warnf("agent class-data archive not made archive=%s reason=%s (see %s)", archive, e.getMessage(), log);
-        }
-    }
-
-    private static String fingerprint(Path jar) {
-        try {
-            String identity = jar.toAbsolutePath() + "|" + (Files.exists(jar) ? Files.getLastModifiedTime(jar).toMillis() : 0)
-                    + "|" + System.getProperty("java.vm.version") + "|" + String.join(" ", JVM_OPTIONS);
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(identity.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest, 0, 8);
-        } catch (IOException | NoSuchAlgorithmException e) {
-            return "unknown";
         }
     }
 }

@@ -106,31 +106,53 @@ final class AgentLauncher {
         }
     }
 
-    /** Launches the agent and returns its pid (its process group id too, thanks to setsid). */
-    long launch(InstanceRecord record) {
+    /**
+     * The build a launch would run now: the jar's fingerprint; empty for a custom command (no jar to tell it).
+     * Fails (DriverException) when the jar is missing or unreadable.
+     */
+    Optional<AgentBuild> currentBuild() {
+        if (settings.agentJar().isEmpty()) {
+            return Optional.empty();
+        }
+        Path jar = settings.agentJar().get();
+        if (!Files.isRegularFile(jar)) {
+            throw new DriverException("the agent jar " + jar + " does not exist: build the agent module, or set marina.provisioner.agent-jar");
+        }
+        try {
+            return Optional.of(AgentBuild.of(jar));
+        } catch (java.io.UncheckedIOException e) {
+            throw new DriverException("cannot read the agent build " + jar + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Launches the agent and returns the record with its pid (its process group id too, thanks to setsid) and the
+     * build it runs, which the caller writes to the registry.
+     */
+    InstanceRecord launch(InstanceRecord record) {
         Path folder = record.folderPath();
         Path log = folder.resolve(LOG_FILE);
-        if (settings.agentJar().isPresent() && !Files.isRegularFile(settings.agentJar().get())) {
-            throw new DriverException("the agent jar " + settings.agentJar().get()
-                    + " does not exist: build the agent module, or set marina.provisioner.agent-jar");
-        }
+        Optional<AgentBuild> build = currentBuild();
+        List<String> command = build.map(b -> b.apply(settings.command())).orElse(settings.command());
         try {
             Files.createDirectories(folder);
             keys.write(record);
             writeObjectStoreSettings(record);
             Files.writeString(log, "---- provisioner: launching the agent at " + clock.instant() + ": "
-                    + String.join(" ", settings.command()) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            ProcessBuilder builder = new ProcessBuilder(settings.command())
+                    + String.join(" ", command) + build.map(b -> " (build " + b.fingerprint() + ")").orElse("") + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .directory(folder.toFile())
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             environment(builder.environment(), record);
+            build.ifPresent(b -> builder.environment().put(AgentBuild.ENV, b.fingerprint()));
             ProcessHandle agent = builder.start().toHandle();
             launched.put(agent.pid(), agent);
-            return agent.pid();
+            return record.withAgent(agent.pid(), build.map(AgentBuild::fingerprint).orElse(null));
         } catch (IOException | java.io.UncheckedIOException e) {
-            throw new DriverException("cannot launch the agent (" + String.join(" ", settings.command()) + ") in "
+            throw new DriverException("cannot launch the agent (" + String.join(" ", command) + ") in "
                     + folder + ": " + e.getMessage(), e);
         }
     }
@@ -138,6 +160,7 @@ final class AgentLauncher {
     private void environment(Map<String, String> env, InstanceRecord record) {
         // The provisioner's own settings stay with it; MARINA_AGENT_* settings are meant for every agent.
         env.keySet().removeIf(name -> OWN_PREFIXES.stream().anyMatch(name::startsWith) && !name.startsWith("MARINA_AGENT_"));
+        env.remove(AgentBuild.ENV); // set by launch() when the build is known, never inherited
         env.put("MARINA_INSTANCE_ID", record.instanceId());
         env.put("MARINA_DEPLOYMENT", record.deployment());
         env.put("MARINA_INSTANCE_ADDRESS", record.address());

@@ -91,6 +91,24 @@ final class InstanceProcesses {
         }
     }
 
+    /**
+     * The agent's jobs: the running members of its process group other than itself and the instance's
+     * {@code mariadbd} (a backup, a restore, a binary-log replay: processes the agent waits for).
+     */
+    static Set<Long> jobsOf(InstanceRecord record) {
+        Set<Long> jobs = new LinkedHashSet<>();
+        if (record.pid() == null) {
+            return jobs;
+        }
+        Optional<Long> mariadbd = mariadbdPid(record.folderPath());
+        for (long member : ProcFs.processGroupMembers(record.pid())) {
+            if (member != record.pid() && !mariadbd.equals(Optional.of(member))) {
+                jobs.add(member);
+            }
+        }
+        return jobs;
+    }
+
     /** The running processes that belong to the instance. */
     static Set<Long> processesOf(InstanceRecord record) {
         Path folder = record.folderPath();

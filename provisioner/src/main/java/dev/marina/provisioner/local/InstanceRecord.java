@@ -19,6 +19,8 @@ import java.util.Objects;
  * @param commandsSince handed to the agent as MARINA_COMMANDS_SINCE on every launch
  * @param destroying    set before the destroy starts, so a crash half-way finishes it on recovery
  *                      instead of relaunching a half-removed instance
+ * @param agentBuild    the {@link AgentBuild} fingerprint the agent was launched with; null for an agent launched
+ *                      before builds were recorded, or by a custom agent command (no jar)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InstanceRecord(
@@ -29,7 +31,8 @@ public record InstanceRecord(
         Long pid,
         Instant createdAt,
         Instant commandsSince,
-        boolean destroying) {
+        boolean destroying,
+        String agentBuild) {
 
     public InstanceRecord {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -45,11 +48,17 @@ public record InstanceRecord(
     }
 
     public InstanceRecord withPid(long newPid) {
-        return new InstanceRecord(instanceId, deployment, address, folder, newPid, createdAt, commandsSince, destroying);
+        return new InstanceRecord(instanceId, deployment, address, folder, newPid, createdAt, commandsSince, destroying,
+                agentBuild);
+    }
+
+    /** The agent just launched: its pid and its build (null when there is no jar to tell it). */
+    public InstanceRecord withAgent(long newPid, String build) {
+        return new InstanceRecord(instanceId, deployment, address, folder, newPid, createdAt, commandsSince, destroying, build);
     }
 
     public InstanceRecord markedDestroying() {
-        return new InstanceRecord(instanceId, deployment, address, folder, pid, createdAt, commandsSince, true);
+        return new InstanceRecord(instanceId, deployment, address, folder, pid, createdAt, commandsSince, true, agentBuild);
     }
 
     public Instance toInstance() {

@@ -2,47 +2,27 @@ package dev.marina.provisioner.local;
 
 import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.DriverSelection;
-import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.EventSink;
-import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.ProvisionerConfig;
-import dev.marina.service.KafkaClients;
 import dev.marina.schemas.proof.PlatformProofKey;
-import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.FunctionCounter;
-import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.Gauge;
-import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.MeterRegistry;
-import dev.marina.service.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
-import dev.marina.service.KafkaClients;
 import io.quarkus.runtime.StartupEvent;
-import dev.marina.service.KafkaClients;
 import jakarta.enterprise.context.ApplicationScoped;
-import dev.marina.service.KafkaClients;
 import jakarta.enterprise.event.Observes;
-import dev.marina.service.KafkaClients;
 import jakarta.inject.Inject;
-import dev.marina.service.KafkaClients;
 import java.nio.file.Files;
-import dev.marina.service.KafkaClients;
 import java.nio.file.Path;
-import dev.marina.service.KafkaClients;
 import java.time.Clock;
-import dev.marina.service.KafkaClients;
+import java.time.Duration;
 import java.util.List;
-import dev.marina.service.KafkaClients;
 import java.util.Optional;
-import dev.marina.service.KafkaClients;
 import java.util.concurrent.Executors;
-import dev.marina.service.KafkaClients;
 import java.util.concurrent.ScheduledExecutorService;
-import dev.marina.service.KafkaClients;
 import java.util.concurrent.TimeUnit;
-import dev.marina.service.KafkaClients;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
-import dev.marina.service.KafkaClients;
 import org.jboss.logging.Logger;
 
 /**
@@ -87,14 +67,21 @@ public class LocalDataPlane {
     private AgentCredentials agentCredentials;
     // Held here: Micrometer keeps only weak references to what its gauges and counters read.
     private Supervisor supervisor;
+    private AgentRoller roller;
+    private AgentClassData classData;
     private ScheduledExecutorService timer;
+    private ScheduledExecutorService rollTimer;
 
     /** The driver, opened on first use (it reads the registry, and refuses a corrupt one). */
     public synchronized LocalDriver driver() {
         if (driver == null) {
             Path home = Path.of(marinaHome).toAbsolutePath().normalize();
             Optional<Path> jar = config.agentCommand().isPresent() ? Optional.empty() : Optional.of(agentJar());
-            List<String> command = config.agentCommand().orElseGet(() -> defaultAgentCommand(jar.get(), home));
+            if (jar.isPresent()) {
+                classData = new AgentClassData(javaCommand(), jar.get(), home.resolve("provisioner/class-data"));
+                classData.prepareInBackground();
+            }
+            List<String> command = config.agentCommand().orElseGet(() -> defaultAgentCommand(jar.get(), classData));
             AgentLauncher.Settings launch = new AgentLauncher.Settings(command, home, kafka.bootstrapServers(),
                     Path.of(secretsKeyFile).toAbsolutePath().normalize(), config.agentHttpPort(), jar,
                     config.objectStoreConfig().map(f -> Path.of(f).toAbsolutePath().normalize()));
@@ -132,11 +119,47 @@ public class LocalDataPlane {
         timer.execute(logging("crash recovery", supervisor::recover));
         timer.scheduleWithFixedDelay(logging("supervision", supervisor::superviseOnce), interval, interval,
                 TimeUnit.MILLISECONDS);
+        startAgentRoll(local);
+    }
+
+    /**
+     * The agent roll: at start (once crash recovery has adopted the agents) and every {@code agent-roll-interval},
+     * agents of another build than the jar's are replaced one at a time. On its own thread: waiting for a new agent
+     * must not hold supervision up. Off with a custom agent command (no jar, no build).
+     */
+    private void startAgentRoll(LocalDriver local) {
+        roller = new AgentRoller(local, AgentReadiness.http(config.agentHttpPort(), Duration.ofSeconds(2)),
+                new AgentRoller.Settings(config.agentRollSettle(), config.agentRollReadyTimeout(), Duration.ofMillis(200)), clock);
+        Gauge.builder("marina.provisioner.agents.outdated", roller, AgentRoller::outdated)
+                .description("instances whose agent runs another build than the current agent jar").register(meters);
+        FunctionCounter.builder("marina.provisioner.agent.roll.replaced", roller, AgentRoller::replaced)
+                .description("agents replaced by one of the current build").register(meters);
+        FunctionCounter.builder("marina.provisioner.agent.roll.failures", roller, AgentRoller::failed)
+                .description("agent replacements whose new agent exited or was not ready in time (the roll halts)")
+                .register(meters);
+        if (config.agentCommand().isPresent()) {
+            LOG.info("agent roll off: a custom agent command (marina.provisioner.agent-command) has no build to compare");
+            return;
+        }
+        rollTimer = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "agent-roll");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long every = config.agentRollInterval().toMillis();
+        // After crash recovery (on the supervisor's thread, queued first), so adopted agents are known to run.
+        timer.execute(() -> rollTimer.scheduleWithFixedDelay(logging("agent roll", () -> {
+            classData.prepareInBackground(); // a new build gets its class-data archive
+            roller.rollOnce();
+        }), 0, every, TimeUnit.MILLISECONDS));
     }
 
     void onStop(@Observes ShutdownEvent event) {
         if (timer != null) {
             timer.shutdownNow();
+        }
+        if (rollTimer != null) {
+            rollTimer.shutdownNow();
         }
         synchronized (this) {
             if (agentCredentials != null) {
@@ -153,17 +176,18 @@ public class LocalDataPlane {
 
     /**
      * The contract's launch line; the java is the one running the provisioner, so PATH does not matter.
-     * It names the agent's class-data archive (see {@link AgentClassData}), made in the background.
+     * It names the agent's class-data archive of the build launched (see {@link AgentClassData}), made in the background.
      */
-    private static List<String> defaultAgentCommand(Path jar, Path home) {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        AgentClassData classData = new AgentClassData(java, jar, home.resolve("provisioner/class-data"));
-        classData.prepareInBackground();
-        List<String> command = new java.util.ArrayList<>(List.of("setsid", java));
+    static List<String> defaultAgentCommand(Path jar, AgentClassData classData) {
+        List<String> command = new java.util.ArrayList<>(List.of("setsid", javaCommand()));
         command.addAll(AgentClassData.JVM_OPTIONS);
-        command.addAll(List.of("-XX:SharedArchiveFile=" + classData.archive(), "-Xlog:cds=off,cds+dynamic=off",
+        command.addAll(List.of("-XX:SharedArchiveFile=" + classData.archivePattern(), "-Xlog:cds=off,cds+dynamic=off",
                 "-jar", jar.toString()));
         return List.copyOf(command);
+    }
+
+    static String javaCommand() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
     /** A task that throws would silently stop a scheduled executor's repetitions: log instead. */

@@ -80,14 +80,13 @@ public final class LocalDriver implements InstanceDriver {
         Path folder = instancesRoot.resolve(request.instanceId());
         boolean folderIsNew = !Files.exists(folder);
         InstanceRecord record = new InstanceRecord(request.instanceId(), request.deployment(), address,
-                folder.toString(), null, clock.instant(), request.commandsSince(), false);
+                folder.toString(), null, clock.instant(), request.commandsSince(), false, null);
         // Reserve the address on disk before anything can use it.
         registry.put(record);
         instanceCount = registry.all().size();
         try {
             handOver(folder, request.firstCommandJson());
-            long pid = launcher.launch(record);
-            record = record.withPid(pid);
+            record = launcher.launch(record);
             registry.put(record);
         } catch (RuntimeException e) {
             undoCreate(record, folderIsNew);
@@ -219,7 +218,7 @@ public final class LocalDriver implements InstanceDriver {
             LOG.warnf("instance folder is missing, the agent starts on an empty one deployment=%s instance=%s folder=%s",
                     record.deployment(), instanceId, record.folder());
         }
-        record = record.withPid(launcher.launch(record));
+        record = launcher.launch(record);
         registry.put(record);
         LOG.infof("agent relaunched deployment=%s instance=%s address=%s pid=%d", record.deployment(), instanceId,
                 record.address(), record.pid());
@@ -244,9 +243,48 @@ public final class LocalDriver implements InstanceDriver {
                     record.deployment(), instanceId, record.pid());
             InstanceProcesses.stopAgent(record, stopTimeout);
         }
-        record = record.withPid(launcher.launch(record));
+        record = launcher.launch(record);
         registry.put(record);
         return Optional.of(record);
+    }
+
+    // ---- for the agent roll
+
+    /** The build a launch would run now; empty for a custom agent command. Fails when the jar is missing. */
+    Optional<AgentBuild> currentBuild() {
+        return launcher.currentBuild();
+    }
+
+    /**
+     * Whether the agent runs a job in a process of its own (a backup, a restore, a replay: anything in its process
+     * group besides itself and the instance's {@code mariadbd}); replacing it then would cut the job short.
+     */
+    boolean isAgentBusy(InstanceRecord record) {
+        return record.pid() != null && InstanceProcesses.jobsOf(record).size() > 0;
+    }
+
+    /**
+     * Replaces the agent of an instance by one of the current build, under the lock (so supervision, commands and
+     * reaping see either the old agent or the new one, never none and never two): only when the record is still the
+     * one the roll looked at (same pid, not being destroyed) and its agent runs. The old agent alone is stopped
+     * (SIGTERM to its pid, SIGKILL after {@code stop-timeout}; never its process group, so its {@code mariadbd}
+     * keeps running for the new agent to adopt); the new one is launched only once the old is gone. Empty when
+     * nothing was done.
+     */
+    synchronized Optional<InstanceRecord> replaceAgent(String instanceId, long expectedPid) {
+        Optional<InstanceRecord> found = registry.find(instanceId)
+                .filter(r -> !r.destroying() && r.pid() != null && r.pid() == expectedPid);
+        if (found.isEmpty() || !agentRuns(found.get())) {
+            return Optional.empty();
+        }
+        InstanceRecord old = found.get();
+        InstanceProcesses.stopAgent(old, stopTimeout);
+        if (ProcFs.isRunning(old.pid())) {
+            throw new DriverException("the agent " + old.pid() + " of " + instanceId + " survived SIGKILL: no second agent is started beside it");
+        }
+        InstanceRecord replaced = launcher.launch(old);
+        registry.put(replaced);
+        return Optional.of(replaced);
     }
 
     /** The instances folder (for logs and tests). */

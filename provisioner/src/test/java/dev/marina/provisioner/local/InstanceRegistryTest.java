@@ -20,7 +20,7 @@ class InstanceRegistryTest {
 
     private static InstanceRecord record(String id, String address, Long pid, Instant createdAt) {
         return new InstanceRecord(id, "acme/orders", address, "/var/marina/instances/" + id, pid, createdAt,
-                createdAt.minusSeconds(1), false);
+                createdAt.minusSeconds(1), false, null);
     }
 
     @Test
@@ -34,7 +34,8 @@ class InstanceRegistryTest {
     void round_trips_every_field_through_the_file() {
         Path file = dir.resolve("provisioner/instances.json");
         InstanceRegistry registry = InstanceRegistry.load(file);
-        InstanceRecord first = record("acme-orders-1", "127.10.0.1", 4242L, Instant.parse("2026-01-02T03:04:05.678Z"));
+        InstanceRecord first = record("acme-orders-1", "127.10.0.1", 4242L, Instant.parse("2026-01-02T03:04:05.678Z"))
+                .withAgent(4242L, "0123456789abcdef");
         InstanceRecord second = record("acme-orders-2", "127.10.0.2", null, Instant.parse("2026-01-02T03:05:00Z"))
                 .markedDestroying();
         registry.put(second);
@@ -43,6 +44,19 @@ class InstanceRegistryTest {
         InstanceRegistry reloaded = InstanceRegistry.load(file);
         assertEquals(List.of(first, second), reloaded.all(), "records come back equal, oldest first");
         assertEquals(List.of("127.10.0.1", "127.10.0.2"), reloaded.addressesInUse().stream().sorted().toList());
+    }
+
+    @Test
+    void a_registry_written_before_agent_builds_were_recorded_reads_with_no_build() throws Exception {
+        Path file = dir.resolve("instances.json");
+        Files.writeString(file, """
+                {"version": 1, "instances": [{"instanceId": "acme-orders-1", "deployment": "acme/orders",
+                  "address": "127.10.0.1", "folder": "/var/marina/instances/acme-orders-1", "pid": 42,
+                  "createdAt": "2026-01-01T00:00:00Z", "commandsSince": "2026-01-01T00:00:00Z", "destroying": false}]}
+                """);
+        InstanceRecord record = InstanceRegistry.load(file).find("acme-orders-1").orElseThrow();
+        assertEquals(42L, record.pid());
+        assertEquals(null, record.agentBuild(), "an agent of unknown build: the roll replaces it");
     }
 
     @Test
