@@ -389,6 +389,125 @@ class ReplicationIT {
     }
 
     /**
+     * A primary with a single replica, lossless. The replica's server restarts while it holds the transaction a commit
+     * waits for, the acknowledgement lost (in the field: the replica stopped right after receiving it; made deterministic
+     * here by receiving it asynchronously). It reconnects by GTID after that transaction, which the primary never sends
+     * again: the commit returns only because the agent releases it, and FENCE then makes the primary read-only.
+     */
+    @Test
+    void a_restarted_sole_replica_that_holds_the_waiting_commit_releases_it() throws Exception {
+        Set<String> taken = new HashSet<>();
+        Node a = new Node("ha-orders-20", taken);
+        Node b = new Node("ha-orders-21", taken);
+        ExecutorService clients = Executors.newCachedThreadPool();
+        try {
+            soleReplica(a, b);
+
+            // --- The replica receives row 2, but the primary gets no acknowledgement for it.
+            b.agentExecute("STOP SLAVE");
+            b.agentExecute("SET GLOBAL rpl_semi_sync_slave_enabled=OFF");
+            b.agentExecute("START SLAVE");
+            await("no semi-sync replica connected", () -> a.heartbeat().getSemiSyncReplicasConnected() == 0);
+            Future<Long> held = clients.submit(() -> {
+                a.adminExecute("INSERT INTO shop.orders VALUES (2, 'held by the replica')", 60_000);
+                return System.nanoTime();
+            });
+            await("the replica holds row 2", () -> b.ids().contains(2));
+            await("the commit of row 2 waits", () -> a.heartbeat().getCommitsWaiting() == 1);
+
+            // --- The replica's server restarts (as UPDATE does), semi-sync again: it resumes after row 2.
+            b.database.stop();
+            b.database.start(Size.SIZE_SMALL, false, true);
+            await("the replica attached again", () -> a.heartbeat().getSemiSyncReplicasConnected() == 1);
+            long attached = System.nanoTime();
+            // Heartbeats go on as in the agent; no other client writes.
+            await("the commit of row 2 returns", () -> {
+                a.heartbeat();
+                return held.isDone();
+            });
+            long releasedMs = (held.get() - attached) / 1_000_000;
+            assertEquals(Set.of(1, 2), a.ids());
+            assertEquals(Set.of(1, 2), b.ids(), "the replica holds every acknowledged row");
+
+            // --- FENCE makes the primary read-only, at a position the replica holds.
+            AgentEvent fenced = a.handle(a.command("fence-2", AgentOp.AGENT_OP_FENCE, 2).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, fenced.getOutcome(), fenced.getReason());
+            assertEquals("1", a.agentQuery("SELECT @@read_only"));
+            await("the replica holds the fenced position", () -> GtidPosition.parse(b.column("SELECT @@gtid_current_pos").get(0))
+                    .includes(GtidPosition.parse(fenced.getGtidPosition())));
+            System.out.printf("ReplicationIT figures: stalled_commit_released_after_reattach_ms=%d%n", releasedMs);
+        } finally {
+            clients.shutdownNow();
+            for (Node n : List.of(a, b)) {
+                n.database.close();
+                LocalServers.killServersUnder(n.files.dir());
+            }
+        }
+    }
+
+    /**
+     * FENCE while a commit waits for a replica that does not hold it (the sole replica stopped): it fails within its
+     * bound, saying why, and leaves the server writable, with no statement left behind that would make it read-only
+     * later; once the replica is back and acknowledges, FENCE succeeds.
+     */
+    @Test
+    void fence_with_a_commit_waiting_for_an_absent_replica_fails_within_its_bound() throws Exception {
+        Set<String> taken = new HashSet<>();
+        Node a = new Node("ha-orders-22", taken);
+        Node b = new Node("ha-orders-23", taken);
+        ExecutorService clients = Executors.newCachedThreadPool();
+        try {
+            soleReplica(a, b);
+            b.agentExecute("STOP SLAVE");
+            await("no replica connected", () -> a.heartbeat().getSemiSyncReplicasConnected() == 0);
+            Future<?> waiting = clients.submit(() -> {
+                a.adminExecute("INSERT INTO shop.orders VALUES (2, 'waits for the replica')", 60_000);
+                return null;
+            });
+            await("the commit waits", () -> a.heartbeat().getCommitsWaiting() == 1);
+
+            long fenceStarted = System.nanoTime();
+            AgentEvent refused = a.handle(a.command("fence-2", AgentOp.AGENT_OP_FENCE, 2).build());
+            long fenceMs = (System.nanoTime() - fenceStarted) / 1_000_000;
+            assertEquals(AgentOutcome.AGENT_OUTCOME_FAILED, refused.getOutcome(), refused.getReason());
+            assertTrue(refused.getReason().contains("semi-sync acknowledgement"), refused.getReason());
+            assertTrue(fenceMs < 9_000, "FENCE answered after " + fenceMs + " ms");
+            assertEquals("0", a.agentQuery("SELECT @@read_only"), "a failed FENCE leaves the server writable");
+            assertEquals("0", a.agentQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SET GLOBAL read_only%'"),
+                    "no read_only statement left waiting");
+
+            // The replica comes back from before row 2: it receives and acknowledges it, as MariaDB does by itself.
+            b.agentExecute("START SLAVE");
+            waiting.get(20, TimeUnit.SECONDS);
+            AgentEvent fenced = a.handle(a.command("fence-3", AgentOp.AGENT_OP_FENCE, 3).build());
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, fenced.getOutcome(), fenced.getReason());
+            assertEquals("1", a.agentQuery("SELECT @@read_only"));
+            System.out.printf("ReplicationIT figures: fence_refused_ms=%d%n", fenceMs);
+        } finally {
+            clients.shutdownNow();
+            for (Node n : List.of(a, b)) {
+                n.database.close();
+                LocalServers.killServersUnder(n.files.dir());
+            }
+        }
+    }
+
+    /** {@code a} a lossless primary with {@code b} its only replica, attached, holding row 1 of shop.orders. */
+    private static void soleReplica(Node a, Node b) throws Exception {
+        assertReady(a.handle(a.deploy(Role.ROLE_PRIMARY, TlsMode.TLS_MODE_DISABLED)));
+        assertReady(b.handle(b.deploy(Role.ROLE_REPLICA, TlsMode.TLS_MODE_DISABLED)));
+        a.adminExecute("CREATE DATABASE shop");
+        a.adminExecute("CREATE TABLE shop.orders (id INT PRIMARY KEY, item VARCHAR(40))");
+        assertEquals(AgentOutcome.AGENT_OUTCOME_DONE, b.handle(b.replicate(a, 1)).getOutcome());
+        await("lossless with the replica attached", () -> {
+            Heartbeat beat = a.heartbeat();
+            return beat.getSemiSyncWait() == SemiSyncWait.SEMI_SYNC_WAIT_LOSSLESS && beat.getSemiSyncReplicasConnected() == 1;
+        });
+        a.adminExecute("INSERT INTO shop.orders VALUES (1, 'acknowledged')");
+        await("the replica holds row 1", () -> b.ids().contains(1));
+    }
+
+    /**
      * Replicas scaled N → 0: an armed primary whose only replica was retired blocks every commit until the
      * reconciler tells it the deployment wants no replicas; then the blocked commit returns and the next commits at once.
      */

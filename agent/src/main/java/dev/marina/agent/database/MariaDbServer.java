@@ -62,6 +62,17 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
     /** A primary's heartbeat to idle replicas, so they notice a lost primary (and the agent sees the link live). */
     static final String MASTER_HEARTBEAT_PERIOD = "0.5";
     private static final int ER_UNKNOWN_THREAD = 1094;
+    private static final int ER_LOCK_WAIT_TIMEOUT = 1205;
+    /** The processlist state of a commit waiting for a replica's acknowledgement (MariaDB 10.11). */
+    static final String WAITING_FOR_ACK = "Waiting for semi-sync ACK from slave";
+    /**
+     * {@code SET GLOBAL read_only=ON} waits for the commits in progress, a commit waiting for a semi-sync
+     * acknowledgement among them: at most this long ({@code lock_wait_timeout}), under the agent's socket timeout, so
+     * it fails with a reason instead of a broken connection and leaves no statement waiting in the server.
+     */
+    static final Duration READ_ONLY_LOCK_WAIT = Duration.ofSeconds(5);
+    /** How long the agent's releasing transaction may wait for its acknowledgement before the agent moves on. */
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(2);
 
     private static final Logger LOG = Logger.getLogger(MariaDbServer.class);
     private static final Duration PROBE_CONNECT_TIMEOUT = Duration.ofMillis(500);
@@ -409,7 +420,7 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
 
     private void setReadOnly() {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL read_only=ON");
+            readOnlyNow(s);
         } catch (SQLException e) {
             throw new IllegalStateException("cannot make the adopted server read-only: " + e.getMessage(), e);
         }
@@ -683,10 +694,72 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         return new SemiSync.Reading(enabled, waitNoSlave, active, clients, waiting);
     }
 
+    /**
+     * {@code read_only=ON}, waiting at most {@link #READ_ONLY_LOCK_WAIT} for the commits in progress. Commits stalled on
+     * an acknowledgement a replica already gave implicitly are released first ({@link SemiSync#stalled}); commits that
+     * wait for a replica that does not hold them keep waiting, and this fails saying so (the server stays writable).
+     */
+    private void readOnlyNow(Statement s) throws SQLException {
+        if (!single(s, "SELECT @@read_only").equals("1")) {
+            SemiSync.Reading semiSync = semiSyncReading(s);
+            if (SemiSync.mayBeStalled(semiSync, false)) {
+                releaseStalledCommits(s, semiSync, Duration.ZERO);
+            }
+        }
+        s.execute("SET SESSION lock_wait_timeout=" + READ_ONLY_LOCK_WAIT.toSeconds());
+        try {
+            s.execute("SET GLOBAL read_only=ON");
+        } catch (SQLException e) {
+            if (e.getErrorCode() != ER_LOCK_WAIT_TIMEOUT) {
+                throw e;
+            }
+            SemiSync.Reading semiSync = semiSyncReading(s);
+            throw new SQLException("commits in progress did not end within " + READ_ONLY_LOCK_WAIT.toSeconds() + " s ("
+                    + semiSync.commitsWaiting() + " waiting for a replica's semi-sync acknowledgement, "
+                    + semiSync.replicasConnected() + " semi-sync replicas attached); the server is still writable", e);
+        }
+    }
+
+    /**
+     * Commits that waited at least {@code after} for an acknowledgement though a semi-sync replica is attached: the agent
+     * commits a transaction of its own ({@code FLUSH PRIVILEGES}, binlogged, harmless), and the replica's acknowledgement
+     * of it releases every commit before it (see {@link SemiSync#stalled}). On a connection of its own with a short
+     * socket timeout: when the replica does not acknowledge it either, it waits in the server like any commit, and the
+     * caller goes on.
+     */
+    private void releaseStalledCommits(Statement s, SemiSync.Reading semiSync, Duration after) throws SQLException {
+        long oldestMs;
+        boolean agentWaits;
+        try (PreparedStatement q = s.getConnection().prepareStatement("SELECT COALESCE(MAX(TIME_MS), 0), "
+                + "COALESCE(SUM(USER = ?), 0) FROM information_schema.PROCESSLIST WHERE STATE = ?")) {
+            q.setString(1, AGENT_USER);
+            q.setString(2, WAITING_FOR_ACK);
+            try (ResultSet r = q.executeQuery()) {
+                r.next();
+                oldestMs = (long) r.getDouble(1);
+                agentWaits = r.getLong(2) > 0;
+            }
+        }
+        if (!SemiSync.stalled(semiSync, false, oldestMs, after, agentWaits)) {
+            return;
+        }
+        long started = System.nanoTime();
+        try (Connection c = connectAsAgent(Duration.ofSeconds(1), RELEASE_WAIT); Statement release = c.createStatement()) {
+            release.execute("FLUSH PRIVILEGES");
+            LOG.infof("semi-sync commits released by an acknowledged transaction of the agent commits_waiting=%d oldest_wait_ms=%d "
+                    + "replicas_connected=%d took_ms=%d", semiSync.commitsWaiting(), oldestMs, semiSync.replicasConnected(),
+                    (System.nanoTime() - started) / 1_000_000);
+        } catch (SQLException e) {
+            LOG.warnf("semi-sync commits still wait: the agent's transaction was not acknowledged either commits_waiting=%d "
+                    + "oldest_wait_ms=%d replicas_connected=%d reason=%s", semiSync.commitsWaiting(), oldestMs,
+                    semiSync.replicasConnected(), firstLine(e.getMessage()));
+        }
+    }
+
     @Override
     public String makeReadOnly() {
         try (Connection c = connectAsAgent(Duration.ofSeconds(1), ADMIN_SOCKET_TIMEOUT); Statement s = c.createStatement()) {
-            s.execute("SET GLOBAL read_only=ON");
+            readOnlyNow(s);
             List<Long> clients = new ArrayList<>();
             try (ResultSet r = s.executeQuery("SELECT ID FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
                     + "AND USER NOT IN ('" + AGENT_USER + "', '" + REPLICATION_USER + "', 'system user', 'event_scheduler', "
@@ -949,6 +1022,9 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
                         s.execute("SET GLOBAL rpl_semi_sync_master_wait_no_slave=ON");
                         LOG.infof("semi-sync lossless: a replica attached replicas_connected=%d", semiSync.replicasConnected());
                         semiSync = semiSyncReading(s);
+                    }
+                    if (SemiSync.mayBeStalled(semiSync, readOnly)) {
+                        releaseStalledCommits(s, semiSync, SemiSync.STALL);
                     }
                     return Observation.reachable(current, binlog, readOnly, replica).withSemiSync(semiSync)
                             .withServer(runningConfig(), uptime);

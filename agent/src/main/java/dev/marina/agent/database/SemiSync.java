@@ -2,6 +2,7 @@ package dev.marina.agent.database;
 
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.SemiSyncWait;
+import java.time.Duration;
 
 /**
  * The primary side of semi-synchronous replication: how long a commit waits for a replica, decided
@@ -101,6 +102,37 @@ public final class SemiSync {
     /** Arm a writable primary that waits only until its first replica, once a semi-sync replica is attached. */
     public static boolean arms(Reading reading, boolean readOnly) {
         return !readOnly && reading.enabled() && !reading.waitNoSlave() && reading.replicasConnected() > 0;
+    }
+
+    /**
+     * How long a commit may wait for an acknowledgement, with a semi-sync replica attached, before the agent treats it as
+     * stalled: a healthy acknowledgement takes about a millisecond.
+     */
+    public static final Duration STALL = Duration.ofSeconds(1);
+
+    /**
+     * Whether commits may wait for an acknowledgement that will never come, though a semi-sync replica is attached.
+     *
+     * <p>MariaDB 10.11 acknowledges by binlog file and position, and a replica that connects by GTID counts for nothing
+     * at its connection (the dump thread registers position 4, not where it starts). A replica that received the last
+     * transaction but whose acknowledgement was lost (it stopped or crashed right after receiving it) reconnects
+     * <em>after</em> that transaction: the primary never sends it again, so no acknowledgement for it arrives, and its
+     * commit (with a single writer, every later one too) waits forever. Any later transaction the replica acknowledges
+     * releases it (an acknowledgement covers everything before it in the binlog, and the replica holds what came
+     * before its GTID position): the agent then commits one of its own ({@link MariaDbServer}). Lossless still: nothing
+     * is acknowledged that the replica does not hold.
+     *
+     * @param oldestWaitMs     how long the oldest waiting commit has waited
+     * @param agentAlreadyWaits one of the agent's own releasing transactions still waits: another would not help
+     */
+    public static boolean stalled(Reading reading, boolean readOnly, long oldestWaitMs, Duration after,
+            boolean agentAlreadyWaits) {
+        return mayBeStalled(reading, readOnly) && oldestWaitMs >= after.toMillis() && !agentAlreadyWaits;
+    }
+
+    /** Commits wait while a semi-sync replica is attached: worth a look at how long they have waited. */
+    public static boolean mayBeStalled(Reading reading, boolean readOnly) {
+        return !readOnly && reading.enabled() && reading.replicasConnected() > 0 && reading.commitsWaiting() > 0;
     }
 
     /** The word for a mode just set (a replica attached later makes UNTIL_FIRST_REPLICA lossless). */

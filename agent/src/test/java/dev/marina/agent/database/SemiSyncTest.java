@@ -113,4 +113,24 @@ class SemiSyncTest {
     void heartbeatWord(String behaviour, Reading reading, SemiSyncWait expected) {
         assertEquals(expected, SemiSync.waitOf(reading));
     }
+
+    static Stream<Arguments> stalls() {
+        Reading attachedWaiting = new Reading(true, true, true, 1, 1);
+        return Stream.of(
+                Arguments.of("releases a commit that waited past the bound with a semi-sync replica attached", attachedWaiting, false, 1_500L,
+                        false, true),
+                Arguments.of("not a commit waiting a normal moment", attachedWaiting, false, 3L, false, false),
+                Arguments.of("not without a semi-sync replica attached: nobody could acknowledge", new Reading(true, true, true, 0, 1), false,
+                        60_000L, false, false),
+                Arguments.of("not while the agent's own releasing transaction still waits", attachedWaiting, false, 60_000L, true, false),
+                Arguments.of("not with nothing waiting", new Reading(true, true, true, 1, 0), false, 60_000L, false, false),
+                Arguments.of("not on a read-only server", attachedWaiting, true, 60_000L, false, false),
+                Arguments.of("not with semi-sync off", new Reading(false, false, false, 1, 1), false, 60_000L, false, false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("stalls")
+    void stalled(String behaviour, Reading reading, boolean readOnly, long oldestWaitMs, boolean agentWaits, boolean expected) {
+        assertEquals(expected, SemiSync.stalled(reading, readOnly, oldestWaitMs, SemiSync.STALL, agentWaits));
+    }
 }
