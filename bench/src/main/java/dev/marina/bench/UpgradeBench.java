@@ -68,6 +68,7 @@ public final class UpgradeBench {
     }
 
     private static boolean run(Platform platform) throws Exception {
+        BindSocketFactory.useServer(platform.bind.host(), platform.bind.port());
         FailoverBench.check(platform.call("PUT", PATH, spec(FROM)), "apply");
         long applied = System.currentTimeMillis();
         JsonNode status = awaitAll(platform, FROM, FIRST_READY, null);
