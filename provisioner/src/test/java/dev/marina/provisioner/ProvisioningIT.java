@@ -257,6 +257,8 @@ class ProvisioningIT {
         assertTrue(StandInAgent.isRunning(record.pid()));
         assertEquals(folder, StandInAgent.workingDirectory(record.pid()).orElseThrow(), "in the same folder");
         assertEquals(created.getAddress(), record.address());
+        // The relaunched stand-in records its launch once its shell runs, which may be just after RUNNING.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50)).until(() -> StandInAgent.launches(folder) >= 2);
         assertEquals(2, StandInAgent.launches(folder));
     }
 
