@@ -87,6 +87,7 @@ public final class IntentTopology {
         sink(topology, Topics.DNS_COMMANDS, deps, RECONCILER);
         sink(topology, Topics.CERT_COMMANDS, deps, RECONCILER);
         sink(topology, Topics.ROLE_CHANGES, deps, RECONCILER);
+        sink(topology, Topics.AUTOSCALE_DECISIONS, deps, RECONCILER);
         sink(topology, Topics.BACKUPS, deps, RECONCILER);
         sink(topology, Topics.BINLOG_ARCHIVE, deps, RECONCILER);
         sink(topology, Topics.DEPLOYMENT_STATUS, deps, RECONCILER);

@@ -79,7 +79,7 @@ public final class Principals {
             case INTENT_SERVICE -> {
                 serviceBasics(out, user, role);
                 read(out, user, Topics.INTENT_EVENTS, Topics.PROVISION_EVENTS, Topics.DNS_EVENTS, Topics.CERT_EVENTS,
-                        Topics.AGENT_EVENTS, Topics.INSTANCE_HEALTH);
+                        Topics.AGENT_EVENTS, Topics.INSTANCE_HEALTH, Topics.DEPLOYMENT_METRICS);
                 // The API is itself a producer of intent events (the one topic anyone may write).
                 write(out, user, Topics.INTENT_EVENTS);
                 writeOwnTopics(out, user, role);
@@ -120,7 +120,7 @@ public final class Principals {
             case INTEGRATION -> {
                 write(out, user, Topics.INTENT_EVENTS);
                 read(out, user, Topics.INTENT_REJECTIONS, Topics.DEPLOYMENT_STATUS, Topics.INSTANCE_HEALTH,
-                        Topics.DEPLOYMENT_METRICS, Topics.ROLE_CHANGES);
+                        Topics.DEPLOYMENT_METRICS, Topics.ROLE_CHANGES, Topics.AUTOSCALE_DECISIONS);
                 prefixed(out, user, ResourceType.GROUP, principal, AclOperation.READ);
                 prefixed(out, user, ResourceType.GROUP, principal, AclOperation.DESCRIBE);
             }

@@ -4,6 +4,7 @@ import com.google.protobuf.Message;
 import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.ApiTokenRecord;
 import dev.marina.schemas.v1.ArchiveCoverage;
+import dev.marina.schemas.v1.AutoscaleDecision;
 import dev.marina.schemas.v1.AuditRecord;
 import dev.marina.schemas.v1.AgentEvent;
 import dev.marina.schemas.v1.BackupRecord;
@@ -142,6 +143,10 @@ public final class Topics {
             "role-changes", RoleChange.getDefaultInstance(), QUARTER, "intent-service",
             "each failover and switchover: when detected and promoted, which instance, why", SMALL);
 
+    public static final TopicSpec<AutoscaleDecision> AUTOSCALE_DECISIONS = deploymentEvents(
+            "autoscale-decisions", AutoscaleDecision.getDefaultInstance(), QUARTER, "intent-service",
+            "each autoscaling decision: scale out, scale in, pause, resume, with the metric and the reason", SMALL);
+
     /**
      * The API's tokens, by id: only the SHA-256 of each secret, never the secret. Compacted: the latest
      * record of a token (created, then perhaps revoked) is the token. One partition: a few records,
@@ -170,7 +175,7 @@ public final class Topics {
             CERT_COMMANDS, CERT_EVENTS,
             AGENT_COMMANDS, AGENT_EVENTS, BACKUPS, BINLOG_ARCHIVE,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
-            ROLE_CHANGES, API_TOKENS, AUDIT, DEAD_LETTERS);
+            ROLE_CHANGES, AUTOSCALE_DECISIONS, API_TOKENS, AUDIT, DEAD_LETTERS);
 
     /** The catalogue entry for a topic name. */
     public static Optional<TopicSpec<? extends Message>> byName(String name) {

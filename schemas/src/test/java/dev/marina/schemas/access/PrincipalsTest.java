@@ -62,7 +62,8 @@ class PrincipalsTest {
     @Test
     void another_system_declares_intents_and_reads_what_the_platform_reports() {
         assertEquals(Set.of("intent-events"), topics(Role.INTEGRATION, AclOperation.WRITE));
-        assertEquals(Set.of("intent-rejections", "deployment-status", "instance-health", "deployment-metrics", "role-changes"),
+        assertEquals(Set.of("intent-rejections", "deployment-status", "instance-health", "deployment-metrics", "role-changes",
+                        "autoscale-decisions"),
                 topics(Role.INTEGRATION, AclOperation.READ));
         List<AclBinding> groups = Principals.bindings("billing", Role.INTEGRATION).stream()
                 .filter(b -> b.pattern().resourceType() == ResourceType.GROUP).toList();
