@@ -161,7 +161,12 @@ public final class Ec2Driver implements InstanceDriver {
         filters.put("tag:" + Ec2Tags.OWNER, List.of(settings.owner()));
         filters.putAll(more);
         filters.put("instance-state-name", Ec2States.EXISTING);
-        List<Ec2Api.Host> hosts = call("DescribeInstances", () -> api.describe(filters, settings.pageSize()));
+        List<Ec2Api.Host> hosts;
+        try {
+            hosts = call("DescribeInstances", () -> api.describe(filters, settings.pageSize()));
+        } catch (Ec2CallException e) {
+            throw failure(e);
+        }
         // Never trust a filter alone with a destroy: only hosts that carry our tags and exist count.
         return hosts.stream().filter(h -> Ec2Tags.owned(h.tags(), settings.owner()) && Ec2States.exists(h.state()))
                 .toList();
