@@ -33,6 +33,9 @@ public abstract class DriverContract {
     /** The driver under test, fresh for each test. */
     protected abstract InstanceDriver driver();
 
+    /** Another driver on the same state: what a restarted provisioner opens. */
+    protected abstract InstanceDriver reopened();
+
     /** Called first in each test with the test's scenario name (the ec2 driver plays {@code ec2/contract/<name>}). */
     protected abstract void scenario(String name);
 
@@ -85,6 +88,15 @@ public abstract class DriverContract {
         scenario("unknown");
         assertEquals(Optional.empty(), driver().describe("acme-orders-9"));
         driver().destroy("acme-orders-9");
+    }
+
+    @Test
+    void aRestartedProvisionerAdoptsWhatExists() {
+        scenario("adopt");
+        Instance created = driver().create(request("acme-orders-0", "acme/orders"));
+        InstanceDriver after = reopened();
+        assertEquals(List.of("acme-orders-0"), after.list().stream().map(Instance::instanceId).toList());
+        assertEquals(created.address(), after.describe("acme-orders-0").orElseThrow().address());
     }
 
     @Test

@@ -19,6 +19,11 @@ class DriverContractEc2Test extends DriverContract {
     }
 
     @Override
+    protected InstanceDriver reopened() {
+        return Ec2Fixture.driver(fake, Ec2Fixture.settings(fake), new FakeTime());
+    }
+
+    @Override
     protected void scenario(String name) {
         fake.play("contract/" + name);
     }

@@ -54,12 +54,21 @@ class DriverContractLocalIT extends DriverContract {
 
     @BeforeEach
     void openDriver() {
+        credentials = new AgentCredentials(SharedKafka.clientProperties(Role.PROVISIONER));
+        driver = open();
+    }
+
+    private LocalDriver open() {
         AgentLauncher.Settings settings = new AgentLauncher.Settings(
                 StandInAgent.command(StandInAgent.install(home.resolve("bin"))), home, "127.0.0.1:9", home.resolve("key"),
                 8086, Optional.empty(), Optional.empty());
-        credentials = new AgentCredentials(SharedKafka.clientProperties(Role.PROVISIONER));
-        driver = LocalDriver.open(home, AddressRange.parse("127.10.0.0/16"), settings, new InstanceKeys(PROOF, credentials),
+        return LocalDriver.open(home, AddressRange.parse("127.10.0.0/16"), settings, new InstanceKeys(PROOF, credentials),
                 Duration.ofSeconds(5), Clock.systemUTC());
+    }
+
+    @Override
+    protected InstanceDriver reopened() {
+        return open();
     }
 
     @AfterEach
