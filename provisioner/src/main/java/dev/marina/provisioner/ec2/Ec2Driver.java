@@ -77,6 +77,11 @@ public final class Ec2Driver implements InstanceDriver {
                     settings.encrypted(), settings.deleteOnTermination(), tags, userData);
             try {
                 Ec2Api.Host host = call("RunInstances", () -> api.run(launch));
+                if (!Ec2States.exists(host.state())) {
+                    // The token answered with an instance launched before and ended since: never take it for a new one.
+                    throw new DriverException("EC2 RunInstances answered client token " + launch.clientToken()
+                            + " with instance " + host.ec2Id() + ", which is " + host.state());
+                }
                 LOG.infof("instance launched deployment=%s instance=%s ec2-id=%s subnet=%s type=%s image=%s",
                         request.deployment(), request.instanceId(), host.ec2Id(), subnet, launch.instanceType(), image);
                 return withAddress(request.instanceId(), host);

@@ -101,6 +101,14 @@ class Ec2DriverTest {
     }
 
     @Test
+    void aClientTokenAnsweredWithAnEndedInstanceIsNoCreate() {
+        fake.play("create-token-ended");
+        DriverException e = assertThrows(DriverException.class,
+                () -> driver.create(Ec2Fixture.create("acme-orders-0", DEPLOYMENT, Size.SIZE_SMALL, ATTEMPT)));
+        assertTrue(e.getMessage().endsWith("with instance i-0a1b2c3d4e5f60001, which is terminated"), e.getMessage());
+    }
+
+    @Test
     void listsEveryPageOwnedInstancesOnlyOldestFirst() {
         fake.play("describe-paginated");
         List<Ec2Driver.Observed> observed = driver.observe();
