@@ -1,6 +1,7 @@
 package dev.marina.provisioner;
 
 import dev.marina.provisioner.driver.InstanceDriver;
+import dev.marina.provisioner.ec2.Ec2DataPlane;
 import dev.marina.provisioner.local.LocalDataPlane;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -10,13 +11,18 @@ import jakarta.enterprise.inject.Produces;
 public class DriverSelection {
 
     public static final String LOCAL = "local";
+    public static final String EC2 = "ec2";
 
     @Produces
     @ApplicationScoped
-    InstanceDriver driver(ProvisionerConfig config, LocalDataPlane local) {
+    InstanceDriver driver(ProvisionerConfig config, LocalDataPlane local, Ec2DataPlane ec2) {
         if (LOCAL.equals(config.driver())) {
             return local.driver();
         }
-        throw new IllegalStateException("unknown marina.provisioner.driver \"" + config.driver() + "\"; known: " + LOCAL);
+        if (EC2.equals(config.driver())) {
+            return ec2.driver();
+        }
+        throw new IllegalStateException("unknown marina.provisioner.driver \"" + config.driver() + "\"; known: " + LOCAL
+                + ", " + EC2);
     }
 }

@@ -4,13 +4,17 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** The provisioner's settings, {@code marina.provisioner.*}; every key documented here, with its default. */
 @ConfigMapping(prefix = "marina.provisioner")
 public interface ProvisionerConfig {
 
-    /** Which driver makes instances: {@code local} (an agent process per loopback address). */
+    /**
+     * Which driver makes instances: {@code local} (an agent process per loopback address) or {@code ec2} (an EC2
+     * instance per instance, see {@link #ec2()}).
+     */
     @WithDefault("local")
     String driver();
 
@@ -78,4 +82,104 @@ public interface ProvisionerConfig {
      */
     @WithDefault("60s")
     Duration retentionInterval();
+
+    /** The {@code ec2} driver's settings, {@code marina.provisioner.ec2.*}; read only when it is the driver. */
+    Ec2 ec2();
+
+    /** {@code marina.provisioner.ec2.*}: where and how the {@code ec2} driver makes instances. */
+    interface Ec2 {
+
+        /** The AWS region instances are made in. */
+        @WithDefault("eu-west-1")
+        String region();
+
+        /** Another EC2 endpoint than the region's (a VPC endpoint; tests point it at recorded exchanges). */
+        Optional<java.net.URI> endpoint();
+
+        /** Subnets to launch into, in order of preference; on InsufficientInstanceCapacity the next one is tried. */
+        Optional<List<String>> subnets();
+
+        /** Security groups every instance gets (ids, sg-…). */
+        Optional<List<String>> securityGroups();
+
+        /** The IAM instance profile (name) instances run with: it lets the agent read its bootstrap parameter. */
+        Optional<String> instanceProfile();
+
+        /** Instance type per size: {@code instance-types.small}, {@code .medium}, {@code .large}. */
+        Map<String, String> instanceTypes();
+
+        /**
+         * Image (AMI id) per MariaDB version, e.g. {@code images."10.11.19"=ami-…}; {@code images.default} serves a
+         * version with no image of its own, and a create that names no version.
+         */
+        Map<String, String> images();
+
+        /** The data volume's EBS type (gp3, io2, …). */
+        @WithDefault("gp3")
+        String volumeType();
+
+        /** The data volume's size in GiB per size: {@code volume-sizes.small}, … */
+        Map<String, Integer> volumeSizes();
+
+        /** The data volume's device name. */
+        @WithDefault("/dev/sdf")
+        String volumeDevice();
+
+        /** Whether the data volume is encrypted (with the account's default EBS key). */
+        @WithDefault("true")
+        boolean encrypted();
+
+        /** Whether the data volume goes with its instance (false keeps it after a terminate, for manual recovery). */
+        @WithDefault("true")
+        boolean deleteOnTermination();
+
+        /** The value of the ownership tag {@code marina:owner}: this platform's name. Only instances with it are touched. */
+        @WithDefault("marina")
+        String owner();
+
+        /** Which address names point at: {@code private} or {@code public}. */
+        @WithDefault("private")
+        String addressKind();
+
+        /** How long a create waits for the instance's address (a public address comes after launch). */
+        @WithDefault("120s")
+        Duration addressWait();
+
+        /** At most this many EC2 calls per second (a token bucket); the account's API limits are shared. */
+        @WithDefault("5")
+        double rateLimit();
+
+        /** How often a throttled call (RequestLimitExceeded) is retried, with backoff, before the command fails. */
+        @WithDefault("5")
+        int throttleRetries();
+
+        /** The first throttling backoff; doubled on each retry, up to {@link #throttleBackoffMax()}. */
+        @WithDefault("500ms")
+        Duration throttleBackoff();
+
+        /** The longest throttling backoff. */
+        @WithDefault("20s")
+        Duration throttleBackoffMax();
+
+        /** DescribeInstances page size (5–1000). */
+        @WithDefault("100")
+        int pageSize();
+
+        /** How often instances' EC2 states are observed (transitions become provision events). */
+        @WithDefault("15s")
+        Duration observeInterval();
+
+        /**
+         * The Kafka bootstrap address agents on EC2 reach the platform at (written into user data). Unset: the
+         * provisioner's own.
+         */
+        Optional<String> brokerAddress();
+
+        /**
+         * Where an agent fetches its one-time bootstrap secret with its instance profile: an SSM parameter name,
+         * {@code {instance}} replaced by the instance id. Only the name goes into user data, never the secret.
+         */
+        @WithDefault("/marina/bootstrap/{instance}")
+        String bootstrapParameter();
+    }
 }

@@ -102,7 +102,11 @@ public class ProvisionCommandConsumer {
                 Instance instance = driver.create(new CreateRequest(instanceId, deployment, command.getSize(),
                         commandsSince(command), command.hasFirstCommand()
                                 ? java.util.Optional.of(dev.marina.schemas.serde.ProtoJsonSerde.toJson(command.getFirstCommand()))
-                                : java.util.Optional.empty()));
+                                : java.util.Optional.empty(),
+                        command.hasFirstCommand() && !command.getFirstCommand().getVersion().isEmpty()
+                                ? java.util.Optional.of(command.getFirstCommand().getVersion())
+                                : java.util.Optional.empty(),
+                        command.getCommandId()));
                 return ProvisionEvents.running(command.getCommandId(), instance, clock.instant());
             }
             driver.destroy(instanceId);

@@ -82,8 +82,18 @@ public class OrphanReaper {
         if (statuses.isEmpty()) {
             return;
         }
-        List<OrphanRule.Orphan> orphans = OrphanRule.orphans(driver.list(), statuses.get(), true, clock.instant(),
-                config.orphanGrace());
+        reap(driver, statuses.get(), clock.instant(), config.orphanGrace(), events);
+    }
+
+    /**
+     * One round for any driver, given the statuses read to the end: lists the driver's instances, destroys each
+     * orphan ({@link OrphanRule}) and reports it DESTROYED (no command id). A failed destroy is logged and left for the
+     * next round. Returns the instance ids reaped.
+     */
+    public static List<String> reap(InstanceDriver driver, Map<String, StatusFact> statuses, java.time.Instant now,
+            java.time.Duration grace, EventSink events) {
+        List<OrphanRule.Orphan> orphans = OrphanRule.orphans(driver.list(), statuses, true, now, grace);
+        List<String> reaped = new java.util.ArrayList<>();
         for (OrphanRule.Orphan orphan : orphans) {
             String deployment = orphan.instance().deployment();
             String instanceId = orphan.instance().instanceId();
@@ -91,10 +101,12 @@ public class OrphanReaper {
                     instanceId, orphan.instance().address(), orphan.instance().createdAt(), orphan.reason());
             try {
                 driver.destroy(instanceId);
-                events.emit(ProvisionEvents.destroyed("", DeploymentKey.parse(deployment), instanceId, clock.instant()));
+                events.emit(ProvisionEvents.destroyed("", DeploymentKey.parse(deployment), instanceId, now));
+                reaped.add(instanceId);
             } catch (RuntimeException e) {
                 LOG.errorf(e, "orphan not reaped deployment=%s instance=%s", deployment, instanceId);
             }
         }
+        return List.copyOf(reaped);
     }
 }
