@@ -219,14 +219,22 @@ final class AutoscalePlanner {
         AutoscalingSpec spec = state.getDesired().getSpec().getAutoscaling();
         AutoscaleState.Builder a = state.getAutoscale().toBuilder();
         adoptAdded(state, a);
-        if (!state.getDesired().getSpec().hasAutoscaling()) {
-            // autoscaling taken out of the spec: what it added stays until the spec says otherwise (replicas)
-            a.clearAboveSince().clearBelowSince().clearHolding();
-            state.setAutoscale(a);
-            return;
-        }
         if (!a.getRemoving().isEmpty()) {
             drain(pass, settings, a);
+        }
+        if (!state.getDesired().getSpec().hasAutoscaling()) {
+            // autoscaling taken out of the spec: back to spec.replicas, the readers it added drained and removed one by one
+            a.clearAboveSince().clearBelowSince().clearHolding();
+            if (a.getAddedReplicas() > 0 && a.getRemoving().isEmpty() && !PausePlanner.inEffect(state)) {
+                int before = Math.max(0, state.getDesired().getSpec().getReplicas()) + a.getAddedReplicas();
+                newestAdded(state, a).ifPresent(victim -> {
+                    a.setRemoving(victim).setRemovingSince(Timestamps.of(pass.now)).setLastScaleInAt(Timestamps.of(pass.now));
+                    decided(pass, a, AutoscaleAction.AUTOSCALE_ACTION_SCALE_IN, before, before - 1, OptionalDouble.empty(),
+                            "autoscaling taken out of the spec: back to spec.replicas", List.of(victim));
+                });
+            }
+            state.setAutoscale(a);
+            return;
         }
         Facts.Snapshot facts = Facts.of(state.build(), settings, pass.now);
         OptionalDouble current = current(state, facts, spec.getTarget().getMetric(), pass.now, settings.autoscale());

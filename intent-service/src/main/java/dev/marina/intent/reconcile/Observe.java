@@ -173,8 +173,9 @@ public final class Observe {
      * feed the idle tracking of a pause ({@link PausePlanner#idle}). Other windows, and instances not tracked, are ignored.
      */
     public static ReconcilerState metrics(ReconcilerState state, dev.marina.schemas.v1.DeploymentMetrics window) {
-        if (!state.hasDesired() || !window.hasWindowEnd()) {
-            return state;
+        if (!state.hasDesired() || !window.hasWindowEnd()
+                || (!state.getDesired().getSpec().hasAutoscaling() && state.getAutoscale().getRemoving().isEmpty())) {
+            return state; // only autoscaling, pausing after idle and a scale-in's drain read metrics
         }
         if (window.getInstanceId().isEmpty()) {
             if (state.getDesired().getSpec().getAutoscaling().getPauseAfterIdle().isEmpty()) {

@@ -113,7 +113,11 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             if (current == null) {
                 return; // metrics of a deployment this reconciler does not run
             }
+            ReconcilerState before = state;
             state = Observe.metrics(state, e);
+            if (state == before) {
+                return; // a window nothing reads (no autoscaling, an old or a 60-second instance window): no pass
+            }
         }
         if (!state.hasDesired()) {
             return; // facts about a deployment nobody asked for

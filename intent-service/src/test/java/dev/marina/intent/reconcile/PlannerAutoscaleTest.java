@@ -252,6 +252,26 @@ class PlannerAutoscaleTest {
     }
 
     @Test
+    void taking_autoscaling_out_of_the_spec_drains_the_readers_it_added() {
+        ready(cpu(60));
+        cpuOf(R2, 90, 40);
+        plan();
+        later(Duration.ofSeconds(60));
+        cpuOf(R2, 90, 40);
+        plan();
+        bringUp(List.of(R3));
+        Intent current = state.getDesired();
+        state = Observe.desired(state, current.toBuilder().setGeneration(2)
+                .setSpec(current.getSpec().toBuilder().clearAutoscaling()).build());
+        PlanResult r = plan();
+        AutoscaleDecision d = decisions(r).get(0);
+        assertEquals(AutoscaleAction.AUTOSCALE_ACTION_SCALE_IN, d.getAction());
+        assertEquals(List.of(R3), d.getInstancesList());
+        assertEquals("autoscaling taken out of the spec: back to spec.replicas", d.getReason());
+        assertEquals(R3, state.getAutoscale().getRemoving());
+    }
+
+    @Test
     void no_scaling_while_a_roll_runs_or_instances_are_missing() {
         ready(cpu(60));
         health(R2, Health.HEALTH_DOWN);
