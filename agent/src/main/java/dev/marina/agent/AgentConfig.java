@@ -85,6 +85,24 @@ public interface AgentConfig {
     /** How the agent runs MariaDB here. */
     Database database();
 
+    /** On EC2: where the agent fetches its credentials once ({@code dev.marina.agent.bootstrap}). */
+    Bootstrap bootstrap();
+
+    interface Bootstrap {
+        /**
+         * {@code MARINA_BOOTSTRAP_PARAMETER}: the SSM parameter holding this instance's one-time bootstrap secret. Set
+         * (the ec2 driver's user data) and the credentials files absent: the agent reads it with the SDK's default
+         * credentials (the instance profile), writes its files, and deletes it. Unset (the local driver): no SSM call.
+         */
+        Optional<String> parameter();
+
+        /** {@code MARINA_AWS_REGION}: the parameter's region; unset: the SDK's own lookup (instance metadata). */
+        Optional<String> region();
+
+        /** Another SSM endpoint (a VPC endpoint; tests). */
+        Optional<java.net.URI> endpoint();
+    }
+
     interface Database {
         /** The server binary. */
         @WithDefault("/usr/sbin/mariadbd")

@@ -88,6 +88,12 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
      * throws naming the missing variables when only some are.
      */
     public static Optional<AgentSettings> from(AgentConfig config, Properties kafka, Path marinaHome, Path keyFile) {
+        return from(config, kafka, marinaHome, keyFile, config.instanceKeyFile());
+    }
+
+    /** The same with the instance key file given (bootstrap mode on EC2 writes it where it chooses). */
+    public static Optional<AgentSettings> from(AgentConfig config, Properties kafka, Path marinaHome, Path keyFile,
+            Optional<Path> instanceKeyFile) {
         List<String> missing = new ArrayList<>();
         if (config.instanceId().isEmpty()) {
             missing.add("MARINA_INSTANCE_ID");
@@ -104,7 +110,7 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
         if (missing.size() == 4) {
             return Optional.empty();
         }
-        if (config.instanceKeyFile().isEmpty()) {
+        if (instanceKeyFile.isEmpty()) {
             // Without it the agent could prove nothing it sends and accept no command: it would only look dead.
             missing.add("MARINA_INSTANCE_KEY_FILE");
         }
@@ -123,7 +129,7 @@ public record AgentSettings(InstanceIdentity identity, InstanceFiles files, Path
                 config.commandsSince().map(Instant::ofEpochMilli),
                 kafka,
                 keyFile.toAbsolutePath(),
-                config.instanceKeyFile().get().toAbsolutePath(),
+                instanceKeyFile.get().toAbsolutePath(),
                 config.heartbeatInterval(),
                 config.metricsInterval(),
                 config.lease(),

@@ -181,5 +181,15 @@ public interface ProvisionerConfig {
          */
         @WithDefault("/marina/bootstrap/{instance}")
         String bootstrapParameter();
+
+        /**
+         * The longest a bootstrap parameter lives: the agent deletes it once read; the observer deletes any older than
+         * this (from its write, or from the instance's launch after a provisioner restart), and a destroy deletes it.
+         */
+        @WithDefault("15m")
+        Duration bootstrapTtl();
+
+        /** The KMS key (id, ARN or alias) bootstrap parameters are encrypted with; unset: the account's aws/ssm key. */
+        Optional<String> bootstrapKmsKey();
     }
 }

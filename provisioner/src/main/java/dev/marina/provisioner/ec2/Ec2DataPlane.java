@@ -5,6 +5,8 @@ import dev.marina.provisioner.EventSink;
 import dev.marina.provisioner.ProvisionEvents;
 import dev.marina.provisioner.ProvisionerConfig;
 import dev.marina.provisioner.driver.Instance;
+import dev.marina.provisioner.local.AgentCredentials;
+import dev.marina.schemas.proof.PlatformProofKey;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.v1.InstanceState;
 import dev.marina.service.KafkaClients;
@@ -13,6 +15,7 @@ import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -21,6 +24,7 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
@@ -47,8 +51,16 @@ public class Ec2DataPlane {
     @Inject
     Clock clock;
 
+    @Inject
+    PlatformProofKey proof;
+
+    @ConfigProperty(name = "marina.home")
+    String marinaHome;
+
     private Ec2Driver driver;
     private Ec2Api api;
+    private SsmApi ssm;
+    private AgentCredentials agentCredentials;
     private ScheduledExecutorService timer;
     private Optional<Map<String, InstanceState>> lastStates = Optional.empty();
     private Map<String, Instance> lastInstances = Map.of();
@@ -57,8 +69,14 @@ public class Ec2DataPlane {
     public synchronized Ec2Driver driver() {
         if (driver == null) {
             Ec2Settings settings = Ec2Settings.from(config.ec2(), kafka.bootstrapServers());
-            api = new SdkEc2Api(settings.region(), settings.endpoint(), DefaultCredentialsProvider.builder().build());
-            driver = new Ec2Driver(settings, api, TimeSource.SYSTEM);
+            DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+            api = new SdkEc2Api(settings.region(), settings.endpoint(), credentials);
+            // SSM has endpoints of its own: the EC2 endpoint override never applies to it.
+            ssm = new SdkSsmApi(settings.region(), java.util.Optional.empty(), credentials);
+            agentCredentials = new AgentCredentials(kafka.base());
+            driver = new Ec2Driver(settings, api, ssm,
+                    new KafkaInstanceSecrets(agentCredentials, proof, Path.of(marinaHome).toAbsolutePath().normalize()),
+                    TimeSource.SYSTEM, clock);
             LOG.infof("ec2 driver ready region=%s endpoint=%s subnets=%s owner=%s address=%s", settings.region(),
                     settings.endpoint().map(Object::toString).orElse("(the region's)"), settings.subnets(),
                     settings.owner(), settings.addressKind());
@@ -112,6 +130,7 @@ public class Ec2DataPlane {
         Map<String, Instance> instances = new HashMap<>();
         observed.forEach(o -> instances.put(o.instance().instanceId(), o.instance()));
         lastInstances = instances;
+        ec2.sweepBootstrap(observed);
     }
 
     void onStop(@Observes ShutdownEvent event) {
@@ -121,6 +140,12 @@ public class Ec2DataPlane {
         synchronized (this) {
             if (api != null) {
                 api.close();
+            }
+            if (ssm != null) {
+                ssm.close();
+            }
+            if (agentCredentials != null) {
+                agentCredentials.close();
             }
         }
     }

@@ -5,13 +5,18 @@ import dev.marina.provisioner.driver.DriverException;
 import dev.marina.provisioner.driver.Instance;
 import dev.marina.provisioner.driver.InstanceDriver;
 import dev.marina.provisioner.driver.InstanceIds;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
@@ -21,7 +26,12 @@ import org.jboss.logging.Logger;
  * kept here that a crash could lose. Idempotent by instance id: a create finds an existing host by its tags first, and
  * RunInstances carries a {@link ClientTokens client token}, so a retried create never makes a second host.
  * Decisions are pure ({@link ClientTokens}, {@link SubnetOrder}, {@link Ec2States}, {@link Ec2Tags}, {@link Backoff},
- * {@link Ec2Errors}, {@link UserData}); EC2 is behind {@link Ec2Api}.
+ * {@link Ec2Errors}, {@link UserData}, {@link BootstrapSweep}); EC2 is behind {@link Ec2Api}, SSM behind {@link SsmApi}.
+ *
+ * <p>The one-time bootstrap secret: before RunInstances the instance's credentials are made ({@link InstanceSecrets}:
+ * its Kafka principal, its proof key) and written as one SecureString parameter ({@link BootstrapSecret}); the agent
+ * reads and deletes it. What is left is deleted by {@link #sweepBootstrap} after {@code bootstrap-ttl} and by a
+ * destroy, which removes the principal too.
  */
 public final class Ec2Driver implements InstanceDriver {
 
@@ -32,10 +42,20 @@ public final class Ec2Driver implements InstanceDriver {
     private final RateLimiter limiter;
     private final Backoff backoff;
     private final TimeSource time;
+    private final SsmApi ssm;
+    private final InstanceSecrets secrets;
+    private final Clock clock;
+    /** Bootstrap parameters written and not deleted by this provisioner: instance → when. */
+    private final Map<String, Instant> written = new HashMap<>();
+    /** Instances whose bootstrap parameter was deleted since start (the sweep deletes each once). */
+    private final Set<String> swept = new HashSet<>();
 
-    public Ec2Driver(Ec2Settings settings, Ec2Api api, TimeSource time) {
+    public Ec2Driver(Ec2Settings settings, Ec2Api api, SsmApi ssm, InstanceSecrets secrets, TimeSource time, Clock clock) {
         this.settings = settings;
         this.api = api;
+        this.ssm = ssm;
+        this.secrets = secrets;
+        this.clock = clock;
         this.time = time;
         this.limiter = RateLimiter.perSecond(settings.rateLimit(), time);
         this.backoff = new Backoff(settings.throttleBackoff(), settings.throttleBackoffMax(), settings.throttleRetries());
@@ -67,6 +87,7 @@ public final class Ec2Driver implements InstanceDriver {
         String userData = UserData.encoded(UserData.script(UserData.settings(request.instanceId(), request.deployment(),
                 settings.brokerAddress(), settings.region(), request.commandsSince(), settings.bootstrapParameter())));
         Map<String, String> tags = Ec2Tags.forInstance(settings.owner(), request.deployment(), request.instanceId());
+        writeBootstrap(request.deployment(), request.instanceId());
         List<String> subnets = SubnetOrder.forInstance(settings.subnets(), request.instanceId());
         List<String> noCapacity = new ArrayList<>();
         for (String subnet : subnets) {
@@ -110,11 +131,25 @@ public final class Ec2Driver implements InstanceDriver {
      */
     @Override
     public synchronized void destroy(String instanceId) {
+        InstanceIds.problem(instanceId).ifPresent(problem -> {
+            throw new DriverException(problem);
+        });
         List<Ec2Api.Host> hosts = hostsOf(instanceId);
         if (hosts.isEmpty()) {
             LOG.infof("instance already gone instance=%s", instanceId);
-            return;
+        } else {
+            terminate(instanceId, hosts);
         }
+        // Whatever a create left behind goes with the instance: an unread secret, the agent's principal.
+        deleteBootstrap(instanceId, "instance destroyed");
+        try {
+            secrets.revoke(instanceId);
+        } catch (RuntimeException e) {
+            throw new DriverException("cannot remove the Kafka principal of instance " + instanceId + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void terminate(String instanceId, List<Ec2Api.Host> hosts) {
         List<String> ids = hosts.stream().map(Ec2Api.Host::ec2Id).toList();
         try {
             call("TerminateInstances", () -> {
@@ -146,6 +181,72 @@ public final class Ec2Driver implements InstanceDriver {
         }
         observed.sort(Comparator.comparing((Observed o) -> o.instance().createdAt()).thenComparing(o -> o.instance().instanceId()));
         return List.copyOf(observed);
+    }
+
+    // ---- the bootstrap secret
+
+    /** Makes the instance's credentials and writes them as its bootstrap parameter (overwriting a retried create's). */
+    private void writeBootstrap(String deployment, String instanceId) {
+        String name = settings.bootstrapParameter(instanceId);
+        String value;
+        try {
+            value = secrets.issue(deployment, instanceId).render();
+        } catch (RuntimeException e) {
+            throw new DriverException("cannot make the credentials of instance " + instanceId + ": " + e.getMessage(), e);
+        }
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(Ec2Tags.OWNER, settings.owner());
+        tags.put(Ec2Tags.DEPLOYMENT, deployment);
+        tags.put(Ec2Tags.INSTANCE, instanceId);
+        try {
+            call("PutParameter", () -> {
+                ssm.putSecure(name, value, settings.bootstrapKmsKey(), tags);
+                return null;
+            });
+        } catch (Ec2CallException e) {
+            throw failure(e);
+        }
+        written.put(instanceId, clock.instant());
+        swept.remove(instanceId);
+        LOG.infof("bootstrap secret written deployment=%s instance=%s parameter=%s", deployment, instanceId, name);
+    }
+
+    /** Deletes an instance's bootstrap parameter; none there is fine. */
+    private void deleteBootstrap(String instanceId, String reason) {
+        String name = settings.bootstrapParameter(instanceId);
+        boolean existed;
+        try {
+            existed = call("DeleteParameter", () -> ssm.delete(name));
+        } catch (Ec2CallException e) {
+            throw failure(e);
+        }
+        written.remove(instanceId);
+        swept.add(instanceId);
+        if (existed) {
+            LOG.infof("bootstrap secret deleted instance=%s parameter=%s reason=\"%s\"", instanceId, name, reason);
+        }
+    }
+
+    /**
+     * Deletes the bootstrap parameters older than {@code bootstrap-ttl} ({@link BootstrapSweep}), given what the
+     * observer saw; one failure does not stop the others. The instances whose parameter was deleted (or found gone).
+     */
+    public synchronized List<String> sweepBootstrap(List<Observed> observed) {
+        Map<String, Instant> launched = new HashMap<>();
+        observed.forEach(o -> launched.put(o.instance().instanceId(), o.instance().createdAt()));
+        swept.retainAll(launched.keySet());
+        List<String> done = new ArrayList<>();
+        for (BootstrapSweep.Due due : BootstrapSweep.due(written, launched, swept, clock.instant(),
+                settings.bootstrapTtl())) {
+            try {
+                deleteBootstrap(due.instanceId(), due.reason());
+                done.add(due.instanceId());
+            } catch (DriverException e) {
+                LOG.warnf("bootstrap secret not deleted, retrying next pass instance=%s reason=\"%s\"", due.instanceId(),
+                        e.getMessage());
+            }
+        }
+        return done;
     }
 
     // ---- lookups

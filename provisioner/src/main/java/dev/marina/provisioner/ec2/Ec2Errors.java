@@ -53,6 +53,11 @@ public final class Ec2Errors {
 
     /** The reason a failed command carries: the call, AWS's code and AWS's own message. */
     public static String reason(Ec2CallException e) {
-        return "EC2 " + e.action() + " failed: " + e.code() + ": " + e.awsMessage();
+        return service(e.action()) + " " + e.action() + " failed: " + e.code() + ": " + e.awsMessage();
+    }
+
+    /** The service of a call: the bootstrap parameters' are SSM's, the rest EC2's. */
+    static String service(String action) {
+        return action.endsWith("Parameter") || action.equals("AddTagsToResource") ? "SSM" : "EC2";
     }
 }

@@ -19,7 +19,8 @@ public record Ec2Settings(String region, Optional<URI> endpoint, List<String> su
         Optional<String> instanceProfile, Map<Size, String> instanceTypes, Map<String, String> images, String volumeType,
         Map<Size, Integer> volumeSizes, String volumeDevice, boolean encrypted, boolean deleteOnTermination, String owner,
         AddressKind addressKind, Duration addressWait, double rateLimit, int throttleRetries, Duration throttleBackoff,
-        Duration throttleBackoffMax, int pageSize, String brokerAddress, String bootstrapParameter) {
+        Duration throttleBackoffMax, int pageSize, String brokerAddress, String bootstrapParameter,
+        Duration bootstrapTtl, Optional<String> bootstrapKmsKey) {
 
     /** Which of an instance's addresses names point at. */
     public enum AddressKind { PRIVATE, PUBLIC }
@@ -62,6 +63,19 @@ public record Ec2Settings(String region, Optional<URI> endpoint, List<String> su
             throw new IllegalArgumentException("marina.provisioner.ec2.bootstrap-parameter must contain "
                     + UserData.INSTANCE_PLACEHOLDER + " (one parameter per instance)");
         }
+        if (!bootstrapParameter.startsWith("/")) {
+            throw new IllegalArgumentException("marina.provisioner.ec2.bootstrap-parameter must be a path (start with /),"
+                    + " so that IAM policies can name it");
+        }
+        if (bootstrapTtl == null || bootstrapTtl.isNegative() || bootstrapTtl.isZero()) {
+            throw new IllegalArgumentException("marina.provisioner.ec2.bootstrap-ttl must be positive");
+        }
+        bootstrapKmsKey = bootstrapKmsKey.filter(k -> !k.isBlank());
+    }
+
+    /** The name of an instance's bootstrap parameter. */
+    public String bootstrapParameter(String instanceId) {
+        return bootstrapParameter.replace(UserData.INSTANCE_PLACEHOLDER, instanceId);
     }
 
     /** From the service's configuration; {@code providerBroker} serves when no broker address is set for agents. */
@@ -77,7 +91,8 @@ public record Ec2Settings(String region, Optional<URI> endpoint, List<String> su
                 config.volumeType(), volumes, config.volumeDevice(), config.encrypted(), config.deleteOnTermination(),
                 config.owner(), parseAddressKind(config.addressKind()), config.addressWait(), config.rateLimit(),
                 config.throttleRetries(), config.throttleBackoff(), config.throttleBackoffMax(), config.pageSize(),
-                config.brokerAddress().orElse(providerBroker), config.bootstrapParameter());
+                config.brokerAddress().orElse(providerBroker), config.bootstrapParameter(), config.bootstrapTtl(),
+                config.bootstrapKmsKey());
     }
 
     static AddressKind parseAddressKind(String text) {

@@ -16,7 +16,7 @@ import org.apache.kafka.clients.admin.Admin;
  * credential and ACLs, when the instance is destroyed. The provisioner may alter the cluster's
  * principals for exactly this ({@code Principals}).
  */
-final class AgentCredentials implements AutoCloseable {
+public final class AgentCredentials implements AutoCloseable {
 
     static final String FILE = "kafka.properties";
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
@@ -26,7 +26,7 @@ final class AgentCredentials implements AutoCloseable {
     private Admin admin;
 
     /** @param client the provisioner's own Kafka client settings (its principal may alter principals) */
-    AgentCredentials(Properties client) {
+    public AgentCredentials(Properties client) {
         this.client = client;
         String ca = client.getProperty("ssl.truststore.location");
         if (ca == null) {
@@ -48,7 +48,25 @@ final class AgentCredentials implements AutoCloseable {
     }
 
     synchronized void remove(InstanceRecord record) {
-        users().remove(Principals.agent(record.instanceId()), file(record));
+        remove(record.instanceId(), file(record));
+    }
+
+    /**
+     * The same for an instance whose settings file is kept elsewhere (the ec2 driver keeps it with the provisioner and
+     * hands its content over through the bootstrap secret): makes (or keeps, password and all) the principal.
+     */
+    public synchronized void ensure(String instanceId, Path settingsFile) {
+        users().ensure(Principals.agent(instanceId), Role.AGENT, settingsFile);
+    }
+
+    /** Removes the principal, its ACLs and its settings file. Idempotent. */
+    public synchronized void remove(String instanceId, Path settingsFile) {
+        users().remove(Principals.agent(instanceId), settingsFile);
+    }
+
+    /** The broker's CA certificate the provisioner trusts, which agents trust too. */
+    public Path caFile() {
+        return caFile;
     }
 
     private KafkaUsers users() {

@@ -144,11 +144,13 @@ class Ec2DecisionsTest {
             assertThrows(IllegalArgumentException.class, () -> new Ec2Settings(good.region(), good.endpoint(), List.of(),
                     good.securityGroups(), good.instanceProfile(), good.instanceTypes(), good.images(), good.volumeType(),
                     good.volumeSizes(), good.volumeDevice(), true, true, good.owner(), good.addressKind(),
-                    good.addressWait(), 5, 3, good.throttleBackoff(), good.throttleBackoffMax(), 100, "k:9", "/p/{instance}"));
+                    good.addressWait(), 5, 3, good.throttleBackoff(), good.throttleBackoffMax(), 100, "k:9", "/p/{instance}",
+                    good.bootstrapTtl(), good.bootstrapKmsKey()));
             assertThrows(IllegalArgumentException.class, () -> new Ec2Settings(good.region(), good.endpoint(), good.subnets(),
                     good.securityGroups(), good.instanceProfile(), good.instanceTypes(), good.images(), good.volumeType(),
                     good.volumeSizes(), good.volumeDevice(), true, true, good.owner(), good.addressKind(),
-                    good.addressWait(), 5, 3, good.throttleBackoff(), good.throttleBackoffMax(), 100, "k:9", "/p/shared"));
+                    good.addressWait(), 5, 3, good.throttleBackoff(), good.throttleBackoffMax(), 100, "k:9", "/p/shared",
+                    good.bootstrapTtl(), good.bootstrapKmsKey()));
             assertThrows(IllegalArgumentException.class, () -> Ec2Settings.parseAddressKind("elastic"));
             assertEquals(Ec2Settings.AddressKind.PUBLIC, Ec2Settings.parseAddressKind("Public"));
         } finally {

@@ -28,7 +28,7 @@ public final class Ec2Fixture {
                 Map.of("default", "ami-0abcdef1234567890", "10.11.19", "ami-0123456789abcdef0"), "gp3",
                 Map.of(Size.SIZE_SMALL, 20, Size.SIZE_MEDIUM, 100, Size.SIZE_LARGE, 500), "/dev/sdf", true, true, OWNER,
                 addressKind, Duration.ofSeconds(30), rateLimit, 3, Duration.ofMillis(500), Duration.ofSeconds(2), 5, BROKER,
-                "/marina/bootstrap/{instance}");
+                "/marina/bootstrap/{instance}", Duration.ofMinutes(15), Optional.empty());
     }
 
     public static Ec2Settings settings(FakeEc2 fake) {
@@ -40,8 +40,16 @@ public final class Ec2Fixture {
                 StaticCredentialsProvider.create(AwsBasicCredentials.create(FakeEc2.ACCESS_KEY, FakeEc2.SECRET_KEY)));
     }
 
+    /** When the tests' creates happen (the recorded instances launched at 08:00). */
+    public static final Instant NOW = Instant.parse("2026-12-03T08:00:05Z");
+
     public static Ec2Driver driver(FakeEc2 fake, Ec2Settings settings, TimeSource time) {
-        return new Ec2Driver(settings, api(fake), time);
+        return new Ec2Driver(settings, api(fake), new MemorySsm(), new TestSecrets(), time, new MovableClock(NOW));
+    }
+
+    public static SdkSsmApi ssm(FakeSsm fake) {
+        return new SdkSsmApi("eu-west-1", Optional.of(fake.endpoint()),
+                StaticCredentialsProvider.create(AwsBasicCredentials.create(FakeEc2.ACCESS_KEY, FakeEc2.SECRET_KEY)));
     }
 
     public static CreateRequest create(String instanceId, String deployment, Size size, String attempt) {
