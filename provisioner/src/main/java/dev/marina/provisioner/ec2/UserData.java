@@ -25,6 +25,8 @@ public final class UserData {
 
     /** Where the bootstrap settings are written on the host; the image's agent unit reads them. */
     static final String ENV_FILE = "/etc/marina/bootstrap.env";
+    /** Where the image mounts the instance's data volume: the agent's instance folder. */
+    static final String INSTANCE_DIR = "/var/lib/marina/instance";
 
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9._:/,@+=-]{1,512}");
 
@@ -36,9 +38,12 @@ public final class UserData {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("MARINA_INSTANCE_ID", instanceId);
         env.put("MARINA_DEPLOYMENT", deployment);
-        env.put("MARINA_KAFKA_BOOTSTRAP", brokerAddress);
+        // The names the agent reads (as the local driver sets them): the broker, and its first command's time in epoch millis.
+        env.put("KAFKA_BOOTSTRAP_SERVERS", brokerAddress);
         env.put("MARINA_AWS_REGION", region);
-        env.put("MARINA_COMMANDS_SINCE", commandsSince.toString());
+        env.put("MARINA_COMMANDS_SINCE", Long.toString(commandsSince.toEpochMilli()));
+        // The image mounts the data volume here; the unit adds MARINA_INSTANCE_ADDRESS from the instance metadata.
+        env.put("MARINA_INSTANCE_DIR", INSTANCE_DIR);
         env.put("MARINA_BOOTSTRAP_PARAMETER", bootstrapParameter.replace(INSTANCE_PLACEHOLDER, instanceId));
         return env;
     }

@@ -109,10 +109,10 @@ class Ec2DecisionsTest {
                 Instant.parse("2026-12-03T08:00:00Z"), "/marina/bootstrap/{instance}");
         assertEquals("/marina/bootstrap/acme-orders-0", settings.get("MARINA_BOOTSTRAP_PARAMETER"));
         String script = UserData.script(settings);
-        assertTrue(script.contains("MARINA_KAFKA_BOOTSTRAP=kafka:9093\n"), script);
+        assertTrue(script.contains("KAFKA_BOOTSTRAP_SERVERS=kafka:9093\n"), script);
         for (String hostile : List.of("kafka:9093\nMARINA_PASSWORD=x", "x'; rm -rf /", "$(curl evil)", "a b")) {
             Map<String, String> bad = new java.util.LinkedHashMap<>(settings);
-            bad.put("MARINA_KAFKA_BOOTSTRAP", hostile);
+            bad.put("KAFKA_BOOTSTRAP_SERVERS", hostile);
             assertThrows(IllegalArgumentException.class, () -> UserData.script(bad), hostile);
         }
     }

@@ -53,9 +53,9 @@ class Ec2DriverTest {
         assertTrue(userData.startsWith("#!/bin/sh\n"), userData);
         assertTrue(userData.contains("MARINA_INSTANCE_ID=acme-orders-0\n"), userData);
         assertTrue(userData.contains("MARINA_DEPLOYMENT=acme/orders\n"), userData);
-        assertTrue(userData.contains("MARINA_KAFKA_BOOTSTRAP=" + Ec2Fixture.BROKER + "\n"), userData);
+        assertTrue(userData.contains("KAFKA_BOOTSTRAP_SERVERS=" + Ec2Fixture.BROKER + "\n"), userData);
         assertTrue(userData.contains("MARINA_BOOTSTRAP_PARAMETER=/marina/bootstrap/acme-orders-0\n"), userData);
-        assertTrue(userData.contains("MARINA_COMMANDS_SINCE=2026-12-03T07:59:58Z\n"), userData);
+        assertTrue(userData.contains("MARINA_COMMANDS_SINCE=" + Ec2Fixture.COMMANDS_SINCE.toEpochMilli() + "\n"), userData);
     }
 
     @Test
@@ -69,10 +69,10 @@ class Ec2DriverTest {
         assertFalse(userData.contains(secret), userData);
         assertFalse(userData.contains("rootPassword"), userData);
         // Only the bootstrap settings: names and addresses, one per line, nothing else set.
-        List<String> keys = userData.lines().filter(l -> l.startsWith("MARINA_") && l.contains("=")).map(l -> l.substring(0, l.indexOf('=')))
+        List<String> keys = userData.lines().filter(l -> l.matches("[A-Z_]+=.*")).map(l -> l.substring(0, l.indexOf('=')))
                 .toList();
-        assertEquals(List.of("MARINA_INSTANCE_ID", "MARINA_DEPLOYMENT", "MARINA_KAFKA_BOOTSTRAP", "MARINA_AWS_REGION",
-                "MARINA_COMMANDS_SINCE", "MARINA_BOOTSTRAP_PARAMETER"), keys);
+        assertEquals(List.of("MARINA_INSTANCE_ID", "MARINA_DEPLOYMENT", "KAFKA_BOOTSTRAP_SERVERS", "MARINA_AWS_REGION",
+                "MARINA_COMMANDS_SINCE", "MARINA_INSTANCE_DIR", "MARINA_BOOTSTRAP_PARAMETER"), keys);
         for (String word : List.of("password", "secret=", "token", "BEGIN ", "PRIVATE KEY", "sasl", "AKIA")) {
             assertFalse(userData.toLowerCase(java.util.Locale.ROOT).contains(word.toLowerCase(java.util.Locale.ROOT)),
                     "user data mentions " + word + ":\n" + userData);
