@@ -50,9 +50,12 @@ public final class Agent implements AutoCloseable {
     private final SelfFencing fencing;
     private final BackupJobs backups;
     private final BinlogArchiver archiver;
+    private final WakeWatch wakes;
 
     private Agent(DatabaseServer database, DatabaseFigures figures, EventPublisher publisher, CommandLoop commands,
-            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing, BackupJobs backups, BinlogArchiver archiver) {
+            HeartbeatLoop heartbeats, MetricsLoop samples, SelfFencing fencing, BackupJobs backups, BinlogArchiver archiver,
+            WakeWatch wakes) {
+        this.wakes = wakes;
         this.archiver = archiver;
         this.fencing = fencing;
         this.backups = backups;
@@ -84,6 +87,8 @@ public final class Agent implements AutoCloseable {
         BackupJobs backups = new BackupJobs(ObjectStoreFactory.fromInstanceFolder(settings.files().dir()),
                 new BackupRunner(BackupTools.installed(), ServerLogin.of(settings.files()), settings.files().dir(), clock));
         handler.useBackups(backups, event -> publisher.answer(identity.deploymentKey(), event));
+        handler.useUnaskedEvents(event -> publisher.answer(identity.deploymentKey(), event));
+        WakeWatch wakes = new WakeWatch(identity, handler::watchWake);
         BinlogArchiver archiver = database instanceof BinlogServer binlogs
                 ? new BinlogArchiver(identity, binlogs, ObjectStoreFactory.fromInstanceFolder(settings.files().dir()), handler::archivePlan,
                         event -> publisher.answer(identity.deploymentKey(), event), clock, settings.archiveInterval())
@@ -115,12 +120,14 @@ public final class Agent implements AutoCloseable {
         if (archiver != null) {
             archiver.start();
         }
-        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing, backups, archiver);
+        wakes.start();
+        return new Agent(database, figures, publisher, commands, heartbeats, samples, fencing, backups, archiver, wakes);
     }
 
     /** Stops the threads and clients; the database keeps running. */
     @Override
     public void close() {
+        wakes.close();
         if (archiver != null) {
             archiver.close();
         }

@@ -38,26 +38,39 @@ import java.util.Properties;
  * @param deployAction      the action of the DEPLOY that created the database (recorded with its command id), echoed
  *                          with it by the events the agent sends unasked; the empty key when that DEPLOY carried none
  *                          (or the file predates actions)
+ * @param pause             whether the server is paused (PAUSE), and how
  */
 public record AgentState(Phase phase, Size size, String adminUser, String deployCommandId, long highestEpoch,
         TlsMode tlsMode, String certRequestId, String certSerial, Role role, boolean ready, boolean fenced,
-        Durability durability, String replicationSource, ActionKey deployAction) {
+        Durability durability, String replicationSource, ActionKey deployAction, Pause pause) {
 
     public enum Phase { NEW, DEPLOYED, DESTROYED }
 
+    /**
+     * PAUSE: the server is stopped on purpose (kept so across agent restarts: the agent does not start it on its own).
+     *
+     * @param paused        stopped on purpose until RESUME (or a client's connection wakes it)
+     * @param wakeOnConnect the address keeps listening and the first connection starts the server
+     * @param semiSyncWait  the master-side semi-sync of the primary when it was paused: a woken or resumed primary
+     *                      turns it on again (waiting only once a replica attached, see SemiSync.Master.UNTIL_FIRST_REPLICA)
+     */
+    public record Pause(boolean paused, boolean wakeOnConnect, boolean semiSyncWait) {
+        public static final Pause NONE = new Pause(false, false, false);
+    }
+
     public static final AgentState NEW = new AgentState(Phase.NEW, Size.SIZE_UNSPECIFIED, "", "", 0,
             TlsMode.TLS_MODE_UNSPECIFIED, "", "", Role.ROLE_UNSPECIFIED, false, false, Durability.DURABILITY_SEMI_SYNC, "",
-            ActionKey.getDefaultInstance());
+            ActionKey.getDefaultInstance(), Pause.NONE);
 
     public AgentState deployed(Size size, String adminUser, String commandId, ActionKey action) {
         return new AgentState(Phase.DEPLOYED, size, adminUser, commandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                role, ready, fenced, durability, replicationSource, action);
+                role, ready, fenced, durability, replicationSource, action, pause);
     }
 
     /** The size an UPDATE restarted the server with (my.cnf at every later start). */
     public AgentState withSize(Size next) {
         return new AgentState(phase, next, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                role, ready, fenced, durability, replicationSource, deployAction);
+                role, ready, fenced, durability, replicationSource, deployAction, pause);
     }
 
     /** Whether the DEPLOY that created the database carried an action. */
@@ -67,22 +80,22 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
 
     public AgentState destroyed() {
         return new AgentState(Phase.DESTROYED, size, adminUser, deployCommandId, highestEpoch, tlsMode, "", "", role, ready,
-                fenced, durability, replicationSource, deployAction);
+                fenced, durability, replicationSource, deployAction, Pause.NONE);
     }
 
     public AgentState withEpoch(long epoch) {
         return new AgentState(phase, size, adminUser, deployCommandId, Math.max(highestEpoch, epoch), tlsMode, certRequestId,
-                certSerial, role, ready, fenced, durability, replicationSource, deployAction);
+                certSerial, role, ready, fenced, durability, replicationSource, deployAction, pause);
     }
 
     public AgentState withTlsMode(TlsMode mode) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, mode, certRequestId, certSerial, role,
-                ready, fenced, durability, replicationSource, deployAction);
+                ready, fenced, durability, replicationSource, deployAction, pause);
     }
 
     public AgentState withCertificate(String requestId, String serial) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, requestId, serial, role, ready,
-                fenced, durability, replicationSource, deployAction);
+                fenced, durability, replicationSource, deployAction, pause);
     }
 
     /**
@@ -94,39 +107,54 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         Role known = next == Role.ROLE_REPLICA ? Role.ROLE_REPLICA : Role.ROLE_PRIMARY;
         boolean primary = known == Role.ROLE_PRIMARY;
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, known,
-                ready, primary, durability, primary ? "" : replicationSource, deployAction);
+                ready, primary, durability, primary ? "" : replicationSource, deployAction, pause);
     }
 
     public AgentState withReady() {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
-                true, fenced, durability, replicationSource, deployAction);
+                true, fenced, durability, replicationSource, deployAction, pause);
     }
 
     public AgentState withDurability(Durability next) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
-                ready, fenced, semiSyncUnlessAsync(next), replicationSource, deployAction);
+                ready, fenced, semiSyncUnlessAsync(next), replicationSource, deployAction, pause);
     }
 
     /** The writable primary (PROMOTE, a primary's first DEPLOY). */
     public AgentState primary() {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                Role.ROLE_PRIMARY, ready, false, durability, "", deployAction);
+                Role.ROLE_PRIMARY, ready, false, durability, "", deployAction, pause);
     }
 
     /** A replica of {@code source} (REPLICATE). */
     public AgentState replicaOf(String source) {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial,
-                Role.ROLE_REPLICA, ready, false, durability, source, deployAction);
+                Role.ROLE_REPLICA, ready, false, durability, source, deployAction, pause);
     }
 
     /** A primary kept read-only by the agent until a PROMOTE; nothing changes for a replica (it is read-only anyway). */
     public AgentState withFenced() {
         return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
-                ready, role == Role.ROLE_PRIMARY, durability, replicationSource, deployAction);
+                ready, role == Role.ROLE_PRIMARY, durability, replicationSource, deployAction, pause);
     }
 
-    /** A primary the agent lets take writes: role PRIMARY and not fenced. */
+    /** Paused as {@code next} says ({@link Pause#NONE}: running again). */
+    public AgentState withPause(Pause next) {
+        return new AgentState(phase, size, adminUser, deployCommandId, highestEpoch, tlsMode, certRequestId, certSerial, role,
+                ready, fenced, durability, replicationSource, deployAction, next);
+    }
+
+    public boolean paused() {
+        return pause.paused();
+    }
+
+    /** A primary the agent lets take writes: role PRIMARY, not fenced, not paused (a paused server takes nothing). */
     public boolean writablePrimary() {
+        return phase == Phase.DEPLOYED && role == Role.ROLE_PRIMARY && !fenced && !pause.paused();
+    }
+
+    /** A primary that takes writes once it runs again: role PRIMARY, not fenced (paused or not). */
+    public boolean primaryNotFenced() {
         return phase == Phase.DEPLOYED && role == Role.ROLE_PRIMARY && !fenced;
     }
 
@@ -181,7 +209,10 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
                 Boolean.parseBoolean(props.getProperty("fenced", "false")),
                 Durability.valueOf(props.getProperty("durability", Durability.DURABILITY_SEMI_SYNC.name())),
                 props.getProperty("replication-source", ""),
-                deployAction(props.getProperty("deploy-action", "")));
+                deployAction(props.getProperty("deploy-action", "")),
+                new Pause(Boolean.parseBoolean(props.getProperty("paused", "false")),
+                        Boolean.parseBoolean(props.getProperty("wake-on-connect", "false")),
+                        Boolean.parseBoolean(props.getProperty("paused-semi-sync-wait", "false"))));
     }
 
     /** The saved action (proto JSON); the empty key when there is none or it does not decode (it is only echoed). */
@@ -208,6 +239,11 @@ public record AgentState(Phase phase, Size size, String adminUser, String deploy
         props.setProperty("fenced", Boolean.toString(fenced));
         props.setProperty("durability", durability.name());
         props.setProperty("replication-source", replicationSource);
+        if (pause.paused()) {
+            props.setProperty("paused", "true");
+            props.setProperty("wake-on-connect", Boolean.toString(pause.wakeOnConnect()));
+            props.setProperty("paused-semi-sync-wait", Boolean.toString(pause.semiSyncWait()));
+        }
         if (hasDeployAction()) {
             props.setProperty("deploy-action", ProtoJsonSerde.toJson(deployAction));
         }

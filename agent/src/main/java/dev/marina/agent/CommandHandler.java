@@ -95,6 +95,13 @@ public final class CommandHandler {
     /** Backups run off this thread; their answers go out through {@code laterAnswers}. Unset: BACKUP fails. */
     private volatile BackupJobs backups;
     private volatile java.util.function.Consumer<AgentEvent> laterAnswers;
+    private volatile java.util.function.Consumer<AgentEvent> unasked;
+    /** A woken server's DATABASE_READY the broker did not take yet: sent again at the next watch. */
+    private AgentEvent wokenPending;
+    /** Held while a paused server is stopped, armed, woken or resumed (command thread, wake watch). */
+    private final Object pauseLock = new Object();
+    /** When the wake listener may be armed again after it could not be (nanoTime). */
+    private long rearmAfter;
     /** Where DEPLOY with {@code restore} reads its backup from. Unset: such a DEPLOY fails. */
     private volatile ObjectStoreFactory restoreStores;
     private volatile RestoreRunner restorer;
@@ -147,6 +154,14 @@ public final class CommandHandler {
             // and no lease is held for it meanwhile.
             update(AgentState::withFenced);
         }
+        // A paused server is never dialed (a connection would wake it), by the heartbeat or the metrics either.
+        database.markPaused(state.paused());
+        sampling.markPaused(state.paused());
+    }
+
+    /** Where the events sent unasked go (a woken server's DATABASE_READY); it throws when the broker does not take one. */
+    public void useUnaskedEvents(java.util.function.Consumer<AgentEvent> events) {
+        this.unasked = events;
     }
 
     /**
@@ -209,7 +224,8 @@ public final class CommandHandler {
     /** The agent's side of a heartbeat (read from the heartbeat thread). */
     public RoleFacts roleFacts() {
         AgentState now = state;
-        return new RoleFacts(now.role(), now.fenced(), now.highestEpoch(), now.replicationSource());
+        return new RoleFacts(now.role(), now.fenced(), now.highestEpoch(), now.replicationSource(), now.paused(),
+                now.pause().wakeOnConnect());
     }
 
     public Lease lease() {
@@ -246,7 +262,10 @@ public final class CommandHandler {
      */
     public Optional<AgentEvent> recover() {
         LocalState local = observe();
-        Decision decision = AgentDecisions.onStart(local);
+        Decision decision = AgentDecisions.onStart(local, state.paused());
+        if (decision.action() == Action.PAUSE) {
+            return recoverPaused();
+        }
         LOG.infof("agent started state=%s action=%s why=%s", local, decision.action(), decision.reason());
         if (decision.action() != Action.START) {
             return firstCommand();
@@ -308,6 +327,8 @@ public final class CommandHandler {
      */
     public AgentEvent handle(AgentCommand command) {
         long started = System.nanoTime();
+        // A client may have woken a paused server: that is handled (and announced) before the command is decided.
+        watchWake();
         if (command.getOp() == AgentOp.AGENT_OP_DEPLOY) {
             try {
                 discardInterruptedReplay();
@@ -346,6 +367,9 @@ public final class CommandHandler {
                 case ARCHIVE_BINLOGS -> archiveBinlogs(command);
                 case UPDATE_LIVE -> updateLive(command, facts);
                 case UPDATE_RESTART -> updateRestart(command, facts);
+                case PAUSE -> pause(command);
+                case RESUME -> resume(command);
+                case ANNOUNCE_RESUMED -> answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "running already" + readOnlyNote());
                 case ANNOUNCE_UPDATED -> answer(command, AgentOutcome.AGENT_OUTCOME_DONE, decision.reason()).toBuilder()
                         .setRunning(database.running()).build();
                 case REFUSE -> answer(command, AgentOutcome.AGENT_OUTCOME_REFUSED, decision.reason()).toBuilder()
@@ -739,6 +763,12 @@ public final class CommandHandler {
         if (state.phase() == AgentState.Phase.DEPLOYED) {
             update(AgentState::withFenced);
         }
+        if (state.paused() && state.pause().wakeOnConnect()) {
+            // A fenced primary must not wake writable: the listener starts the server read-only from now on.
+            synchronized (pauseLock) {
+                armWake();
+            }
+        }
         return answer(command, AgentOutcome.AGENT_OUTCOME_DONE, reason);
     }
 
@@ -884,11 +914,15 @@ public final class CommandHandler {
     }
 
     private AgentEvent destroy(AgentCommand command) {
-        sampling.shutWhile(() -> {
-            database.stop();
-            database.removeData();
-        });
-        update(AgentState::destroyed);
+        synchronized (pauseLock) {
+            sampling.shutWhile(() -> {
+                database.stop();
+                database.removeData();
+            });
+            update(AgentState::destroyed);
+            database.markPaused(false);
+            sampling.markPaused(false);
+        }
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, "destroyed");
     }
 
@@ -909,7 +943,7 @@ public final class CommandHandler {
         BackupJobs jobs = backups;
         boolean backupRunning = jobs != null && jobs.running().isPresent();
         return new Facts(local, state.highestEpoch(), installedVersion(), state.role(), state.ready(), state.writablePrimary(),
-                installed, configured, backupRunning);
+                installed, configured, backupRunning, state.paused());
     }
 
     /** What a first DEPLOY records: the exact build its version means here, its size and parameters (valid: decided). */
@@ -985,6 +1019,192 @@ public final class CommandHandler {
         }
         return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "restarted on " + AgentDecisions.describe(target)
                 + (upgrade ? "; mariadb-upgrade done" : "") + readOnlyNote()).toBuilder().setDrain(drained).build();
+    }
+
+    /**
+     * PAUSE: recorded first (a crash from here on leaves the instance paused: the restarted agent finishes it), then the
+     * agent stops dialing the server, stops it (clean shutdown; open transactions roll back) and, for wake on connect,
+     * arms the listener on its address. Answered DATABASE_STOPPED with paused. Repeated: stopped still, armed as told.
+     */
+    private AgentEvent pause(AgentCommand command) {
+        boolean wake = command.getWakeOnConnect();
+        if (wake) {
+            Optional<String> missing = database.wakeUnavailable();
+            if (missing.isPresent()) {
+                return answer(command, AgentOutcome.AGENT_OUTCOME_FAILED, "cannot pause with wake on connect: " + missing.get());
+            }
+        }
+        long started = System.nanoTime();
+        synchronized (pauseLock) {
+            boolean semiSyncWait;
+            if (state.paused()) {
+                semiSyncWait = state.pause().semiSyncWait();
+            } else {
+                // How commits waited before the pause: a woken or resumed primary waits again (once a replica attached).
+                SemiSync.Reading reading = database.observe().semiSync();
+                semiSyncWait = reading != null && reading.enabled();
+            }
+            boolean armed = state.paused() && database.wakeState() == DatabaseServer.WakeState.ARMED;
+            update(s -> s.withPause(new AgentState.Pause(true, wake, semiSyncWait)));
+            database.markPaused(true);
+            sampling.markPaused(true);
+            if (!(armed && wake)) {
+                // Ends a listener too (one not wanted any more); a repeated PAUSE with wake keeps its listener listening.
+                sampling.shutWhile(database::stop);
+            }
+            if (wake) {
+                armWake();
+            }
+        }
+        LOG.infof("paused deployment=%s instance=%s wake_on_connect=%s took_ms=%d", identity.deploymentKey(), identity.instanceId(),
+                wake, (System.nanoTime() - started) / 1_000_000);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, wake
+                ? "paused; the first connection to " + identity.endpoint() + " starts it" : "paused").toBuilder().setPaused(true).build();
+    }
+
+    /** The wake listener, with the start a paused primary that took writes gets: writable, semi-sync as before. Under pauseLock. */
+    private void armWake() {
+        boolean writable = state.primaryNotFenced();
+        database.armWake(state.size(), state.secureTransportRequired(), state.semiSync(),
+                new DatabaseServer.WakeStart(writable, writable && state.semiSync() && state.pause().semiSyncWait()));
+    }
+
+    /**
+     * RESUME of a paused server: the listener ends, the server starts (read-only, like every start); a primary that took
+     * writes when it was paused takes them again at the command's epoch (semi-sync as before: waiting once a replica
+     * attached); a replica resumes replicating by itself from where it was (its settings are in its data directory).
+     * Recorded as running only once it serves: a RESUME that fails leaves it paused, to be resumed again.
+     */
+    private AgentEvent resume(AgentCommand command) {
+        long started = System.nanoTime();
+        synchronized (pauseLock) {
+            boolean writable = state.primaryNotFenced();
+            SemiSync.Master mode = state.semiSync() && state.pause().semiSyncWait() ? SemiSync.Master.UNTIL_FIRST_REPLICA
+                    : SemiSync.Master.OFF;
+            database.markPaused(false);
+            try {
+                startDatabase(state.size());
+                if (writable) {
+                    synchronized (roleLock) {
+                        lease.granted(System.nanoTime());
+                        database.makeWritable(mode);
+                    }
+                }
+            } catch (RuntimeException e) {
+                database.markPaused(true);
+                throw e;
+            }
+            update(s -> s.withPause(AgentState.Pause.NONE));
+            sampling.markPaused(false);
+        }
+        LOG.infof("resumed deployment=%s instance=%s role=%s took_ms=%d", identity.deploymentKey(), identity.instanceId(), roleName(),
+                (System.nanoTime() - started) / 1_000_000);
+        return answer(command, AgentOutcome.AGENT_OUTCOME_DATABASE_READY, "resumed as " + roleName() + readOnlyNote());
+    }
+
+    /**
+     * Called every few milliseconds by the wake watch (and before each command): when a client's connection started a
+     * paused server, the agent waits until it answers, records it running and sends DATABASE_READY unasked with woken;
+     * a listener that died is armed again. Reads the process table only while the listener waits (never dials).
+     */
+    public void watchWake() {
+        java.util.function.Consumer<AgentEvent> events = unasked;
+        AgentEvent pending;
+        synchronized (pauseLock) {
+            if (wokenPending == null) {
+                AgentState now = state;
+                if (!now.paused() || !now.pause().wakeOnConnect() || now.phase() != AgentState.Phase.DEPLOYED) {
+                    return;
+                }
+                DatabaseServer.WakeState wake = database.wakeState();
+                if (wake == DatabaseServer.WakeState.ARMED) {
+                    return;
+                }
+                if (wake == DatabaseServer.WakeState.NONE) {
+                    rearm();
+                    return;
+                }
+                wokenPending = woken();
+            }
+            pending = wokenPending;
+            if (events == null) {
+                return;
+            }
+            try {
+                events.accept(pending);
+                wokenPending = null;
+            } catch (RuntimeException e) {
+                LOG.warnf("woken event not sent yet deployment=%s instance=%s reason=%s", identity.deploymentKey(), identity.instanceId(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** The listener is gone without waking the server (killed, crashed): armed again, at most once a second. */
+    private void rearm() {
+        if (System.nanoTime() - rearmAfter < 0) {
+            return;
+        }
+        LOG.warnf("wake listener gone; arming it again deployment=%s instance=%s", identity.deploymentKey(), identity.instanceId());
+        try {
+            armWake();
+        } catch (RuntimeException e) {
+            rearmAfter = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+            LOG.errorf("wake listener not armed deployment=%s instance=%s reason=%s", identity.deploymentKey(), identity.instanceId(),
+                    e.getMessage());
+        }
+    }
+
+    /** A client's connection started the paused server: running again, announced. Under pauseLock. */
+    private AgentEvent woken() {
+        long started = System.nanoTime();
+        try {
+            database.awaitWoken();
+        } catch (RuntimeException e) {
+            LOG.errorf("woken server does not answer deployment=%s instance=%s reason=%s", identity.deploymentKey(), identity.instanceId(),
+                    e.getMessage());
+            return event(state.deployCommandId(), deployAction(), AgentOutcome.AGENT_OUTCOME_FAILED,
+                    "woken by a client's connection, but the server does not answer: " + e.getMessage(), state.highestEpoch())
+                    .setReasonCode(failureCode(e)).build();
+        }
+        synchronized (roleLock) {
+            if (state.primaryNotFenced()) {
+                // It started writable (its config said so): the lease guards it from now on, as after a PROMOTE.
+                lease.granted(System.nanoTime());
+            }
+            update(s -> s.withPause(AgentState.Pause.NONE));
+        }
+        sampling.markPaused(false);
+        LOG.infof("woken by a client's connection deployment=%s instance=%s role=%s answering_after_ms=%d", identity.deploymentKey(),
+                identity.instanceId(), roleName(), (System.nanoTime() - started) / 1_000_000);
+        return event(state.deployCommandId(), deployAction(), AgentOutcome.AGENT_OUTCOME_DATABASE_READY,
+                "woken by a client's connection" + readOnlyNote(), state.highestEpoch()).setWoken(true).build();
+    }
+
+    /** At agent start, a paused instance stays paused: its listener armed again (or a server woken meanwhile announced). */
+    private Optional<AgentEvent> recoverPaused() {
+        LOG.infof("agent started state=PAUSED wake_on_connect=%s", state.pause().wakeOnConnect());
+        synchronized (pauseLock) {
+            database.markPaused(true);
+            sampling.markPaused(true);
+            if (state.pause().wakeOnConnect()) {
+                DatabaseServer.WakeState wake = database.wakeState();
+                if (wake == DatabaseServer.WakeState.WOKEN) {
+                    return Optional.of(woken());
+                }
+                if (wake == DatabaseServer.WakeState.NONE) {
+                    try {
+                        armWake();
+                    } catch (RuntimeException e) {
+                        LOG.errorf("wake listener not armed after an agent restart reason=%s", e.getMessage());
+                    }
+                }
+            } else {
+                // Paused without a listener: nothing of it may run (a PAUSE that was cut short is finished here).
+                sampling.shutWhile(database::stop);
+            }
+        }
+        return firstCommand();
     }
 
     private String startDatabase(Size size) {

@@ -196,6 +196,41 @@ final class FakeDatabase implements DatabaseServer {
         return running ? Observation.reachable(position, readOnly) : Observation.unreachable("down");
     }
 
+    /** Why wake on connect cannot work (null: it can). */
+    String wakeMissing;
+    boolean paused;
+    WakeState wake = WakeState.NONE;
+
+    @Override
+    public void markPaused(boolean next) {
+        paused = next;
+    }
+
+    @Override
+    public java.util.Optional<String> wakeUnavailable() {
+        return java.util.Optional.ofNullable(wakeMissing);
+    }
+
+    @Override
+    public void armWake(Size size, boolean secureTransportOnly, boolean semiSyncReplica, WakeStart start) {
+        calls.add("arm-wake " + (start.writable() ? "writable" : "read-only") + (start.semiSyncWait() ? " semi-sync" : ""));
+        wake = WakeState.ARMED;
+    }
+
+    @Override
+    public WakeState wakeState() {
+        return wake;
+    }
+
+    @Override
+    public void awaitWoken() {
+        calls.add("woken");
+        wake = WakeState.NONE;
+        running = true;
+        readOnly = false;
+        paused = false;
+    }
+
     @Override
     public void close() {}
 }

@@ -224,8 +224,55 @@ public interface DatabaseServer extends AutoCloseable {
     /** {@code @@gtid_binlog_pos} now. */
     String binlogPosition();
 
-    /** Stops the server (gracefully, forcibly after a timeout); does nothing when none runs. */
+    /**
+     * Stops the server (gracefully, forcibly after a timeout), and a wake listener of a paused server; does nothing when
+     * none runs.
+     */
     void stop();
+
+    /** How a paused server's address stands. */
+    enum WakeState {
+        /** Nothing listens: no listener armed, or it died. */
+        NONE,
+        /** The listener waits for the first connection. */
+        ARMED,
+        /** A connection started the server (the listener became the server, same process). */
+        WOKEN
+    }
+
+    /**
+     * How a woken server starts: writable (a primary paused while it took writes) and with master-side semi-sync on,
+     * waiting only once a replica attached ({@link SemiSync.Master#UNTIL_FIRST_REPLICA}), or read-only and semi-sync off.
+     */
+    record WakeStart(boolean writable, boolean semiSyncWait) {}
+
+    /**
+     * While paused the agent never connects to the server (a connection would wake it): {@link #observe()} says
+     * "paused" and {@link #answers()} false without dialing.
+     */
+    default void markPaused(boolean paused) {}
+
+    /** Why wake on connect cannot work here (a missing program), or empty. */
+    default java.util.Optional<String> wakeUnavailable() {
+        return java.util.Optional.of("wake on connect is not supported by this database server");
+    }
+
+    /**
+     * Arms the wake listener of a stopped server: its address (and socket) accept connections and the first one starts
+     * the server as {@code start} says, answering that connection. Keeps a listener that is armed already (the config it
+     * starts with is written again).
+     */
+    default void armWake(Size size, boolean secureTransportOnly, boolean semiSyncReplica, WakeStart start) {
+        throw new IllegalStateException(wakeUnavailable().orElse("wake on connect is not supported"));
+    }
+
+    /** Whether the listener waits, woke the server, or is gone; reads the process table only (never connects). */
+    default WakeState wakeState() {
+        return WakeState.NONE;
+    }
+
+    /** After {@link WakeState#WOKEN}: waits until the woken server answers the agent; it is the running server from then on. */
+    default void awaitWoken() {}
 
     /** Removes the data directory and every file of the server. */
     void removeData();

@@ -38,6 +38,21 @@ public final class MariaDbFigures implements DatabaseFigures {
     static final String GLOBAL_STATUS = "SHOW GLOBAL STATUS WHERE Variable_name IN ('Uptime', 'Threads_connected', "
             + "'Questions', 'Slow_queries', 'Innodb_buffer_pool_read_requests', 'Innodb_buffer_pool_reads', "
             + "'Rows_read', 'Handler_write', 'Handler_update', 'Handler_delete')";
+    /**
+     * The platform's own users: the agent (probes, sampling, commands), replication, and root (the OS root over the
+     * socket: mariadb-backup, mariadb-upgrade); and the server's own threads. Everything else is a client.
+     */
+    static final String PLATFORM_USERS = "'" + MariaDbServer.AGENT_USER + "', '" + MariaDbServer.REPLICATION_USER
+            + "', 'root', 'system user', 'event_scheduler', 'unauthenticated user', ''";
+    /**
+     * Clients' connections (the process list without the platform's users and the server's threads) and statements
+     * ({@code userstat=ON}: USER_STATISTICS counts per user since the server started; SELECT + UPDATE + OTHER commands
+     * is every statement, as {@code Questions} counts them). One round trip.
+     */
+    static final String CLIENT_FIGURES = "SELECT (SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER NOT IN ("
+            + PLATFORM_USERS + ") AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Binlog Dump GTID')), "
+            + "(SELECT COALESCE(SUM(SELECT_COMMANDS + UPDATE_COMMANDS + OTHER_COMMANDS), 0) FROM information_schema.USER_STATISTICS "
+            + "WHERE USER NOT IN (" + PLATFORM_USERS + "))";
     /** MariaDB 10.5.1+ spelling of SHOW SLAVE STATUS; no row on a server that does not replicate. */
     static final String REPLICA_STATUS = "SHOW REPLICA STATUS";
 
@@ -63,6 +78,10 @@ public final class MariaDbFigures implements DatabaseFigures {
             }
             try (Statement s = connection.createStatement()) {
                 DatabaseStatus status = globalStatus(nameValueRows(s.executeQuery(GLOBAL_STATUS)));
+                try (ResultSet clients = s.executeQuery(CLIENT_FIGURES)) {
+                    clients.next();
+                    status = status.withClients(clients.getLong(1), clients.getLong(2));
+                }
                 Replication replication = replicaStatus(rows(s.executeQuery(REPLICA_STATUS)));
                 return new DatabaseReading(status, replication);
             }

@@ -28,6 +28,28 @@ public final class MariaDbProcess {
         return ProcessHandle.allProcesses().filter(p -> isServerOf(p, files)).findFirst();
     }
 
+    /** The program that keeps a paused server's address listening and becomes the server on the first connection. */
+    public static final java.nio.file.Path ACTIVATOR = java.nio.file.Path.of("/usr/bin/systemd-socket-activate");
+
+    /** The instance's wake listener ({@code systemd-socket-activate … mariadbd --defaults-file=<my.cnf>}) that has not woken yet. */
+    public static Optional<ProcessHandle> findActivator(InstanceFiles files) {
+        return ProcessHandle.allProcesses().filter(p -> isActivatorOf(p, files)).findFirst();
+    }
+
+    static boolean isActivatorOf(ProcessHandle process, InstanceFiles files) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        ProcessHandle.Info info = process.info();
+        boolean isActivator = info.command().map(c -> c.endsWith("/systemd-socket-activate")).orElse(false);
+        return isActivator && info.arguments().map(a -> List.of(a).contains("--defaults-file=" + files.myCnf())).orElse(false);
+    }
+
+    /** True when {@code process} is the instance's server (a woken listener is: the same process after its exec). */
+    public static boolean isServer(ProcessHandle process, InstanceFiles files) {
+        return isServerOf(process, files);
+    }
+
     static boolean isServerOf(ProcessHandle process, InstanceFiles files) {
         if (!process.isAlive()) {
             return false;

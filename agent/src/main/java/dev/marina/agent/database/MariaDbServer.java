@@ -95,8 +95,12 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
     private volatile String reportedVersion;
     /** While the binary logs are archived: they never expire (my.cnf at every start, and SET GLOBAL on a running server). */
     private volatile boolean keepBinlogs;
-    /** The server this agent started or adopted; touched by the command thread only. */
+    /** The server this agent started or adopted; touched by the command thread only (and the wake watch under its lock). */
     private ProcessHandle server;
+    /** While paused the agent never dials the server: a connection would wake it. */
+    private volatile boolean paused;
+    /** A paused server's wake listener, when this agent armed or found it. */
+    private volatile ProcessHandle activator;
 
     private final Object probeLock = new Object();
     /** The heartbeat's one connection, reused while it works. */
@@ -265,6 +269,7 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
             // Lost secret: a new one, set by the init file at this start (a running server is restarted for it).
             InstanceFiles.writePrivately(files.initSql(), InitSql.render(NativePassword.hash(newAgentPassword())));
         }
+        endListener();
         Optional<ProcessHandle> running = ourServer().or(() -> MariaDbProcess.find(files));
         if (running.isPresent()) {
             ProcessHandle found = running.get();
@@ -447,7 +452,7 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
 
     @Override
     public boolean answers() {
-        if (!Files.exists(files.agentSecret())) {
+        if (paused || !Files.exists(files.agentSecret())) {
             return false;
         }
         try (Connection c = connectAsAgent(PROBE_CONNECT_TIMEOUT, PROBE_SOCKET_TIMEOUT)) {
@@ -956,11 +961,129 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
 
     @Override
     public void stop() {
+        endListener();
         closeProbe();
         Optional<ProcessHandle> running = ourServer().or(() -> MariaDbProcess.find(files));
         running.ifPresent(p -> LOG.infof("mariadbd stopping pid=%d outcome=%s", p.pid(),
                 MariaDbProcess.stop(p, settings.stopTimeout())));
         server = null;
+    }
+
+    @Override
+    public void markPaused(boolean next) {
+        paused = next;
+        if (next) {
+            closeProbe();
+        }
+    }
+
+    @Override
+    public Optional<String> wakeUnavailable() {
+        return Files.isExecutable(MariaDbProcess.ACTIVATOR) ? Optional.empty()
+                : Optional.of("wake on connect needs " + MariaDbProcess.ACTIVATOR + " (Debian package systemd); run ./marina deps");
+    }
+
+    @Override
+    public void armWake(Size size, boolean secureTransportOnly, boolean semiSyncReplica, WakeStart start) {
+        wakeUnavailable().ifPresent(why -> {
+            throw new IllegalStateException(why);
+        });
+        if (!hasData()) {
+            throw new IllegalStateException("no data directory at " + files.data());
+        }
+        tls.ensureLive(Instant.now());
+        ServerConfig config = configured();
+        // Read when the first connection arrives, maybe long after: the config of that start.
+        InstanceFiles.writePrivately(files.myCnf(), MyCnf.render(files, address, size, secureTransportOnly, semiSyncReplica,
+                keepBinlogs, config.getParametersMap(), start));
+        Optional<ProcessHandle> armed = Optional.ofNullable(activator).filter(p -> MariaDbProcess.isActivatorOf(p, files))
+                .or(() -> MariaDbProcess.findActivator(files));
+        if (armed.isPresent()) {
+            activator = armed.get();
+            return;
+        }
+        EngineBuild build = build();
+        if (!Files.isExecutable(build.mariadbd())) {
+            throw new IllegalStateException("no MariaDB server at " + build.mariadbd() + "; " + EngineCatalogue.RUN_DEPS);
+        }
+        List<String> command = new java.util.ArrayList<>(List.of(MariaDbProcess.ACTIVATOR.toString(),
+                "-l", (address.contains(":") ? "[" + address + "]" : address) + ":" + MyCnf.PORT,
+                // Activated sockets replace the server's own: the unix socket too (mariadb-backup and mariadb-upgrade use it).
+                "-l", files.socket().toString()));
+        command.addAll(MariaDbProcess.commandLine(build.mariadbd().toString(), build.serverOptions(), files, runsAsRoot(), false));
+        try {
+            Files.deleteIfExists(files.socket());
+            Files.deleteIfExists(files.pidFile());
+            Process process = new ProcessBuilder(command)
+                    .directory(files.dir().toFile())
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(files.serverLog().toFile()))
+                    .start();
+            activator = process.toHandle();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + MariaDbProcess.ACTIVATOR, e);
+        }
+        // Listening once the socket file is there (it binds every address before it waits).
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (!Files.exists(files.socket())) {
+            if (!activator.isAlive()) {
+                throw new IllegalStateException("the wake listener exited at once: " + LogTail.of(files.serverLog()));
+            }
+            if (System.nanoTime() > deadline) {
+                MariaDbProcess.kill(activator);
+                throw new IllegalStateException("the wake listener did not listen within 5 s: " + LogTail.of(files.serverLog()));
+            }
+            sleep(Duration.ofMillis(5));
+        }
+        reportedVersion = null;
+        LOG.infof("wake listener armed pid=%d address=%s:%d writable=%s", activator.pid(), address, MyCnf.PORT, start.writable());
+    }
+
+    @Override
+    public WakeState wakeState() {
+        ProcessHandle listener = activator;
+        if (listener != null && listener.isAlive()) {
+            // After its exec the listener's pid runs mariadbd (/proc/<pid>/exe changes).
+            return MariaDbProcess.isServerOf(listener, files) ? WakeState.WOKEN
+                    : MariaDbProcess.isActivatorOf(listener, files) ? WakeState.ARMED : WakeState.NONE;
+        }
+        Optional<ProcessHandle> found = MariaDbProcess.findActivator(files);
+        if (found.isPresent()) {
+            activator = found.get();
+            return WakeState.ARMED;
+        }
+        // Woken while no agent watched (or never stopped): the server runs.
+        Optional<ProcessHandle> woken = MariaDbProcess.find(files);
+        if (woken.isPresent()) {
+            activator = woken.get();
+            return WakeState.WOKEN;
+        }
+        activator = null;
+        return WakeState.NONE;
+    }
+
+    @Override
+    public void awaitWoken() {
+        ProcessHandle woken = activator;
+        if (woken == null || !MariaDbProcess.isServerOf(woken, files)) {
+            throw new IllegalStateException("no woken server of this instance runs");
+        }
+        server = woken;
+        activator = null;
+        reportedVersion = null;
+        paused = false;
+        if (!awaitAnswer(woken, settings.startTimeout())) {
+            throw new IllegalStateException("the woken server did not answer within " + settings.startTimeout().toSeconds() + " s: "
+                    + LogTail.of(files.serverLog()));
+        }
+    }
+
+    /** Ends a wake listener that has not woken (a woken one is the server, stopped as such). */
+    private void endListener() {
+        Optional<ProcessHandle> listener = Optional.ofNullable(activator).filter(p -> MariaDbProcess.isActivatorOf(p, files))
+                .or(() -> MariaDbProcess.findActivator(files));
+        listener.ifPresent(p -> LOG.infof("wake listener ending pid=%d outcome=%s", p.pid(), MariaDbProcess.stop(p, settings.stopTimeout())));
+        activator = null;
     }
 
     @Override
@@ -985,6 +1108,9 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
     @Override
     public Observation observe() {
         synchronized (probeLock) {
+            if (paused) {
+                return Observation.unreachable("paused");
+            }
             if (!Files.exists(files.agentSecret())) {
                 return Observation.unreachable("no database deployed");
             }

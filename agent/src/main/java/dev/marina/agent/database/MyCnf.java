@@ -59,6 +59,15 @@ public final class MyCnf {
      */
     public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
             boolean keepBinlogs, Map<String, String> parameters) {
+        return render(files, address, size, secureTransportOnly, semiSyncReplica, keepBinlogs, parameters, null);
+    }
+
+    /**
+     * @param wake a paused server's start by a client's connection (null: any other start, read-only): a primary paused
+     *             while it took writes starts writable, master-side semi-sync on without waiting until a replica attached
+     */
+    public static String render(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
+            boolean keepBinlogs, Map<String, String> parameters, DatabaseServer.WakeStart wake) {
         List<String> problems = ServerParameters.problems(parameters);
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid server parameters: " + String.join("; ", problems));
@@ -68,7 +77,15 @@ public final class MyCnf {
             deployment.append("# The deployment's parameters (allow-listed, see ServerParameters).\n");
             ServerParameters.normalized(parameters).forEach((name, value) -> deployment.append(name).append('=').append(value).append('\n'));
         }
-        return base(files, address, size, secureTransportOnly, semiSyncReplica, keepBinlogs) + deployment;
+        String base = base(files, address, size, secureTransportOnly, semiSyncReplica, keepBinlogs);
+        if (wake != null && wake.writable()) {
+            // The agent knows this primary was writable at the current epoch when it was paused: the client that wakes it
+            // must not meet a read-only server. Semi-sync does not wait while the paused replicas are away.
+            base = base.replace("\nread_only=ON\n", "\n# Woken by a client's connection: a primary paused while it took writes.\nread_only=OFF\n")
+                    .replace("\nrpl_semi_sync_master_enabled=OFF\n", "\nrpl_semi_sync_master_enabled="
+                            + (wake.semiSyncWait() ? "ON" : "OFF") + "\n");
+        }
+        return base + deployment;
     }
 
     private static String base(InstanceFiles files, String address, Size size, boolean secureTransportOnly, boolean semiSyncReplica,
@@ -111,6 +128,8 @@ public final class MyCnf {
                 "innodb_buffer_pool_size=" + bufferPoolSize(size),
                 "innodb_log_file_size=8M",
                 "performance_schema=OFF",
+                "# Per-user statement counts (information_schema.USER_STATISTICS): clients' queries apart from the platform's.",
+                "userstat=ON",
                 "",
                 "# TLS from the first start: ssl_* are read-only at run time and FLUSH SSL does not enable TLS on a",
                 "# server started without them (MariaDB 10.11), so they always name the live set (a bootstrap",

@@ -37,6 +37,13 @@ public enum Action {
     UPDATE_RESTART,
     /** UPDATE: the server runs the config already; answered again. */
     ANNOUNCE_UPDATED,
+    /** PAUSE: stop the server on purpose (kept paused across agent restarts); with wake on connect, its address keeps
+     *  listening and the first connection starts it. Answer STOPPED with paused. Repeated: stopped still, armed as told. */
+    PAUSE,
+    /** RESUME of a paused server: start it (a primary writable, a replica replicating as before); answer READY. */
+    RESUME,
+    /** RESUME of a server that runs (woken by a client, or resumed before): answer READY again. */
+    ANNOUNCE_RESUMED,
     REFUSE,
     /** Do nothing and answer nothing (at start: nothing deployed). */
     NOTHING

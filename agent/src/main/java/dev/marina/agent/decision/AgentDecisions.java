@@ -32,7 +32,8 @@ import java.util.regex.Pattern;
  * command's own fields, then the state.
  *
  * <p>Roles: only a primary's first DEPLOY and PROMOTE make a server writable ({@link #deployMakesWritable});
- * every start is read-only. PROMOTE, REPLICATE, FENCE and DEPLOY raise the highest epoch ({@link #raisesEpoch}).
+ * every start is read-only. PROMOTE, REPLICATE, FENCE and DEPLOY raise the highest epoch ({@link #raisesEpoch}), and so do
+ * PAUSE and RESUME (a woken or resumed primary takes writes at their epoch).
  */
 public final class AgentDecisions {
     private AgentDecisions() {}
@@ -83,6 +84,8 @@ public final class AgentDecisions {
             case AGENT_OP_SET_REPLICAS_WANTED -> setReplicasWanted(facts);
             case AGENT_OP_ARCHIVE_BINLOGS -> archiveBinlogs(facts, command);
             case AGENT_OP_UPDATE -> update(facts, command);
+            case AGENT_OP_PAUSE -> pause(facts);
+            case AGENT_OP_RESUME -> resume(facts);
             default -> Decision.refuse(NOT_SUPPORTED + ": " + command.getOp());
         };
     }
@@ -91,6 +94,8 @@ public final class AgentDecisions {
     public static boolean raisesEpoch(AgentOp op) {
         return switch (op) {
             case AGENT_OP_DEPLOY, AGENT_OP_PROMOTE, AGENT_OP_REPLICATE, AGENT_OP_FENCE -> true;
+            // The term a paused primary takes writes in again when woken or resumed: the PAUSE's and the RESUME's.
+            case AGENT_OP_PAUSE, AGENT_OP_RESUME -> true;
             default -> false;
         };
     }
@@ -126,6 +131,53 @@ public final class AgentDecisions {
         };
     }
 
+    public static final String PAUSE_DURING_BACKUP = "a backup runs on this instance: the server is paused only after it ended";
+    public static final String PAUSED_FOR_DEPLOY = "the server is paused: RESUME starts it (a client's connection may wake it)";
+    public static final String NOT_PAUSED = "the server is not paused and does not run: DEPLOY starts a stopped server";
+
+    /**
+     * PAUSE: stop the server on purpose. Refused while a backup runs here (an UPDATE runs on the command thread, so none
+     * runs while a PAUSE is decided). A repeat finds it paused and keeps it so (armed for a wake as the command says).
+     */
+    private static Decision pause(Facts facts) {
+        switch (facts.state()) {
+            case DESTROYED:
+                return Decision.wrongState(INSTANCE_DESTROYED);
+            case NO_DATA:
+                return Decision.wrongState(NOT_DEPLOYED);
+            default:
+                break;
+        }
+        if (facts.backupRunning()) {
+            return Decision.wrongState(PAUSE_DURING_BACKUP);
+        }
+        if (facts.paused()) {
+            return Decision.of(Action.PAUSE, "paused already");
+        }
+        return Decision.of(Action.PAUSE, facts.state() == LocalState.RUNNING ? "database running" : "database not running");
+    }
+
+    /** RESUME: start a paused server; one that runs (woken, or resumed before) is announced again. */
+    private static Decision resume(Facts facts) {
+        if (facts.paused() && facts.state() != LocalState.DESTROYED && facts.state() != LocalState.NO_DATA) {
+            return Decision.of(Action.RESUME, "paused");
+        }
+        return switch (facts.state()) {
+            case RUNNING -> Decision.of(Action.ANNOUNCE_RESUMED, "running already");
+            case STOPPED -> Decision.wrongState(NOT_PAUSED);
+            case NO_DATA -> Decision.wrongState(NOT_DEPLOYED);
+            case DESTROYED -> Decision.wrongState(INSTANCE_DESTROYED);
+        };
+    }
+
+    /** At the agent's own start, a paused instance stays paused (its wake listener armed again when it had one). */
+    public static Decision onStart(LocalState state, boolean paused) {
+        if (paused && (state == LocalState.STOPPED || state == LocalState.RUNNING)) {
+            return Decision.of(Action.PAUSE, "paused: kept so");
+        }
+        return onStart(state);
+    }
+
     private static Decision deploy(Facts facts, AgentCommand command) {
         Optional<String> invalid = engineProblem(command)
                 .or(() -> versionProblem(desired(command).getVersion(), facts.installed()))
@@ -137,6 +189,9 @@ public final class AgentDecisions {
                 .or(() -> command.hasArchive() ? archiveProblem(command) : Optional.empty());
         if (invalid.isPresent()) {
             return Decision.refuse(invalid.get());
+        }
+        if (facts.paused() && facts.state() == LocalState.STOPPED) {
+            return Decision.wrongState(PAUSED_FOR_DEPLOY);
         }
         return switch (facts.state()) {
             case NO_DATA -> Decision.of(Action.DEPLOY, command.hasRestore() ? "no data yet; restoring backup "

@@ -15,12 +15,13 @@ import java.util.List;
  * @param writablePrimary  the instance is a primary that takes writes (deployed or promoted, not fenced since)
  */
 public record Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore,
-        boolean writablePrimary, List<String> installed, ServerConfig configured, boolean backupRunning) {
+        boolean writablePrimary, List<String> installed, ServerConfig configured, boolean backupRunning, boolean paused) {
 
     /**
      * @param installed      every exact version installed here (the system build and the unpacked ones)
      * @param configured     the build (exact version), size and parameters (normalized) the server runs
      * @param backupRunning  a backup of this instance runs now
+     * @param paused         the server is stopped on purpose (PAUSE) until RESUME or a client's connection wakes it
      */
     public Facts {
         installed = installed == null || installed.isEmpty() ? List.of(installedVersion) : List.copyOf(installed);
@@ -28,8 +29,19 @@ public record Facts(LocalState state, long highestEpoch, String installedVersion
     }
 
     public Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore,
+            boolean writablePrimary, List<String> installed, ServerConfig configured, boolean backupRunning) {
+        this(state, highestEpoch, installedVersion, role, deployedBefore, writablePrimary, installed, configured, backupRunning, false);
+    }
+
+    public Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore,
             boolean writablePrimary) {
         this(state, highestEpoch, installedVersion, role, deployedBefore, writablePrimary, null, null, false);
+    }
+
+    /** The same facts with the server paused (stopped on purpose) or not. */
+    public Facts withPaused(boolean next) {
+        return new Facts(state, highestEpoch, installedVersion, role, deployedBefore, writablePrimary, installed, configured,
+                backupRunning, next);
     }
 
     public Facts(LocalState state, long highestEpoch, String installedVersion, Role role, boolean deployedBefore) {

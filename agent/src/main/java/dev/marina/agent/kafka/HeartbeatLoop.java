@@ -108,7 +108,9 @@ public final class HeartbeatLoop implements AutoCloseable {
                 .setEpoch(facts.epoch())
                 .setSentAt(Timestamps.of(clock.instant()))
                 .setSequence(sequence)
-                .setPrimaryLastSeenMs(-1);
+                .setPrimaryLastSeenMs(-1)
+                .setPaused(facts.paused())
+                .setWakeOnConnect(facts.paused() && facts.wakeOnConnect());
         if (facts.role() == Role.ROLE_REPLICA) {
             beat.setReplicationSource(facts.replicationSource()).setReplicationLagMs(-1);
         }

@@ -14,6 +14,21 @@ package dev.marina.agent.metrics;
  * @param rowsRead               rows read by statements (MariaDB: {@code Rows_read})
  * @param rowsWritten            rows inserted, updated and deleted (MariaDB: {@code Handler_write + Handler_update
  *                               + Handler_delete})
+ * @param clientConnections      connections of clients only (not the platform's users, not the server's threads); -1 unknown
+ * @param clientQueries          statements of clients only since the server started ({@code USER_STATISTICS}); -1 unknown
  */
 public record DatabaseStatus(long uptimeSeconds, long connections, long questions, long slowQueries,
-        long bufferPoolReadRequests, long bufferPoolReads, long rowsRead, long rowsWritten) {}
+        long bufferPoolReadRequests, long bufferPoolReads, long rowsRead, long rowsWritten, long clientConnections,
+        long clientQueries) {
+
+    public DatabaseStatus(long uptimeSeconds, long connections, long questions, long slowQueries, long bufferPoolReadRequests,
+            long bufferPoolReads, long rowsRead, long rowsWritten) {
+        this(uptimeSeconds, connections, questions, slowQueries, bufferPoolReadRequests, bufferPoolReads, rowsRead, rowsWritten, -1, -1);
+    }
+
+    /** The same status with the clients' own figures. */
+    public DatabaseStatus withClients(long connectionsOfClients, long queriesOfClients) {
+        return new DatabaseStatus(uptimeSeconds, connections, questions, slowQueries, bufferPoolReadRequests, bufferPoolReads,
+                rowsRead, rowsWritten, connectionsOfClients, queriesOfClients);
+    }
+}

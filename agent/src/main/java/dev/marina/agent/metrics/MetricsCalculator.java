@@ -1,6 +1,9 @@
 package dev.marina.agent.metrics;
 
 import static dev.marina.schemas.metrics.MetricNames.BUFFER_POOL_HIT_RATIO;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_CONNECTIONS;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_QUERIES_PER_SECOND;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_QUERIES_TOTAL;
 import static dev.marina.schemas.metrics.MetricNames.CONNECTIONS;
 import static dev.marina.schemas.metrics.MetricNames.CPU_PERCENT;
 import static dev.marina.schemas.metrics.MetricNames.DISK_BYTES;
@@ -47,6 +50,12 @@ public final class MetricsCalculator {
 
         Map<String, Double> gauges = new HashMap<>();
         gauges.put(CONNECTIONS, (double) now.connections());
+        if (now.clientConnections() >= 0) {
+            gauges.put(CLIENT_CONNECTIONS, (double) now.clientConnections());
+        }
+        if (now.clientQueries() >= 0) {
+            counters.put(CLIENT_QUERIES_TOTAL, (double) now.clientQueries());
+        }
         gauges.put(MEMORY_BYTES, (double) (current.server().rssBytes() + current.agent().rssBytes()));
         gauges.put(DISK_BYTES, (double) current.diskBytes());
         current.database().replication().lagSeconds().ifPresent(lag -> gauges.put(REPLICATION_LAG_SECONDS, (double) lag));
@@ -56,6 +65,10 @@ public final class MetricsCalculator {
             DatabaseStatus then = before.database().status();
             double seconds = elapsed.toNanos() / NANOS_PER_SECOND;
             gauges.put(QUERIES_PER_SECOND, (now.questions() - then.questions()) / seconds);
+            // USER_STATISTICS starts again on FLUSH USER_STATISTICS: no rate across it.
+            if (now.clientQueries() >= 0 && then.clientQueries() >= 0 && now.clientQueries() >= then.clientQueries()) {
+                gauges.put(CLIENT_QUERIES_PER_SECOND, (now.clientQueries() - then.clientQueries()) / seconds);
+            }
             gauges.put(SLOW_QUERIES_PER_SECOND, (now.slowQueries() - then.slowQueries()) / seconds);
             gauges.put(ROWS_READ_PER_SECOND, (now.rowsRead() - then.rowsRead()) / seconds);
             gauges.put(ROWS_WRITTEN_PER_SECOND, (now.rowsWritten() - then.rowsWritten()) / seconds);

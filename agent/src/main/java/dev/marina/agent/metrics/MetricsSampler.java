@@ -1,5 +1,7 @@
 package dev.marina.agent.metrics;
 
+import dev.marina.schemas.metrics.MetricNames;
+
 import dev.marina.agent.AgentMetrics;
 import dev.marina.agent.InstanceIdentity;
 import dev.marina.schemas.v1.MetricSample;
@@ -83,6 +85,9 @@ public final class MetricsSampler {
     }
 
     private MetricSample take() throws DatabaseFigures.Unavailable, IOException {
+        if (gate.paused()) {
+            return pausedSample();
+        }
         DatabaseReading reading = database.read();
         long at = nanoTime.getAsLong();
         long serverPid = database.serverPid().orElseThrow(() ->
@@ -98,6 +103,25 @@ public final class MetricsSampler {
                 .setSampledAt(Timestamps.of(clock.instant()))
                 .putAllGauges(figures.gauges())
                 .putAllCounters(figures.counters())
+                .build();
+    }
+
+    /**
+     * A paused server (stopped on purpose; connecting to it would wake it): no server figures and no counters (they
+     * start again with the next run), zero clients and zero client queries per second (none can be served: idle stays
+     * idle), memory of the agent alone (the server's is freed), the folder's size.
+     */
+    private MetricSample pausedSample() throws IOException {
+        previous = null;
+        return MetricSample.newBuilder()
+                .setDeployment(identity.deployment())
+                .setInstanceId(identity.instanceId())
+                .setSampledAt(Timestamps.of(clock.instant()))
+                .putGauges(MetricNames.CLIENT_CONNECTIONS, 0)
+                .putGauges(MetricNames.CLIENT_QUERIES_PER_SECOND, 0)
+                .putGauges(MetricNames.CONNECTIONS, 0)
+                .putGauges(MetricNames.MEMORY_BYTES, host.process(agentPid).rssBytes())
+                .putGauges(MetricNames.DISK_BYTES, host.folderBytes())
                 .build();
     }
 

@@ -46,6 +46,17 @@ public final class SamplingGate {
         }
     }
 
+    private volatile boolean paused;
+
+    /** The server is paused on purpose: samples carry no server figures, and clients' figures are zero (none can be there). */
+    public void markPaused(boolean next) {
+        paused = next;
+    }
+
+    public boolean paused() {
+        return paused;
+    }
+
     /** True while some thread shuts the gate or waits to. */
     public boolean isShut() {
         return closers.get() > 0;

@@ -36,7 +36,7 @@ class MetricsCalculatorTest {
     /** A primary that has served a while: 100 s up, 3 connections, 60 MB + 40 MB resident, 30 MB on disk. */
     private static RawSample base() {
         return new RawSample(
-                new DatabaseReading(new DatabaseStatus(100, 3, 1_000, 10, 50_000, 500, 20_000, 4_000), Replication.NOT_A_REPLICA),
+                new DatabaseReading(new DatabaseStatus(100, 3, 1_000, 10, 50_000, 500, 20_000, 4_000, 1, 400), Replication.NOT_A_REPLICA),
                 new ProcessFigures(4242, 2_000_000_000L, 60 * MB),
                 new ProcessFigures(7, 5_000_000_000L, 40 * MB),
                 30 * MB);
@@ -46,7 +46,7 @@ class MetricsCalculatorTest {
     private static RawSample fiveSecondsLater() {
         RawSample b = base();
         return new RawSample(
-                new DatabaseReading(new DatabaseStatus(105, 4, 1_500, 15, 60_000, 600, 22_500, 4_250), Replication.NOT_A_REPLICA),
+                new DatabaseReading(new DatabaseStatus(105, 4, 1_500, 15, 60_000, 600, 22_500, 4_250, 2, 650), Replication.NOT_A_REPLICA),
                 new ProcessFigures(4242, 2_750_000_000L, 61 * MB),
                 new ProcessFigures(7, 5_250_000_000L, 41 * MB),
                 b.diskBytes() + MB);
@@ -55,9 +55,10 @@ class MetricsCalculatorTest {
     @Test
     void the_first_sample_sends_counters_and_the_figures_of_the_moment_but_no_rates() {
         Figures f = MetricsCalculator.compute(Optional.empty(), base(), Duration.ZERO);
-        assertEquals(Map.of(QUERIES_TOTAL, 1_000d, SLOW_QUERIES_TOTAL, 10d, ROWS_READ_TOTAL, 20_000d, ROWS_WRITTEN_TOTAL, 4_000d),
-                f.counters());
-        assertEquals(Map.of(CONNECTIONS, 3d, MEMORY_BYTES, 100d * MB, DISK_BYTES, 30d * MB), f.gauges());
+        assertEquals(Map.of(QUERIES_TOTAL, 1_000d, SLOW_QUERIES_TOTAL, 10d, ROWS_READ_TOTAL, 20_000d, ROWS_WRITTEN_TOTAL, 4_000d,
+                MetricNames.CLIENT_QUERIES_TOTAL, 400d), f.counters());
+        assertEquals(Map.of(CONNECTIONS, 3d, MetricNames.CLIENT_CONNECTIONS, 1d, MEMORY_BYTES, 100d * MB, DISK_BYTES, 30d * MB),
+                f.gauges());
     }
 
     @Test
@@ -75,6 +76,26 @@ class MetricsCalculatorTest {
         assertEquals(31d * MB, f.gauges().get(DISK_BYTES));
         assertEquals(1_500d, f.counters().get(QUERIES_TOTAL));
         assertEquals(4_250d, f.counters().get(ROWS_WRITTEN_TOTAL));
+        assertEquals(2d, f.gauges().get(MetricNames.CLIENT_CONNECTIONS));
+        assertEquals(50d, f.gauges().get(MetricNames.CLIENT_QUERIES_PER_SECOND), EXACT);
+        assertEquals(650d, f.counters().get(MetricNames.CLIENT_QUERIES_TOTAL));
+    }
+
+    @Test
+    void client_figures_are_left_out_when_unknown_and_their_rate_when_they_started_again() {
+        RawSample later = fiveSecondsLater();
+        DatabaseStatus s = later.database().status();
+        Figures unknown = MetricsCalculator.compute(Optional.of(base()), withStatus(later, new DatabaseStatus(s.uptimeSeconds(),
+                s.connections(), s.questions(), s.slowQueries(), s.bufferPoolReadRequests(), s.bufferPoolReads(), s.rowsRead(),
+                s.rowsWritten())), Duration.ofSeconds(5));
+        assertFalse(unknown.gauges().containsKey(MetricNames.CLIENT_CONNECTIONS));
+        assertFalse(unknown.gauges().containsKey(MetricNames.CLIENT_QUERIES_PER_SECOND));
+        assertFalse(unknown.counters().containsKey(MetricNames.CLIENT_QUERIES_TOTAL));
+        // FLUSH USER_STATISTICS: the client counter went down, the server did not restart: other rates stay, not this one.
+        Figures flushed = MetricsCalculator.compute(Optional.of(base()), withStatus(later, s.withClients(2, 7)), Duration.ofSeconds(5));
+        assertFalse(flushed.gauges().containsKey(MetricNames.CLIENT_QUERIES_PER_SECOND));
+        assertEquals(100d, flushed.gauges().get(QUERIES_PER_SECOND), EXACT);
+        assertEquals(7d, flushed.counters().get(MetricNames.CLIENT_QUERIES_TOTAL));
     }
 
     @Test
@@ -97,7 +118,7 @@ class MetricsCalculatorTest {
         RawSample later = fiveSecondsLater();
         DatabaseStatus s = later.database().status();
         RawSample restarted = withStatus(later, new DatabaseStatus(s.uptimeSeconds(), s.connections(), 12, s.slowQueries(),
-                s.bufferPoolReadRequests(), s.bufferPoolReads(), s.rowsRead(), s.rowsWritten()));
+                s.bufferPoolReadRequests(), s.bufferPoolReads(), s.rowsRead(), s.rowsWritten(), s.clientConnections(), 3));
         Figures f = MetricsCalculator.compute(Optional.of(base()), restarted, Duration.ofSeconds(5));
         assertNoRates(f);
         assertEquals(12d, f.counters().get(QUERIES_TOTAL));
@@ -109,7 +130,7 @@ class MetricsCalculatorTest {
         RawSample later = fiveSecondsLater();
         DatabaseStatus s = later.database().status();
         RawSample restarted = withStatus(later, new DatabaseStatus(2, s.connections(), s.questions(), s.slowQueries(),
-                s.bufferPoolReadRequests(), s.bufferPoolReads(), s.rowsRead(), s.rowsWritten()));
+                s.bufferPoolReadRequests(), s.bufferPoolReads(), s.rowsRead(), s.rowsWritten(), s.clientConnections(), s.clientQueries()));
         assertNoRates(MetricsCalculator.compute(Optional.of(base()), restarted, Duration.ofSeconds(5)));
     }
 
@@ -167,7 +188,7 @@ class MetricsCalculatorTest {
     private static void assertNoRates(Figures f) {
         assertEquals(Set.of(), RATES.stream().filter(f.gauges()::containsKey).collect(Collectors.toSet()), "no rates");
         assertEquals(Set.copyOf(MetricNames.COUNTERS), f.counters().keySet(), "counters are still sent");
-        assertEquals(Set.copyOf(List.of(CONNECTIONS, MEMORY_BYTES, DISK_BYTES)), f.gauges().keySet());
+        assertEquals(Set.copyOf(List.of(CONNECTIONS, MetricNames.CLIENT_CONNECTIONS, MEMORY_BYTES, DISK_BYTES)), f.gauges().keySet());
     }
 
     private static RawSample withStatus(RawSample sample, DatabaseStatus status) {

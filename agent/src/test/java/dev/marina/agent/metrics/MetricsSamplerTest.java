@@ -65,6 +65,26 @@ class MetricsSamplerTest {
     }
 
     @Test
+    void a_paused_server_is_never_read_and_its_samples_say_no_clients_and_the_agents_memory_only() {
+        database.questions = 100;
+        tick();
+        gate.markPaused(true);
+        now += 5 * SECOND;
+        tick();
+        assertEquals(1, database.reads, "the paused server is not dialed (a connection would wake it)");
+        MetricSample paused = published.get(1);
+        assertEquals(0d, paused.getGaugesOrThrow(dev.marina.schemas.metrics.MetricNames.CLIENT_CONNECTIONS));
+        assertEquals(0d, paused.getGaugesOrThrow(dev.marina.schemas.metrics.MetricNames.CLIENT_QUERIES_PER_SECOND));
+        assertEquals(1_000_000d, paused.getGaugesOrThrow(MEMORY_BYTES), "the agent's alone: the server's memory is freed");
+        assertEquals(50_000_000d, paused.getGaugesOrThrow(DISK_BYTES));
+        assertEquals(0, paused.getCountersCount(), "counters start again with the next run");
+        gate.markPaused(false);
+        now += 5 * SECOND;
+        tick();
+        assertFalse(published.get(2).containsGauges(QUERIES_PER_SECOND), "no rate across the pause");
+    }
+
+    @Test
     void the_next_sample_has_rates_over_the_measured_time_between_the_two() {
         database.questions = 100;
         tick();

@@ -13,6 +13,8 @@ public final class Actions {
     public static final String SWITCHOVER = "deployment.switchover";
     public static final String RENEW_CERTIFICATES = "deployment.renew-certificates";
     public static final String BACKUP = "deployment.backup";
+    public static final String PAUSE = "deployment.pause";
+    public static final String RESUME = "deployment.resume";
     public static final String TOKEN_CREATE = "token.create";
     public static final String TOKEN_REVOKE = "token.revoke";
 
@@ -42,6 +44,8 @@ public final class Actions {
                 case "POST /switchover" -> SWITCHOVER;
                 case "POST /certificates/renew" -> RENEW_CERTIFICATES;
                 case "POST /backups" -> BACKUP;
+                case "POST /pause" -> PAUSE;
+                case "POST /resume" -> RESUME;
                 default -> method + " " + cut(path);
             };
             return Optional.of(new Action(name, tenant, target));

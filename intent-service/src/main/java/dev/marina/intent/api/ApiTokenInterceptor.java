@@ -33,6 +33,8 @@ public class ApiTokenInterceptor implements ServerInterceptor {
             "marina.v1.DeploymentService/Apply", Actions.APPLY,
             "marina.v1.DeploymentService/Delete", Actions.DELETE,
             "marina.v1.DeploymentService/Switchover", Actions.SWITCHOVER,
+            "marina.v1.DeploymentService/Pause", Actions.PAUSE,
+            "marina.v1.DeploymentService/Resume", Actions.RESUME,
             "marina.v1.TokenService/Create", Actions.TOKEN_CREATE,
             "marina.v1.TokenService/Revoke", Actions.TOKEN_REVOKE);
 

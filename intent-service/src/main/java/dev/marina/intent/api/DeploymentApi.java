@@ -130,6 +130,22 @@ public class DeploymentApi {
     }
 
     /**
+     * A pause ({@code pause} true) or a resume: every server stops (data, names and certificates kept; a client
+     * connecting to the writer wakes it) or starts again. The status's phase (Paused, Resuming) and {@code pause} show
+     * how it goes; a pause waits while a backup or a roll runs.
+     */
+    public Submitted pause(Caller caller, DeploymentRef ref, boolean pause, String requestId, String source) {
+        authorize(caller, Access.Need.CHANGE, ref, requestIdOr(requestId), true);
+        return submit(IntentEvent.newBuilder()
+                .setRequestId(requestIdOr(requestId))
+                .setDeployment(ref)
+                .setOp(pause ? IntentOp.INTENT_OP_PAUSE : IntentOp.INTENT_OP_RESUME)
+                .setSource(source + " token " + caller.tokenId())
+                .setSubmittedAt(Timestamps.of(clock.instant()))
+                .build());
+    }
+
+    /**
      * A backup now: its id is the request id, or one made up ({@code b-<UTC time>-<random>}). The catalogue
      * ({@link #backups}) and the status's BackupsHealthy show how it goes.
      */

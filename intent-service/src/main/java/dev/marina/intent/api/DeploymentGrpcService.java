@@ -98,6 +98,20 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
     }
 
     @Override
+    public void pause(dev.marina.schemas.v1.PauseRequest request, StreamObserver<dev.marina.schemas.v1.PauseResponse> response) {
+        Audit.Call call = change(Actions.PAUSE, request.getDeployment(), null);
+        unary(response, () -> audit.run(call, () -> dev.marina.schemas.v1.PauseResponse.newBuilder().setRequestId(
+                api.pause(call.caller(), request.getDeployment(), true, call.requestId(), "grpc").requestId()).build(), r -> 200));
+    }
+
+    @Override
+    public void resume(dev.marina.schemas.v1.ResumeRequest request, StreamObserver<dev.marina.schemas.v1.ResumeResponse> response) {
+        Audit.Call call = change(Actions.RESUME, request.getDeployment(), null);
+        unary(response, () -> audit.run(call, () -> dev.marina.schemas.v1.ResumeResponse.newBuilder().setRequestId(
+                api.pause(call.caller(), request.getDeployment(), false, call.requestId(), "grpc").requestId()).build(), r -> 200));
+    }
+
+    @Override
     public void backup(dev.marina.schemas.v1.BackupRequest request, StreamObserver<dev.marina.schemas.v1.BackupResponse> response) {
         String id = api.backupIdOr(request.getBackupId());
         Audit.Call call = change(Actions.BACKUP, request.getDeployment(), id);

@@ -153,6 +153,31 @@ public class DeploymentResource {
     }
 
     @POST
+    @Path("{tenant}/{name}/pause")
+    @Operation(summary = "Stop every server of the deployment, keeping its data, names and certificates",
+            description = "200 with the request id once intake accepted it; the status's phase goes Paused and its pause "
+                    + "says why and since when (a pause waits while a backup or a roll runs, and says so). A client connecting "
+                    + "to the writer name wakes it. 404 for an unknown deployment.")
+    public Response pause(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @QueryParam("requestId") String requestId) {
+        DeploymentRef ref = ref(tenant, name);
+        Audit.Call call = change(Actions.PAUSE, ref, requestId);
+        return audit.run(call, () -> submitted(api.pause(call.caller(), ref, true, call.requestId(), "api")), Response::getStatus);
+    }
+
+    @POST
+    @Path("{tenant}/{name}/resume")
+    @Operation(summary = "Start a paused deployment's servers again",
+            description = "200 with the request id once intake accepted it; the phase goes Resuming, then Ready. "
+                    + "404 for an unknown deployment.")
+    public Response resume(@PathParam("tenant") String tenant, @PathParam("name") String name,
+            @QueryParam("requestId") String requestId) {
+        DeploymentRef ref = ref(tenant, name);
+        Audit.Call call = change(Actions.RESUME, ref, requestId);
+        return audit.run(call, () -> submitted(api.pause(call.caller(), ref, false, call.requestId(), "api")), Response::getStatus);
+    }
+
+    @POST
     @Path("{tenant}/{name}/backups")
     @Operation(summary = "Take a backup now",
             description = "202 with the backup's id (requestId if given: lower-case letters, digits, dashes); GET "

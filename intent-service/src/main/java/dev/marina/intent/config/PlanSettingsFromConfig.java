@@ -15,9 +15,15 @@ public final class PlanSettingsFromConfig {
 
     private PlanSettingsFromConfig() {}
 
-    public static PlanSettings plan(ReconcilerConfig r, DnsNamesConfig dns) {
+    public static PlanSettings plan(ReconcilerConfig r, DnsNamesConfig dns, AutoscalingConfig autoscaling) {
         return new PlanSettings(r.provisionTimeout(), r.deployTimeout(), r.destroyTimeout(), r.maxBackoff(),
-                r.agentDestroyTries(), r.failedAfterAttempts(), dns(r, dns), tls(r), ha(r), backups(r), roll(r));
+                r.agentDestroyTries(), r.failedAfterAttempts(), dns(r, dns), tls(r), ha(r), backups(r), roll(r),
+                autoscale(autoscaling));
+    }
+
+    public static PlanSettings.AutoscaleSettings autoscale(AutoscalingConfig a) {
+        return new PlanSettings.AutoscaleSettings(a.scaleOutAfter(), a.scaleInAfter(), a.scaleOutCooldown(),
+                a.scaleInCooldown(), a.metricsMaxAge());
     }
 
     public static PlanSettings.RollSettings roll(ReconcilerConfig r) {
@@ -52,7 +58,7 @@ public final class PlanSettingsFromConfig {
     }
 
     /** @param reconciler {@code marina.reconciler.*} as declared; @param dns {@code marina.dns.*} as declared (no zone) */
-    public record DeclaredDefaults(ReconcilerConfig reconciler, DnsNamesConfig dns) {
+    public record DeclaredDefaults(ReconcilerConfig reconciler, DnsNamesConfig dns, AutoscalingConfig autoscaling) {
         // Holds only the mappings, never a PlanSettings: PlanSettings' nested DEFAULTS constants are built
         // from these while their classes initialise.
         private static final DeclaredDefaults INSTANCE = load();
@@ -61,8 +67,10 @@ public final class PlanSettingsFromConfig {
             SmallRyeConfig config = withQuarkusDurations(new SmallRyeConfigBuilder())
                     .withMapping(ReconcilerConfig.class)
                     .withMapping(DnsNamesConfig.class)
+                    .withMapping(AutoscalingConfig.class)
                     .build();
-            return new DeclaredDefaults(config.getConfigMapping(ReconcilerConfig.class), config.getConfigMapping(DnsNamesConfig.class));
+            return new DeclaredDefaults(config.getConfigMapping(ReconcilerConfig.class), config.getConfigMapping(DnsNamesConfig.class),
+                    config.getConfigMapping(AutoscalingConfig.class));
         }
     }
 }

@@ -93,7 +93,7 @@ public interface ReconcilerConfig {
     @WithDefault("4")
     int backupAttempts();
 
-    /** How long an instance being restarted by a roll waits for its open transactions before it stops (a duration; sent with UPDATE). */
+    /** How long an instance being restarted by a roll waits for its open transactions before it stops (a duration; sent with UPDATE), and a reader removed by a scale-in for its client connections to go before it is retired. */
     @WithDefault("30s")
     Duration drainTimeout();
 

@@ -104,6 +104,7 @@ public final class IntakeDecider {
             case INTENT_OP_RENEW_CERTIFICATES -> renew(withRef, current, live, now);
             case INTENT_OP_SWITCHOVER -> switchover(withRef, current, live, now);
             case INTENT_OP_BACKUP -> backup(withRef, current, live, now);
+            case INTENT_OP_PAUSE, INTENT_OP_RESUME -> pauseOrResume(withRef, current, live, now);
             default -> apply(withRef, current, live, now, catalogue);
         };
     }
@@ -123,6 +124,22 @@ public final class IntakeDecider {
         Intent next = touch(current, event, now).toBuilder()
                 .setSwitchoversRequested(current.getSwitchoversRequested() + 1)
                 .setSwitchoverTarget(event.getTargetInstanceId())
+                .build();
+        return new IntakeDecision.Accepted(next, true);
+    }
+
+    /**
+     * A pause or a resume: the count goes up and the latest meaning is kept; the spec and the generation stay. Whether
+     * and when it happens (a pause waits for a running backup or roll) is the reconciler's call, shown in the status.
+     * Refused for a deployment that does not exist or is deleted.
+     */
+    private IntakeDecision pauseOrResume(IntentEvent event, Intent current, boolean live, Instant now) {
+        if (!live) {
+            return reject(event, "deployment", "no such deployment", now);
+        }
+        Intent next = touch(current, event, now).toBuilder()
+                .setPauseRequests(current.getPauseRequests() + 1)
+                .setPauseRequested(event.getOp() == IntentOp.INTENT_OP_PAUSE)
                 .build();
         return new IntakeDecision.Accepted(next, true);
     }
@@ -229,7 +246,9 @@ public final class IntakeDecider {
                     .setSwitchoversRequested(current.getSwitchoversRequested())
                     .setSwitchoverTarget(current.getSwitchoverTarget())
                     .setBackupsRequested(current.getBackupsRequested())
-                    .setBackupRequestId(current.getBackupRequestId());
+                    .setBackupRequestId(current.getBackupRequestId())
+                    .setPauseRequests(current.getPauseRequests())
+                    .setPauseRequested(current.getPauseRequested());
             if (current.hasBackupKey()) {
                 next.setBackupKey(current.getBackupKey());
             }

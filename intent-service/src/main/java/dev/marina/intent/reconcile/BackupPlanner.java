@@ -146,6 +146,12 @@ final class BackupPlanner {
             }
             return;
         }
+        if (PausePlanner.inEffect(pass.state)) {
+            // paused: nothing changes, so a scheduled slot is skipped (marked served); a requested backup waits
+            dueSlot(desired, backups, pass.now).ifPresent(slot -> pass.state.setBackups(
+                    pass.state.getBackups().toBuilder().setLastSlot(Timestamps.of(slot))));
+            return;
+        }
         if (!upForBackups(pass)) {
             return; // not up yet: a new deployment's replicas are still catching up
         }

@@ -68,7 +68,8 @@ public final class DnsNames {
         // readers: replicas that serve the current primary's data and are not down
         // (a replica a roll takes out of service is not one of them until it has caught up again)
         List<String> replicas = placed.stream().filter(i -> Facts.servesReads(state.getEpoch(), i, primary.get())
-                        && !RollPlanner.outOfReaders(state, i.getInstanceId()))
+                        && !RollPlanner.outOfReaders(state, i.getInstanceId())
+                        && !AutoscalePlanner.outOfReaders(state, i.getInstanceId()))
                 .map(ObservedInstance::getAddress).sorted().toList();
 
         List<DnsRecordSet> records = new ArrayList<>();

@@ -111,6 +111,9 @@ final class HaPlanner {
             if (i.getPlan().getRetiring() || i.getHealth() != Health.HEALTH_DOWN) {
                 continue;
             }
+            if (PausePlanner.inEffect(state)) {
+                return false;
+            }
             if (i.getPlan().getRole() == Role.ROLE_PRIMARY && state.getDesired().getSpec().getFailover().getAutomatic()
                     && !(state.hasRoleChange() && !state.getRoleChange().getDone())) {
                 return true;
@@ -142,7 +145,10 @@ final class HaPlanner {
             return; // the first primary comes first (Planner adds it)
         }
         String promoting = changing ? pass.state.getRoleChange().getNewPrimary() : "";
-        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas()) + 1 + RollPlanner.temporaryReplicas(pass.state);
+        if (PausePlanner.inEffect(pass.state)) {
+            return; // nothing is added or removed while the servers are stopped on purpose
+        }
+        int wanted = AutoscalePlanner.replicasWanted(pass.state) + 1 + RollPlanner.temporaryReplicas(pass.state);
         List<ObservedInstance> active = pass.state.getInstancesMap().values().stream().filter(i -> !i.getPlan().getRetiring()).toList();
         for (int n = active.size(); n < wanted; n++) {
             addInstance(pass, Role.ROLE_REPLICA);
@@ -171,6 +177,9 @@ final class HaPlanner {
     private static boolean failoverDue(Pass pass, ObservedInstance primary, PlanSettings settings) {
         if (!pass.state.getDesired().getSpec().getFailover().getAutomatic() || primary.getHealth() != Health.HEALTH_DOWN) {
             return false;
+        }
+        if (PausePlanner.inEffect(pass.state)) {
+            return false; // pausing, paused or resuming: a stopped primary is not a failed one
         }
         if (!primary.hasDatabaseReadyAt()) {
             return false; // never served: nothing to fail over from (it is still being deployed)
@@ -396,7 +405,7 @@ final class HaPlanner {
      * commit), one that wants some must once a replica attached. DEPLOY and PROMOTE carry the count themselves.
      */
     static void tellReplicasWanted(Pass pass, PlanSettings settings) {
-        int wanted = Math.max(0, pass.state.getDesired().getSpec().getReplicas());
+        int wanted = AutoscalePlanner.replicasWanted(pass.state);
         Optional<ObservedInstance> told = primary(pass.state)
                 .filter(p -> writable(pass.state, p) && p.getHealth() == Health.HEALTH_UP
                         && mustBeTold(pass.state.getDesired().getSpec().getDurability(), wanted, p.getSemiSyncWait()));
@@ -427,6 +436,7 @@ final class HaPlanner {
             boolean broken = Facts.mustBeRebuilt(r);
             // a replica a roll is restarting is Down on purpose: the roll's own timeout halts it if it does not come back
             boolean goneTooLong = r.hasDownSince() && !RollPlanner.restarting(pass.state, r.getInstanceId())
+                    && !PausePlanner.inEffect(pass.state)
                     && Duration.between(Timestamps.toInstant(r.getDownSince()), pass.now).compareTo(settings.ha().replaceAfter()) >= 0;
             if (broken || goneTooLong) {
                 Decide.retire(pass.state, r, broken ? "replaced: " + r.getReplicationError()
@@ -453,7 +463,7 @@ final class HaPlanner {
                 .setIssuedAt(Timestamps.of(pass.now));
         if (primary) {
             // whether its commits may wait for a replica (SemiSync on the agent)
-            command.setReplicasWanted(Math.max(0, desired.getSpec().getReplicas()));
+            command.setReplicasWanted(AutoscalePlanner.replicasWanted(pass.state));
         }
         return command;
     }

@@ -95,6 +95,21 @@ public final class Ledger {
         return of(ActionKind.ACTION_KIND_UPDATE, instanceId).toBuilder().setSubject(configDigest).build();
     }
 
+    /** Stopping an instance for the deployment's pause number {@code n} (the primary with wake on connect). */
+    public static ActionKey pause(String instanceId, int n) {
+        return of(ActionKind.ACTION_KIND_PAUSE, instanceId).toBuilder().setRequest(n).build();
+    }
+
+    /** Starting a paused instance again, for pause number {@code n}. */
+    public static ActionKey resume(String instanceId, int n) {
+        return of(ActionKind.ACTION_KIND_RESUME, instanceId).toBuilder().setRequest(n).build();
+    }
+
+    /** Drops every in-flight PAUSE and RESUME (a resume replaces the pause's steps, a pause the resume's). */
+    public static void forgetPauseSteps(ReconcilerState.Builder state, ActionKind kind) {
+        removeIf(state, a -> a.getKind() == kind);
+    }
+
     /** Drops every in-flight UPDATE except those for {@code digest} (a new target replaces an older one). */
     public static void forgetUpdatesExcept(ReconcilerState.Builder state, String digest) {
         removeIf(state, a -> a.getKind() == ActionKind.ACTION_KIND_UPDATE && !a.getSubject().equals(digest));
@@ -151,6 +166,7 @@ public final class Ledger {
             case ACTION_KIND_PROMOTE, ACTION_KIND_REPLICATE, ACTION_KIND_FENCE ->
                     id.append('/').append(key.getInstanceId()).append('/').append(key.getEpoch());
             case ACTION_KIND_BACKUP -> id.append('/').append(key.getSubject()).append('/').append(key.getInstanceId());
+            case ACTION_KIND_PAUSE, ACTION_KIND_RESUME -> id.append('/').append(key.getInstanceId()).append('/').append(key.getRequest());
             case ACTION_KIND_SET_REPLICAS_WANTED -> id.append('/').append(key.getInstanceId()).append('/').append(key.getRequest());
             case ACTION_KIND_UPDATE -> id.append('/').append(key.getInstanceId()).append('/').append(key.getSubject());
             case ACTION_KIND_ARCHIVE_BINLOGS -> {
@@ -184,6 +200,8 @@ public final class Ledger {
             case ACTION_KIND_SET_REPLICAS_WANTED -> "replicas-wanted";
             case ACTION_KIND_ARCHIVE_BINLOGS -> "archive";
             case ACTION_KIND_UPDATE -> "update";
+            case ACTION_KIND_PAUSE -> "pause";
+            case ACTION_KIND_RESUME -> "resume";
             default -> kind.name().toLowerCase(Locale.ROOT);
         };
     }

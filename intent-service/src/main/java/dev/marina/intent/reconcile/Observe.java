@@ -101,6 +101,9 @@ public final class Observe {
         if (kind == ActionKind.ACTION_KIND_UPDATE) {
             return action.map(a -> updateStep(state, instance, a, event)).orElse(state);
         }
+        if (kind == ActionKind.ACTION_KIND_PAUSE) {
+            return action.map(a -> pauseStep(state, instance, a, event)).orElse(state);
+        }
         if (Ledger.isCertStep(kind) || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DONE) {
             // a certificate step says nothing about the database's state
             return action.filter(a -> Ledger.isCertStep(a.getAction().getKind()))
@@ -112,7 +115,18 @@ public final class Observe {
         switch (event.getOutcome()) {
             case AGENT_OUTCOME_DATABASE_READY -> {
                 Ledger.remove(next, Ledger.deploy(id));
-                updated.setEndpoint(event.getEndpoint()).clearLastError();
+                if (kind == ActionKind.ACTION_KIND_RESUME) {
+                    action.ifPresent(a -> Ledger.remove(next, a.getAction()));
+                }
+                // serving: not paused (any more); a client's connection may have woken it (sent unasked)
+                updated.setPaused(false);
+                if (event.getWoken()) {
+                    updated.setWokenAt(Timestamps.of(now));
+                }
+                if (!event.getEndpoint().isEmpty() || kind != ActionKind.ACTION_KIND_RESUME) {
+                    updated.setEndpoint(event.getEndpoint());
+                }
+                updated.clearLastError();
                 if (event.hasRunning()) {
                     updated.setRunning(event.getRunning());
                 }
@@ -124,11 +138,65 @@ public final class Observe {
                     updated.setDatabaseReadyAt(Timestamps.of(now));
                 }
             }
-            case AGENT_OUTCOME_DATABASE_STOPPED -> Ledger.remove(next, Ledger.stopDatabase(id));
+            case AGENT_OUTCOME_DATABASE_STOPPED -> {
+                Ledger.remove(next, Ledger.stopDatabase(id));
+                if (event.getPaused()) {
+                    updated.setPaused(true);
+                }
+            }
             case AGENT_OUTCOME_FAILED, AGENT_OUTCOME_REFUSED -> updated.setLastError("agent: " + event.getReason());
             default -> { }
         }
         return next.putInstances(id, updated.build()).build();
+    }
+
+    /**
+     * The agent's answer to PAUSE: DATABASE_STOPPED (paused) — the server is stopped on purpose; anything else (a backup
+     * or an update runs there) is recorded and PAUSE is sent again on its wait.
+     */
+    static ReconcilerState pauseStep(ReconcilerState state, ObservedInstance instance, InFlightAction action, AgentEvent event) {
+        ReconcilerState.Builder next = state.toBuilder();
+        ObservedInstance.Builder updated = instance.toBuilder();
+        if (event.getOutcome() == AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED) {
+            Ledger.remove(next, action.getAction());
+            updated.setPaused(true).setAgentOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED).clearLastError();
+        } else if (event.getOutcome() == AgentOutcome.AGENT_OUTCOME_FAILED || event.getOutcome() == AgentOutcome.AGENT_OUTCOME_REFUSED) {
+            updated.setLastError("agent: pause " + event.getOutcome().name().substring("AGENT_OUTCOME_".length()).toLowerCase()
+                    + ": " + event.getReason());
+        }
+        return next.putInstances(instance.getInstanceId(), updated.build()).build();
+    }
+
+    /**
+     * A window on {@code deployment-metrics}. An instance's 10-second window gives its value of the autoscaling metric
+     * and its client connections (the latest only: no history is kept); the deployment-wide windows (10 s and 60 s)
+     * feed the idle tracking of a pause ({@link PausePlanner#idle}). Other windows, and instances not tracked, are ignored.
+     */
+    public static ReconcilerState metrics(ReconcilerState state, dev.marina.schemas.v1.DeploymentMetrics window) {
+        if (!state.hasDesired() || !window.hasWindowEnd()
+                || (!state.getDesired().getSpec().hasAutoscaling() && state.getAutoscale().getRemoving().isEmpty())) {
+            return state; // only autoscaling, pausing after idle and a scale-in's drain read metrics
+        }
+        if (window.getInstanceId().isEmpty()) {
+            if (state.getDesired().getSpec().getAutoscaling().getPauseAfterIdle().isEmpty()) {
+                return state;
+            }
+            dev.marina.schemas.v1.PauseState pause = PausePlanner.idle(state.getPause(), window);
+            return pause == state.getPause() ? state : state.toBuilder().setPause(pause).build();
+        }
+        ObservedInstance instance = state.getInstancesMap().get(window.getInstanceId());
+        if (instance == null || window.getWindowSeconds() > 10
+                || (instance.hasMetricAt() && !Timestamps.toInstant(window.getWindowEnd()).isAfter(Timestamps.toInstant(instance.getMetricAt())))) {
+            return state;
+        }
+        String gauge = AutoscalePlanner.gauge(state.getDesired().getSpec().getAutoscaling().getTarget().getMetric());
+        ObservedInstance.Builder updated = instance.toBuilder().setMetricAt(window.getWindowEnd())
+                .setClientConnections(window.getGaugesMaxOrDefault(dev.marina.schemas.metrics.MetricNames.CLIENT_CONNECTIONS,
+                        window.getGaugesAvgOrDefault(dev.marina.schemas.metrics.MetricNames.CLIENT_CONNECTIONS, 0)));
+        if (!gauge.isEmpty()) {
+            updated.setMetricValue(window.getGaugesAvgOrDefault(gauge, 0));
+        }
+        return state.toBuilder().putInstances(instance.getInstanceId(), updated.build()).build();
     }
 
     /**

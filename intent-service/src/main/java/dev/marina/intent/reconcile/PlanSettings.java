@@ -18,6 +18,7 @@ import java.time.Duration;
  * @param ha                  replicas, failover and switchover
  * @param backups             backup attempts and retries
  * @param roll                changes rolled out to running servers (drain, UPDATE's answer, catching up)
+ * @param autoscale           read-replica autoscaling: sustained windows, default cooldowns
  */
 public record PlanSettings(
         Duration provisionTimeout,
@@ -30,22 +31,23 @@ public record PlanSettings(
         TlsSettings tls,
         HaSettings ha,
         BackupSettings backups,
-        RollSettings roll) {
+        RollSettings roll,
+        AutoscaleSettings autoscale) {
 
     /** The defaults, without DNS names: the ones declared in {@code dev.marina.intent.config.ReconcilerConfig}. */
     public static PlanSettings defaults() {
         PlanSettingsFromConfig.DeclaredDefaults declared = PlanSettingsFromConfig.declaredDefaults();
-        return PlanSettingsFromConfig.plan(declared.reconciler(), declared.dns());
+        return PlanSettingsFromConfig.plan(declared.reconciler(), declared.dns(), declared.autoscaling());
     }
 
     public PlanSettings withDns(DnsSettings dns) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups, roll);
+                failedAfterAttempts, dns, tls, ha, backups, roll, autoscale);
     }
 
     public PlanSettings withHa(HaSettings ha) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups, roll);
+                failedAfterAttempts, dns, tls, ha, backups, roll, autoscale);
     }
 
     /**
@@ -61,7 +63,7 @@ public record PlanSettings(
 
     public PlanSettings withBackups(BackupSettings backups) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups, roll);
+                failedAfterAttempts, dns, tls, ha, backups, roll, autoscale);
     }
 
     /**
@@ -76,7 +78,7 @@ public record PlanSettings(
 
     public PlanSettings withRoll(RollSettings roll) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups, roll);
+                failedAfterAttempts, dns, tls, ha, backups, roll, autoscale);
     }
 
     /**
@@ -88,9 +90,26 @@ public record PlanSettings(
         public static final RollSettings DEFAULTS = PlanSettingsFromConfig.roll(PlanSettingsFromConfig.declaredDefaults().reconciler());
     }
 
+    public PlanSettings withAutoscale(AutoscaleSettings autoscale) {
+        return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
+                failedAfterAttempts, dns, tls, ha, backups, roll, autoscale);
+    }
+
+    /**
+     * @param scaleOutAfter    the readers' average above the target this long → scale out
+     * @param scaleInAfter     below it this long → scale in (one added reader at a time)
+     * @param scaleOutCooldown after a scale-out, no other one this long (the spec may override)
+     * @param scaleInCooldown  after a scale-in or a scale-out, no scale-in this long (the spec may override)
+     * @param metricsMaxAge    an instance's metric older than this does not count
+     */
+    public record AutoscaleSettings(Duration scaleOutAfter, Duration scaleInAfter, Duration scaleOutCooldown,
+            Duration scaleInCooldown, Duration metricsMaxAge) {
+        public static final AutoscaleSettings DEFAULTS = PlanSettingsFromConfig.autoscale(PlanSettingsFromConfig.declaredDefaults().autoscaling());
+    }
+
     public PlanSettings withTls(TlsSettings tls) {
         return new PlanSettings(provisionTimeout, deployTimeout, destroyTimeout, maxBackoff, agentDestroyTries,
-                failedAfterAttempts, dns, tls, ha, backups, roll);
+                failedAfterAttempts, dns, tls, ha, backups, roll, autoscale);
     }
 
     /**

@@ -58,11 +58,13 @@ public final class Planner {
         Pass pass = new Pass(state.toBuilder(), now, settings);
         // The chain. Each step reads the state as the steps before it left it; the order is this list.
         forgetDestroyed(pass);
+        PausePlanner.plan(pass, settings);    // pause (idle or asked) and resume (woken, asked, applied): the servers stop and start
         BackupPlanner.plan(pass, settings);   // scheduled, on-demand and final backups; the catalogue
         if (!BackupPlanner.holdsRetirement(pass)) {
             retireEverythingOnDelete(pass);   // after the final backup, when one is wanted
         }
         placeTheFirstPrimary(pass);
+        AutoscalePlanner.plan(pass, settings); // readers added or drained and removed by target tracking
         HaPlanner.plan(pass, settings);       // roles confirmed, replica count, failover or switchover, re-pointing, rebuilds
         RollPlanner.plan(pass, settings);     // a new version, size or parameters: live, or rolled one instance at a time
         ArchivePlanner.plan(pass, settings);  // the primary archives its binary logs; the coverage on binlog-archive
@@ -131,7 +133,8 @@ public final class Planner {
     /** Whether a resync should plan this deployment now: something is due or not settled. */
     public boolean needsResync(ReconcilerState state, Instant now) {
         if (Certificates.renewalDue(state, now) || HaPlanner.timeDue(state, now, settings) || BackupPlanner.timeDue(state, now)
-                || ArchivePlanner.timeDue(state, now) || RollPlanner.timeDue(state, now)) {
+                || ArchivePlanner.timeDue(state, now) || RollPlanner.timeDue(state, now)
+                || AutoscalePlanner.timeDue(state, now, settings) || PausePlanner.timeDue(state, now)) {
             return true;
         }
         for (InFlightAction action : state.getInFlightMap().values()) {
@@ -213,7 +216,9 @@ public final class Planner {
         InstanceState provisioned = instance.getProvisionState();
         switch (provisioned) {
             case INSTANCE_STATE_RUNNING -> {
-                if (instance.getAgentOutcome() != AgentOutcome.AGENT_OUTCOME_DATABASE_READY) {
+                // a server stopped for a pause is started by RESUME (PausePlanner), never deployed again
+                boolean paused = instance.getPaused() || (PausePlanner.inEffect(pass.state) && instance.hasDatabaseReadyAt());
+                if (instance.getAgentOutcome() != AgentOutcome.AGENT_OUTCOME_DATABASE_READY && !paused) {
                     pass.ensure(Ledger.deploy(id), settings.deployTimeout(), Topics.AGENT_COMMANDS,
                             issue -> agentCommand(pass, instance, AgentOp.AGENT_OP_DEPLOY, issue));
                 }
@@ -324,7 +329,7 @@ public final class Planner {
         if (op == AgentOp.AGENT_OP_DEPLOY) {
             command.setReplicationPassword(desired.getReplicationPassword())
                     .setDurability(desired.getSpec().getDurability())
-                    .setReplicasWanted(Math.max(0, desired.getSpec().getReplicas()));
+                    .setReplicasWanted(AutoscalePlanner.replicasWanted(pass.state));
             command.setEngine(desired.getSpec().getEngine())
                     .setVersion(desired.getSpec().getVersion())
                     .setSize(desired.getSpec().getSize())

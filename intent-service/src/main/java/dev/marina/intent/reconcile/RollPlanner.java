@@ -312,7 +312,7 @@ final class RollPlanner {
         Optional<ObservedInstance> to = active(pass.state).stream()
                 .filter(i -> i.getPlan().getRole() == Role.ROLE_REPLICA && runs(i.getRunning(), target) && caughtUp(pass, settings, i))
                 .findFirst();
-        if (to.isEmpty() && Math.max(0, pass.state.getDesired().getSpec().getReplicas()) == 0 && !roll.getTemporaryWanted()) {
+        if (to.isEmpty() && AutoscalePlanner.replicasWanted(pass.state) == 0 && !roll.getTemporaryWanted()) {
             // no replica to hand over to: a temporary one on the target (DEPLOY carries it), switched to once caught up
             String added = HaPlanner.addInstance(pass, Role.ROLE_REPLICA);
             roll.setTemporaryWanted(true).setTemporaryInstance(added).setCurrentInstance(added).setStep(ADDING);

@@ -12,6 +12,8 @@ import dev.marina.schemas.v1.ReconcilerState;
  *   <li>An instance stored before {@code ObservedInstance.plan} carried the planner's decisions (role,
  *       retiring, requested-at, served-at) among the observed fields: they move into its plan.</li>
  *   <li>In-flight actions stored before the typed ledger are dropped ({@link Ledger#dropUntyped}).</li>
+ *   <li>A state stored before autoscaling and pauses has neither {@code autoscale} nor {@code pause}: absent reads as
+ *       nothing added and running (not paused), which is what it was; nothing needs moving.</li>
  * </ul>
  */
 public final class StateUpgrade {

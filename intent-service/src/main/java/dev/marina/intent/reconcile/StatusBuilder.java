@@ -49,7 +49,7 @@ public final class StatusBuilder {
         Phase phase = desired.getDeleted()
                 ? (instances.isEmpty() && DnsNames.gone(state) && TlsPlanner.revoked(state.getTls()) ? Phase.PHASE_DELETED
                         : Phase.PHASE_DELETING)
-                : phase(conditions, primary.map(p -> p.getPlan().hasServedAt()).orElse(false));
+                : pausePhase(state).orElse(phase(conditions, primary.map(p -> p.getPlan().hasServedAt()).orElse(false)));
         DeploymentStatus.Builder status = DeploymentStatus.newBuilder()
                 .setDeployment(desired.getDeployment())
                 .setObservedGeneration(desired.getGeneration())
@@ -107,7 +107,65 @@ public final class StatusBuilder {
                 .orElse("");
         status.setLastError(lastError);
         rollStatus(state).ifPresent(status::setRoll);
+        autoscalingStatus(state).ifPresent(status::setAutoscaling);
+        pauseStatus(state).ifPresent(status::setPause);
         return status.build();
+    }
+
+    /**
+     * Paused while a pause is wanted (pausing: the servers are being stopped, replicas first; {@code status.pause.paused}
+     * once every one said so), Resuming while they start again; otherwise the phase the conditions give.
+     */
+    static Optional<Phase> pausePhase(ReconcilerState state) {
+        if (state.getPause().getWanted()) {
+            return Optional.of(Phase.PHASE_PAUSED);
+        }
+        return state.getPause().getResuming() ? Optional.of(Phase.PHASE_RESUMING) : Optional.empty();
+    }
+
+    /** With spec.autoscaling: replicas wanted now, the ones added, the bounds, the metric and the target, the last decision, what holds. */
+    static Optional<dev.marina.schemas.v1.AutoscalingStatus> autoscalingStatus(ReconcilerState state) {
+        if (!state.getDesired().getSpec().hasAutoscaling() && state.getAutoscale().getAddedReplicas() == 0) {
+            return Optional.empty();
+        }
+        var spec = state.getDesired().getSpec().getAutoscaling();
+        var a = state.getAutoscale();
+        var status = dev.marina.schemas.v1.AutoscalingStatus.newBuilder()
+                .setReplicas(AutoscalePlanner.replicasWanted(state))
+                .setAdded(a.getAddedReplicas())
+                .setMinReplicas(spec.getMinReplicas())
+                .setMaxReplicas(spec.getMaxReplicas())
+                .setMetric(spec.getTarget().getMetric())
+                .setCurrent(Math.round(a.getCurrent() * 10) / 10.0)
+                .setTarget(spec.getTarget().getValue())
+                .setHolding(a.getHolding());
+        if (a.hasLastDecision()) {
+            status.setLastDecision(a.getLastDecision());
+        }
+        return Optional.of(status.build());
+    }
+
+    /** Once a deployment was ever paused, or a pause is pending or due: whether it sleeps, why, since when, the last resume. */
+    static Optional<dev.marina.schemas.v1.PauseStatus> pauseStatus(ReconcilerState state) {
+        var p = state.getPause();
+        if (!state.hasPause()) {
+            return Optional.empty();
+        }
+        var status = dev.marina.schemas.v1.PauseStatus.newBuilder()
+                .setPaused(p.getPaused())
+                .setReason(p.getWanted() ? (p.getPaused() ? p.getReason() : p.getReason() + " (pausing: replicas first, then the writer)")
+                        : p.getHolding())
+                .setResumeReason(p.getResumeReason());
+        if (p.getWanted() && p.hasPausedAt()) {
+            status.setPausedAt(p.getPausedAt());
+        }
+        if (p.hasResumedAt()) {
+            status.setResumedAt(p.getResumedAt());
+        }
+        if (p.hasIdleSince()) {
+            status.setIdleSince(p.getIdleSince());
+        }
+        return Optional.of(status.build());
     }
 
     /** Whether a roll is under way or halted (the status shows it then, and the last one otherwise not). */
@@ -200,7 +258,7 @@ public final class StatusBuilder {
         conditions.add(databaseReady(p));
         conditions.add(writable(state, facts, p));
         conditions.add(healthy(p));
-        replicasCondition(state, Math.max(0, desired.getSpec().getReplicas()), facts, primary).ifPresent(conditions::add);
+        replicasCondition(state, AutoscalePlanner.replicasWanted(state), facts, primary).ifPresent(conditions::add);
         durableCondition(state, facts).ifPresent(conditions::add);
         if (settings.dns().enabled()) {
             conditions.add(dnsCondition(state, DnsNames.wanted(state, settings.dns()), facts.namesAnswering(),
@@ -318,7 +376,7 @@ public final class StatusBuilder {
      * acknowledges every commit, or commits wait for one (blocked), or are acknowledged by the primary alone for now.
      */
     static Optional<Condition> durableCondition(ReconcilerState state, Facts.Snapshot facts) {
-        int wanted = Math.max(0, state.getDesired().getSpec().getReplicas());
+        int wanted = AutoscalePlanner.replicasWanted(state);
         if (state.getDesired().getSpec().getDurability() == dev.marina.schemas.v1.Durability.DURABILITY_ASYNC || wanted == 0
                 || !facts.writable()) {
             return Optional.empty();

@@ -22,9 +22,9 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * intent-events ─▶ intake ─▶ intents | intent-rejections | dead-letters        (store: intake;
  *                                                                             global: backups, binlog-archive)
- * intents, provision-events, agent-events, instance-health, dns-events
+ * intents, provision-events, agent-events, instance-health, dns-events, cert-events, deployment-metrics
  *               ─▶ reconciler ─▶ provision-commands | agent-commands | dns-commands | deployment-status
- *                                | backups | binlog-archive | role-changes | cert-commands
+ *                                | backups | binlog-archive | role-changes | autoscale-decisions | cert-commands
  *                                | intents, dns-commands (tombstones on purge) | dead-letters  (store: reconciler)
  * </pre>
  *
@@ -69,12 +69,13 @@ public final class IntentTopology {
                 Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
 
         for (TopicSpec<?> input : new TopicSpec<?>[] {Topics.INTENTS, Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS,
-                Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS, Topics.CERT_EVENTS}) {
+                Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS, Topics.CERT_EVENTS, Topics.DEPLOYMENT_METRICS}) {
             source(topology, input, deps);
         }
         topology.addProcessor(RECONCILER, () -> new ReconcilerProcessor(deps.planner(), deps.clock(), deps.resyncInterval(), deps.meters()),
                 sourceName(Topics.INTENTS), sourceName(Topics.PROVISION_EVENTS), sourceName(Topics.AGENT_EVENTS),
-                sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS), sourceName(Topics.CERT_EVENTS));
+                sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS), sourceName(Topics.CERT_EVENTS),
+                sourceName(Topics.DEPLOYMENT_METRICS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECONCILER_STORE),
                 Serdes.String(), dev.marina.schemas.serde.ProtoJsonSerde.of(
                         dev.marina.schemas.v1.ReconcilerState.getDefaultInstance())), RECONCILER);

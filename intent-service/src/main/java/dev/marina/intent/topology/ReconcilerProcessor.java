@@ -109,6 +109,15 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             state = Observe.dns(state, e);
         } else if (event instanceof CertEvent e) {
             state = Observe.cert(state, e, now, planner.settings());
+        } else if (event instanceof dev.marina.schemas.v1.DeploymentMetrics e) {
+            if (current == null) {
+                return; // metrics of a deployment this reconciler does not run
+            }
+            ReconcilerState before = state;
+            state = Observe.metrics(state, e);
+            if (state == before) {
+                return; // a window nothing reads (no autoscaling, an old or a 60-second instance window): no pass
+            }
         }
         if (!state.hasDesired()) {
             return; // facts about a deployment nobody asked for

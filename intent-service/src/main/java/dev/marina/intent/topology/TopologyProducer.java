@@ -38,11 +38,14 @@ public class TopologyProducer {
     @Inject
     DnsNamesConfig dns;
 
+    @Inject
+    dev.marina.intent.config.AutoscalingConfig autoscaling;
+
     @Produces
     public Topology topology() {
         IntakeDecider intake = new IntakeDecider(validator, () -> secrets.seal(SecretBox.randomPassword(18)),
                 () -> secrets.seal(SecretBox.randomPassword(32)));
-        PlanSettings settings = PlanSettingsFromConfig.plan(reconciler, dns);
+        PlanSettings settings = PlanSettingsFromConfig.plan(reconciler, dns, autoscaling);
         return IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake, new Planner(settings),
                 reconciler.resyncInterval(), new ReconcilerMeters(registry), proof, Proofs.counting(registry)));
     }

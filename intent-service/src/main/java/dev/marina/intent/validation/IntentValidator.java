@@ -28,6 +28,11 @@ import java.util.regex.Pattern;
 public final class IntentValidator {
 
     public static final int MAX_REPLICAS = 5;
+    /** The most replicas autoscaling may reach ({@code spec.autoscaling.maxReplicas}): the same cap as spec.replicas. */
+    public static final int MAX_AUTOSCALED_REPLICAS = MAX_REPLICAS;
+    /** The shortest cooldown a spec may give, and the shortest idle time before a pause. */
+    public static final java.time.Duration MIN_COOLDOWN = java.time.Duration.ofSeconds(10);
+    public static final java.time.Duration MIN_PAUSE_AFTER_IDLE = java.time.Duration.ofMinutes(1);
     /** Tenant and name become DNS labels ({@code <name>.<tenant>.<zone>}) and instance ids. */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z]([a-z0-9-]{0,30}[a-z0-9])?");
     private static final Pattern DNS_NAME = Pattern.compile(
@@ -87,9 +92,10 @@ public final class IntentValidator {
                 violations.add(new Violation("requestId", Shown.quoted(event.getRequestId())
                         + " cannot be a backup id: lower-case letters, digits and dashes, at most 63"));
             }
-        } else if (op != IntentOp.INTENT_OP_DELETE && op != IntentOp.INTENT_OP_RENEW_CERTIFICATES) {
+        } else if (op != IntentOp.INTENT_OP_DELETE && op != IntentOp.INTENT_OP_RENEW_CERTIFICATES
+                && op != IntentOp.INTENT_OP_PAUSE && op != IntentOp.INTENT_OP_RESUME) {
             violations.add(new Violation("op", "must be INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES,"
-                    + " INTENT_OP_SWITCHOVER or INTENT_OP_BACKUP"));
+                    + " INTENT_OP_SWITCHOVER, INTENT_OP_BACKUP, INTENT_OP_PAUSE or INTENT_OP_RESUME"));
         }
         return violations;
     }
@@ -161,6 +167,60 @@ public final class IntentValidator {
         }
         if (backups.getRetentionDays() < 0 || backups.getRetentionDays() > 3650) {
             violations.add(new Violation("spec.backups.retentionDays", "must be between 0 and 3650"));
+        }
+        if (spec.hasAutoscaling()) {
+            checkAutoscaling(spec.getAutoscaling(), spec.getReplicas(), violations);
+        }
+    }
+
+    /**
+     * spec.autoscaling: {@code 0 <= minReplicas <= replicas <= maxReplicas <= }{@link #MAX_AUTOSCALED_REPLICAS}
+     * (replicas is where it starts; only replicas the autoscaler added are removed); a target names a metric and a
+     * positive value (CPU in percent of one core, so above 100 is allowed); cooldowns at least 10 s, pauseAfterIdle at
+     * least 1 m, in the spec's durations ({@link dev.marina.intent.reconcile.SpecDuration}). Autoscaling with only
+     * pauseAfterIdle (no target) is fine: it pauses an idle deployment and never scales.
+     */
+    static void checkAutoscaling(dev.marina.schemas.v1.AutoscalingSpec a, int replicas, List<Violation> violations) {
+        String at = "spec.autoscaling.";
+        if (a.getMinReplicas() < 0) {
+            violations.add(new Violation(at + "minReplicas", "is " + a.getMinReplicas() + ", must not be negative"));
+        } else if (a.getMinReplicas() > replicas) {
+            violations.add(new Violation(at + "minReplicas", "is " + a.getMinReplicas() + ", above spec.replicas " + replicas
+                    + ": spec.replicas is where autoscaling starts, so min <= replicas <= max"));
+        }
+        if (a.getMaxReplicas() < replicas) {
+            violations.add(new Violation(at + "maxReplicas", "is " + a.getMaxReplicas() + ", below spec.replicas " + replicas
+                    + ": spec.replicas is where autoscaling starts, so min <= replicas <= max"));
+        } else if (a.getMaxReplicas() > MAX_AUTOSCALED_REPLICAS) {
+            violations.add(new Violation(at + "maxReplicas", "is " + a.getMaxReplicas() + ", must be at most " + MAX_AUTOSCALED_REPLICAS));
+        }
+        if (a.hasTarget()) {
+            var metric = a.getTarget().getMetric();
+            if (metric == dev.marina.schemas.v1.AutoscaleMetric.AUTOSCALE_METRIC_UNSPECIFIED
+                    || metric == dev.marina.schemas.v1.AutoscaleMetric.UNRECOGNIZED) {
+                violations.add(new Violation(at + "target.metric", "is required: AUTOSCALE_METRIC_CPU_PERCENT,"
+                        + " AUTOSCALE_METRIC_CONNECTIONS_PER_READER or AUTOSCALE_METRIC_QUERIES_PER_SECOND_PER_READER"));
+            }
+            double value = a.getTarget().getValue();
+            if (!(value > 0) || Double.isInfinite(value)) {
+                violations.add(new Violation(at + "target.value", "is " + value + ", must be a positive number"));
+            }
+        }
+        checkDuration(at + "scaleOutCooldown", a.getScaleOutCooldown(), MIN_COOLDOWN, violations);
+        checkDuration(at + "scaleInCooldown", a.getScaleInCooldown(), MIN_COOLDOWN, violations);
+        checkDuration(at + "pauseAfterIdle", a.getPauseAfterIdle(), MIN_PAUSE_AFTER_IDLE, violations);
+    }
+
+    private static void checkDuration(String field, String value, java.time.Duration least, List<Violation> violations) {
+        if (value.isEmpty()) {
+            return;
+        }
+        var problem = dev.marina.intent.reconcile.SpecDuration.problem(value);
+        if (problem.isPresent()) {
+            violations.add(new Violation(field, Shown.quoted(value) + " " + problem.get()));
+        } else if (dev.marina.intent.reconcile.SpecDuration.parse(value).orElseThrow().compareTo(least) < 0) {
+            violations.add(new Violation(field, Shown.quoted(value) + " is shorter than "
+                    + dev.marina.intent.reconcile.SpecDuration.format(least)));
         }
     }
 

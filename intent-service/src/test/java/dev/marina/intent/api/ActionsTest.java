@@ -17,6 +17,10 @@ class ActionsTest {
                 Actions.ofRest("POST", "/v1/deployments/acme/orders/backups"));
         assertEquals(Optional.of(new Actions.Action(Actions.RENEW_CERTIFICATES, "acme", "acme/orders")),
                 Actions.ofRest("POST", "/v1/deployments/acme/orders/certificates/renew"));
+        assertEquals(Optional.of(new Actions.Action(Actions.PAUSE, "acme", "acme/orders")),
+                Actions.ofRest("POST", "/v1/deployments/acme/orders/pause"));
+        assertEquals(Optional.of(new Actions.Action(Actions.RESUME, "acme", "acme/orders")),
+                Actions.ofRest("POST", "/v1/deployments/acme/orders/resume"));
         assertEquals(Optional.of(new Actions.Action(Actions.TOKEN_CREATE, "", "")), Actions.ofRest("POST", "/v1/tokens"));
         assertEquals(Optional.of(new Actions.Action(Actions.TOKEN_REVOKE, "", "0123456789abcdef")),
                 Actions.ofRest("DELETE", "/v1/tokens/0123456789abcdef"));

@@ -234,7 +234,8 @@ class TenantTokensIT {
             String neverWas = body(acme, "ghost", globexRw, call[0], call[1], null);
             assertEquals(missing, neverWas, "the same answer whether it exists or not: " + call[0] + call[1]);
         }
-        for (String[] call : new String[][] {{"DELETE", ""}, {"POST", "/switchover"}, {"POST", "/certificates/renew"}, {"POST", "/backups"}}) {
+        for (String[] call : new String[][] {{"DELETE", ""}, {"POST", "/switchover"}, {"POST", "/certificates/renew"}, {"POST", "/backups"},
+                {"POST", "/pause"}, {"POST", "/resume"}}) {
             String theirs = body(acme, "orders", globexRw, call[0], call[1], "same-request");
             String missing = body(acme, "ghost", acmeRw, call[0], call[1], "same-request");
             assertEquals(missing, theirs, call[0] + call[1]);
@@ -275,6 +276,11 @@ class TenantTokensIT {
         as(acmeRo).delete(path(acme, "ro")).then().statusCode(403);
         as(acmeRo).post(path(acme, "ro") + "/switchover").then().statusCode(403);
         as(acmeRo).post(path(acme, "ro") + "/backups").then().statusCode(403);
+        as(acmeRo).post(path(acme, "ro") + "/pause").then().statusCode(403);
+        as(acmeRo).post(path(acme, "ro") + "/resume").then().statusCode(403);
+        as(acmeRw).post(path(acme, "ro") + "/pause").then().statusCode(200).body("outcome", equalTo("accepted"))
+                .body("intent.pauseRequested", equalTo(true)).body("intent.generation", equalTo("1"));
+        as(acmeRw).post(path(acme, "ghost") + "/resume").then().statusCode(404);
         as(acmeRo).get(path(acme, "ro") + "/backups").then().statusCode(200);
         as(acmeRo).get(path(acme, "ro") + "/credentials").then().statusCode(403);
         as(acmeRo).body("{\"tenant\":\"" + acme + "\"}").post("/v1/tokens").then().statusCode(403);
@@ -369,7 +375,15 @@ class TenantTokensIT {
             assertEquals(Status.Code.NOT_FOUND, code(() -> theirs.switchover(SwitchoverRequest.newBuilder().setDeployment(ref(acme, "grpc")).build())));
             assertEquals(Status.Code.NOT_FOUND, code(() -> theirs.apply(ApplyRequest.newBuilder().setDeployment(ref(acme, "grpc"))
                     .setSpec(DeploymentSpec.newBuilder().setEngine(Engine.ENGINE_MARIADB).setVersion("10.11")).build())));
+            assertEquals(Status.Code.NOT_FOUND, code(() -> theirs.pause(dev.marina.schemas.v1.PauseRequest.newBuilder()
+                    .setDeployment(ref(acme, "grpc")).build())));
+            assertEquals(Status.Code.NOT_FOUND, code(() -> theirs.resume(dev.marina.schemas.v1.ResumeRequest.newBuilder()
+                    .setDeployment(ref(acme, "grpc")).build())));
             assertEquals(1, mine.get(existing).getIntent().getGeneration(), "untouched by the other tenant");
+            assertFalse(mine.pause(dev.marina.schemas.v1.PauseRequest.newBuilder().setDeployment(ref(acme, "grpc")).build())
+                    .getRequestId().isEmpty());
+            assertEquals(1, mine.get(existing).getIntent().getPauseRequests(), "counted, not a spec change");
+            assertEquals(1, mine.get(existing).getIntent().getGeneration());
 
             assertTrue(theirs.list(ListRequest.getDefaultInstance()).getDeploymentsList().stream()
                     .allMatch(d -> d.getIntent().getDeployment().getTenant().equals(globex)));

@@ -39,14 +39,18 @@ class DeclaredDefaultsTest {
         SmallRyeConfig config = PlanSettingsFromConfig.withQuarkusDurations(new SmallRyeConfigBuilder())
                 .withMapping(ReconcilerConfig.class)
                 .withMapping(DnsNamesConfig.class)
+                .withMapping(AutoscalingConfig.class)
                 .withSources(new PropertiesConfigSource(Map.of(
                         "marina.reconciler.failover-min-silence", "2500ms",
                         "marina.reconciler.deploy-timeout", "90s",
                         "marina.dns.zone", "example.org.",
-                        "marina.dns.ttl", "30s"), "test", 100))
+                        "marina.dns.ttl", "30s",
+                        "marina.autoscaling.scale-in-after", "10m"), "test", 100))
                 .build();
         PlanSettings settings = PlanSettingsFromConfig.plan(config.getConfigMapping(ReconcilerConfig.class),
-                config.getConfigMapping(DnsNamesConfig.class));
+                config.getConfigMapping(DnsNamesConfig.class), config.getConfigMapping(AutoscalingConfig.class));
+        assertEquals(Duration.ofMinutes(10), settings.autoscale().scaleInAfter());
+        assertEquals(Duration.ofSeconds(60), settings.autoscale().scaleOutAfter());
         assertEquals(Duration.ofMillis(2500), settings.ha().minSilence());
         assertEquals(Duration.ofSeconds(90), settings.deployTimeout());
         assertEquals("example.org", settings.dns().zone());

@@ -35,7 +35,7 @@ class ReadmeConfigTableTest {
 
     /** The mappings intent-service reads, in the table's order; the platform's lease is the one its rules check against. */
     static final List<Class<?>> MAPPINGS = List.of(ApiConfig.class, EnginesConfig.class, ReconcilerConfig.class,
-            DnsNamesConfig.class, RetentionConfig.class, PlatformConfig.class);
+            AutoscalingConfig.class, DnsNamesConfig.class, RetentionConfig.class, PlatformConfig.class);
 
     /** Where the mappings' sources are, below the repository's root. */
     static final List<String> SOURCE_ROOTS = List.of("intent-service/src/main/java", "service-kit/src/main/java");

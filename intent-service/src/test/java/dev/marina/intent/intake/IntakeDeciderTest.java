@@ -197,6 +197,27 @@ class IntakeDeciderTest {
     }
 
     @Test
+    void pause_and_resume_count_up_with_their_meaning_keep_the_generation_and_need_a_live_deployment() {
+        IntentEvent pause = Fixtures.delete("acme", "orders", "p-1").toBuilder().setOp(dev.marina.schemas.v1.IntentOp.INTENT_OP_PAUSE).build();
+        IntentEvent resume = pause.toBuilder().setRequestId("p-2").setOp(dev.marina.schemas.v1.IntentOp.INTENT_OP_RESUME).build();
+        assertEquals("deployment", reject(pause, null).getField(), "unknown deployment");
+        assertEquals("no such deployment", reject(resume, null).getReason());
+        Intent live = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
+        Intent paused = accept(pause, live);
+        assertEquals(1, paused.getPauseRequests());
+        assertTrue(paused.getPauseRequested());
+        assertEquals(live.getGeneration(), paused.getGeneration(), "not a spec change");
+        assertEquals(live.getSpec(), paused.getSpec());
+        Intent resumed = accept(resume, paused);
+        assertEquals(2, resumed.getPauseRequests());
+        assertFalse(resumed.getPauseRequested());
+        Intent changed = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1).build(), "r-3"), resumed);
+        assertEquals(2, changed.getPauseRequests(), "an apply keeps the count");
+        Intent deleted = accept(Fixtures.delete("acme", "orders", "r-4"), changed);
+        assertEquals("deployment", reject(pause, deleted).getField(), "a deleted deployment");
+    }
+
+    @Test
     void a_deployment_gets_its_backup_key_once_and_keeps_it_through_changes() {
         Intent first = accept(Fixtures.apply("acme", "orders", Fixtures.mariadb(), "r-1"), null);
         assertEquals("key-1", first.getBackupKey().getCiphertext().toStringUtf8());

@@ -39,6 +39,8 @@ class LedgerTest {
                 Arguments.of(Ledger.backup(I, "s-20261202-0300"), "backup/s-20261202-0300/" + I),
                 Arguments.of(Ledger.replicasWanted(I, 0), "replicas-wanted/" + I + "/0"),
                 Arguments.of(Ledger.update(I, "9f1c2e"), "update/" + I + "/9f1c2e"),
+                Arguments.of(Ledger.pause(I, 2), "pause/" + I + "/2"),
+                Arguments.of(Ledger.resume(I, 2), "resume/" + I + "/2"),
                 Arguments.of(Ledger.archiveBinlogs(I, 3, dev.marina.schemas.v1.BinlogArchiveSettings.newBuilder().setEnabled(true)
                         .setKeepAfterGtid("0-1-42").build()), "archive/" + I + "/3/on/0-1-42"),
                 Arguments.of(Ledger.archiveBinlogs(I, 3, dev.marina.schemas.v1.BinlogArchiveSettings.getDefaultInstance()),

@@ -469,6 +469,58 @@ class IntentTopologyTest {
     }
 
     @Test
+    void sustained_reader_load_on_deployment_metrics_adds_a_reader_and_records_the_decision() {
+        send(Topics.INTENT_EVENTS, Fixtures.apply("acme", "orders", Fixtures.mariadb().toBuilder().setReplicas(1)
+                .setAutoscaling(dev.marina.schemas.v1.AutoscalingSpec.newBuilder().setMinReplicas(1).setMaxReplicas(3)
+                        .setTarget(dev.marina.schemas.v1.AutoscaleTarget.newBuilder()
+                                .setMetric(dev.marina.schemas.v1.AutoscaleMetric.AUTOSCALE_METRIC_CPU_PERCENT).setValue(60))).build(), "r-1"));
+        values(Topics.INTENTS);
+        values(Topics.PROVISION_COMMANDS);
+        for (String id : List.of(INSTANCE, "acme-orders-2")) {
+            send(Topics.PROVISION_EVENTS, ProvisionEvent.newBuilder().setInstanceId(id)
+                    .setState(InstanceState.INSTANCE_STATE_RUNNING).setAddress("127.10.0." + id.charAt(id.length() - 1)).build());
+        }
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId(INSTANCE).setReadOnly(false)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.1:3306").build());
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId("acme-orders-2").setReadOnly(true)
+                .setOutcome(AgentOutcome.AGENT_OUTCOME_DATABASE_READY).setEndpoint("127.10.0.2:3306").build());
+        AgentCommand replicate = values(Topics.AGENT_COMMANDS).stream().filter(c -> c.getOp() == AgentOp.AGENT_OP_REPLICATE)
+                .findFirst().orElseThrow();
+        send(Topics.AGENT_EVENTS, AgentEvent.newBuilder().setInstanceId("acme-orders-2").setCommandId(replicate.getCommandId())
+                .setAction(replicate.getAction()).setOutcome(AgentOutcome.AGENT_OUTCOME_DONE).build());
+        values(Topics.PROVISION_COMMANDS);
+
+        for (int window = 0; window <= 6; window++) {
+            send(Topics.DEPLOYMENT_METRICS, dev.marina.schemas.v1.DeploymentMetrics.newBuilder()
+                    .setDeployment(Fixtures.ref("acme", "orders")).setInstanceId("acme-orders-2").setWindowSeconds(10)
+                    .setWindowStart(dev.marina.service.Timestamps.of(clock.now.minusSeconds(10)))
+                    .setWindowEnd(dev.marina.service.Timestamps.of(clock.now))
+                    .putGaugesAvg(dev.marina.schemas.metrics.MetricNames.CPU_PERCENT, 85)
+                    .putGaugesMax(dev.marina.schemas.metrics.MetricNames.CPU_PERCENT, 97).build());
+            if (window < 6) {
+                assertTrue(values(Topics.AUTOSCALE_DECISIONS).isEmpty(), "not sustained yet at " + window * 10 + " s");
+                advance(Duration.ofSeconds(10));
+            }
+        }
+        List<dev.marina.schemas.v1.AutoscaleDecision> decisions = values(Topics.AUTOSCALE_DECISIONS);
+        assertEquals(1, decisions.size(), decisions::toString);
+        dev.marina.schemas.v1.AutoscaleDecision d = decisions.get(0);
+        assertEquals(dev.marina.schemas.v1.AutoscaleAction.AUTOSCALE_ACTION_SCALE_OUT, d.getAction());
+        assertEquals(List.of("acme-orders-3"), d.getInstancesList());
+        assertEquals(1, d.getReplicasBefore());
+        assertEquals(2, d.getReplicasAfter());
+        assertEquals(85, d.getObserved());
+        assertTrue(d.getReason().startsWith("cpu_percent 85.0 above target 60.0 for 60 s"), d.getReason());
+        List<ProvisionCommand> creates = values(Topics.PROVISION_COMMANDS);
+        assertEquals(List.of("acme-orders-3"), creates.stream().filter(c -> c.getOp() == ProvisionOp.PROVISION_OP_CREATE)
+                .map(ProvisionCommand::getInstanceId).toList());
+        DeploymentStatus status = lastStatus();
+        assertEquals(2, status.getAutoscaling().getReplicas());
+        assertEquals(1, status.getAutoscaling().getAdded());
+        assertEquals(d, status.getAutoscaling().getLastDecision());
+    }
+
+    @Test
     void a_dynamic_parameter_applied_on_intent_events_reaches_every_agent_as_update_and_the_status_shows_what_runs() {
         replicatedOrders();
         dev.marina.schemas.v1.ServerConfig on19 = dev.marina.schemas.v1.ServerConfig.newBuilder().setVersion("10.11.19-MariaDB-log")

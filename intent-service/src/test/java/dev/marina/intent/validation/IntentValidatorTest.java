@@ -61,12 +61,48 @@ class IntentValidatorTest {
                 row("a backup id that cannot name objects", e -> e.setOp(IntentOp.INTENT_OP_BACKUP).setRequestId("Backup Now!"), "requestId", "cannot be a backup id"),
                 row("a bad backup schedule", e -> e.setSpec(spec(s -> s.setBackups(BackupSpec.newBuilder().setSchedule("sometimes")))), "spec.backups.schedule", "has 1 fields; a cron expression has five"),
                 row("a negative expected generation", e -> e.setExpectedGeneration(-2), "expectedGeneration", "not be negative"),
-                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES, INTENT_OP_SWITCHOVER or INTENT_OP_BACKUP"),
+                row("no operation", e -> e.clearOp(), "op", "INTENT_OP_APPLY, INTENT_OP_DELETE, INTENT_OP_RENEW_CERTIFICATES, INTENT_OP_SWITCHOVER, INTENT_OP_BACKUP, INTENT_OP_PAUSE or INTENT_OP_RESUME"),
+                row("autoscaling with min above replicas", e -> e.setSpec(auto(1, a -> a.setMinReplicas(2).setMaxReplicas(3))), "spec.autoscaling.minReplicas", "is 2, above spec.replicas 1"),
+                row("autoscaling with a negative min", e -> e.setSpec(auto(1, a -> a.setMinReplicas(-1).setMaxReplicas(3))), "spec.autoscaling.minReplicas", "must not be negative"),
+                row("autoscaling with max below replicas", e -> e.setSpec(auto(2, a -> a.setMinReplicas(1).setMaxReplicas(1))), "spec.autoscaling.maxReplicas", "is 1, below spec.replicas 2"),
+                row("autoscaling with max above the cap", e -> e.setSpec(auto(1, a -> a.setMinReplicas(1).setMaxReplicas(9))), "spec.autoscaling.maxReplicas", "at most 5"),
+                row("a target without a metric", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setTarget(dev.marina.schemas.v1.AutoscaleTarget.newBuilder().setValue(60)))), "spec.autoscaling.target.metric", "is required"),
+                row("a target of zero", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setTarget(dev.marina.schemas.v1.AutoscaleTarget.newBuilder().setMetric(dev.marina.schemas.v1.AutoscaleMetric.AUTOSCALE_METRIC_CPU_PERCENT)))), "spec.autoscaling.target.value", "must be a positive number"),
+                row("a negative target", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setTarget(dev.marina.schemas.v1.AutoscaleTarget.newBuilder().setMetric(dev.marina.schemas.v1.AutoscaleMetric.AUTOSCALE_METRIC_CONNECTIONS_PER_READER).setValue(-3)))), "spec.autoscaling.target.value", "is -3.0"),
+                row("a cooldown that is not a duration", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setScaleOutCooldown("1 minute"))), "spec.autoscaling.scaleOutCooldown", "\"1 minute\" is not a duration"),
+                row("a cooldown under 10 s", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setScaleInCooldown("5s"))), "spec.autoscaling.scaleInCooldown", "shorter than 10s"),
+                row("pausing after idle under a minute", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setPauseAfterIdle("30s"))), "spec.autoscaling.pauseAfterIdle", "shorter than 1m"),
+                row("pausing after idle in ISO form", e -> e.setSpec(auto(1, a -> a.setMaxReplicas(3).setPauseAfterIdle("PT10M"))), "spec.autoscaling.pauseAfterIdle", "is not a duration"),
                 row("a huge request id", e -> e.setRequestId("x".repeat(200)), "requestId", "at most 128"));
     }
 
     private static Arguments row(String what, UnaryOperator<IntentEvent.Builder> change, String field, String reasonPart) {
         return Arguments.of(what, change, field, reasonPart);
+    }
+
+    private static DeploymentSpec auto(int replicas, UnaryOperator<dev.marina.schemas.v1.AutoscalingSpec.Builder> change) {
+        return spec(s -> s.setReplicas(replicas).setAutoscaling(change.apply(dev.marina.schemas.v1.AutoscalingSpec.newBuilder())));
+    }
+
+    @Test
+    void accepts_autoscaling_with_a_target_cooldowns_and_pause_or_pause_alone() {
+        var target = dev.marina.schemas.v1.AutoscaleTarget.newBuilder()
+                .setMetric(dev.marina.schemas.v1.AutoscaleMetric.AUTOSCALE_METRIC_CPU_PERCENT).setValue(250);
+        assertEquals(List.of(), Fixtures.VALIDATOR.validate(valid().toBuilder().setSpec(auto(1, a -> a.setMinReplicas(1)
+                .setMaxReplicas(5).setTarget(target).setScaleOutCooldown("10s").setScaleInCooldown("5m")
+                .setPauseAfterIdle("1h30m"))).build()), "CPU above 100 (more than one core) is fine");
+        assertEquals(List.of(), Fixtures.VALIDATOR.validate(valid().toBuilder().setSpec(auto(0, a -> a.setPauseAfterIdle("10m")))
+                .build()), "pause alone: no target, min = max = replicas = 0");
+        assertEquals(List.of(), Fixtures.VALIDATOR.validate(valid().toBuilder().setSpec(auto(1, a -> a.setMinReplicas(1).setMaxReplicas(2))
+                .toBuilder().setRestore(dev.marina.schemas.v1.RestoreSpec.newBuilder().setSource("acme/old").setBackupId("b1")))
+                .build()), "with a restore: the autoscaler holds until the replicas serve reads, like any other time");
+    }
+
+    @Test
+    void pause_and_resume_need_nothing_but_a_deployment() {
+        for (IntentOp op : List.of(IntentOp.INTENT_OP_PAUSE, IntentOp.INTENT_OP_RESUME)) {
+            assertEquals(List.of(), Fixtures.VALIDATOR.validate(valid().toBuilder().clearSpec().setOp(op).build()));
+        }
     }
 
     private static DeploymentSpec spec(UnaryOperator<DeploymentSpec.Builder> change) {

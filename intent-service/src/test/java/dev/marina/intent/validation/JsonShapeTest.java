@@ -21,7 +21,7 @@ class JsonShapeTest {
                 Arguments.of("{\"spec\":{\"failover\":{\"automatic\":\"yes\"}}}", List.of("spec.failover.automatic: expected true or false, got \"yes\"")),
                 Arguments.of("{\"expectedGeneration\":\"3\"}", List.of()),
                 Arguments.of("{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"replicaz\":3}}", List.of("spec.replicaz: unknown field; did you "
-                        + "mean replicas? (fields here: engine, version, size, replicas, tls, dns, backups, failover, durability, restore, parameters, maintenance)")),
+                        + "mean replicas? (fields here: engine, version, size, replicas, tls, dns, backups, failover, durability, restore, parameters, maintenance, autoscaling)")),
                 Arguments.of("{\"futureField\":[1]}", List.of("futureField: unknown field (fields here: deployment, spec, "
                         + "expectedGeneration, requestId)")),
                 Arguments.of("{\"expected_generation\":true}", List.of("expectedGeneration: expected an integer, got true")),
