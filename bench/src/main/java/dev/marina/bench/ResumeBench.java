@@ -102,7 +102,7 @@ public final class ResumeBench {
         for (int n = 1; n <= rounds; n++) {
             long asked = System.currentTimeMillis();
             FailoverBench.check(platform.call("POST", PATH + "/pause", null), "pause");
-            await(platform, PAUSED, s -> "PHASE_PAUSED".equals(s.path("phase").asText()));
+            await(platform, PAUSED, s -> "PHASE_PAUSED".equals(s.path("phase").asText()) && s.path("pause").path("paused").asBoolean());
             awaitNoServers(platform, instances);
             long pauseMs = System.currentTimeMillis() - asked;
             Thread.sleep(500);

@@ -176,9 +176,10 @@ class CapacityIT {
         long idleFrom = System.currentTimeMillis();
         assertEquals(instances.size(), running.count("mariadbd"), "a server per instance while running: " + running.processes());
 
-        JsonNode paused = awaitStatus(path, PAUSE, s -> "PHASE_PAUSED".equals(s.path("phase").asText()));
+        // Phase Paused comes with the pause wanted (pausing: replicas first, then the writer); pause.paused once every
+        // server said it stopped.
+        JsonNode paused = awaitStatus(path, PAUSE, CapacityIT::asleep);
         long pausedAt = System.currentTimeMillis();
-        assertTrue(paused.path("pause").path("paused").asBoolean(), "status.pause: " + paused.path("pause"));
         assertFalse(paused.path("pause").path("reason").asText().isBlank(), "status.pause says why: " + paused.path("pause"));
         awaitNoServers(instances);
         Footprint.Sample asleep = Footprint.of(platform, instances);
@@ -223,7 +224,7 @@ class CapacityIT {
         // Asked through the API: pause, then resume.
         Platform.Response pause = platform.call("POST", path + "/pause", null);
         assertTrue(pause.status() / 100 == 2, "POST pause: " + pause.status() + " " + pause.body());
-        awaitStatus(path, PAUSE, s -> "PHASE_PAUSED".equals(s.path("phase").asText()));
+        awaitStatus(path, PAUSE, CapacityIT::asleep);
         awaitNoServers(instances);
         long resumeAsked = System.currentTimeMillis();
         Platform.Response resume = platform.call("POST", path + "/resume", null);
@@ -256,6 +257,11 @@ class CapacityIT {
             }
         }
         return true;
+    }
+
+    /** Paused, every server stopped. */
+    private static boolean asleep(JsonNode status) {
+        return "PHASE_PAUSED".equals(status.path("phase").asText()) && status.path("pause").path("paused").asBoolean();
     }
 
     private static List<String> readers(JsonNode status) {
