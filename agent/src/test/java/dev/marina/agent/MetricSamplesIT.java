@@ -160,6 +160,9 @@ class MetricSamplesIT {
             assertTrue(full.getGaugesOrThrow(DISK_BYTES) > 1024 * 1024, "disk " + full.getGaugesOrThrow(DISK_BYTES));
             assertTrue(full.getGaugesOrThrow(CPU_PERCENT) >= 0, "cpu " + full.getGaugesOrThrow(CPU_PERCENT));
             assertTrue(full.getGaugesOrThrow(QUERIES_PER_SECOND) >= 0, "qps " + full.getGaugesOrThrow(QUERIES_PER_SECOND));
+            // Idle: the agent's own probes make Questions grow, but no client is there.
+            assertEquals(0d, full.getGaugesOrThrow(MetricNames.CLIENT_CONNECTIONS), "client connections: " + full);
+            assertEquals(0d, full.getGaugesOrThrow(MetricNames.CLIENT_QUERIES_PER_SECOND), "client qps: " + full);
             // The first sample after the database came up had nothing to compare with.
             MetricSample first = samples.values().get(0);
             assertFalse(first.containsGauges(QUERIES_PER_SECOND), "the first sample has no rates: " + first);
@@ -175,8 +178,36 @@ class MetricSamplesIT {
             assertTrue(busy.getCountersOrThrow(QUERIES_TOTAL) > full.getCountersOrThrow(QUERIES_TOTAL));
             assertTrue(samples.values().stream().anyMatch(s -> s.getCountersOrDefault(ROWS_WRITTEN_TOTAL, 0)
                     > full.getCountersOrThrow(ROWS_WRITTEN_TOTAL)), "the inserts are counted as rows written");
-            System.out.printf("MetricSamplesIT figure: busy_qps=%.0f cpu_percent=%.1f%n", busy.getGaugesOrThrow(QUERIES_PER_SECOND),
-                    busy.getGaugesOrDefault(CPU_PERCENT, -1));
+            System.out.printf("MetricSamplesIT figure: busy_qps=%.0f busy_client_qps=%.0f idle_qps=%.1f (the agent's own) cpu_percent=%.1f%n",
+                    busy.getGaugesOrThrow(QUERIES_PER_SECOND), busy.getGaugesOrDefault(MetricNames.CLIENT_QUERIES_PER_SECOND, -1),
+                    full.getGaugesOrThrow(QUERIES_PER_SECOND), busy.getGaugesOrDefault(CPU_PERCENT, -1));
+            assertTrue(busy.getGaugesOrThrow(MetricNames.CLIENT_QUERIES_PER_SECOND) > 100, "client qps under load: " + busy);
+            assertTrue(busy.getCountersOrThrow(MetricNames.CLIENT_QUERIES_TOTAL) > full.getCountersOrThrow(MetricNames.CLIENT_QUERIES_TOTAL));
+
+            // PAUSE with wake on connect through the running agent: paused samples (no clients, the server's memory freed),
+            // then a client's connection wakes it and the agent sends DATABASE_READY with woken on its own.
+            double memoryRunning = busy.getGaugesOrThrow(MEMORY_BYTES);
+            send(key, AgentCommand.newBuilder().setCommandId("pause-1").setInstanceId(id).setOp(AgentOp.AGENT_OP_PAUSE).setWakeOnConnect(true)
+                    .setDeployment(DeploymentKey.parse(key)).build());
+            AgentEvent paused = events.await(e -> e.getCommandId().equals("pause-1"), WAIT);
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, paused.getOutcome(), paused.getReason());
+            assertTrue(paused.getPaused());
+            Instant pausedAt = Timestamps.toInstant(paused.getObservedAt());
+            MetricSample whilePaused = samples.await(s -> Timestamps.toInstant(s.getSampledAt()).isAfter(pausedAt), WAIT);
+            assertEquals(0d, whilePaused.getGaugesOrThrow(MetricNames.CLIENT_CONNECTIONS));
+            assertEquals(0d, whilePaused.getGaugesOrThrow(MetricNames.CLIENT_QUERIES_PER_SECOND));
+            assertTrue(whilePaused.getGaugesOrThrow(MEMORY_BYTES) < memoryRunning, "memory " + whilePaused + " vs " + memoryRunning);
+            assertTrue(LocalServers.serversUnder(files.dir()).isEmpty(), "no mariadbd while paused");
+            System.out.printf("MetricSamplesIT figure: memory_bytes running=%.0f MB paused=%.0f MB%n", memoryRunning / 1e6,
+                    whilePaused.getGaugesOrThrow(MEMORY_BYTES) / 1e6);
+            try (Connection client = DriverManager.getConnection("jdbc:mysql://" + address + ":3306/?sslMode=DISABLED&connectTimeout=10000",
+                    ADMIN, PASSWORD); java.sql.Statement st = client.createStatement(); java.sql.ResultSet r = st.executeQuery("SELECT 1")) {
+                assertTrue(r.next());
+            }
+            AgentEvent woken = events.await(e -> e.getWoken(), WAIT);
+            assertEquals(AgentOutcome.AGENT_OUTCOME_DATABASE_READY, woken.getOutcome(), woken.getReason());
+            assertFalse(woken.getReadOnly());
+            assertEquals("deploy-1", woken.getCommandId());
 
             // kill -9 of the server: its connection breaks, ticks are skipped; started again by a repeated
             // DEPLOY, the agent reconnects, and the first sample of the new server has no rates.

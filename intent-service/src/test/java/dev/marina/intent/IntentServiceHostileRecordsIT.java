@@ -59,7 +59,7 @@ class IntentServiceHostileRecordsIT {
     @Test
     void survives_every_hostile_record_on_every_topic_it_reads() {
         List<TopicSpec<?>> facts = List.of(Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS, Topics.INSTANCE_HEALTH,
-                Topics.DNS_EVENTS, Topics.CERT_EVENTS);
+                Topics.DNS_EVENTS, Topics.CERT_EVENTS, Topics.DEPLOYMENT_METRICS);
         List<TopicSpec<?>> views = List.of(Topics.DEPLOYMENT_STATUS, Topics.INTENT_REJECTIONS, Topics.BACKUPS,
                 Topics.BINLOG_ARCHIVE);
         Set<String> inputs = new TreeSet<>(sources(topology));

@@ -135,4 +135,23 @@ class MyCnfTest {
         assertEquals(List.of("/usr/sbin/mariadbd", "--defaults-file=/m/instances/acme-orders-1/my.cnf"),
                 MariaDbProcess.commandLine("/usr/sbin/mariadbd", files, false, false));
     }
+
+    @Test
+    void a_paused_primary_that_took_writes_wakes_writable_with_semi_sync_waiting_only_once_a_replica_attached() {
+        List<String> woken = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, true, true, false, java.util.Map.of(),
+                new DatabaseServer.WakeStart(true, true)).split("\n"));
+        assertTrue(woken.contains("read_only=OFF"), woken.toString());
+        assertFalse(woken.contains("read_only=ON"));
+        assertTrue(woken.contains("rpl_semi_sync_master_enabled=ON"));
+        assertTrue(woken.contains("rpl_semi_sync_master_wait_no_slave=OFF"));
+        assertTrue(woken.contains("userstat=ON"));
+        List<String> readOnly = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, true, true, false, java.util.Map.of(),
+                new DatabaseServer.WakeStart(false, false)).split("\n"));
+        assertTrue(readOnly.contains("read_only=ON"));
+        assertTrue(readOnly.contains("rpl_semi_sync_master_enabled=OFF"));
+        List<String> noSemiSync = List.of(MyCnf.render(files, "127.10.0.3", Size.SIZE_SMALL, true, true, false, java.util.Map.of(),
+                new DatabaseServer.WakeStart(true, false)).split("\n"));
+        assertTrue(noSemiSync.contains("read_only=OFF"));
+        assertTrue(noSemiSync.contains("rpl_semi_sync_master_enabled=OFF"));
+    }
 }

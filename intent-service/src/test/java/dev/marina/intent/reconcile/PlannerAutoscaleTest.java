@@ -391,6 +391,25 @@ class PlannerAutoscaleTest {
     }
 
     @Test
+    void a_scheduled_backup_slot_that_comes_while_paused_is_skipped() {
+        ready(a -> a);
+        state = Observe.desired(state, state.getDesired().toBuilder().setPauseRequests(1).setPauseRequested(true).build());
+        answer(agent(plan(), AgentOp.AGENT_OP_PAUSE).get(0), AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, e -> e.setPaused(true));
+        answer(agent(plan(), AgentOp.AGENT_OP_PAUSE).get(0), AgentOutcome.AGENT_OUTCOME_DATABASE_STOPPED, e -> e.setPaused(true));
+        plan();
+        Intent paused = state.getDesired();
+        state = Observe.desired(state, paused.toBuilder().setBackupKey(SealedSecret.newBuilder().setKeyId("b"))
+                .setSpec(paused.getSpec().toBuilder().setBackups(dev.marina.schemas.v1.BackupSpec.newBuilder()
+                        .setSchedule("0 * * * *").setRetentionDays(7))).build());
+        later(Duration.ofHours(1));
+        PlanResult r = plan();
+        assertTrue(agent(r, AgentOp.AGENT_OP_BACKUP).isEmpty(), "nothing changes while paused: no backup");
+        assertFalse(state.getBackups().hasCurrent());
+        assertEquals(Instant.parse("2026-12-03T11:00:00Z"), Timestamps.toInstant(state.getBackups().getLastSlot()), "the slot is served");
+        assertEquals(Phase.PHASE_PAUSED, state.getPublishedStatus().getPhase());
+    }
+
+    @Test
     void an_apply_resumes_a_paused_deployment() {
         ready(a -> a);
         state = Observe.desired(state, state.getDesired().toBuilder().setPauseRequests(1).setPauseRequested(true).build());
