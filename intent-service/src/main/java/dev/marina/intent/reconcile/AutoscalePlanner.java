@@ -205,10 +205,11 @@ final class AutoscalePlanner {
         if (!a.getRemoving().isEmpty()) {
             return true;
         }
-        return (a.hasAboveSince() && !Timestamps.toInstant(a.getAboveSince()).plus(settings.autoscale().scaleOutAfter()).isAfter(now))
+        // a decision that holds (a cooldown, max_replicas, a roll) is looked at again with the next metrics window
+        return a.getHolding().isEmpty()
+                && ((a.hasAboveSince() && !Timestamps.toInstant(a.getAboveSince()).plus(settings.autoscale().scaleOutAfter()).isAfter(now))
                 || (a.hasBelowSince() && a.getAddedReplicas() > 0
-                        && !Timestamps.toInstant(a.getBelowSince()).plus(settings.autoscale().scaleInAfter()).isAfter(now)
-                        && a.getHolding().isEmpty());
+                        && !Timestamps.toInstant(a.getBelowSince()).plus(settings.autoscale().scaleInAfter()).isAfter(now)));
     }
 
     static void plan(Pass pass, PlanSettings settings) {

@@ -99,4 +99,16 @@ class AutoscaleDecisionTest {
             assertEquals(NOW, dev.marina.service.Timestamps.toInstant(later.getAboveSince()), "kept while it stays above");
         }
     }
+
+    @ParameterizedTest(name = "above for {0} s, holding \"{1}\" → the resync plans it: {2}")
+    @CsvSource({"60, '', true", "59, '', false", "600, 'at max_replicas 4', false"})
+    void the_resync_looks_again_only_when_a_window_ran_out_and_nothing_holds(long above, String holding, boolean due) {
+        var state = dev.marina.schemas.v1.ReconcilerState.newBuilder()
+                .setDesired(dev.marina.schemas.v1.Intent.newBuilder().setSpec(dev.marina.schemas.v1.DeploymentSpec.newBuilder()
+                        .setAutoscaling(spec(s -> s))))
+                .setAutoscale(dev.marina.schemas.v1.AutoscaleState.newBuilder().setHolding(holding)
+                        .setAboveSince(dev.marina.service.Timestamps.of(NOW.minusSeconds(above))))
+                .build();
+        assertEquals(due, AutoscalePlanner.timeDue(state, NOW, PlanSettings.defaults()));
+    }
 }
