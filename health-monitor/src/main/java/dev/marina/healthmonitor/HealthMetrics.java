@@ -48,7 +48,7 @@ public final class HealthMetrics {
                         Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
                         Duration.ofSeconds(10), Duration.ofSeconds(30))
                 .register(registry);
-        for (Health health : new Health[] {Health.HEALTH_UP, Health.HEALTH_SUSPECT, Health.HEALTH_DOWN}) {
+        for (Health health : new Health[] {Health.HEALTH_UP, Health.HEALTH_SUSPECT, Health.HEALTH_DOWN, Health.HEALTH_PAUSED}) {
             detectionLatency.put(health, Timer.builder("marina.health.detection.latency")
                     .description("From an instance's last heartbeat (sent_at) to its health transition being emitted")
                     .tag("health", label(health))

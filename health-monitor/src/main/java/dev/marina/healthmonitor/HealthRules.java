@@ -26,6 +26,11 @@ import java.util.Optional;
  *       (see {@link #replicasOf}): that one stays SUSPECT, "held by its replicas". Replicas never bring
  *       a DOWN primary back: only its own heartbeat does.</li>
  *   <li>Silence ≥ suspect-after: SUSPECT ("no heartbeat for X s").</li>
+ *   <li>Otherwise a server its agent says is paused (stopped on purpose): PAUSED ("paused: server stopped on
+ *       purpose"), never SUSPECT or DOWN while the agent keeps heartbeating; a PAUSED instance whose agent
+ *       says it is no longer paused stays PAUSED ("resuming: server starting") while its server starts, for at
+ *       most {@link #RESUME_GRACE}, then the next rule applies. Silence still decides first: a paused
+ *       instance whose agent stops heartbeating goes SUSPECT and DOWN like any other.</li>
  *   <li>Otherwise a database the agent cannot reach: SUSPECT ("database unreachable: …").</li>
  *   <li>Otherwise UP; a replica's replication error is named in the reason, it does not change health.</li>
  *   <li>A record goes out when health changes, when a primary becomes held by its replicas, and when a
@@ -59,6 +64,16 @@ public final class HealthRules {
         }
     }
 
+    /**
+     * How long a PAUSED instance whose agent no longer says paused may take to serve before its unreachable
+     * database counts (SUSPECT): a start after a pause takes well under a second, crash recovery of a large
+     * server longer.
+     */
+    static final Duration RESUME_GRACE = Duration.ofSeconds(30);
+
+    static final String PAUSED = "paused: server stopped on purpose";
+    static final String RESUMING = "resuming: server starting";
+
     private final HealthSettings settings;
 
     public HealthRules(HealthSettings settings) {
@@ -89,6 +104,11 @@ public final class HealthRules {
         InstanceState updated = known == null
                 ? InstanceState.first(deploymentKey, heartbeat, heardAt)
                 : known.withHeartbeat(heartbeat, heardAt);
+        if (known != null && known.health() == Health.HEALTH_PAUSED && known.latest().getPaused()
+                && !heartbeat.getPaused()) {
+            // The resume begins: a PAUSED instance's time counts from it, for the resume grace.
+            updated = updated.withHealth(known.health(), known.reason(), now, known.heldByReplicas());
+        }
         List<InstanceState> facts = new ArrayList<>(deployment.size() + 1);
         for (InstanceState state : deployment) {
             facts.add(state == known ? updated : state);
@@ -193,6 +213,13 @@ public final class HealthRules {
             return new Assessment(Health.HEALTH_SUSPECT, noHeartbeatFor(silence), false);
         }
         Heartbeat latest = state.latest();
+        if (latest.getPaused()) {
+            return new Assessment(Health.HEALTH_PAUSED, latest.getWakeOnConnect() ? PAUSED + ", wakes on connect"
+                    : PAUSED, false);
+        }
+        if (!latest.getDatabaseReachable() && resuming(state, watch.now())) {
+            return new Assessment(Health.HEALTH_PAUSED, RESUMING, false);
+        }
         if (!latest.getDatabaseReachable()) {
             return new Assessment(Health.HEALTH_SUSPECT, latest.getDatabaseError().isBlank()
                     ? "database unreachable"
@@ -204,6 +231,15 @@ public final class HealthRules {
                     false);
         }
         return new Assessment(Health.HEALTH_UP, "heartbeat received, database reachable", false);
+    }
+
+    /**
+     * A PAUSED instance whose agent no longer says paused, within {@link #RESUME_GRACE} of the resume: its server is
+     * starting, which is not a failure.
+     */
+    private static boolean resuming(InstanceState state, Instant now) {
+        return state.health() == Health.HEALTH_PAUSED && !state.latest().getPaused()
+                && now.isBefore(state.lastTransitionAt().plus(RESUME_GRACE));
     }
 
     /**
@@ -263,6 +299,9 @@ public final class HealthRules {
             if (state.health() == Health.HEALTH_DOWN) {
                 next = earliestAfter(now, next, state.lastTransitionAt().plus(settings.forgetAfter()));
             }
+            if (state.health() == Health.HEALTH_PAUSED && !state.latest().getPaused()) {
+                next = earliestAfter(now, next, state.lastTransitionAt().plus(RESUME_GRACE));
+            }
         }
         return Optional.ofNullable(next);
     }
@@ -282,7 +321,8 @@ public final class HealthRules {
     /**
      * Whether a heartbeat changes what the reconciler must learn of even when health does not: role, epoch,
      * fenced, read-only, replication error or its fault (the reconciler decides on the fault), and a primary's
-     * semi-sync wait, its semi-sync replicas connected, or whether its commits are blocked ({@link #commitsBlocked}); and
+     * semi-sync wait, its semi-sync replicas connected, or whether its commits are blocked ({@link #commitsBlocked});
+     * paused or not, and whether a paused server wakes on connect; and
      * a replica that has just caught up ({@link #caughtUp}: a roll waits for that before it takes the next instance
      * out, and a new or restarted replica's link comes up without any other change). GTID position, lag, the
      * replication link and the number of commits waiting alone do not (they move with every commit under load).
@@ -297,7 +337,9 @@ public final class HealthRules {
                 || before.getReplicationFaultValue() != now.getReplicationFaultValue()
                 || before.getSemiSyncWaitValue() != now.getSemiSyncWaitValue()
                 || before.getSemiSyncReplicasConnected() != now.getSemiSyncReplicasConnected()
-                || commitsBlocked(before) != commitsBlocked(now);
+                || commitsBlocked(before) != commitsBlocked(now)
+                || before.getPaused() != now.getPaused()
+                || before.getWakeOnConnect() != now.getWakeOnConnect();
     }
 
     /** Below this lag a connected replica has caught up: a record goes out when a replica crosses it either way. */
@@ -346,6 +388,10 @@ public final class HealthRules {
         if (commitsBlocked(before) != commitsBlocked(now)) {
             changes.add(commitsBlocked(now) ? now.getCommitsWaiting() + " commits waiting for a replica to acknowledge"
                     : "commits no longer blocked");
+        }
+        // Paused and resumed are said by the health (PAUSED, "resuming", UP); a change of wake on connect while paused is not.
+        if (before.getPaused() && now.getPaused() && before.getWakeOnConnect() != now.getWakeOnConnect()) {
+            changes.add(now.getWakeOnConnect() ? "now wakes on connect" : "no longer wakes on connect");
         }
         // Said only when nothing else is: a replica whose error cleared has caught up as a matter of course.
         if (changes.isEmpty() && before.getReplicationError().equals(now.getReplicationError()) && !caughtUp(before) && caughtUp(now)) {

@@ -22,7 +22,8 @@ import java.util.Objects;
  *                         arrived, or when a late one was sent (see {@link HealthRules})
  * @param health           current health; UNSPECIFIED until the first judgement
  * @param reason           why the instance has that health
- * @param lastTransitionAt when the current health was detected
+ * @param lastTransitionAt when the current health was detected (for a PAUSED instance that is resuming: when the
+ *                         resume was heard of)
  * @param heldByReplicas   a silent primary kept SUSPECT, not DOWN, because replicas still replicate from it
  */
 public record InstanceState(

@@ -5,13 +5,15 @@
   "use strict";
 
   const API = "/dashboard/api";
-  const PHASES = ["PHASE_READY", "PHASE_PROVISIONING", "PHASE_PENDING", "PHASE_DEGRADED", "PHASE_FAILED",
-    "PHASE_DELETING", "PHASE_DELETED", "PHASE_UNSPECIFIED"];
+  const PHASES = ["PHASE_READY", "PHASE_PROVISIONING", "PHASE_PENDING", "PHASE_UPDATING", "PHASE_RESUMING",
+    "PHASE_PAUSED", "PHASE_DEGRADED", "PHASE_FAILED", "PHASE_DELETING", "PHASE_DELETED", "PHASE_UNSPECIFIED"];
   const PHASE_WORDS = {
     PHASE_UNSPECIFIED: "Unknown", PHASE_PENDING: "Pending", PHASE_PROVISIONING: "Provisioning", PHASE_READY: "Ready",
     PHASE_DEGRADED: "Degraded", PHASE_DELETING: "Deleting", PHASE_DELETED: "Deleted", PHASE_FAILED: "Failed",
+    PHASE_UPDATING: "Updating", PHASE_PAUSED: "Paused", PHASE_RESUMING: "Resuming",
   };
-  const HEALTH_WORDS = { HEALTH_UP: "Up", HEALTH_SUSPECT: "Suspect", HEALTH_DOWN: "Down", HEALTH_UNSPECIFIED: "No report" };
+  const HEALTH_WORDS = { HEALTH_UP: "Up", HEALTH_SUSPECT: "Suspect", HEALTH_DOWN: "Down", HEALTH_PAUSED: "Paused",
+    HEALTH_UNSPECIFIED: "No report" };
   const ROLE_WORDS = { ROLE_PRIMARY: "primary", ROLE_REPLICA: "replica" };
   // Chart lines: cool hues that are none of the status colours.
   const LINE_COLOURS = ["#79a8ff", "#c3a0ff", "#7fd1e3", "#d3d8e0", "#9aa8ff", "#e4a3d8"];
@@ -373,7 +375,7 @@
 
   function renderSummary() {
     const phases = {};
-    const health = { HEALTH_UP: 0, HEALTH_SUSPECT: 0, HEALTH_DOWN: 0 };
+    const health = { HEALTH_UP: 0, HEALTH_SUSPECT: 0, HEALTH_DOWN: 0, HEALTH_PAUSED: 0 };
     let critical = 0, warning = 0;
     for (const d of state.fleet.values()) {
       phases[d.phase] = (phases[d.phase] || 0) + 1;

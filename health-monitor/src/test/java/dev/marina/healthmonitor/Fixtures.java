@@ -72,6 +72,23 @@ final class Fixtures {
         return stored(heartbeat(heardAt).toBuilder().setGtidPosition("0-1-7").build(), health, since);
     }
 
+    /** A paused server's heartbeat (stopped on purpose, so not reachable), the primary's waking on connect or not. */
+    static Heartbeat paused(Instant sentAt, boolean wakeOnConnect) {
+        return heartbeat(INSTANCE, sentAt, false, "").toBuilder().setPaused(true).setWakeOnConnect(wakeOnConnect).build();
+    }
+
+    /** A stored primary paused since {@code since}, last heard (and sent) at {@code heardAt}. */
+    static InstanceState knownPaused(Instant heardAt, Instant since) {
+        return new InstanceState(DEPLOYMENT, INSTANCE, paused(heardAt, true), heardAt, Health.HEALTH_PAUSED,
+                "paused: server stopped on purpose, wakes on connect", since, false);
+    }
+
+    /** A stored PAUSED primary whose agent said at {@code heardAt} it is no longer paused, its server not serving yet. */
+    static InstanceState knownResuming(Instant heardAt, Instant resumedAt) {
+        return new InstanceState(DEPLOYMENT, INSTANCE, unreachable(heardAt, "Connection refused"), heardAt,
+                Health.HEALTH_PAUSED, "resuming: server starting", resumedAt, false);
+    }
+
     static InstanceState knownUnreachable(Instant heardAt) {
         return new InstanceState(DEPLOYMENT, INSTANCE, unreachable(heardAt, "Connection refused"), heardAt,
                 Health.HEALTH_SUSPECT, "database unreachable: Connection refused", heardAt, false);

@@ -4,9 +4,13 @@ import static dev.marina.healthmonitor.Fixtures.DEPLOYMENT;
 import static dev.marina.healthmonitor.Fixtures.T0;
 import static dev.marina.healthmonitor.Fixtures.heartbeat;
 import static dev.marina.healthmonitor.Fixtures.known;
+import static dev.marina.healthmonitor.Fixtures.knownPaused;
+import static dev.marina.healthmonitor.Fixtures.knownResuming;
 import static dev.marina.healthmonitor.Fixtures.knownUnreachable;
+import static dev.marina.healthmonitor.Fixtures.paused;
 import static dev.marina.healthmonitor.Fixtures.unreachable;
 import static dev.marina.schemas.v1.Health.HEALTH_DOWN;
+import static dev.marina.schemas.v1.Health.HEALTH_PAUSED;
 import static dev.marina.schemas.v1.Health.HEALTH_SUSPECT;
 import static dev.marina.schemas.v1.Health.HEALTH_UNSPECIFIED;
 import static dev.marina.schemas.v1.Health.HEALTH_UP;
@@ -127,7 +131,38 @@ class HealthRulesTest {
                         transition(HEALTH_UP, HEALTH_UNSPECIFIED, "heartbeat received, database reachable")),
                 row("keeps a live instance UP while its backlog is replayed after a restart",
                         known(HEALTH_UP, at(-40), at(-100)), heartbeat(at(-30)), startedAtT0(at(0.2)),
-                        storedWithoutTransition(HEALTH_UP)));
+                        storedWithoutTransition(HEALTH_UP)),
+                // Paused: the server is stopped on purpose, its agent keeps heartbeating.
+                row("marks an UP instance PAUSED when its agent says the server was stopped on purpose",
+                        known(HEALTH_UP, T0, T0), paused(at(0.2), false), at(0.2),
+                        transition(HEALTH_PAUSED, HEALTH_UP, "paused: server stopped on purpose")),
+                row("says a paused primary wakes on connect",
+                        known(HEALTH_UP, T0, T0), paused(at(0.2), true), at(0.2),
+                        transition(HEALTH_PAUSED, HEALTH_UP, "paused: server stopped on purpose, wakes on connect")),
+                row("marks a new instance PAUSED, not SUSPECT, though its database is not reachable",
+                        null, paused(T0, false), T0,
+                        transition(HEALTH_PAUSED, HEALTH_UNSPECIFIED, "paused: server stopped on purpose")),
+                row("stores but emits nothing while a PAUSED instance's agent keeps heartbeating paused",
+                        knownPaused(T0, T0), paused(at(600), true), at(600),
+                        storedWithoutTransition(HEALTH_PAUSED)),
+                row("brings a PAUSED instance back UP when its server serves again",
+                        knownPaused(T0, T0), heartbeat(at(600)), at(600),
+                        transition(HEALTH_UP, HEALTH_PAUSED, "heartbeat received, database reachable")),
+                row("keeps a PAUSED instance PAUSED, resuming, while its server starts",
+                        knownPaused(at(599.8), T0), unreachable(at(600), "Connection refused"), at(600),
+                        transition(HEALTH_PAUSED, HEALTH_PAUSED, "resuming: server starting")),
+                row("stores but emits nothing while a resuming server keeps starting within the grace",
+                        knownResuming(at(29.8), T0), unreachable(at(29.9), "Connection refused"), at(29.9),
+                        storedWithoutTransition(HEALTH_PAUSED)),
+                row("brings a resuming instance UP when its server serves",
+                        knownResuming(at(0.4), T0), heartbeat(at(0.6)), at(0.6),
+                        transition(HEALTH_UP, HEALTH_PAUSED, "heartbeat received, database reachable")),
+                row("turns a resuming instance SUSPECT when its server does not serve within the resume grace",
+                        knownResuming(at(29.9), T0), unreachable(at(30), "Connection refused"), at(30),
+                        transition(HEALTH_SUSPECT, HEALTH_PAUSED, "database unreachable: Connection refused")),
+                row("marks a DOWN instance PAUSED when its agent is back and says paused",
+                        known(HEALTH_DOWN, T0, at(1.5)), paused(at(20), false), at(20),
+                        transition(HEALTH_PAUSED, HEALTH_DOWN, "paused: server stopped on purpose")));
     }
 
     static Stream<Arguments> clockTicks() {
@@ -164,6 +199,19 @@ class HealthRulesTest {
                 row("counts silence from the restart, and reports all of it",
                         known(HEALTH_UP, at(-60), at(-100)), null, startedAtT0(at(0.6)),
                         transition(HEALTH_SUSPECT, HEALTH_UP, "no heartbeat for 60.6 s")),
+                row("leaves a PAUSED instance alone while its heartbeats are in time",
+                        knownPaused(T0, T0), null, at(0.599), new Expect.Unchanged()),
+                row("turns a PAUSED instance whose agent fell silent SUSPECT at suspect-after (the agent died)",
+                        knownPaused(T0, T0), null, at(0.6),
+                        transition(HEALTH_SUSPECT, HEALTH_PAUSED, "no heartbeat for 0.6 s")),
+                row("turns a PAUSED instance whose agent fell silent DOWN at down-after when no check ran in between",
+                        knownPaused(T0, T0), null, at(1.5),
+                        transition(HEALTH_DOWN, HEALTH_PAUSED, "no heartbeat for 1.5 s")),
+                row("leaves an instance paused for a day alone while its agent reports",
+                        knownPaused(at(86_400), T0), null, at(86_400.1), new Expect.Unchanged()),
+                row("turns a resuming instance SUSPECT at the end of the resume grace, with no heartbeat needed",
+                        knownResuming(at(29.9), T0), null, at(30),
+                        transition(HEALTH_SUSPECT, HEALTH_PAUSED, "database unreachable: Connection refused")),
                 row("turns an instance that died while the monitor was away DOWN down-after the restart",
                         known(HEALTH_SUSPECT, at(-60), at(0.6)), null, startedAtT0(at(1.5)),
                         transition(HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 61.5 s")));
@@ -307,6 +355,53 @@ class HealthRulesTest {
         Verdict more = only(rules.onHeartbeat(List.of(Fixtures.stored(blocked, HEALTH_UP, T0)), DEPLOYMENT,
                 blocked.toBuilder().setCommitsWaiting(9).setSentAt(Timestamps.of(at(0.2))).build(), watching(at(0.2))));
         assertTrue(((Verdict.Updated) more).transition().isEmpty(), "blocked already: more waiting commits say nothing new");
+    }
+
+    @Test
+    void a_paused_primary_and_its_paused_replicas_are_paused_not_down() {
+        Heartbeat pausedReplica = Fixtures.replica(Fixtures.REPLICA_2, T0, "", false).toBuilder()
+                .setDatabaseReachable(false).setPaused(true).build();
+        List<InstanceState> deployment = List.of(knownPaused(T0, T0),
+                Fixtures.stored(pausedReplica, HEALTH_PAUSED, T0));
+        HealthRules.Judgement judgement = rules.onHeartbeat(deployment, DEPLOYMENT,
+                paused(at(0.2), true), watching(at(0.2)));
+        assertTrue(judgement.verdicts().stream().noneMatch(v -> v instanceof Verdict.Updated u && u.transition().isPresent()),
+                () -> "nothing new: " + judgement.verdicts());
+        assertTrue(judgement.after().stream().allMatch(s -> s.health() == HEALTH_PAUSED));
+    }
+
+    @Test
+    void a_silent_paused_primary_goes_down_though_its_paused_replicas_still_report() {
+        Heartbeat pausedReplica = Fixtures.replica(Fixtures.REPLICA_2, at(1.4), "", false).toBuilder()
+                .setDatabaseReachable(false).setPaused(true).build();
+        List<InstanceState> deployment = List.of(knownPaused(T0, T0).withHealth(HEALTH_SUSPECT, "", at(0.6), false),
+                Fixtures.stored(pausedReplica, HEALTH_PAUSED, T0));
+        InstanceHealth down = rules.onClock(deployment, watching(at(1.5))).verdicts().stream()
+                .map(v -> ((Verdict.Updated) v).transition().orElseThrow()).filter(r -> r.getInstanceId().equals(Fixtures.INSTANCE))
+                .findFirst().orElseThrow();
+        assertEquals(HEALTH_DOWN, down.getHealth(), "a paused replica does not replicate: it vouches for nothing");
+        assertEquals("no heartbeat for 1.5 s, and none of 1 reporting replicas replicates from it", down.getReason());
+        assertEquals(HEALTH_PAUSED, down.getReplicas(0).getHealth());
+    }
+
+    @Test
+    void a_resuming_instance_is_checked_again_when_its_grace_ends() {
+        InstanceState resuming = knownResuming(at(29), at(10));
+        Watch watch = watching(at(29));
+        assertEquals(java.util.Optional.of(at(29.6)), rules.nextCheck(List.of(resuming), at(29), watch),
+                "suspect-after first");
+        assertEquals(java.util.Optional.of(at(40)),
+                rules.nextCheck(List.of(knownResuming(at(39.8), at(10))), at(39.9), watching(at(39.9))));
+    }
+
+    @Test
+    void a_change_of_wake_on_connect_while_paused_is_published() {
+        Verdict verdict = only(rules.onHeartbeat(List.of(knownPaused(T0, T0)), DEPLOYMENT, paused(at(0.2), false),
+                watching(at(0.2))));
+        InstanceHealth emitted = ((Verdict.Updated) verdict).transition().orElseThrow();
+        assertEquals(HEALTH_PAUSED, emitted.getHealth());
+        assertEquals(HEALTH_PAUSED, emitted.getPrevious());
+        assertEquals("paused: server stopped on purpose; no longer wakes on connect", emitted.getReason());
     }
 
     @Test

@@ -122,6 +122,39 @@ class HealthTopologyTest {
     }
 
     @Test
+    void a_paused_instance_is_announced_once_stays_paused_while_its_agent_reports_and_comes_back_up() {
+        send(heartbeat(now));
+        health.readRecord();
+        advance(Duration.ofMillis(200));
+        send(Fixtures.paused(now, true));
+        assertTransition(health.readValue(), Health.HEALTH_PAUSED, HEALTH_UP,
+                "paused: server stopped on purpose, wakes on connect", now);
+        for (int i = 0; i < 50; i++) {
+            advance(Duration.ofMillis(200));
+            send(Fixtures.paused(now, true));
+        }
+        assertTrue(health.isEmpty(), () -> "paused for 10 s: nothing more, " + health.readValuesToList());
+        advance(Duration.ofMillis(200));
+        send(unreachable(now, "Connection refused"));
+        assertTransition(health.readValue(), Health.HEALTH_PAUSED, Health.HEALTH_PAUSED, "resuming: server starting", now);
+        advance(Duration.ofMillis(200));
+        send(heartbeat(now));
+        assertTransition(health.readValue(), HEALTH_UP, Health.HEALTH_PAUSED, "heartbeat received, database reachable", now);
+        assertTrue(health.isEmpty());
+        assertEquals(1.0, registry.counter("marina.health.transitions", "health", "paused").count());
+    }
+
+    @Test
+    void a_paused_instance_whose_agent_stops_goes_suspect_then_down() {
+        send(Fixtures.paused(now, false));
+        assertTransition(health.readValue(), Health.HEALTH_PAUSED, HEALTH_UNSPECIFIED, "paused: server stopped on purpose", T0);
+        advance(Duration.ofMillis(600));
+        assertTransition(health.readValue(), HEALTH_SUSPECT, Health.HEALTH_PAUSED, "no heartbeat for 0.6 s", T0.plusMillis(600));
+        advance(Duration.ofMillis(900));
+        assertTransition(health.readValue(), HEALTH_DOWN, HEALTH_SUSPECT, "no heartbeat for 1.5 s", T0.plusMillis(1500));
+    }
+
+    @Test
     void silence_makes_an_instance_suspect_then_down_with_no_record_arriving() {
         send(heartbeat(now));
         health.readRecord();

@@ -1071,8 +1071,11 @@ public final class MariaDbServer implements DatabaseServer, dev.marina.agent.arc
         server = woken;
         activator = null;
         reportedVersion = null;
+        // Still "paused" for observe() until the server answers: a heartbeat's probe of a server that is still starting
+        // would hold the heartbeat thread for its connect and socket timeouts, and the monitor would see silence.
+        boolean answered = awaitAnswer(woken, settings.startTimeout());
         paused = false;
-        if (!awaitAnswer(woken, settings.startTimeout())) {
+        if (!answered) {
             throw new IllegalStateException("the woken server did not answer within " + settings.startTimeout().toSeconds() + " s: "
                     + LogTail.of(files.serverLog()));
         }

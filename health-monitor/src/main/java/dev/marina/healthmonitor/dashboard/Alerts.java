@@ -89,8 +89,11 @@ public final class Alerts {
         return Optional.of(new Alert(Alert.WARNING, CONDITION_FALSE, null, message, since.toEpochMilli()));
     }
 
-    /** Conditions of a deployment on its way out are expected to fail: no alerts for them. */
+    /**
+     * Conditions of a deployment on its way out, or paused (its servers stopped on purpose), are expected to fail: no
+     * alerts for them. A PAUSED instance raises none either (see {@link #instance}).
+     */
     private static boolean watchesConditions(Phase phase) {
-        return phase != Phase.PHASE_DELETING && phase != Phase.PHASE_DELETED;
+        return phase != Phase.PHASE_DELETING && phase != Phase.PHASE_DELETED && phase != Phase.PHASE_PAUSED;
     }
 }

@@ -159,13 +159,14 @@ public final class FleetView {
                 .sorted(Comparator.comparing(t -> t.key))
                 .map(t -> summarize(t, now, false)).toList();
         Map<String, Integer> phases = new TreeMap<>();
-        int up = 0, suspect = 0, down = 0, unknown = 0, critical = 0, warning = 0;
+        int up = 0, suspect = 0, down = 0, unknown = 0, paused = 0, critical = 0, warning = 0;
         for (Views.Deployment d : list) {
             phases.merge(d.phase(), 1, Integer::sum);
             up += d.health().up();
             suspect += d.health().suspect();
             down += d.health().down();
             unknown += d.health().unknown();
+            paused += d.health().paused();
             for (Alert a : d.alerts()) {
                 if (a.critical()) {
                     critical++;
@@ -174,7 +175,7 @@ public final class FleetView {
                 }
             }
         }
-        Views.Summary summary = new Views.Summary(list.size(), phases, new Views.Counts(up, suspect, down, unknown),
+        Views.Summary summary = new Views.Summary(list.size(), phases, new Views.Counts(up, suspect, down, unknown, paused),
                 critical, warning);
         return new Views.Fleet(now.toEpochMilli(), null, summary, list, List.copyOf(fleetTransitions),
                 settings.chartWindow().toMillis(), CHARTED);
@@ -303,7 +304,7 @@ public final class FleetView {
     private Views.Deployment summarize(Tracked t, Instant now, boolean sent) {
         DeploymentStatus s = t.status;
         DeploymentRef ref = s.hasDeployment() ? s.getDeployment() : parseOrEmpty(t.key);
-        int up = 0, suspect = 0, down = 0, unknown = 0;
+        int up = 0, suspect = 0, down = 0, unknown = 0, paused = 0;
         List<Views.Instance> instances = new ArrayList<>();
         for (InstanceStatus i : s.getInstancesList()) {
             Views.Instance view = instance(t, i);
@@ -311,6 +312,7 @@ public final class FleetView {
                 case HEALTH_UP -> up++;
                 case HEALTH_SUSPECT -> suspect++;
                 case HEALTH_DOWN -> down++;
+                case HEALTH_PAUSED -> paused++;
                 default -> unknown++;
             }
             instances.add(view);
@@ -327,7 +329,7 @@ public final class FleetView {
                 .toList();
         return new Views.Deployment(t.key, ref.getTenant(), ref.getName(), s.getPhase().name(), s.getObservedGeneration(),
                 s.hasUpdatedAt() ? Timestamps.toInstant(s.getUpdatedAt()).toEpochMilli() : null,
-                s.getLastError().isEmpty() ? null : s.getLastError(), new Views.Counts(up, suspect, down, unknown),
+                s.getLastError().isEmpty() ? null : s.getLastError(), new Views.Counts(up, suspect, down, unknown, paused),
                 alerts, instances, endpoints, conditions);
     }
 

@@ -27,8 +27,8 @@ public final class Views {
     /** The fleet at a glance: deployments by phase, instances by health, alerts by severity. */
     public record Summary(int deployments, Map<String, Integer> phases, Counts instances, int critical, int warning) {}
 
-    /** Instances by health; {@code unknown} is "no report yet". */
-    public record Counts(int up, int suspect, int down, int unknown) {}
+    /** Instances by health; {@code unknown} is "no report yet"; {@code paused}: stopped on purpose, not a fault. */
+    public record Counts(int up, int suspect, int down, int unknown, int paused) {}
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Deployment(String key, String tenant, String name, String phase, long generation, Long updatedAt,

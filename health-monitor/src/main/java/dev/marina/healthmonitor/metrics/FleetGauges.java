@@ -22,11 +22,14 @@ import org.jboss.logging.Logger;
  *
  * <ul>
  *   <li>{@code marina_deployment_instances{deployment,health}}: the deployment's instances by health
- *       (up, suspect, down), from its latest status; shown while the deployment has a status.</li>
- *   <li>{@code marina_deployment_queries_per_second{deployment}}, {@code marina_deployment_connections{deployment}}:
+ *       (up, suspect, down, paused), from its latest status; shown while the deployment has a status.</li>
+ *   <li>{@code marina_deployment_queries_per_second{deployment}}, {@code marina_deployment_connections{deployment}},
+ *       and the clients' share of them, {@code marina_deployment_client_queries_per_second{deployment}} and
+ *       {@code marina_deployment_client_connections{deployment}} (what autoscaling and pausing read):
  *       {@code gauges_avg} of the deployment-wide aggregate of the newest 10 s window. Removed when no
  *       sample of the deployment has been aggregated for {@code gauges-expire-after}: a stale figure
- *       would look live.</li>
+ *       would look live. A figure that no instance sent in a newer window (every server paused: the agents
+ *       report their host, not a database) is removed at once, for the same reason.</li>
  * </ul>
  *
  * A deployment's label is released, and all its gauges removed, when it is deleted (its status is
@@ -81,12 +84,15 @@ public final class FleetGauges {
         if (entry.windowStart != null && windowStart.isBefore(entry.windowStart)) {
             return;
         }
+        boolean newerWindow = entry.windowStart == null || windowStart.isAfter(entry.windowStart);
         entry.windowStart = windowStart;
         entry.valuesAt = now;
         VALUE_GAUGES.forEach((name, gaugeName) -> {
             Double value = aggregate.getGaugesAvgMap().get(name);
             if (value != null) {
                 entry.value(gaugeName).set(value);
+            } else if (newerWindow) {
+                entry.removeValue(gaugeName);
             }
         });
     }
@@ -148,6 +154,8 @@ public final class FleetGauges {
         Map<String, String> gauges = new LinkedHashMap<>();
         gauges.put(MetricNames.QUERIES_PER_SECOND, "marina.deployment.queries.per.second");
         gauges.put(MetricNames.CONNECTIONS, "marina.deployment.connections");
+        gauges.put(MetricNames.CLIENT_QUERIES_PER_SECOND, "marina.deployment.client.queries.per.second");
+        gauges.put(MetricNames.CLIENT_CONNECTIONS, "marina.deployment.client.connections");
         return gauges;
     }
 
@@ -170,9 +178,10 @@ public final class FleetGauges {
         private final Value up = new Value();
         private final Value suspect = new Value();
         private final Value down = new Value();
+        private final Value paused = new Value();
         private final List<Gauge> instanceGauges = new ArrayList<>();
         private final Map<String, Value> values = new HashMap<>();
-        private final List<Gauge> valueGauges = new ArrayList<>();
+        private final Map<String, Gauge> valueGauges = new HashMap<>();
         private Instant windowStart;
         private Instant valuesAt;
 
@@ -185,10 +194,12 @@ public final class FleetGauges {
                 instanceGauges.add(instances("up", up));
                 instanceGauges.add(instances("suspect", suspect));
                 instanceGauges.add(instances("down", down));
+                instanceGauges.add(instances("paused", paused));
             }
             up.set(roster.up());
             suspect.set(roster.suspect());
             down.set(roster.down());
+            paused.set(roster.paused());
         }
 
         private Gauge instances(String health, Value value) {
@@ -203,7 +214,7 @@ public final class FleetGauges {
         Value value(String gaugeName) {
             return values.computeIfAbsent(gaugeName, name -> {
                 Value value = new Value();
-                valueGauges.add(Gauge.builder(name, value, Value::get)
+                valueGauges.put(name, Gauge.builder(name, value, Value::get)
                         .description("Deployment-wide average over the newest 10 s window (sum over instances)")
                         .tag("deployment", deployment)
                         .strongReference(true)
@@ -212,8 +223,16 @@ public final class FleetGauges {
             });
         }
 
+        void removeValue(String gaugeName) {
+            Gauge gauge = valueGauges.remove(gaugeName);
+            if (gauge != null) {
+                registry.remove(gauge);
+            }
+            values.remove(gaugeName);
+        }
+
         void removeValues() {
-            valueGauges.forEach(registry::remove);
+            valueGauges.values().forEach(registry::remove);
             valueGauges.clear();
             values.clear();
         }

@@ -11,10 +11,10 @@ import java.util.TreeSet;
 
 /**
  * The instances a deployment owns, as its latest {@code deployment-status} lists them, and how many of
- * them are up, suspect and down. Samples are accepted only from these instances. The reconciler lists
+ * them are up, suspect, down and paused (stopped on purpose). Samples are accepted only from these instances. The reconciler lists
  * an instance as soon as it creates it, before its agent exists, so a live agent is always listed.
  */
-public record Roster(SortedSet<String> instances, int up, int suspect, int down) {
+public record Roster(SortedSet<String> instances, int up, int suspect, int down, int paused) {
 
     public Roster {
         Objects.requireNonNull(instances, "instances");
@@ -30,6 +30,7 @@ public record Roster(SortedSet<String> instances, int up, int suspect, int down)
         int up = 0;
         int suspect = 0;
         int down = 0;
+        int paused = 0;
         for (InstanceStatus instance : status.getInstancesList()) {
             if (instance.getInstanceId().isBlank()) {
                 continue;
@@ -39,12 +40,13 @@ public record Roster(SortedSet<String> instances, int up, int suspect, int down)
                 case HEALTH_UP -> up++;
                 case HEALTH_SUSPECT -> suspect++;
                 case HEALTH_DOWN -> down++;
+                case HEALTH_PAUSED -> paused++;
                 default -> {
                     // not judged yet: listed, counted under no health
                 }
             }
         }
-        return Optional.of(new Roster(ids, up, suspect, down));
+        return Optional.of(new Roster(ids, up, suspect, down, paused));
     }
 
     public boolean owns(String instanceId) {

@@ -20,16 +20,28 @@ import org.apache.kafka.common.serialization.Serializer;
 abstract class StoreFormat<T> implements Serde<T> {
 
     private final byte version;
+    private final byte oldest;
     private final String what;
 
     StoreFormat(int version, String what) {
+        this(version, version, what);
+    }
+
+    /** A format written as {@code version} that still reads {@code oldest} … {@code version}. */
+    StoreFormat(int version, int oldest, String what) {
         this.version = (byte) version;
+        this.oldest = (byte) oldest;
         this.what = what;
     }
 
     abstract void write(DataOutputStream out, T value) throws IOException;
 
     abstract T read(DataInputStream in) throws IOException;
+
+    /** Reads a value written as {@code found}; formats that read older versions override this. */
+    T read(DataInputStream in, int found) throws IOException {
+        return read(in);
+    }
 
     @Override
     public Serializer<T> serializer() {
@@ -55,10 +67,10 @@ abstract class StoreFormat<T> implements Serde<T> {
     T value(byte[] bytes) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
             byte found = in.readByte();
-            if (found != version) {
+            if (found < oldest || found > version) {
                 throw new SerializationException(what + " format " + found + " is unknown to this build");
             }
-            return read(in);
+            return read(in, found);
         } catch (IOException e) {
             throw new SerializationException("cannot read " + what, e);
         }

@@ -40,6 +40,10 @@ class AlertsTest {
                         Map.of(INSTANCE, Health.HEALTH_DOWN), List.of("critical InstanceDown acme-orders-1 is down")),
                 Arguments.of("a warning when an instance is suspect", ready, Map.of(INSTANCE, Health.HEALTH_SUSPECT),
                         List.of("warning InstanceSuspect acme-orders-1 is suspect")),
+                Arguments.of("nothing for a paused deployment: its instances stopped on purpose, its conditions false as expected",
+                        status(KEY, Phase.PHASE_PAUSED, Health.HEALTH_PAUSED, T0).toBuilder()
+                                .addConditions(condition("ReplicasConnected", false, "Paused", NOW.minus(AFTER))).build(),
+                        Map.of(INSTANCE, Health.HEALTH_PAUSED), List.of()),
                 Arguments.of("nothing when a fresher transition says up, though the status says down",
                         status(KEY, Phase.PHASE_READY, Health.HEALTH_DOWN, T0), Map.of(INSTANCE, Health.HEALTH_UP), List.of()),
                 Arguments.of("a warning when a condition has been false for longer than the threshold",

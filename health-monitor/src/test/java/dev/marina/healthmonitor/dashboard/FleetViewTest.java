@@ -54,7 +54,7 @@ class FleetViewTest {
         assertEquals("HEALTH_UP", d.instances().get(0).health());
         assertEquals("ROLE_PRIMARY", d.instances().get(0).role());
         assertEquals("orders.acme.marina.test", d.endpoints().get(0).host());
-        assertEquals(new Views.Counts(1, 0, 0, 0), d.health());
+        assertEquals(new Views.Counts(1, 0, 0, 0, 0), d.health());
         assertEquals(List.of("DatabaseReady"), d.conditions().stream().map(Views.Condition::type).toList(),
                 "conditions travel with every change, so the page's list is never stale");
 
@@ -79,7 +79,7 @@ class FleetViewTest {
         assertEquals("no heartbeat for 5.0 s", instance.healthReason());
         assertEquals(at(5).toEpochMilli(), instance.healthSince());
         assertEquals(List.of(Alerts.INSTANCE_DOWN), events.get(1).deployment().alerts().stream().map(Alert::kind).toList());
-        assertEquals(new Views.Counts(0, 0, 1, 0), only().health());
+        assertEquals(new Views.Counts(0, 0, 1, 0, 0), only().health());
     }
 
     @Test
@@ -248,12 +248,14 @@ class FleetViewTest {
         view.status("t/b", status("t/b", Phase.PHASE_DEGRADED, Health.HEALTH_SUSPECT, T0), at(1));
         view.status("t/c", status("t/c", Phase.PHASE_FAILED, Health.HEALTH_DOWN, T0), at(1));
         view.status("t/d", status("t/d", Phase.PHASE_PENDING, Health.HEALTH_UNSPECIFIED, T0), at(1));
+        view.status("t/e", status("t/e", Phase.PHASE_PAUSED, Health.HEALTH_PAUSED, T0), at(1));
         Views.Summary summary = view.fleet(at(2)).summary();
-        assertEquals(4, summary.deployments());
-        assertEquals(Map.of("PHASE_READY", 1, "PHASE_DEGRADED", 1, "PHASE_FAILED", 1, "PHASE_PENDING", 1), summary.phases());
-        assertEquals(new Views.Counts(1, 1, 1, 1), summary.instances());
+        assertEquals(5, summary.deployments());
+        assertEquals(Map.of("PHASE_READY", 1, "PHASE_DEGRADED", 1, "PHASE_FAILED", 1, "PHASE_PENDING", 1, "PHASE_PAUSED", 1),
+                summary.phases());
+        assertEquals(new Views.Counts(1, 1, 1, 1, 1), summary.instances());
         assertEquals(2, summary.critical(), "failed, down");
-        assertEquals(2, summary.warning(), "degraded, suspect");
+        assertEquals(2, summary.warning(), "degraded, suspect; paused is no alert");
     }
 
     @Test

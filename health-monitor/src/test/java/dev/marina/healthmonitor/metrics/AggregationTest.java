@@ -8,6 +8,10 @@ import static dev.marina.healthmonitor.metrics.MetricsFixtures.at;
 import static dev.marina.healthmonitor.metrics.MetricsFixtures.counters;
 import static dev.marina.healthmonitor.metrics.MetricsFixtures.gauges;
 import static dev.marina.schemas.metrics.MetricNames.BUFFER_POOL_HIT_RATIO;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_CONNECTIONS;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_QUERIES_PER_SECOND;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_QUERIES_TOTAL;
+import static dev.marina.schemas.metrics.MetricNames.MEMORY_BYTES;
 import static dev.marina.schemas.metrics.MetricNames.CONNECTIONS;
 import static dev.marina.schemas.metrics.MetricNames.CPU_PERCENT;
 import static dev.marina.schemas.metrics.MetricNames.QUERIES_PER_SECOND;
@@ -192,10 +196,83 @@ class AggregationTest {
     void the_additive_gauges_are_the_ones_whose_whole_is_the_sum_of_its_parts() {
         assertEquals(List.of(CONNECTIONS, MetricNames.QUERIES_PER_SECOND, MetricNames.SLOW_QUERIES_PER_SECOND,
                         MetricNames.ROWS_READ_PER_SECOND, MetricNames.ROWS_WRITTEN_PER_SECOND, CPU_PERCENT,
-                        MetricNames.MEMORY_BYTES, MetricNames.DISK_BYTES),
+                        MetricNames.MEMORY_BYTES, MetricNames.DISK_BYTES, CLIENT_CONNECTIONS, CLIENT_QUERIES_PER_SECOND),
                 MetricNames.GAUGES.stream().filter(Aggregation.ADDITIVE::contains).toList());
         assertFalse(Aggregation.ADDITIVE.contains(BUFFER_POOL_HIT_RATIO));
         assertFalse(Aggregation.ADDITIVE.contains(REPLICATION_LAG_SECONDS));
+    }
+
+    @Test
+    void the_deployment_sums_its_readers_client_connections_and_queries_as_autoscaling_reads_them() {
+        WindowAggregate before = folded(counters(ONE, at(-1), Map.of(CLIENT_QUERIES_TOTAL, 0.0)),
+                counters(TWO, at(-1), Map.of(CLIENT_QUERIES_TOTAL, 1_000.0)));
+        WindowAggregate window = folded(
+                sample(ONE, 1, Map.of(CONNECTIONS, 14.0, CLIENT_CONNECTIONS, 10.0, CLIENT_QUERIES_PER_SECOND, 40.0),
+                        Map.of(CLIENT_QUERIES_TOTAL, 40.0)),
+                sample(ONE, 6, Map.of(CONNECTIONS, 16.0, CLIENT_CONNECTIONS, 12.0, CLIENT_QUERIES_PER_SECOND, 60.0),
+                        Map.of(CLIENT_QUERIES_TOTAL, 340.0)),
+                sample(TWO, 2, Map.of(CONNECTIONS, 5.0, CLIENT_CONNECTIONS, 2.0, CLIENT_QUERIES_PER_SECOND, 10.0),
+                        Map.of(CLIENT_QUERIES_TOTAL, 1_020.0)),
+                sample(TWO, 7, Map.of(CONNECTIONS, 5.0, CLIENT_CONNECTIONS, 4.0, CLIENT_QUERIES_PER_SECOND, 30.0),
+                        Map.of(CLIENT_QUERIES_TOTAL, 1_100.0)));
+
+        DeploymentMetrics whole = Aggregation.forDeployment(REF, TEN, window, before);
+
+        assertEquals(11.0 + 3.0, whole.getGaugesAvgOrThrow(CLIENT_CONNECTIONS), EXACT, "sum of the averages");
+        assertEquals(12.0 + 4.0, whole.getGaugesMaxOrThrow(CLIENT_CONNECTIONS), EXACT, "sum of the maxima");
+        assertEquals(50.0 + 20.0, whole.getGaugesAvgOrThrow(CLIENT_QUERIES_PER_SECOND), EXACT);
+        assertEquals(15.0 + 5.0, whole.getGaugesAvgOrThrow(CONNECTIONS), EXACT, "all connections, the platform's too");
+        assertEquals(340.0 / 10 + 100.0 / 10, whole.getCounterRatesOrThrow(CLIENT_QUERIES_TOTAL), EXACT);
+    }
+
+    @Test
+    void a_paused_instance_sending_only_its_hosts_figures_leaves_the_database_figures_to_the_others() {
+        WindowAggregate window = folded(
+                sample(ONE, 1, Map.of(CLIENT_CONNECTIONS, 3.0, CLIENT_QUERIES_PER_SECOND, 8.0, CPU_PERCENT, 20.0),
+                        Map.of(CLIENT_QUERIES_TOTAL, 500.0)),
+                sample(ONE, 6, Map.of(CLIENT_CONNECTIONS, 5.0, CLIENT_QUERIES_PER_SECOND, 12.0, CPU_PERCENT, 30.0),
+                        Map.of(CLIENT_QUERIES_TOTAL, 550.0)),
+                // the paused one: its agent reports the host, no database, and then nothing at all
+                sample(TWO, 2, Map.of(CPU_PERCENT, 0.5, MEMORY_BYTES, 1.5e8), Map.of()),
+                sample(TWO, 7, Map.of(), Map.of()));
+
+        DeploymentMetrics whole = Aggregation.forDeployment(REF, TEN, window, null);
+        DeploymentMetrics paused = Aggregation.forInstance(REF, TEN, TWO, window, null);
+
+        assertEquals(4, whole.getSamples());
+        assertEquals(4.0, whole.getGaugesAvgOrThrow(CLIENT_CONNECTIONS), EXACT);
+        assertEquals(10.0, whole.getGaugesAvgOrThrow(CLIENT_QUERIES_PER_SECOND), EXACT);
+        assertEquals(25.0 + 0.5, whole.getGaugesAvgOrThrow(CPU_PERCENT), EXACT);
+        assertEquals(5.0, whole.getCounterRatesOrThrow(CLIENT_QUERIES_TOTAL), EXACT);
+        assertEquals(2, paused.getSamples());
+        assertFalse(paused.containsGaugesAvg(CLIENT_CONNECTIONS), "no figure is not a figure of 0");
+        assertTrue(paused.getCounterRatesMap().isEmpty());
+        assertTrue(whole.getGaugesAvgMap().values().stream().allMatch(Double::isFinite), () -> "finite: " + whole);
+    }
+
+    @Test
+    void a_client_query_counter_across_a_pause_counts_the_restarted_servers_queries_and_never_goes_negative() {
+        Window paused = new Window(at(10), WindowSize.TEN_SECONDS);
+        Window resumed = new Window(at(20), WindowSize.TEN_SECONDS);
+        WindowAggregate beforePause = folded(sample(ONE, 5, Map.of(), Map.of(CLIENT_QUERIES_TOTAL, 9_000.0)));
+        WindowAggregate whilePaused = folded(sample(ONE, 15, Map.of(CPU_PERCENT, 0.2), Map.of()));
+        WindowAggregate afterResume = folded(sample(ONE, 21, Map.of(), Map.of(CLIENT_QUERIES_TOTAL, 2.0)),
+                sample(ONE, 26, Map.of(), Map.of(CLIENT_QUERIES_TOTAL, 32.0)));
+
+        assertFalse(Aggregation.forInstance(REF, paused, ONE, whilePaused, beforePause)
+                .containsCounterRates(CLIENT_QUERIES_TOTAL), "paused: no rate, not a rate of 0");
+        assertEquals(3.0, Aggregation.forInstance(REF, resumed, ONE, afterResume, whilePaused)
+                .getCounterRatesOrThrow(CLIENT_QUERIES_TOTAL), EXACT, "30 queries in the window after the resume");
+        WindowAggregate resumedAtOnce = folded(sample(ONE, 12, Map.of(), Map.of(CLIENT_QUERIES_TOTAL, 4.0)),
+                sample(ONE, 17, Map.of(), Map.of(CLIENT_QUERIES_TOTAL, 24.0)));
+        assertEquals(2.4, Aggregation.forInstance(REF, paused, ONE, resumedAtOnce, beforePause)
+                .getCounterRatesOrThrow(CLIENT_QUERIES_TOTAL), EXACT,
+                "a restarted server's counter begins at 0: a reset, its 24 queries counted, not -8976");
+    }
+
+    private static MetricSample sample(String instance, double seconds, Map<String, Double> gauges,
+            Map<String, Double> counters) {
+        return MetricsFixtures.sample(instance, at(seconds), gauges, counters);
     }
 
     @Test

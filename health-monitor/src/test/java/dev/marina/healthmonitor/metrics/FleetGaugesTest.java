@@ -2,7 +2,10 @@ package dev.marina.healthmonitor.metrics;
 
 import static dev.marina.healthmonitor.metrics.MetricsFixtures.T0;
 import static dev.marina.healthmonitor.metrics.MetricsFixtures.at;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_CONNECTIONS;
+import static dev.marina.schemas.metrics.MetricNames.CLIENT_QUERIES_PER_SECOND;
 import static dev.marina.schemas.metrics.MetricNames.CONNECTIONS;
+import static dev.marina.schemas.metrics.MetricNames.CPU_PERCENT;
 import static dev.marina.schemas.metrics.MetricNames.QUERIES_PER_SECOND;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -18,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class FleetGaugesTest {
 
     private static final Duration EXPIRE = Duration.ofMinutes(10);
-    private static final Roster TWO_UP_ONE_DOWN = new Roster(new TreeSet<>(Set.of("i1", "i2", "i3")), 2, 0, 1);
+    private static final Roster TWO_UP_ONE_DOWN = new Roster(new TreeSet<>(Set.of("i1", "i2", "i3")), 2, 0, 1, 0);
 
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final FleetGauges fleet = new FleetGauges(registry, 2, EXPIRE);
@@ -96,6 +99,34 @@ class FleetGaugesTest {
 
         fleet.window("t/one", TWO_UP_ONE_DOWN, at(700), aggregate(7, 7), at(700));
         assertEquals(7.0, gauge("marina.deployment.queries.per.second", "t/one"), "back with its next sample");
+    }
+
+    @Test
+    void counts_paused_instances_and_shows_the_clients_share_of_the_figures() {
+        Roster onePaused = new Roster(new TreeSet<>(Set.of("i1", "i2")), 1, 0, 0, 1);
+        fleet.window("t/one", onePaused, T0, aggregate(300, 45).toBuilder().putGaugesAvg(CLIENT_CONNECTIONS, 40)
+                .putGaugesAvg(CLIENT_QUERIES_PER_SECOND, 280).build(), T0);
+        assertEquals(1.0, gauge("marina.deployment.instances", "t/one", "health", "paused"));
+        assertEquals(1.0, gauge("marina.deployment.instances", "t/one", "health", "up"));
+        assertEquals(40.0, gauge("marina.deployment.client.connections", "t/one"));
+        assertEquals(280.0, gauge("marina.deployment.client.queries.per.second", "t/one"));
+    }
+
+    @Test
+    void a_paused_deployments_database_figures_go_with_the_first_window_that_has_none() {
+        Roster paused = new Roster(new TreeSet<>(Set.of("i1")), 0, 0, 0, 1);
+        fleet.window("t/one", TWO_UP_ONE_DOWN, T0, aggregate(300, 45).toBuilder().putGaugesAvg(CLIENT_CONNECTIONS, 3).build(), T0);
+        DeploymentMetrics hostOnly = DeploymentMetrics.newBuilder().putGaugesAvg(CPU_PERCENT, 0.4).build();
+        fleet.window("t/one", paused, T0, hostOnly, at(5));
+        assertEquals(3.0, gauge("marina.deployment.client.connections", "t/one"),
+                "the window still holds the figures sent before the pause");
+        fleet.window("t/one", paused, at(10), hostOnly, at(10));
+        assertNull(gauge("marina.deployment.client.connections", "t/one"), "a stale figure would look live");
+        assertNull(gauge("marina.deployment.queries.per.second", "t/one"));
+        assertEquals(1.0, gauge("marina.deployment.instances", "t/one", "health", "paused"));
+        fleet.window("t/one", TWO_UP_ONE_DOWN, at(20), aggregate(1, 1).toBuilder().putGaugesAvg(CLIENT_CONNECTIONS, 1).build(),
+                at(20));
+        assertEquals(1.0, gauge("marina.deployment.client.connections", "t/one"), "back once it serves");
     }
 
     @Test

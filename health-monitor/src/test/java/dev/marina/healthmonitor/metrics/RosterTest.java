@@ -20,13 +20,15 @@ class RosterTest {
     void a_status_lists_the_instances_a_deployment_owns_and_their_health() {
         Roster roster = Roster.of(status(Phase.PHASE_READY,
                 instance("i1", Health.HEALTH_UP), instance("i2", Health.HEALTH_SUSPECT),
-                instance("i3", Health.HEALTH_DOWN), instance("i4", Health.HEALTH_UNSPECIFIED))).orElseThrow();
-        assertEquals(List.of("i1", "i2", "i3", "i4"), List.copyOf(roster.instances()));
+                instance("i3", Health.HEALTH_DOWN), instance("i4", Health.HEALTH_UNSPECIFIED),
+                instance("i5", Health.HEALTH_PAUSED))).orElseThrow();
+        assertEquals(List.of("i1", "i2", "i3", "i4", "i5"), List.copyOf(roster.instances()));
         assertEquals(1, roster.up());
         assertEquals(1, roster.suspect());
         assertEquals(1, roster.down());
+        assertEquals(1, roster.paused());
         assertTrue(roster.owns("i4"), "listed before its first health report: owned");
-        assertFalse(roster.owns("i5"));
+        assertFalse(roster.owns("i6"));
     }
 
     @Test
@@ -44,7 +46,24 @@ class RosterTest {
     @Test
     void the_store_format_reads_back_as_written() {
         RosterSerde serde = new RosterSerde();
-        Roster roster = new Roster(new TreeSet<>(Set.of("acme-orders-1", "acme-orders-✓")), 1, 0, 1);
+        Roster roster = new Roster(new TreeSet<>(Set.of("acme-orders-1", "acme-orders-✓")), 1, 0, 1, 1);
         assertEquals(roster, serde.deserializer().deserialize("s", serde.serializer().serialize("s", roster)));
+    }
+
+    @Test
+    void a_roster_stored_before_instances_could_be_paused_reads_with_none_paused() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeByte(1);
+            out.writeInt(1);
+            byte[] id = "acme-orders-1".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(id.length);
+            out.write(id);
+            out.writeInt(1);
+            out.writeInt(0);
+            out.writeInt(0);
+        }
+        assertEquals(new Roster(new TreeSet<>(Set.of("acme-orders-1")), 1, 0, 0, 0),
+                new RosterSerde().deserializer().deserialize("s", bytes.toByteArray()));
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class SampleCheckTest {
 
-    private static final Roster OWNS_ONE = new Roster(new TreeSet<>(Set.of(ONE)), 1, 0, 0);
+    private static final Roster OWNS_ONE = new Roster(new TreeSet<>(Set.of(ONE)), 1, 0, 0, 0);
     private static final long ON_TIME = T0.toEpochMilli();
 
     static Stream<Arguments> cases() {
