@@ -46,6 +46,8 @@ public final class Reasons {
     public static final String NO_HEALTH_REPORT = "NoHealthReportYet";
     public static final String SUSPECT = "Suspect";
     public static final String DOWN = "Down";
+    /** The primary's server is stopped on purpose (the deployment is paused); not a failure. */
+    public static final String PAUSED = "Paused";
     public static final String RETRIES_EXHAUSTED = "RetriesExhausted";
     public static final String WAITING_FOR_ADDRESS = "WaitingForAddress";
     public static final String NAMES_ANSWER = "NamesAnswer";

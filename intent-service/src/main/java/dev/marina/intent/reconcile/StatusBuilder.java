@@ -340,6 +340,7 @@ public final class StatusBuilder {
             case HEALTH_UP -> condition(Reasons.HEALTHY, true, Reasons.HEARTBEATS_FRESH, p.getHealthReason());
             case HEALTH_SUSPECT -> condition(Reasons.HEALTHY, false, Reasons.SUSPECT, p.getHealthReason());
             case HEALTH_DOWN -> condition(Reasons.HEALTHY, false, Reasons.DOWN, p.getHealthReason());
+            case HEALTH_PAUSED -> condition(Reasons.HEALTHY, false, Reasons.PAUSED, p.getHealthReason());
             default -> condition(Reasons.HEALTHY, false, Reasons.NO_HEALTH_REPORT, "no heartbeat seen yet");
         };
     }
