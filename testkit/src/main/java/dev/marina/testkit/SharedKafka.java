@@ -107,6 +107,34 @@ public final class SharedKafka {
         try (Admin client = Admin.create(admin)) {
             new KafkaUsers(client, KafkaAccess.caFile(secrets), Duration.ofSeconds(30)).ensureServices(secrets);
         }
+        // A SCRAM credential just made may be refused for a moment (the broker applies it from its metadata log): a
+        // test's first login as a service must not meet that, so wait until every service's principal is accepted.
+        for (Role role : Role.services()) {
+            awaitLogin(KafkaAccess.client(KafkaAccess.userFile(secrets, role.serviceName()), bootstrap), role.serviceName());
+        }
+    }
+
+    private static void awaitLogin(Properties settings, String principal) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Admin admin = Admin.create(settings)) {
+                admin.describeCluster().clusterId().get(5, java.util.concurrent.TimeUnit.SECONDS);
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the test broker does not accept the principal " + principal, e);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the principal " + principal, e);
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the principal " + principal, e);
+            }
+        }
     }
 
     /** The principal the tests of a service run it as: the service's own, from its application.properties. */

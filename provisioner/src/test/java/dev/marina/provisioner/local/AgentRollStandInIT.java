@@ -144,7 +144,11 @@ class AgentRollStandInIT {
             assertNotEquals(before.pid(), after.pid(), "a new agent for " + before.instanceId());
             assertFalse(ProcFs.isRunning(before.pid()), "the old agent is gone");
             assertEquals(newBuild, after.agentBuild());
-            List<String> launches = Files.readAllLines(before.folderPath().resolve("launches"));
+            // The new stand-in's shell records its launch once it runs, which may be just after the roll moved on.
+            Path launchFile = before.folderPath().resolve("launches");
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> Files.readAllLines(launchFile).size() >= 2);
+            List<String> launches = Files.readAllLines(launchFile);
             assertEquals(List.of(before.pid() + " " + oldBuild, after.pid() + " " + newBuild), launches,
                     "the build reaches the agent as MARINA_AGENT_BUILD");
         }
