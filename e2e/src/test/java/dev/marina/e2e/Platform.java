@@ -126,7 +126,8 @@ public final class Platform implements AutoCloseable {
         int port = ports.computeIfAbsent(service, s -> LocalKafka.freePort());
         settingsOf.put(service, settings);
         Path logs = Files.createDirectories(home.resolve("logs"));
-        ProcessBuilder builder = new ProcessBuilder("setsid", javaCommand(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar.toString())
+        ProcessBuilder builder = new ProcessBuilder("setsid", javaCommand(),
+                "-Xmx" + System.getProperty("marina.e2e.service-heap", "256m"), "-XX:+UseSerialGC", "-jar", jar.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile()));
         Map<String, String> env = builder.environment();
@@ -198,6 +199,11 @@ public final class Platform implements AutoCloseable {
     }
 
     /** A test's own Kafka client settings: this platform's broker, as its admin. */
+    /** The broker's secrets folder (its CA, the admin's and each principal's settings). */
+    public Path kafkaSecrets() {
+        return kafka.secretsDir();
+    }
+
     public Properties adminClient() {
         return kafka.adminClient();
     }

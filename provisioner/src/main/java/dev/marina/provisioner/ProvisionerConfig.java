@@ -12,8 +12,9 @@ import java.util.Optional;
 public interface ProvisionerConfig {
 
     /**
-     * Which driver makes instances: {@code local} (an agent process per loopback address) or {@code ec2} (an EC2
-     * instance per instance, see {@link #ec2()}).
+     * Which driver makes instances: {@code local} (an agent process per loopback address), {@code ec2} (an EC2
+     * instance per instance, see {@link #ec2()}) or {@code simulated} (an instance of a simulated data plane, for scale
+     * runs, see {@link #simulated()}).
      */
     @WithDefault("local")
     String driver();
@@ -85,6 +86,20 @@ public interface ProvisionerConfig {
 
     /** The {@code ec2} driver's settings, {@code marina.provisioner.ec2.*}; read only when it is the driver. */
     Ec2 ec2();
+
+    /** The {@code simulated} driver's settings, {@code marina.provisioner.simulated.*}; read only when it is the driver. */
+    Simulated simulated();
+
+    /** {@code marina.provisioner.simulated.*}: where the simulated data plane's API is. */
+    interface Simulated {
+
+        /** The plane's API, e.g. {@code http://127.0.0.1:8099} (loopback: a create carries an instance's proof key). */
+        @WithDefault("http://127.0.0.1:8099")
+        String url();
+
+        /** A file holding the plane's API token (the plane's {@code --token-file}). */
+        Optional<String> tokenFile();
+    }
 
     /** {@code marina.provisioner.ec2.*}: where and how the {@code ec2} driver makes instances. */
     interface Ec2 {
