@@ -53,6 +53,14 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     private final Map<String, Long> dueAt = new HashMap<>();
     /** Instances in the store, kept up to date as they come and go. */
     private int instances;
+    /**
+     * Urgent commits (a transition is readable at once rather than at the commit interval) at most this often: in a storm
+     * (many instances judged at once, e.g. health-monitor catching up on a backlog) a commit per transition makes
+     * exactly-once transactions the whole cost, the backlog grows and every late heartbeat reads as a new failure.
+     * Spaced like this, a transition waits at most this long, or the commit interval when one is not requested.
+     */
+    static final long URGENT_COMMIT_SPACING_NANOS = Duration.ofMillis(50).toNanos();
+    private long lastUrgentCommit = System.nanoTime() - URGENT_COMMIT_SPACING_NANOS;
 
     HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
         this.rules = rules;
@@ -171,9 +179,11 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         } else {
             dueAt.put(deploymentKey, judgement.nextCheck().map(Instant::toEpochMilli).orElse(Long.MAX_VALUE));
         }
-        if (announced) {
-            // Transitions are rare and urgent: commit now rather than at the next commit interval.
+        long nanos = System.nanoTime();
+        if (announced && nanos - lastUrgentCommit >= URGENT_COMMIT_SPACING_NANOS) {
+            // Transitions are rare and urgent: commit now rather than at the next commit interval (spaced, see above).
             context.commit();
+            lastUrgentCommit = nanos;
         }
     }
 
