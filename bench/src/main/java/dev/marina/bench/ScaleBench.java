@@ -60,7 +60,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * <pre>./marina bench scale [deployments=1000] [steady seconds=60] [heartbeat ms=200]</pre>
  *
  * A heartbeat interval other than the agents' 200 ms scales the timings that hang on it, keeping the platform's ratios:
- * suspect after 3 intervals, down after 7.5, the primary's lease 5 (the trade-off the README's scale section describes).
+ * suspect after 3 intervals, down after 7.5, the primary's lease 5, the reconciler's failover-min-silence 6 (the trade-off
+ * the README's scale section describes).
  */
 public final class ScaleBench {
 
@@ -96,6 +97,7 @@ public final class ScaleBench {
             settings.put("MARINA_HEALTH_SUSPECT_AFTER", heartbeat.multipliedBy(3).toMillis() + "ms");
             settings.put("MARINA_HEALTH_DOWN_AFTER", heartbeat.multipliedBy(15).dividedBy(2).toMillis() + "ms");
             settings.put("MARINA_PLATFORM_PRIMARY_LEASE", heartbeat.multipliedBy(5).toMillis() + "ms");
+            settings.put("MARINA_RECONCILER_FAILOVER_MIN_SILENCE", heartbeat.multipliedBy(6).toMillis() + "ms");
         }
         Duration lease = heartbeat.equals(Duration.ofMillis(200)) ? Duration.ofSeconds(1) : heartbeat.multipliedBy(5);
         long started = System.nanoTime();

@@ -23,6 +23,8 @@ public final class HealthMetrics {
     private final Counter deadLetters;
     /** Instances in each task's store at its last check; summed by the gauge. */
     private final Map<String, Integer> trackedByTask = new ConcurrentHashMap<>();
+    /** How far behind its heartbeats each task reads (ms); the gauge shows the worst. */
+    private final Map<String, Long> behindByTask = new ConcurrentHashMap<>();
     private final Counter samplesAggregated;
     private final Timer aggregationLatency;
     private final Map<Health, Timer> detectionLatency = new EnumMap<>(Health.class);
@@ -38,6 +40,11 @@ public final class HealthMetrics {
         Gauge.builder("marina.health.instances", trackedByTask,
                         tasks -> tasks.values().stream().mapToInt(Integer::intValue).sum())
                 .description("Instances whose health is being tracked")
+                .register(registry);
+        Gauge.builder("marina.health.behind", behindByTask,
+                        tasks -> tasks.values().stream().mapToLong(Long::longValue).max().orElse(0) / 1000.0)
+                .description("How far behind its heartbeats the monitor reads (seconds, worst task); silence is judged as of there")
+                .baseUnit("seconds")
                 .register(registry);
         this.samplesAggregated = Counter.builder("marina.health.metrics.samples")
                 .description("Metric samples aggregated (in at least one window)")
@@ -119,8 +126,13 @@ public final class HealthMetrics {
         checkDuration.record(took);
     }
 
+    public void behind(String task, long millis) {
+        behindByTask.put(task, millis);
+    }
+
     public void taskClosed(String task) {
         trackedByTask.remove(task);
+        behindByTask.remove(task);
     }
 
     static String label(Health health) {

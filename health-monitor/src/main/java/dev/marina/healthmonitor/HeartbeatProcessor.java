@@ -61,8 +61,16 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
      */
     static final long URGENT_COMMIT_SPACING_NANOS = Duration.ofMillis(50).toNanos();
     private long lastUrgentCommit = System.nanoTime() - URGENT_COMMIT_SPACING_NANOS;
+    /** How far behind its heartbeats this task reads: silence is judged as of there (see {@link InputDelay}). */
+    private final InputDelay delay;
+    private long lastBehindLog;
 
-    HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
+    /**
+     * @param delayWindow how long a measured input delay holds with no record read (then silence is judged on the wall
+     *                    clock again): down-after, so a thread starved for less than twice that misjudges nothing
+     */
+    HeartbeatProcessor(HealthRules rules, Duration checkInterval, Duration delayWindow, HealthMetrics metrics) {
+        this.delay = new InputDelay(Math.max(1, delayWindow.toMillis()));
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.metrics = metrics;
@@ -85,7 +93,9 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
 
     @Override
     public void process(Record<String, Decoded<Heartbeat>> record) {
-        Watch watch = watchAt(context.currentSystemTimeMs());
+        long wall = context.currentSystemTimeMs();
+        delay.seen(record.timestamp(), wall);
+        Watch watch = watchAt(judgedAt(wall));
         Instant now = watch.now();
         Decoded<Heartbeat> decoded = record.value();
         if (decoded == null) {
@@ -118,7 +128,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     /** The wall-clock check: judge every deployment whose next check time has come, at {@code timestamp}. */
     private void checkDueDeployments(long timestamp) {
         long started = System.nanoTime();
-        Watch watch = watchAt(timestamp);
+        Watch watch = watchAt(judgedAt(timestamp));
         List<String> due = new ArrayList<>();
         for (Map.Entry<String, Long> entry : dueAt.entrySet()) {
             if (entry.getValue() <= timestamp) {
@@ -146,6 +156,18 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
             }
         }
         return deployment;
+    }
+
+    /** The wall-clock time {@code wall}, less how far behind its input this task reads. */
+    private long judgedAt(long wall) {
+        long behind = delay.behindMs(wall);
+        metrics.behind(task, behind);
+        if (behind >= 1000 && wall - lastBehindLog >= 10_000) {
+            lastBehindLog = wall;
+            LOG.warnf("health-monitor is behind its heartbeats task=%s behind_ms=%d: silence is judged as of where it has read to",
+                    task, behind);
+        }
+        return wall - behind;
     }
 
     /** The first moment this task works (a record or a check) is when it started watching. */

@@ -155,6 +155,24 @@ class HealthTopologyTest {
     }
 
     @Test
+    void a_monitor_reading_its_heartbeats_late_judges_silence_as_of_where_it_has_read_to() {
+        // A starved CPU or a backlog: every heartbeat is read 5 s after it was sent, for 10 s.
+        Duration late = Duration.ofSeconds(5);
+        for (int i = 0; i < 50; i++) {
+            Instant sent = now.minus(late);
+            heartbeats.pipeInput(DEPLOYMENT, heartbeat(sent), sent);
+            advance(Duration.ofMillis(200));
+        }
+        assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()), "live instances read late are not called dead");
+        assertEquals(5.0, registry.get("marina.health.behind").gauge().value(), 0.3);
+
+        // Caught up with nothing more to read: its last heartbeat really was sent over 5 s ago.
+        advance(Duration.ofSeconds(4));
+        assertEquals(List.of(HEALTH_SUSPECT, HEALTH_DOWN), healths(health.readValuesToList()));
+        assertEquals(0.0, registry.get("marina.health.behind").gauge().value());
+    }
+
+    @Test
     void silence_makes_an_instance_suspect_then_down_with_no_record_arriving() {
         send(heartbeat(now));
         health.readRecord();
