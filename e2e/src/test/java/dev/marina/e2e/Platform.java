@@ -79,6 +79,15 @@ public final class Platform implements AutoCloseable {
 
     /** Starts only these services (with the broker and BIND) and waits until they are ready. */
     public static Platform start(List<String> services, Map<String, String> settings) throws Exception {
+        return start(services, settings, 1);
+    }
+
+    /**
+     * Starts {@code copies} copies of each of these services, as {@code ./marina up --copies N} does: copy 1 is
+     * named after its service, copy K is {@code SERVICE-K} ({@link #copyName}) with MARINA_COPY=K and, for the
+     * Kafka Streams services, a state folder of its own. Waits until every copy is ready.
+     */
+    public static Platform start(List<String> services, Map<String, String> settings, int copies) throws Exception {
         Path root = Path.of(System.getProperty("marina.root", "..")).toAbsolutePath().normalize();
         // A broker of its own: a fresh provisioner group reads provision-commands from the start, and
         // must not act on other tests' deployments.
@@ -106,10 +115,14 @@ public final class Platform implements AutoCloseable {
             // Topics and the services' principals, made by the admin as ./marina up makes them.
             SharedKafka.preparePlatform(platform.bootstrap, kafka.secretsDir());
             for (String service : services) {
-                platform.launch(service, settings);
+                for (int k = 1; k <= copies; k++) {
+                    platform.launch(copyName(service, k), settings);
+                }
             }
             for (String service : services) {
-                platform.awaitReady(service);
+                for (int k = 1; k <= copies; k++) {
+                    platform.awaitReady(copyName(service, k));
+                }
             }
             return platform;
         } catch (Exception | AssertionError e) {
@@ -118,18 +131,33 @@ public final class Platform implements AutoCloseable {
         }
     }
 
-    private void launch(String service, Map<String, String> settings) throws IOException {
+    /** Copy 1 of a service is the service's name; copy K is {@code SERVICE-K} (as ./marina names them). */
+    public static String copyName(String service, int k) {
+        return k == 1 ? service : service + "-" + k;
+    }
+
+    private static String serviceOf(String copy) {
+        for (String service : SERVICES) {
+            if (copy.equals(service) || copy.matches(java.util.regex.Pattern.quote(service) + "-[0-9]+")) {
+                return service;
+            }
+        }
+        throw new IllegalArgumentException("not a service or a service's copy: " + copy);
+    }
+
+    private void launch(String copy, Map<String, String> settings) throws IOException {
+        String service = serviceOf(copy);
         Path jar = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./marina test does)");
         }
-        int port = ports.computeIfAbsent(service, s -> LocalKafka.freePort());
-        settingsOf.put(service, settings);
+        int port = ports.computeIfAbsent(copy, s -> LocalKafka.freePort());
+        settingsOf.put(copy, settings);
         Path logs = Files.createDirectories(home.resolve("logs"));
         ProcessBuilder builder = new ProcessBuilder("setsid", javaCommand(),
                 "-Xmx" + System.getProperty("marina.e2e.service-heap", "256m"), "-XX:+UseSerialGC", "-jar", jar.toString())
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(service + ".log").toFile()));
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logs.resolve(copy + ".log").toFile()));
         Map<String, String> env = builder.environment();
         env.put("KAFKA_BOOTSTRAP_SERVERS", bootstrap);
         env.put(KafkaAccess.CREDENTIALS_ENV, KafkaAccess.userFile(kafka.secretsDir(), service).toString());
@@ -154,8 +182,16 @@ public final class Platform implements AutoCloseable {
         env.put("MARINA_CERT_ACME_DIRECTORY", pebble.directoryUrl());
         env.put("MARINA_CERT_ACME_TRUST_PEM", pebble.trustPem().toString());
         env.put("MARINA_CERT_ACME_ROOTS_URL", pebble.managementUrl() + "/roots/0");
+        if (!copy.equals(service)) {
+            env.put("MARINA_COPY", copy.substring(service.length() + 1));
+            if (service.equals("intent-service")) {
+                env.put("KAFKA_STREAMS_STATE_DIR", home.resolve("state").resolve(copy).toString());
+            } else if (service.equals("health-monitor")) {
+                env.put("KAFKA_STREAMS_STATE_DIR", home.resolve("health-monitor").resolve("streams-" + copy).toString());
+            }
+        }
         env.putAll(settings);
-        processes.put(service, builder.start());
+        processes.put(copy, builder.start());
     }
 
     private void awaitReady(String service) throws Exception {
@@ -215,7 +251,12 @@ public final class Platform implements AutoCloseable {
 
     /** A call to the intent API; returns status and parsed body (null when empty). */
     public Response call(String method, String path, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get("intent-service") + path))
+        return callOn("intent-service", method, path, body);
+    }
+
+    /** A call to the intent API of one copy of intent-service ({@link #copyName}). */
+    public Response callOn(String copy, String method, String path, String body) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(copy) + path))
                 .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));

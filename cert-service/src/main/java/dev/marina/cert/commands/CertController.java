@@ -1,6 +1,7 @@
 package dev.marina.cert.commands;
 
 import dev.marina.service.KafkaClients;
+import dev.marina.service.leader.Leadership;
 import dev.marina.cert.CertConfig;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.Topics;
@@ -9,7 +10,6 @@ import dev.marina.schemas.v1.CertEvent;
 import dev.marina.service.CommandWorker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -65,7 +65,21 @@ public class CertController {
 
     private CommandWorker<CertCommand> worker;
 
+    @Inject
+    Leadership leadership;
+
+    /**
+     * One copy handles the commands at a time (docs/copies.md): the worker reads every partition, and the
+     * journal of orders lives in this host's state folder. The others stand by, ready to take over.
+     */
     void start(@Observes StartupEvent ignored) {
+        leadership.elect(generation -> {
+            begin();
+            return this::end;
+        });
+    }
+
+    synchronized void begin() {
         int parallel = Math.max(1, config.acme().parallelOrders());
         worker = CommandWorker.builder(CONSUMER, Topics.CERT_COMMANDS, kafka.base())
                 .check(CertController::problem)
@@ -85,10 +99,16 @@ public class CertController {
         worker.start();
     }
 
-    void stop(@Observes ShutdownEvent ignored) {
+    synchronized void end() {
         if (worker != null) {
             worker.close();
+            worker = null;
         }
+    }
+
+    /** True on a copy that stands by while another leads: it is ready to take over. */
+    public boolean standingBy() {
+        return leadership.member() && !leadership.leading() && worker == null;
     }
 
     /** True once the consumer has its partitions. */

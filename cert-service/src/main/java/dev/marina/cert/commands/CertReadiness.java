@@ -29,9 +29,10 @@ public class CertReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         return HealthCheckResponse.named("cert-commands")
                 .withData("commands-assigned", controller.assigned())
+                .withData("standing-by", controller.standingBy())
                 .withData("dns-answers-positioned", dns.ready())
                 .withData("deployment-names-read", names.caughtUp())
-                .status(controller.assigned() && dns.ready() && names.caughtUp())
+                .status((controller.assigned() || controller.standingBy()) && dns.ready() && names.caughtUp())
                 .build();
     }
 }

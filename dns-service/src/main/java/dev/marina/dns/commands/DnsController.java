@@ -16,8 +16,8 @@ import dev.marina.service.CommandWorker;
 import dev.marina.service.DeadLetters;
 import dev.marina.service.Publishing;
 import dev.marina.service.TopicReader;
+import dev.marina.service.leader.Leadership;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -111,13 +111,31 @@ public class DnsController {
     /** Commands read but not yet carried out, newest per deployment, in arrival order. */
     private final Map<String, DnsCommand> pending = new LinkedHashMap<>();
 
+    @Inject
+    Leadership leadership;
+
+    /**
+     * One copy carries the zone at a time (docs/copies.md): the drift check compares the whole zone with
+     * every wish, so the wishes cannot be split between copies. The others stand by, ready to take over.
+     */
     void start(@Observes StartupEvent ignored) {
+        leadership.elect(generation -> {
+            begin();
+            return this::end;
+        });
+    }
+
+    /** Reads every wish from the beginning again (a copy elected later starts as a restarted one would). */
+    synchronized void begin() {
+        latest.clear();
+        pending.clear();
+        caughtUp = false;
         running = true;
         thread = new Thread(this::run, "dns-controller");
         thread.start();
     }
 
-    void stop(@Observes ShutdownEvent ignored) throws InterruptedException {
+    synchronized void end() throws InterruptedException {
         running = false;
         KafkaConsumer<?, ?> c = consumer;
         if (c != null) {
@@ -126,6 +144,12 @@ public class DnsController {
         if (thread != null) {
             thread.join(10_000);
         }
+        caughtUp = false;
+    }
+
+    /** True on a copy that stands by while another leads: it is ready to take over. */
+    public boolean standingBy() {
+        return leadership.member() && !leadership.leading() && !running;
     }
 
     /** True once every command that existed at start has been read: the wishes are complete. */

@@ -27,8 +27,8 @@ import org.jboss.logging.Logger;
 /**
  * Runs {@link RetentionPolicy} every {@code marina.intent.retention-interval} over the catalogue and intents the API's
  * views hold, and writes the EXPIRED records on {@code backups} (intent-service is its writer). Only once the views
- * have caught up: before, a deployment not read yet would look deleted. Two instances of the service may both write
- * a record; the second changes nothing but its {@code updated_at}.
+ * have caught up: before, a deployment not read yet would look deleted. One copy of the service sweeps: the
+ * elected one (docs/copies.md).
  */
 @ApplicationScoped
 public class RetentionSweeper {
@@ -49,7 +49,12 @@ public class RetentionSweeper {
     private ScheduledExecutorService timer;
     private KafkaProducer<String, BackupRecord> producer;
 
+    @Inject
+    dev.marina.service.leader.Leadership leadership;
+
     void onStart(@Observes StartupEvent event) {
+        // The sweep is this service's only single-actor work: its copies elect the one that runs it.
+        leadership.elect(generation -> () -> { });
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "retention-sweeper");
             t.setDaemon(true);
@@ -71,6 +76,9 @@ public class RetentionSweeper {
     }
 
     private void sweepLogged() {
+        if (!leadership.leading()) {
+            return; // one copy sweeps (docs/copies.md); a second would write the same records again
+        }
         try {
             sweep();
         } catch (Exception e) {

@@ -16,10 +16,7 @@ import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
 import dev.marina.service.CommandWorker;
 import dev.marina.service.Timestamps;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -62,7 +59,8 @@ public class ProvisionCommandConsumer {
 
     private CommandWorker<ProvisionCommand> worker;
 
-    void onStart(@Observes StartupEvent event) {
+    /** Begins reading commands for the elected copy's term (ProvisionerLeadership). */
+    public synchronized void begin() {
         worker = CommandWorker.builder(CONSUMER, Topics.PROVISION_COMMANDS, kafka.base())
                 .check(CommandCheck::problem)
                 .deadLetterTombstones("a tombstone: provision-commands carries no deletes")
@@ -79,9 +77,11 @@ public class ProvisionCommandConsumer {
         return worker != null && worker.assigned();
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** Ends the term: commands in progress finish (or are interrupted after 10 s) before another copy begins. */
+    public synchronized void end() {
         if (worker != null) {
             worker.close();
+            worker = null;
         }
     }
 

@@ -14,8 +14,12 @@ public class ProvisionCommandsReadiness implements HealthCheck {
     @Inject
     ProvisionCommandConsumer commands;
 
+    /** A copy standing by while another leads is ready: it takes over when elected. */
+    @Inject
+    dev.marina.service.leader.Leadership leadership;
+
     @Override
     public HealthCheckResponse call() {
-        return HealthCheckResponse.named("provision-commands").status(commands.assigned()).build();
+        return HealthCheckResponse.named("provision-commands").status(commands.assigned() || (leadership.member() && !leadership.leading())).build();
     }
 }

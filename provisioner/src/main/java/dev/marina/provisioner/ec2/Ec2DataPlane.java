@@ -84,6 +84,9 @@ public class Ec2DataPlane {
         return driver;
     }
 
+    @Inject
+    dev.marina.service.leader.Leadership leadership;
+
     void onStart(@Observes StartupEvent event) {
         if (!DriverSelection.EC2.equals(config.driver())) {
             return;
@@ -96,6 +99,9 @@ public class Ec2DataPlane {
         });
         long every = config.ec2().observeInterval().toMillis();
         timer.scheduleWithFixedDelay(() -> {
+            if (!leadership.leading()) {
+                return; // the elected copy observes and reports (docs/copies.md)
+            }
             try {
                 observeOnce(ec2);
             } catch (RuntimeException e) {

@@ -69,6 +69,16 @@ public final class InstanceRegistry {
         return registry;
     }
 
+    /**
+     * Reads the file again, replacing what is held: a provisioner copy elected leader takes over the
+     * registry another copy kept on this host (docs/copies.md).
+     */
+    public void reload() {
+        InstanceRegistry fresh = load(file);
+        byId.clear();
+        byId.putAll(fresh.byId);
+    }
+
     public Path file() {
         return file;
     }

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -63,6 +62,9 @@ public class LocalDataPlane {
     @Inject
     MeterRegistry meters;
 
+    @Inject
+    dev.marina.service.leader.Leadership leadership;
+
     private LocalDriver driver;
     private AgentCredentials agentCredentials;
     // Held here: Micrometer keeps only weak references to what its gauges and counters read.
@@ -99,11 +101,17 @@ public class LocalDataPlane {
         return driver;
     }
 
-    void onStart(@Observes StartupEvent event) {
+    /**
+     * Begins supervision for the elected copy's term (ProvisionerLeadership): the registry is read again
+     * (another copy may have kept it until now), crash recovery adopts the running agents, then the
+     * supervisor and the agent roll run.
+     */
+    public synchronized void begin() {
         if (!DriverSelection.LOCAL.equals(config.driver())) {
             return;
         }
         LocalDriver local = driver();
+        local.reload();
         supervisor = new Supervisor(local, RestartBackoff.DEFAULT, events, clock);
         Gauge.builder("marina.provisioner.instances", local, LocalDriver::instanceCount)
                 .description("instances the local driver holds").register(meters);
@@ -117,7 +125,14 @@ public class LocalDataPlane {
         });
         long interval = config.superviseInterval().toMillis();
         timer.execute(logging("crash recovery", supervisor::recover));
-        timer.scheduleWithFixedDelay(logging("supervision", supervisor::superviseOnce), interval, interval,
+        Supervisor current = supervisor;
+        // Asked before each round, not only at the term's end: a copy that stalled past its lease must
+        // not restart an agent the new leader already restarted.
+        timer.scheduleWithFixedDelay(logging("supervision", () -> {
+            if (leadership.leading()) {
+                current.superviseOnce();
+            }
+        }), interval, interval,
                 TimeUnit.MILLISECONDS);
         startAgentRoll(local);
     }
@@ -154,13 +169,31 @@ public class LocalDataPlane {
         }), 0, every, TimeUnit.MILLISECONDS));
     }
 
-    void onStop(@Observes ShutdownEvent event) {
+    /** Ends the term: supervision and the roll stop (the agents run on in their own sessions). */
+    public synchronized void end() {
         if (timer != null) {
             timer.shutdownNow();
+            awaitQuietly(timer);
+            timer = null;
         }
         if (rollTimer != null) {
             rollTimer.shutdownNow();
+            awaitQuietly(rollTimer);
+            rollTimer = null;
         }
+    }
+
+    /** A supervision round under way finishes before another copy may begin (interrupts cut its waits short). */
+    private static void awaitQuietly(ScheduledExecutorService executor) {
+        try {
+            executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void onStop(@Observes ShutdownEvent event) {
+        end();
         synchronized (this) {
             if (agentCredentials != null) {
                 agentCredentials.close();

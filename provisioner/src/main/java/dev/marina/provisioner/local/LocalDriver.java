@@ -66,6 +66,12 @@ public final class LocalDriver implements InstanceDriver {
         return instanceCount;
     }
 
+    /** Reads the registry file again (a copy elected leader takes over another copy's registry). */
+    public synchronized void reload() {
+        registry.reload();
+        instanceCount = registry.all().size();
+    }
+
     @Override
     public synchronized Instance create(CreateRequest request) {
         InstanceIds.problem(request.instanceId()).ifPresent(problem -> {

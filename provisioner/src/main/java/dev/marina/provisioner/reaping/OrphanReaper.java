@@ -45,6 +45,9 @@ public class OrphanReaper {
     Clock clock;
 
     private final DeploymentStatusView view = new DeploymentStatusView();
+    @Inject
+    dev.marina.service.leader.Leadership leadership;
+
     private DeploymentStatusReader reader;
     private ScheduledExecutorService timer;
 
@@ -70,6 +73,9 @@ public class OrphanReaper {
     }
 
     private void reapSafely() {
+        if (!leadership.leading()) {
+            return; // the elected copy reaps (docs/copies.md); a standby would reap what it does not supervise
+        }
         try {
             reapOnce();
         } catch (RuntimeException e) {

@@ -45,6 +45,9 @@ public class RetentionService {
     private BackupCatalogueReader reader;
     private ScheduledExecutorService timer;
     private S3ObjectStore store;
+    @Inject
+    dev.marina.service.leader.Leadership leadership;
+
     private RetentionReaper reaper;
     private Counter settingsFailures;
 
@@ -93,6 +96,9 @@ public class RetentionService {
     }
 
     private void runSafely() {
+        if (!leadership.leading()) {
+            return; // the elected copy deletes (docs/copies.md): one deleter per object store
+        }
         try {
             runOnce();
         } catch (RuntimeException e) {

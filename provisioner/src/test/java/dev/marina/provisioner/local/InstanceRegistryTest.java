@@ -31,6 +31,21 @@ class InstanceRegistryTest {
     }
 
     @Test
+    void reload_takes_over_what_another_copy_wrote_and_forgets_what_it_removed() {
+        Path file = dir.resolve("provisioner/instances.json");
+        InstanceRegistry standby = InstanceRegistry.load(file);
+        standby.put(record("acme-orders-9", "127.10.0.9", 9L, Instant.parse("2026-01-01T00:00:00Z")));
+        InstanceRegistry leader = InstanceRegistry.load(file);
+        leader.remove("acme-orders-9");
+        InstanceRecord created = record("acme-orders-1", "127.10.0.1", 4242L, Instant.parse("2026-01-02T03:04:05Z"));
+        leader.put(created);
+
+        standby.reload();
+        assertEquals(List.of(created), standby.all(), "the standby now holds exactly what the leader left");
+        assertEquals(List.of("127.10.0.1"), standby.addressesInUse());
+    }
+
+    @Test
     void round_trips_every_field_through_the_file() {
         Path file = dir.resolve("provisioner/instances.json");
         InstanceRegistry registry = InstanceRegistry.load(file);

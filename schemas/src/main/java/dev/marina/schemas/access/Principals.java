@@ -153,6 +153,8 @@ public final class Principals {
             literal(out, user, topic.name(), AclOperation.DESCRIBE_CONFIGS);
         }
         write(out, user, Topics.DEAD_LETTERS);
+        // Its copies elect a leader by joining the group <service>-leader on this topic (docs/copies.md).
+        read(out, user, Topics.LEADERS);
         // A service reads back what it writes (intent-service's views of statuses, rejections and tokens;
         // cert-service's challenge wishes after a restart).
         readOwnTopics(out, user, role);

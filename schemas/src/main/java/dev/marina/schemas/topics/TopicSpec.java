@@ -59,7 +59,9 @@ public record TopicSpec<V extends Message>(
         /** An API token's id (never the token). */
         TOKEN_ID("token id"),
         /** A tenant, or {@code "-"} for what concerns no tenant. */
-        TENANT("tenant");
+        TENANT("tenant"),
+        /** A service's name (the topic carries no records: see {@code Topics.LEADERS}). */
+        SERVICE("service");
 
         private final String shape;
 

@@ -20,6 +20,7 @@ import dev.marina.schemas.v1.InstanceHealth;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.IntentEvent;
 import dev.marina.schemas.v1.IntentRejection;
+import dev.marina.schemas.v1.LeaderClaim;
 import dev.marina.schemas.v1.MetricSample;
 import dev.marina.schemas.v1.ProvisionCommand;
 import dev.marina.schemas.v1.ProvisionEvent;
@@ -162,6 +163,16 @@ public final class Topics {
             CleanupPolicy.DELETE, YEAR, "intent-service",
             "changing API calls: token id, tenant, action, target, time, request id, outcome and status", SMALL);
 
+    /**
+     * Leader election for the work that needs a single actor (docs/copies.md): each such service's copies
+     * join the group {@code <service>-leader} on this topic; the copy assigned its one partition leads.
+     * Nothing is written to it: the leader's claim is the metadata of that group's committed offset.
+     */
+    public static final TopicSpec<LeaderClaim> LEADERS = new TopicSpec<>(
+            "leaders", TopicSpec.KeyKind.SERVICE, LeaderClaim.getDefaultInstance(), 1,
+            CleanupPolicy.DELETE, DAY, "none",
+            "leader election by group membership: the copy assigned its one partition leads (no records)", SMALL);
+
     public static final TopicSpec<DeadLetter> DEAD_LETTERS = new TopicSpec<>(
             "dead-letters", TopicSpec.KeyKind.ORIGINAL, DeadLetter.getDefaultInstance(),
             DEPLOYMENT_PARTITIONS, CleanupPolicy.DELETE, TWO_WEEKS, "any consumer",
@@ -175,7 +186,7 @@ public final class Topics {
             CERT_COMMANDS, CERT_EVENTS,
             AGENT_COMMANDS, AGENT_EVENTS, BACKUPS, BINLOG_ARCHIVE,
             HEARTBEATS, INSTANCE_HEALTH, METRICS, DEPLOYMENT_METRICS,
-            ROLE_CHANGES, AUTOSCALE_DECISIONS, API_TOKENS, AUDIT, DEAD_LETTERS);
+            ROLE_CHANGES, AUTOSCALE_DECISIONS, API_TOKENS, AUDIT, LEADERS, DEAD_LETTERS);
 
     /** The catalogue entry for a topic name. */
     public static Optional<TopicSpec<? extends Message>> byName(String name) {
