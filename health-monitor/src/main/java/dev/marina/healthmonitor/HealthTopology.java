@@ -53,7 +53,7 @@ public final class HealthTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, ProofSerdes.keyReader(),
                 ProofSerdes.checking(Topics.HEARTBEATS.prototype(), proof, unproven), HEARTBEATS);
-        topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), settings.downAfter(), metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), metrics), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new InstanceStateSerde()), PROCESSOR);
         topology.addSink(HEALTH_SINK, INSTANCE_HEALTH, dev.marina.service.SinkSerializers.key(Topics.INSTANCE_HEALTH),

@@ -66,11 +66,16 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     private long lastBehindLog;
 
     /**
-     * @param delayWindow how long a measured input delay holds with no record read (then silence is judged on the wall
-     *                    clock again): down-after, so a thread starved for less than twice that misjudges nothing
+     * How long a measured input delay holds with no record read for a task (then silence is judged on the wall clock
+     * again). Long, because holding only ever postpones a verdict: with a stream thread that visits a task seldom (a
+     * starved CPU, many tasks), a short hold made the monitor flap between "behind" and "on the wall clock", and live
+     * instances flapped between UP and DOWN with it (measured: ./marina bench scale). A caught-up task reads fresh
+     * records, so its delay is small whatever the hold.
      */
-    HeartbeatProcessor(HealthRules rules, Duration checkInterval, Duration delayWindow, HealthMetrics metrics) {
-        this.delay = new InputDelay(Math.max(1, delayWindow.toMillis()));
+    static final Duration DELAY_HOLD = Duration.ofSeconds(10);
+
+    HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
+        this.delay = new InputDelay(DELAY_HOLD.toMillis());
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.metrics = metrics;
