@@ -73,9 +73,14 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
      * records, so its delay is small whatever the hold.
      */
     static final Duration DELAY_HOLD = Duration.ofSeconds(10);
+    /**
+     * The delay is the freshest of the records read in the last one or two of these windows: short, so a growing backlog
+     * is followed at once (see {@link InputDelay}); long enough to hold records of the agents whose clocks are right.
+     */
+    static final Duration DELAY_WINDOW = Duration.ofSeconds(1);
 
     HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
-        this.delay = new InputDelay(DELAY_HOLD.toMillis());
+        this.delay = new InputDelay(DELAY_WINDOW.toMillis(), DELAY_HOLD.toMillis());
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.metrics = metrics;

@@ -173,6 +173,19 @@ class HealthTopologyTest {
     }
 
     @Test
+    void a_monitor_falling_further_behind_follows_its_growing_delay() {
+        // A monitor losing ground: the read delay grows from 1 s to 4 s over 10 s. Judged on an old, smaller delay,
+        // every heartbeat it has not caught up on yet would look like silence.
+        for (int i = 0; i < 50; i++) {
+            Instant sent = now.minus(Duration.ofMillis(1_000 + 60L * i));
+            heartbeats.pipeInput(DEPLOYMENT, heartbeat(sent), sent);
+            advance(Duration.ofMillis(200));
+        }
+        assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()), "a live instance read ever later stays UP");
+        assertEquals(4.0, registry.get("marina.health.behind").gauge().value(), 0.3);
+    }
+
+    @Test
     void silence_makes_an_instance_suspect_then_down_with_no_record_arriving() {
         send(heartbeat(now));
         health.readRecord();

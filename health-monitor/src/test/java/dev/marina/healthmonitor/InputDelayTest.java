@@ -7,7 +7,8 @@ import org.junit.jupiter.api.Test;
 
 class InputDelayTest {
 
-    private final InputDelay delay = new InputDelay(1000);
+    /** Windows of 1 s, a measured delay held 10 s with nothing read. */
+    private final InputDelay delay = new InputDelay(1_000, 10_000);
 
     @Test
     void nothingReadIsNoDelay() {
@@ -35,11 +36,23 @@ class InputDelayTest {
     }
 
     @Test
-    void theDelayIsForgottenAfterTwoWindowsWithoutARecordAndNeverGrowsWhileIdle() {
+    void aGrowingBacklogIsFollowedWithinTwoWindows() {
+        // A starved monitor: each burst it reads is later than the one before.
+        delay.seen(10_000, 11_000);
+        assertEquals(1_000, delay.behindMs(11_000));
+        delay.seen(10_500, 12_500);
+        assertEquals(1_000, delay.behindMs(12_500), "the previous window's fresher record still counts");
+        delay.seen(11_000, 14_100);
+        assertEquals(3_100, delay.behindMs(14_100), "not the 1 s of a backlog that has since grown");
+    }
+
+    @Test
+    void theLastDelayHoldsWhileNothingIsReadThenIsForgotten() {
         delay.seen(7_000, 10_000);
         assertEquals(3_000, delay.behindMs(10_500));
-        assertEquals(3_000, delay.behindMs(11_500), "still the previous window's");
-        assertEquals(0, delay.behindMs(12_100), "nothing read for two windows: caught up, judged on the wall clock");
+        assertEquals(3_000, delay.behindMs(15_000), "a task visited seldom reads in bursts: held between them");
+        assertEquals(3_000, delay.behindMs(20_000), "held up to the hold");
+        assertEquals(0, delay.behindMs(20_001), "nothing read for the hold: caught up, judged on the wall clock");
     }
 
     @Test
@@ -50,7 +63,8 @@ class InputDelayTest {
     }
 
     @Test
-    void aWindowMustBePositive() {
-        assertThrows(IllegalArgumentException.class, () -> new InputDelay(0));
+    void aWindowMustBePositiveAndAHoldNotNegative() {
+        assertThrows(IllegalArgumentException.class, () -> new InputDelay(0, 1_000));
+        assertThrows(IllegalArgumentException.class, () -> new InputDelay(1_000, -1));
     }
 }
