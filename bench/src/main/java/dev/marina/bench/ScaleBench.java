@@ -57,7 +57,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  *   <li>kill 1% of primaries at once: detection (kill → Down) and failover decision (kill → PROMOTE) p50/p99.</li>
  * </ul>
  *
- * <pre>./marina bench scale [deployments=1000] [steady seconds=60] [heartbeat ms=200]</pre>
+ * <pre>./marina bench scale [deployments=1000] [steady seconds=60] [heartbeat ms=200] [copies=1]</pre>
+ *
+ * With 2 or more copies of each service (docs/copies.md) the bench also kills one copy of each mid-run (the elected
+ * leader of provisioner, dns-service and cert-service; copy 2 of intent-service and health-monitor, whose partitions move)
+ * and prints what the fleet saw while the survivors took over: deployments still Ready, false verdicts, the commands the
+ * survivors answered.
  *
  * A heartbeat interval other than the agents' 200 ms scales the timings that hang on it, keeping the platform's ratios:
  * suspect after 3 intervals, down after 7.5, the primary's lease 5, the reconciler's failover-min-silence 6 (the trade-off
@@ -80,8 +85,13 @@ public final class ScaleBench {
         int deployments = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int steadySeconds = args.length > 1 ? Integer.parseInt(args[1]) : 60;
         Duration heartbeat = Duration.ofMillis(args.length > 2 ? Long.parseLong(args[2]) : 200);
-        System.out.printf("scale: %d deployments x 3 simulated instances, heartbeat every %d ms (%d cores, %d MiB max heap here)%n",
-                deployments, heartbeat.toMillis(), Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        int copies = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+        if (deployments < 1 || steadySeconds < 1 || heartbeat.toMillis() < 50 || copies < 1 || copies > 4) {
+            throw new IllegalArgumentException("usage: scale [deployments ≥ 1] [steady seconds ≥ 1] [heartbeat ms ≥ 50] [copies 1..4]");
+        }
+        System.out.printf("scale: %d deployments x 3 simulated instances, heartbeat every %d ms, %d cop%s of each service"
+                        + " (%d cores, %d MiB max heap here)%n", deployments, heartbeat.toMillis(), copies, copies == 1 ? "y" : "ies",
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         Path work = Files.createTempDirectory("marina-scale-");
         Path tokenFile = work.resolve("plane.token");
         Files.writeString(tokenFile, UUID.randomUUID().toString(), java.nio.charset.StandardCharsets.UTF_8);
@@ -101,7 +111,7 @@ public final class ScaleBench {
         }
         Duration lease = heartbeat.equals(Duration.ofMillis(200)) ? Duration.ofSeconds(1) : heartbeat.multipliedBy(5);
         long started = System.nanoTime();
-        try (Platform platform = Platform.start(settings)) {
+        try (Platform platform = Platform.start(Platform.SERVICES, settings, copies)) {
             System.out.printf("platform up in %.1f s%n", (System.nanoTime() - started) / 1e9);
             Properties planeKafka = planePrincipal(platform, work);
             SimulatedPlane.Settings planeSettings = new SimulatedPlane.Settings(planeKafka, work.resolve("instances"),
@@ -111,7 +121,7 @@ public final class ScaleBench {
                  Watch watch = new Watch(platform.adminClient());
                  Milestones milestones = new Milestones(platform.adminClient())) {
                 api.attach(plane);
-                run(platform, plane, watch, milestones, deployments, steadySeconds);
+                run(platform, plane, watch, milestones, deployments, steadySeconds, copies);
             }
         } finally {
             api.close();
@@ -131,7 +141,7 @@ public final class ScaleBench {
     };
 
     private static void run(Platform platform, SimulatedPlane plane, Watch watch, Milestones milestones, int deployments,
-            int steadySeconds) throws Exception {
+            int steadySeconds, int copies) throws Exception {
         // --- apply all at once ---
         ExecutorService pool = Executors.newFixedThreadPool(8);
         Map<String, Long> appliedAt = new ConcurrentHashMap<>();
@@ -196,9 +206,15 @@ public final class ScaleBench {
 
         // --- steady state ---
         System.out.printf("%nsteady state, %d s:%n", steadySeconds);
-        Map<String, ProcessCpu.Snapshot> cpuBefore = new HashMap<>();
+        List<String> processes = new ArrayList<>();
         for (String service : Platform.SERVICES) {
-            cpuBefore.put(service, ProcessCpu.total(platform.processOf(service).pid()));
+            for (int k = 1; k <= copies; k++) {
+                processes.add(Platform.copyName(service, k));
+            }
+        }
+        Map<String, ProcessCpu.Snapshot> cpuBefore = new HashMap<>();
+        for (String process : processes) {
+            cpuBefore.put(process, ProcessCpu.total(platform.processOf(process).pid()));
         }
         Map<String, Long> offsetsBefore = offsets(platform);
         long falseBefore = watch.badVerdicts.get();
@@ -207,16 +223,16 @@ public final class ScaleBench {
         double seconds = (System.nanoTime() - steadyStart) / 1e9;
         Map<String, Long> offsetsAfter = offsets(platform);
         double healthCpu = 0;
-        System.out.printf("  %-16s %8s %8s%n", "service", "cores", "RSS MiB");
-        for (String service : Platform.SERVICES) {
-            long pid = platform.processOf(service).pid();
-            double cpu = ProcessCpu.total(pid).since(cpuBefore.get(service));
-            if (service.equals("health-monitor")) {
-                healthCpu = cpu;
+        System.out.printf("  %-18s %8s %8s%n", "service", "cores", "RSS MiB");
+        for (String process : processes) {
+            long pid = platform.processOf(process).pid();
+            double cpu = ProcessCpu.total(pid).since(cpuBefore.get(process));
+            if (process.startsWith("health-monitor")) {
+                healthCpu += cpu;
             }
-            System.out.printf("  %-16s %8.2f %8d%n", service, cpu / seconds, ProcessCpu.rssMb(pid));
+            System.out.printf("  %-18s %8.2f %8d%n", process, cpu / seconds, ProcessCpu.rssMb(pid));
         }
-        System.out.printf("  %-16s %8s %8d%n", "simulated plane", "-", (Runtime.getRuntime().totalMemory() >> 20));
+        System.out.printf("  %-18s %8s %8d%n", "simulated plane", "-", (Runtime.getRuntime().totalMemory() >> 20));
         System.out.println("  messages/s per topic:");
         for (String topic : WATCHED) {
             System.out.printf("    %-20s %10.0f%n", topic, (offsetsAfter.getOrDefault(topic, 0L) - offsetsBefore.getOrDefault(topic, 0L)) / seconds);
@@ -245,6 +261,10 @@ public final class ScaleBench {
         System.out.printf("%nAPI:%n");
         printPercentiles("  GET one deployment", gets);
         printPercentiles("  list (" + listed + " deployments)", lists);
+
+        if (copies > 1) {
+            killOneCopyOfEach(platform, plane, watch, deployments, steadySeconds);
+        }
 
         // --- saturated CPU ---
         int busyThreads = Runtime.getRuntime().availableProcessors() * 2;
@@ -309,6 +329,40 @@ public final class ScaleBench {
         System.out.printf("  plane: %s%n", plane.stats());
     }
 
+    /**
+     * One copy of each service killed at once (SIGKILL): the elected leader of the single-actor services, copy 2 of the
+     * partitioned ones (copy 1 of intent-service serves the bench's API calls). Then a steady window: the fleet must stay
+     * Ready, with no verdict against a live instance, while the survivors take over the work.
+     */
+    private static void killOneCopyOfEach(Platform platform, SimulatedPlane plane, Watch watch, int deployments, int seconds)
+            throws Exception {
+        List<String> victims = new ArrayList<>();
+        for (String service : List.of("provisioner", "dns-service", "cert-service")) {
+            victims.add(platform.leaderCopy(service));
+        }
+        victims.add(Platform.copyName("intent-service", 2));
+        victims.add(Platform.copyName("health-monitor", 2));
+        long falseBefore = watch.badVerdicts.get();
+        int readyBefore = watch.readyNow();
+        int promotesBefore = watch.promotes.values().stream().mapToInt(List::size).sum();
+        long notReadyBefore = watch.notReadyCount();
+        SimulatedPlane.Stats planeBefore = plane.stats();
+        long killedAt = System.nanoTime();
+        for (String victim : victims) {
+            platform.kill(victim);
+        }
+        System.out.printf("%nkilled one copy of each service at once: %s%n", victims);
+        Thread.sleep(seconds * 1000L);
+        System.out.printf("  after %.0f s: %d of %d deployments Ready (before: %d), %d status changes to not Ready;"
+                        + " false verdicts: %d; PROMOTEs: %d%n", (System.nanoTime() - killedAt) / 1e9, watch.readyNow(), deployments,
+                readyBefore, watch.notReadyCount() - notReadyBefore, watch.badVerdicts.get() - falseBefore,
+                watch.promotes.values().stream().mapToInt(List::size).sum() - promotesBefore);
+        for (String service : List.of("provisioner", "dns-service", "cert-service")) {
+            System.out.printf("  %s now led by %s%n", service, platform.leaderCopy(service));
+        }
+        System.out.printf("  plane before: %s%n  plane after:  %s%n", planeBefore, plane.stats());
+    }
+
     /** The plane's Kafka principal: one AGENT principal for all its instances (each still proves its records with its own key). */
     private static Properties planePrincipal(Platform platform, Path work) {
         Path file = work.resolve("plane-kafka.properties");
@@ -361,6 +415,9 @@ public final class ScaleBench {
         final Map<String, List<Long>> promotes = new ConcurrentHashMap<>();
         final Set<String> killed = ConcurrentHashMap.newKeySet();
         final java.util.concurrent.atomic.AtomicLong badVerdicts = new java.util.concurrent.atomic.AtomicLong();
+        /** Each deployment's latest phase, and how often one left Ready. */
+        private final Map<String, Phase> phases = new ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong leftReady = new java.util.concurrent.atomic.AtomicLong();
         private volatile long lastReadyAt;
         private volatile boolean running = true;
         private final Thread thread;
@@ -402,6 +459,10 @@ public final class ScaleBench {
                 if (d instanceof Decoded.Ok<DeploymentStatus> ok) {
                     DeploymentStatus s = ok.value();
                     String key = s.getDeployment().getTenant() + "/" + s.getDeployment().getName();
+                    Phase before = phases.put(key, s.getPhase());
+                    if (before == Phase.PHASE_READY && s.getPhase() != Phase.PHASE_READY) {
+                        leftReady.incrementAndGet();
+                    }
                     if (s.getPhase() == Phase.PHASE_READY && firstReady.putIfAbsent(key, r.timestamp()) == null) {
                         lastReadyAt = Math.max(lastReadyAt, r.timestamp());
                     }
@@ -434,6 +495,16 @@ public final class ScaleBench {
 
         int readyCount() {
             return firstReady.size();
+        }
+
+        /** Deployments whose latest status is Ready. */
+        int readyNow() {
+            return (int) phases.values().stream().filter(p -> p == Phase.PHASE_READY).count();
+        }
+
+        /** Times a deployment's status left Ready. */
+        long notReadyCount() {
+            return leftReady.get();
         }
 
         long lastReadyAt() {

@@ -13,7 +13,6 @@ import dev.marina.schemas.v1.AgentCommand;
 import dev.marina.schemas.v1.AgentOp;
 import dev.marina.schemas.v1.CertCommand;
 import dev.marina.schemas.v1.CertEvent;
-import dev.marina.schemas.v1.LeaderClaim;
 import dev.marina.schemas.v1.ProvisionCommand;
 import dev.marina.schemas.v1.ProvisionEvent;
 import dev.marina.schemas.v1.ProvisionOp;
@@ -27,11 +26,9 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
@@ -61,7 +58,7 @@ class CopiesIT {
             List<String> killed = new ArrayList<>();
             Map<String, String> killedLeaders = new TreeMap<>();
             for (String service : List.of("provisioner", "dns-service", "cert-service")) {
-                killedLeaders.put(service, leaderCopy(platform, service));
+                killedLeaders.put(service, platform.leaderCopy(service));
             }
             killed.addAll(killedLeaders.values());
             killed.add("intent-service");
@@ -77,7 +74,7 @@ class CopiesIT {
             System.out.printf("copies: Ready %d ms after the kills%n", Duration.ofNanos(System.nanoTime() - killedAt).toMillis());
             for (Map.Entry<String, String> e : killedLeaders.entrySet()) {
                 String survivor = e.getValue().equals(e.getKey()) ? Platform.copyName(e.getKey(), 2) : e.getKey();
-                assertEquals(survivor, leaderCopy(platform, e.getKey()), e.getKey() + " is led by the surviving copy");
+                assertEquals(survivor, platform.leaderCopy(e.getKey()), e.getKey() + " is led by the surviving copy");
             }
 
             // The API answers GET and list for the deployment from the surviving copy.
@@ -121,25 +118,6 @@ class CopiesIT {
             assertEquals(200, get.status());
             assertNotEquals(oldPrimary, primaryOf(get.body().path("status")), "the surviving copy reports the new primary");
         }
-    }
-
-    /** The copy (as Platform names it) whose claim the service's election holds. */
-    private static String leaderCopy(Platform platform, String service) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Admin admin = Admin.create(platform.adminClient())) {
-                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(service + "-leader")
-                        .partitionsToOffsetAndMetadata().get();
-                OffsetAndMetadata o = offsets.get(new TopicPartition(Topics.LEADERS.name(), 0));
-                if (o != null) {
-                    String copy = ProtoJsonSerde.fromJson(LeaderClaim.getDefaultInstance(),
-                            o.metadata().getBytes(StandardCharsets.UTF_8)).value().getCopy();
-                    return copy.endsWith("-1") ? copy.substring(0, copy.length() - 2) : copy;
-                }
-            }
-            Platform.sleep(Duration.ofMillis(200));
-        }
-        throw new AssertionError("no leader claim for " + service);
     }
 
     private static JsonNode awaitReady(Platform platform, String copy, String path) throws Exception {

@@ -6,6 +6,12 @@ import dev.marina.testkit.SharedKafka;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.serde.ProtoJsonSerde;
+import dev.marina.schemas.v1.LeaderClaim;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import dev.marina.testkit.LocalBind;
 import dev.marina.testkit.LocalPebble;
 import dev.marina.testkit.LocalKafka;
@@ -375,6 +381,25 @@ public final class Platform implements AutoCloseable {
     public void restart(String service) throws Exception {
         launch(service, settingsOf.get(service));
         awaitReady(service);
+    }
+
+    /** The copy (as Platform names it) whose claim the service's election holds. */
+    public String leaderCopy(String service) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            try (Admin admin = Admin.create(adminClient())) {
+                Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(service + "-leader")
+                        .partitionsToOffsetAndMetadata().get();
+                OffsetAndMetadata o = offsets.get(new TopicPartition(Topics.LEADERS.name(), 0));
+                if (o != null) {
+                    String copy = ProtoJsonSerde.fromJson(LeaderClaim.getDefaultInstance(),
+                            o.metadata().getBytes(StandardCharsets.UTF_8)).value().getCopy();
+                    return copy.endsWith("-1") ? copy.substring(0, copy.length() - 2) : copy;
+                }
+            }
+            sleep(Duration.ofMillis(200));
+        }
+        throw new AssertionError("no leader claim for " + service);
     }
 
     /** The process of a service, for measurements. */
