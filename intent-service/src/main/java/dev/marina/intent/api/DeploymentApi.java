@@ -12,6 +12,7 @@ import dev.marina.schemas.v1.DeploymentRef;
 import dev.marina.schemas.v1.DeploymentSpec;
 import dev.marina.schemas.v1.DeploymentStatus;
 import dev.marina.schemas.v1.DeploymentView;
+import dev.marina.schemas.v1.ListResponse;
 import dev.marina.schemas.v1.Endpoint;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.IntentEvent;
@@ -26,7 +27,6 @@ import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -205,23 +205,24 @@ public class DeploymentApi {
         return view.build();
     }
 
-    /** Every deployment the caller may see, or those of one tenant; a tenant token sees its own tenant's only. */
-    public List<DeploymentView> list(Caller caller, String requestedTenant) {
+    /**
+     * A page of the deployments the caller may see, or of one tenant's, in key order; a tenant token sees its own tenant's
+     * only. Page size 0 is {@link ListPage#DEFAULT_SIZE}; the response's next page token is empty on the last page.
+     */
+    public ListResponse list(Caller caller, String requestedTenant, int pageSize, String pageToken) {
         Optional<String> visible = Access.visibleTenant(caller, requestedTenant);
+        ListPage.Request request = ListPage.request(visible.orElse(""), pageSize, pageToken);
         if (visible.isEmpty()) {
-            return List.of();
+            return ListResponse.getDefaultInstance();
         }
-        String tenant = visible.get();
-        List<DeploymentView> result = new ArrayList<>();
-        views.intents().stream()
-                .filter(i -> tenant == null || tenant.isEmpty() || i.getDeployment().getTenant().equals(tenant))
-                .sorted(Comparator.comparing(i -> DeploymentKey.of(i.getDeployment())))
-                .forEach(i -> {
-                    DeploymentView.Builder view = DeploymentView.newBuilder().setIntent(withoutSecrets(i));
-                    views.status(DeploymentKey.of(i.getDeployment())).ifPresent(view::setStatus);
-                    result.add(view.build());
-                });
-        return result;
+        ListPage.Page<Intent> page = ListPage.of(views.sortedIntents(), request);
+        ListResponse.Builder response = ListResponse.newBuilder().setNextPageToken(page.nextToken());
+        for (Intent i : page.entries()) {
+            DeploymentView.Builder view = DeploymentView.newBuilder().setIntent(withoutSecrets(i));
+            views.status(DeploymentKey.of(i.getDeployment())).ifPresent(view::setStatus);
+            response.addDeployments(view.build());
+        }
+        return response.build();
     }
 
     public Credentials credentials(Caller caller, DeploymentRef ref) {

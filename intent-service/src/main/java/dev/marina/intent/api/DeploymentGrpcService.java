@@ -53,7 +53,7 @@ public class DeploymentGrpcService extends DeploymentServiceGrpc.DeploymentServi
 
     @Override
     public void list(ListRequest request, StreamObserver<ListResponse> response) {
-        unary(response, () -> ListResponse.newBuilder().addAllDeployments(api.list(ApiTokenInterceptor.caller(), request.getTenant())).build());
+        unary(response, () -> api.list(ApiTokenInterceptor.caller(), request.getTenant(), request.getPageSize(), request.getPageToken()));
     }
 
     @Override

@@ -13,12 +13,12 @@ import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.v1.ApplyRequest;
 import dev.marina.schemas.v1.DeploymentRef;
-import dev.marina.schemas.v1.ListResponse;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -105,9 +105,11 @@ public class DeploymentResource {
     }
 
     @GET
-    @Operation(summary = "All deployments, or a tenant's; a tenant token sees only its own tenant's")
-    public Response list(@QueryParam("tenant") String tenant) {
-        return json(ListResponse.newBuilder().addAllDeployments(api.list(caller.get(), tenant)).build());
+    @Operation(summary = "A page of all deployments, or of a tenant's, in name order; a tenant token sees only its own tenant's."
+            + " pageSize 1..1000 (default 500); pass the response's nextPageToken as pageToken for the next page")
+    public Response list(@QueryParam("tenant") String tenant, @QueryParam("pageSize") @DefaultValue("0") int pageSize,
+            @QueryParam("pageToken") String pageToken) {
+        return json(api.list(caller.get(), tenant, pageSize, pageToken));
     }
 
     @DELETE

@@ -34,7 +34,8 @@ public class DeploymentViews {
     @Inject
     KafkaClients kafka;
 
-    private final Map<String, Intent> intents = new ConcurrentHashMap<>();
+    /** Sorted by deployment key: the list API reads pages of it as ranges (see ListPage). */
+    private final java.util.concurrent.ConcurrentNavigableMap<String, Intent> intents = new java.util.concurrent.ConcurrentSkipListMap<>();
     private final Map<String, DeploymentStatus> statuses = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<IntakeOutcome>> pending = new ConcurrentHashMap<>();
     private final BroadcastProcessor<DeploymentStatus> statusChanges = BroadcastProcessor.create();
@@ -82,6 +83,11 @@ public class DeploymentViews {
 
     public Collection<Intent> intents() {
         return intents.values();
+    }
+
+    /** Every intent by deployment key, in key order (a read-only view that follows the topic). */
+    public java.util.NavigableMap<String, Intent> sortedIntents() {
+        return java.util.Collections.unmodifiableNavigableMap(intents);
     }
 
     /** Registers interest in a request's outcome; call before publishing the request. */

@@ -154,6 +154,28 @@ class DeploymentApiIT {
     }
 
     @Test
+    void the_list_comes_in_pages_that_follow_their_tokens_and_refuses_a_bad_size_or_token() {
+        String t = tenant + "-pages";
+        for (String name : List.of("p1", "p2", "p3")) {
+            api().body(SMALL).put("/v1/deployments/" + t + "/" + name).then().statusCode(200);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> api().queryParam("tenant", t).get("/v1/deployments")
+                .then().statusCode(200).body("deployments", org.hamcrest.Matchers.hasSize(3)).body("nextPageToken", nullValue()));
+        String token = api().queryParam("tenant", t).queryParam("pageSize", 2).get("/v1/deployments").then().statusCode(200)
+                .body("deployments.intent.deployment.name", org.hamcrest.Matchers.contains("p1", "p2"))
+                .extract().path("nextPageToken");
+        api().queryParam("tenant", t).queryParam("pageSize", 2).queryParam("pageToken", token).get("/v1/deployments").then()
+                .statusCode(200).body("deployments.intent.deployment.name", org.hamcrest.Matchers.contains("p3"))
+                .body("nextPageToken", nullValue());
+        api().queryParam("pageSize", 1001).get("/v1/deployments").then().statusCode(400)
+                .body("violations[0].field", equalTo("pageSize"));
+        api().queryParam("tenant", tenant).queryParam("pageToken", token).get("/v1/deployments").then().statusCode(400)
+                .body("violations[0].field", equalTo("pageToken"));
+        api().queryParam("pageToken", "garbage").get("/v1/deployments").then().statusCode(400)
+                .body("violations[0].reason", containsString("not a page token"));
+    }
+
+    @Test
     void a_stale_expected_generation_is_a_conflict() {
         api().body(SMALL).put("/v1/deployments/" + tenant + "/billing").then().statusCode(200);
         api().header("If-Match", "\"7\"").body(SMALL.replace("}}", ",\"replicas\":1}}"))
