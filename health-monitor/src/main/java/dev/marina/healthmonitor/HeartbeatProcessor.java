@@ -138,7 +138,15 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     /** The wall-clock check: judge every deployment whose next check time has come, at {@code timestamp}. */
     private void checkDueDeployments(long timestamp) {
         long started = System.nanoTime();
-        Watch watch = watchAt(judgedAt(timestamp));
+        long behind = delay.behindMs(timestamp);
+        // Reported here, once per check, rather than per heartbeat (thousands a second on one task).
+        metrics.behind(task, behind);
+        if (behind >= 1000 && timestamp - lastBehindLog >= 10_000) {
+            lastBehindLog = timestamp;
+            LOG.warnf("health-monitor is behind its heartbeats task=%s behind_ms=%d: silence is judged as of where it has read to",
+                    task, behind);
+        }
+        Watch watch = watchAt(timestamp - behind);
         List<String> due = new ArrayList<>();
         for (Map.Entry<String, Long> entry : dueAt.entrySet()) {
             if (entry.getValue() <= timestamp) {
@@ -170,14 +178,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
 
     /** The wall-clock time {@code wall}, less how far behind its input this task reads. */
     private long judgedAt(long wall) {
-        long behind = delay.behindMs(wall);
-        metrics.behind(task, behind);
-        if (behind >= 1000 && wall - lastBehindLog >= 10_000) {
-            lastBehindLog = wall;
-            LOG.warnf("health-monitor is behind its heartbeats task=%s behind_ms=%d: silence is judged as of where it has read to",
-                    task, behind);
-        }
-        return wall - behind;
+        return wall - delay.behindMs(wall);
     }
 
     /** The first moment this task works (a record or a check) is when it started watching. */
