@@ -122,7 +122,7 @@ public final class SimulatedPlane implements AutoCloseable {
     private final Map<String, Long> serials = new ConcurrentHashMap<>();
     private final Supplier<SecretBox> secrets;
     private final AgentMetrics metrics = new AgentMetrics(new SimpleMeterRegistry());
-    private final ProofKeys keys;
+    private final RegistryKeys keys;
     private final EventPublisher publisher;
     private final KafkaProducer<byte[], byte[]> reports;
     private final ExecutorService[] workers;
@@ -193,6 +193,7 @@ public final class SimulatedPlane implements AutoCloseable {
                 files, secrets, metrics, clock, settings.lease());
         instance.useUnaskedEvents(event -> answer(instance, event));
         instances.put(create.instanceId(), instance);
+        keys.keyId = create.key().keyId();
         byAddress.put(address, instance);
         byDeployment.computeIfAbsent(create.deploymentKey(), k -> ConcurrentHashMap.newKeySet()).add(instance);
         worker(instance).execute(() -> {
@@ -477,10 +478,15 @@ public final class SimulatedPlane implements AutoCloseable {
 
     /** Proves and checks with each instance's own key, as its agent would hold it. */
     private final class RegistryKeys implements ProofKeys {
+        /**
+         * The platform key's id, which every instance key is derived under: the latest created instance's (read per record,
+         * so a field rather than a look into the registry).
+         */
+        volatile String keyId = "";
+
         @Override
         public String keyId() {
-            SimulatedInstance any = instances.values().stream().findAny().orElse(null);
-            return any == null ? "" : any.key.keyId();
+            return keyId;
         }
 
         @Override
