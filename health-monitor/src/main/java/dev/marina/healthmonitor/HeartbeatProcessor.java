@@ -66,21 +66,26 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     private long lastBehindLog;
 
     /**
-     * How long a measured input delay holds with no record read for a task (then silence is judged on the wall clock
-     * again). Long, because holding only ever postpones a verdict: with a stream thread that visits a task seldom (a
-     * starved CPU, many tasks), a short hold made the monitor flap between "behind" and "on the wall clock", and live
-     * instances flapped between UP and DOWN with it (measured: ./marina bench scale). A caught-up task reads fresh
-     * records, so its delay is small whatever the hold.
+     * How long a task that is behind stays judged at its position with no record read (then on the wall clock again: its
+     * instances may all be silent). Holding only postpones a verdict, never brings one sooner; short enough that a
+     * partition whose every instance died is still seen DOWN within seconds, long enough that a stream thread that visits
+     * a task late (a starved CPU, many tasks) reads its next records before the hold runs out.
      */
-    static final Duration DELAY_HOLD = Duration.ofSeconds(10);
+    static final Duration DELAY_HOLD = Duration.ofSeconds(5);
     /**
-     * The delay is the freshest of the records read in the last one or two of these windows: short, so a growing backlog
-     * is followed at once (see {@link InputDelay}); long enough to hold records of the agents whose clocks are right.
+     * The position is the newest of the records read in the last one or two of these windows: short, so an agent whose
+     * clock ran ahead is soon forgotten (see {@link InputDelay}); long enough to hold records of the agents whose clocks
+     * are right.
      */
     static final Duration DELAY_WINDOW = Duration.ofSeconds(1);
+    /**
+     * Heartbeats read within this of being sent: the monitor is caught up and judges on the wall clock. Small beside
+     * suspect-after less the heartbeat interval (600 − 200 ms), so being a little behind cannot make an instance suspect.
+     */
+    static final Duration CAUGHT_UP = Duration.ofMillis(100);
 
     HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
-        this.delay = new InputDelay(DELAY_WINDOW.toMillis(), DELAY_HOLD.toMillis());
+        this.delay = new InputDelay(DELAY_WINDOW.toMillis(), DELAY_HOLD.toMillis(), CAUGHT_UP.toMillis());
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.metrics = metrics;
@@ -138,7 +143,8 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     /** The wall-clock check: judge every deployment whose next check time has come, at {@code timestamp}. */
     private void checkDueDeployments(long timestamp) {
         long started = System.nanoTime();
-        long behind = delay.behindMs(timestamp);
+        long judgedAt = delay.judgedAt(timestamp);
+        long behind = timestamp - judgedAt;
         // Reported here, once per check, rather than per heartbeat (thousands a second on one task).
         metrics.behind(task, behind);
         if (behind >= 1000 && timestamp - lastBehindLog >= 10_000) {
@@ -146,7 +152,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
             LOG.warnf("health-monitor is behind its heartbeats task=%s behind_ms=%d: silence is judged as of where it has read to",
                     task, behind);
         }
-        Watch watch = watchAt(timestamp - behind);
+        Watch watch = watchAt(judgedAt);
         List<String> due = new ArrayList<>();
         for (Map.Entry<String, Long> entry : dueAt.entrySet()) {
             if (entry.getValue() <= timestamp) {
@@ -178,7 +184,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
 
     /** The wall-clock time {@code wall}, less how far behind its input this task reads. */
     private long judgedAt(long wall) {
-        return wall - delay.behindMs(wall);
+        return delay.judgedAt(wall);
     }
 
     /** The first moment this task works (a record or a check) is when it started watching. */

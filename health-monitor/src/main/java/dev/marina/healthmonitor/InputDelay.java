@@ -1,23 +1,24 @@
 package dev.marina.healthmonitor;
 
 /**
- * How far behind its input the monitor is, so it judges silence as of where it has read to, not as of the wall
- * clock. A monitor that falls behind (a starved CPU, a backlog after a rebalance) reads heartbeats seconds after they
- * were sent; judged on the wall clock, every one of them is old news and live instances turn SUSPECT and DOWN, and the
- * reconciler fails over or replaces them. Judged as of its own position, the monitor only ever decides later, never
- * sooner: a primary has had longer to fence itself, so the failover invariant (down-after &gt; lease) still holds.
+ * As of when the monitor judges silence: the wall clock when it is caught up with its heartbeats, and where it has
+ * read to when it is behind. A monitor that falls behind (a starved CPU, a backlog after a rebalance) reads heartbeats
+ * seconds after they were sent; judged on the wall clock, every one of them is old news and live instances turn
+ * SUSPECT and DOWN, and the reconciler fails over or replaces them. Judged as of its own position, the monitor only
+ * ever decides later, never sooner: a primary has had longer to fence itself, so the failover invariant
+ * (down-after &gt; lease) still holds.
  *
- * <p>The delay is the <em>freshest</em> record's (wall clock when read minus the record's timestamp) over the last two
- * short windows: one agent whose clock is behind cannot hold back judging the others (their fresher records read in
- * the same window win), and one whose clock is ahead only reads as no delay. The windows are short so that a growing
- * delay is followed at once: the freshest delay of a long window is the smallest of a backlog that has since grown,
- * and every instance the monitor has not yet caught up on looked silent (measured: ./marina bench scale flapped live
- * instances between UP and SUSPECT with 10 s windows).
+ * <p>The position is the newest record timestamp read in the last one or two short windows (wall clock): one agent
+ * whose clock is behind cannot hold it back (the others' newer records win), and one whose clock is ahead counts as
+ * read when it was read, no later. The monitor is caught up when that record was read within {@code caughtUpMs} of
+ * being sent; then silence is judged on the wall clock.
  *
- * <p>With no record read, the last measured delay <em>holds</em> for a while: a stream thread that visits a task
- * seldom (a starved CPU, many tasks) reads in bursts, and dropping to "no delay" between bursts would judge the burst's
- * instances on the wall clock. After the hold the delay is zero: nothing read for that long means caught up (or
- * nothing to read), and silence is judged on the wall clock, as before.
+ * <p>Behind, the judgement stays at the position until more is read: it does not move on with the wall clock. A
+ * judgement that moved on (the wall clock less the delay last measured) called every instance whose heartbeats the
+ * monitor had not read yet silent for as long as the stream thread had not visited the task — a starved thread visits
+ * late and in bursts — and live instances flapped UP, SUSPECT, DOWN, UP (measured: ./marina bench scale). With nothing
+ * read for {@code holdMs} the judgement goes back to the wall clock: nothing read for that long means nothing to read
+ * (every instance of the partition silent), which must still be detected, later but surely.
  *
  * <p>Not thread-safe: one per stream task, used from its thread.
  */
@@ -25,38 +26,65 @@ final class InputDelay {
 
     private final long windowMs;
     private final long holdMs;
+    private final long caughtUpMs;
     private long windowStart = Long.MIN_VALUE;
-    /** Smallest delay seen in the current window, and in the previous one; Long.MAX_VALUE: no record. */
-    private long current = Long.MAX_VALUE;
-    private long previous = Long.MAX_VALUE;
-    /** The freshest delay as of the last record read, and when that was (wall clock): held while nothing is read. */
-    private long measured;
+    /** Newest record timestamp read in the current window and the previous one (Long.MIN_VALUE: none), and when read. */
+    private long current = Long.MIN_VALUE;
+    private long currentReadAt;
+    private long previous = Long.MIN_VALUE;
+    private long previousReadAt;
+    /** The position as of the last record read, when that was read, and when the last record was read (wall clock). */
+    private long held = Long.MIN_VALUE;
+    private long heldReadAt;
     private long lastReadAt = Long.MIN_VALUE;
 
-    InputDelay(long windowMs, long holdMs) {
-        if (windowMs <= 0 || holdMs < 0) {
-            throw new IllegalArgumentException("window must be positive and hold not negative");
+    InputDelay(long windowMs, long holdMs, long caughtUpMs) {
+        if (windowMs <= 0 || holdMs < 0 || caughtUpMs < 0) {
+            throw new IllegalArgumentException("window must be positive, hold and caught-up not negative");
         }
         this.windowMs = windowMs;
         this.holdMs = holdMs;
+        this.caughtUpMs = caughtUpMs;
     }
 
     /** A record with timestamp {@code recordMs} was read at {@code wallMs}. */
     void seen(long recordMs, long wallMs) {
         roll(wallMs);
-        current = Math.min(current, wallMs - recordMs);
-        measured = Math.max(0, Math.min(current, previous));
+        long at = Math.min(recordMs, wallMs); // a clock ahead: read now, no later
+        if (at > current) {
+            current = at;
+            currentReadAt = wallMs;
+        }
+        if (current >= previous) {
+            held = current;
+            heldReadAt = currentReadAt;
+        } else {
+            held = previous;
+            heldReadAt = previousReadAt;
+        }
         lastReadAt = wallMs;
     }
 
-    /** How far behind the input is at {@code wallMs}: never negative, zero with nothing read for the hold. */
-    long behindMs(long wallMs) {
+    /** The time (epoch ms) as of which silence is judged at wall-clock time {@code wallMs}. */
+    long judgedAt(long wallMs) {
         roll(wallMs);
-        long freshest = Math.min(current, previous);
-        if (freshest != Long.MAX_VALUE) {
-            return Math.max(0, freshest);
+        long position;
+        long readAt;
+        if (current != Long.MIN_VALUE || previous != Long.MIN_VALUE) {
+            position = Math.max(current, previous);
+            readAt = current >= previous ? currentReadAt : previousReadAt;
+        } else if (lastReadAt != Long.MIN_VALUE && wallMs - lastReadAt <= holdMs) {
+            position = held;
+            readAt = heldReadAt;
+        } else {
+            return wallMs;
         }
-        return lastReadAt != Long.MIN_VALUE && wallMs - lastReadAt <= holdMs ? measured : 0;
+        return readAt - position < caughtUpMs ? wallMs : Math.min(position, wallMs);
+    }
+
+    /** How far behind the wall clock the judgement is at {@code wallMs}: never negative. */
+    long behindMs(long wallMs) {
+        return wallMs - judgedAt(wallMs);
     }
 
     private void roll(long wallMs) {
@@ -66,12 +94,13 @@ final class InputDelay {
         }
         long windows = (wallMs - windowStart) / windowMs;
         if (windows >= 2) {
-            previous = Long.MAX_VALUE;
-            current = Long.MAX_VALUE;
+            previous = Long.MIN_VALUE;
+            current = Long.MIN_VALUE;
             windowStart += windows * windowMs;
         } else if (windows == 1) {
             previous = current;
-            current = Long.MAX_VALUE;
+            previousReadAt = currentReadAt;
+            current = Long.MIN_VALUE;
             windowStart += windowMs;
         }
     }

@@ -166,10 +166,27 @@ class HealthTopologyTest {
         assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()), "live instances read late are not called dead");
         assertEquals(5.0, registry.get("marina.health.behind").gauge().value(), 0.3);
 
-        // Nothing more to read: once the delay's hold ran out, its silence is judged on the wall clock (over 5 s).
+        // Nothing more to read: once the hold ran out, its silence is judged on the wall clock (over 10 s: DOWN at once).
         advance(HeartbeatProcessor.DELAY_HOLD.multipliedBy(2));
-        assertEquals(List.of(HEALTH_SUSPECT, HEALTH_DOWN), healths(health.readValuesToList()));
+        assertEquals(List.of(HEALTH_DOWN), healths(health.readValuesToList()));
         assertEquals(0.0, registry.get("marina.health.behind").gauge().value());
+    }
+
+    @Test
+    void a_monitor_behind_that_is_not_scheduled_for_2_s_does_not_count_those_seconds_as_silence() {
+        Duration late = Duration.ofSeconds(5);
+        for (int i = 0; i < 10; i++) {
+            Instant sent = now.minus(late);
+            heartbeats.pipeInput(DEPLOYMENT, heartbeat(sent), sent);
+            advance(Duration.ofMillis(200));
+        }
+        advance(Duration.ofSeconds(2)); // a starved stream thread: checks run, nothing is read
+        for (int i = 0; i < 10; i++) {
+            Instant sent = now.minus(late.plusSeconds(2)); // the backlog it now reads is 2 s older still
+            heartbeats.pipeInput(DEPLOYMENT, heartbeat(sent), sent);
+            advance(Duration.ofMillis(200));
+        }
+        assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()), "the instance never stopped");
     }
 
     @Test
