@@ -3,7 +3,6 @@ package dev.marina.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -12,13 +11,14 @@ import org.junit.jupiter.api.Test;
  * The broker restarted under a running platform: services report not ready while it is away,
  * recover without being restarted themselves, the running deployment stays, and new work is done.
  */
+@org.junit.jupiter.api.Order(6) // see Platform.shared
 class BrokerRestartIT {
 
     private static final String SMALL = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\"}}";
 
     @Test
     void the_platform_rides_out_a_broker_restart() throws Exception {
-        try (Platform platform = Platform.start(Map.of())) {
+        try (Platform platform = Platform.shared(Platform.STANDARD)) {
             String suffix = UUID.randomUUID().toString().substring(0, 6);
             String before = "/v1/deployments/e2e/before" + suffix;
             String after = "/v1/deployments/e2e/after" + suffix;

@@ -56,6 +56,7 @@ import org.junit.jupiter.api.TestInstance;
  * The autoscaler's sustained windows are shortened through intent-service's settings, the agents sample metrics every
  * 2 s.
  */
+@org.junit.jupiter.api.Order(5) // see Platform.shared
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CapacityIT {
 
@@ -72,10 +73,7 @@ class CapacityIT {
 
     @BeforeAll
     void start() throws Exception {
-        platform = Platform.start(Map.of(
-                "MARINA_AUTOSCALING_SCALE_OUT_AFTER", "10s",
-                "MARINA_AUTOSCALING_SCALE_IN_AFTER", "20s",
-                "MARINA_AGENT_METRICS_INTERVAL", "2s"));
+        platform = Platform.shared(Platform.STANDARD);
         PlatformDnsSocketFactory.resolver = platform::dig;
     }
 

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -20,13 +19,14 @@ import org.junit.jupiter.api.Test;
  * Kill anything, lose nothing: intent-service killed with SIGKILL while a deployment is on its way
  * comes back and finishes it — one instance, one CREATE, Ready — because its state is in Kafka.
  */
+@org.junit.jupiter.api.Order(3) // see Platform.shared
 class ControlPlaneCrashIT {
 
     private static final String SMALL = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\"}}";
 
     @Test
     void a_killed_control_plane_finishes_the_deployment_after_restart_without_duplicates() throws Exception {
-        try (Platform platform = Platform.start(Map.of());
+        try (Platform platform = Platform.shared(Platform.STANDARD);
              KafkaConsumer<String, String> commands = fromStart(platform.adminClient(), "provision-commands")) {
             String name = "crash" + UUID.randomUUID().toString().substring(0, 6);
             String path = "/v1/deployments/e2e/" + name;

@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
  * then gives exactly one PROMOTE, no instance is created twice and every provisioning and certificate
  * command is answered once, counted on the topics with a plain consumer.
  */
+@org.junit.jupiter.api.Order(11) // see Platform.shared
 class CopiesIT {
 
     private static final Duration READY = Duration.ofSeconds(240);

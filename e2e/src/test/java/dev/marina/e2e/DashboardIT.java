@@ -9,9 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
@@ -27,6 +25,7 @@ import org.openqa.selenium.WebDriver;
  * processes: a deployment applied through the API appears on the page by itself and turns Ready;
  * selected, its charts grow as its agent's samples arrive; its agent killed, its instance turns red.
  */
+@org.junit.jupiter.api.Order(7) // see Platform.shared
 class DashboardIT {
 
     private static final String SMALL = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"size\":\"SIZE_SMALL\"}}";
@@ -34,19 +33,8 @@ class DashboardIT {
 
     @Test
     void the_dashboard_follows_a_deployment_live_from_apply_to_its_agent_dying() throws Exception {
-        Map<String, String> settings = Map.of(
-                // Addresses of its own: a platform that another test or benchmark runs on this machine at
-                // the same time allocates from the start of the default range.
-                "MARINA_PROVISIONER_ADDRESS_RANGE", "127.10." + ThreadLocalRandom.current().nextInt(128, 255) + ".0/24",
-                // Samples every second, so the charts move within the test.
-                "MARINA_AGENT_METRICS_INTERVAL", "1s",
-                // Fast heartbeats and detection, so a killed agent is seen Down quickly …
-                "MARINA_AGENT_HEARTBEAT_INTERVAL", "250ms",
-                "MARINA_HEALTH_SUSPECT_AFTER", "1s",
-                "MARINA_HEALTH_DOWN_AFTER", "1500ms",
-                // … and a slow restart, so it stays Down long enough for a person (and a screenshot) to see it.
-                "MARINA_PROVISIONER_SUPERVISE_INTERVAL", "8s");
-        try (Platform platform = Platform.start(settings); Chromium chromium = Chromium.start()) {
+        // Samples every second so the charts move, a killed agent seen Down quickly and restarted slowly (Platform.FAST_DETECTION).
+        try (Platform platform = Platform.shared(Platform.FAST_DETECTION); Chromium chromium = Chromium.start()) {
             WebDriver driver = chromium.driver;
             try {
                 driver.get(dashboardUrl(platform));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -16,13 +15,14 @@ import org.junit.jupiter.api.Test;
  * (DnsReady=false, NameClash, with the name), the foreign record is left alone, and once its owner
  * removes it the deployment becomes Ready with its names, without anyone touching the deployment.
  */
+@org.junit.jupiter.api.Order(2) // see Platform.shared
 class DnsNamesIT {
 
     private static final String SMALL = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"size\":\"SIZE_SMALL\"}}";
 
     @Test
     void a_name_held_by_a_foreign_record_shows_as_a_clash_until_it_is_freed() throws Exception {
-        try (Platform platform = Platform.start(Map.of("MARINA_RECONCILER_DNS_TIMEOUT", "2s"))) {
+        try (Platform platform = Platform.shared(Platform.STANDARD)) {
             String name = "clash" + UUID.randomUUID().toString().substring(0, 6);
             String writer = name + ".e2e." + Platform.ZONE;
             platform.nsupdate("update add " + writer + ". 60 A 192.0.2.1");

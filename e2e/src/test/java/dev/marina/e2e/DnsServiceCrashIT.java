@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
  * others not yet, none answered. After a restart every name is right, with no duplicate records and
  * no orphans, and every command is answered.
  */
+@org.junit.jupiter.api.Order(10) // see Platform.shared
 class DnsServiceCrashIT {
 
     private static final int DEPLOYMENTS = 400;

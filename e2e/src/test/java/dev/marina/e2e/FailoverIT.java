@@ -40,6 +40,7 @@ import org.junit.jupiter.api.TestInstance;
  * replica; at no sampled moment are two servers writable. A switchover under the same load loses
  * nothing either.
  */
+@org.junit.jupiter.api.Order(4) // see Platform.shared
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FailoverIT {
 
@@ -51,7 +52,7 @@ class FailoverIT {
     @BeforeAll
     void start() throws Exception {
         // a replica Down this long is replaced (60 s by default): short here, longer than an agent's restart
-        platform = Platform.start(Map.of("MARINA_RECONCILER_REPLACE_DOWN_REPLICA_AFTER", "8s"));
+        platform = Platform.shared(Platform.STANDARD);
         PlatformDnsSocketFactory.resolver = platform::dig;
     }
 

@@ -83,6 +83,66 @@ public final class Platform implements AutoCloseable {
         return start(SERVICES, settings);
     }
 
+    /**
+     * The settings of the platform most classes share ({@link #shared}): each is what one class needs and harmless to the
+     * others. DNS commands and certificate orders are sent again soon (DnsNamesIT: a freed name is taken within the test;
+     * TlsIT), a Down replica is replaced after 8 s (FailoverIT), the autoscaler's sustained windows are short and the agents
+     * sample every 2 s (CapacityIT).
+     */
+    public static final Map<String, String> STANDARD = Map.of(
+            "MARINA_RECONCILER_DNS_TIMEOUT", "2s",
+            "MARINA_RECONCILER_CERT_ISSUE_TIMEOUT", "20s",
+            "MARINA_RECONCILER_REPLACE_DOWN_REPLICA_AFTER", "8s",
+            "MARINA_AUTOSCALING_SCALE_OUT_AFTER", "10s",
+            "MARINA_AUTOSCALING_SCALE_IN_AFTER", "20s",
+            "MARINA_AGENT_METRICS_INTERVAL", "2s");
+
+    /**
+     * Fast heartbeats and detection, so a killed agent is seen Down within a second or two, a slow restart (8 s) so it
+     * stays Down long enough for a person (and a screenshot) to see it, samples every second so charts move within a
+     * test, and addresses of its own (WalkingSkeletonIT, DashboardIT).
+     */
+    public static final Map<String, String> FAST_DETECTION = Map.of(
+            "MARINA_PROVISIONER_ADDRESS_RANGE", "127.10." + java.util.concurrent.ThreadLocalRandom.current().nextInt(128, 255) + ".0/24",
+            "MARINA_AGENT_METRICS_INTERVAL", "1s",
+            "MARINA_AGENT_HEARTBEAT_INTERVAL", "250ms",
+            "MARINA_HEALTH_SUSPECT_AFTER", "1s",
+            "MARINA_HEALTH_DOWN_AFTER", "1500ms",
+            "MARINA_PROVISIONER_SUPERVISE_INTERVAL", "8s");
+
+    /** The platform several test classes share, and the settings it runs with (see {@link #shared}). */
+    private static Platform sharedPlatform;
+    private static Map<String, String> sharedSettings;
+    /** Whether this is the shared platform: its {@link #close()} hands it on instead of stopping it. */
+    private boolean shared;
+
+    /**
+     * All the services with these settings, shared by the test classes that ask for the same settings one after another:
+     * starting a platform (a broker, BIND, Pebble, five services) takes about a minute on the CI machine, for each class.
+     * e2e's junit-platform.properties orders the classes ({@code @Order}) so those that share run together. A class uses
+     * it as it would its own, and closes it: closing hands it on clean — the class's deployments deleted (their agents
+     * and servers gone), a service a test killed started again, a broker a test stopped started again — or, when that
+     * fails, stops it, and the next class gets a fresh one. Asking with other settings stops it; so does the JVM's exit.
+     */
+    public static synchronized Platform shared(Map<String, String> settings) throws Exception {
+        if (sharedPlatform != null && sharedSettings.equals(settings)) {
+            return sharedPlatform;
+        }
+        Platform platform = start(settings);
+        platform.shared = true;
+        sharedPlatform = platform;
+        sharedSettings = Map.copyOf(settings);
+        return platform;
+    }
+
+    private static synchronized void stopShared() {
+        if (sharedPlatform != null) {
+            Platform previous = sharedPlatform;
+            sharedPlatform = null;
+            previous.stop();
+        }
+    }
+
     /** Starts only these services (with the broker and BIND) and waits until they are ready. */
     public static Platform start(List<String> services, Map<String, String> settings) throws Exception {
         return start(services, settings, 1);
@@ -94,6 +154,7 @@ public final class Platform implements AutoCloseable {
      * Kafka Streams services, a state folder of its own. Waits until every copy is ready.
      */
     public static Platform start(List<String> services, Map<String, String> settings, int copies) throws Exception {
+        stopShared(); // one platform at a time on this machine: a shared one no class is using any more goes
         Path root = Path.of(System.getProperty("marina.root", "..")).toAbsolutePath().normalize();
         // A broker of its own: a fresh provisioner group reads provision-commands from the start, and
         // must not act on other tests' deployments.
@@ -409,8 +470,65 @@ public final class Platform implements AutoCloseable {
 
     private final Thread closeOnExit = new Thread(this::stopEverything, "platform-close-on-exit");
 
+    /** Stops this platform, or, for the {@link #shared} one, hands it on clean to the next class. */
     @Override
     public void close() {
+        if (shared) {
+            handOn();
+            return;
+        }
+        stop();
+    }
+
+    /** The shared platform made ready for the next class, or stopped when it cannot be (the next class starts a fresh one). */
+    private void handOn() {
+        synchronized (Platform.class) {
+            try {
+                if (!kafka.isRunning()) {
+                    startBroker();
+                }
+                for (Map.Entry<String, Process> e : new ArrayList<>(processes.entrySet())) {
+                    if (!e.getValue().isAlive()) {
+                        launch(e.getKey(), settingsOf.get(e.getKey()));
+                        awaitReady(e.getKey());
+                    }
+                }
+                deleteEveryDeployment(Duration.ofSeconds(120));
+            } catch (Exception | AssertionError e) {
+                System.out.println("the shared platform could not be handed on (" + e + "): stopping it; the next class starts its own");
+                if (sharedPlatform == this) {
+                    sharedPlatform = null;
+                }
+                stop();
+            }
+        }
+    }
+
+    /** Deletes every deployment and waits until each is gone (its instances destroyed, its names removed). */
+    private void deleteEveryDeployment(Duration atMost) throws Exception {
+        List<String> paths = new ArrayList<>();
+        for (JsonNode d : call("GET", "/v1/deployments?pageSize=1000", null).body().path("deployments")) {
+            JsonNode ref = d.path("intent").path("deployment");
+            paths.add("/v1/deployments/" + ref.path("tenant").asText() + "/" + ref.path("name").asText());
+        }
+        for (String path : paths) {
+            Response r = call("DELETE", path, null);
+            if (r.status() != 200 && r.status() != 404) {
+                throw new AssertionError("DELETE " + path + ": " + r.status() + " " + r.body());
+            }
+        }
+        long deadline = System.nanoTime() + atMost.toNanos();
+        for (String path : paths) {
+            while (call("GET", path, null).status() != 404) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(path + " not gone within " + atMost);
+                }
+                sleep(Duration.ofMillis(250));
+            }
+        }
+    }
+
+    private void stop() {
         try {
             Runtime.getRuntime().removeShutdownHook(closeOnExit);
         } catch (IllegalStateException shuttingDown) {

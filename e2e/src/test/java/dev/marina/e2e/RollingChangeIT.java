@@ -36,6 +36,7 @@ import org.junit.jupiter.api.TestInstance;
  * keeps counting. A roll to a build that does not start halts with the reason in the status, the deployment keeps
  * serving on the old build, and changing the spec back ends it.
  */
+@org.junit.jupiter.api.Order(9) // see Platform.shared
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RollingChangeIT {
 

@@ -22,7 +22,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -39,6 +38,7 @@ import org.junit.jupiter.api.TestInstance;
  * certificate without restarting the server or dropping a connection; delete revokes; and a
  * cert-service killed in the middle of an order still ends with one certificate.
  */
+@org.junit.jupiter.api.Order(1) // see Platform.shared
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TlsIT {
 
@@ -47,7 +47,7 @@ class TlsIT {
 
     @BeforeAll
     void start() throws Exception {
-        platform = Platform.start(Map.of("MARINA_RECONCILER_CERT_ISSUE_TIMEOUT", "20s"));
+        platform = Platform.shared(Platform.STANDARD);
         PlatformDnsSocketFactory.resolver = platform::dig;
     }
 

@@ -16,7 +16,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,18 +30,15 @@ import org.junit.jupiter.api.Test;
  * agent is killed → the instance goes Down, is restarted, the data is still there → delete → no
  * process, folder or address allocation left.
  */
+@org.junit.jupiter.api.Order(8) // see Platform.shared
 class WalkingSkeletonIT {
 
     private static final String SMALL = "{\"spec\":{\"engine\":\"ENGINE_MARIADB\",\"version\":\"10.11\",\"size\":\"SIZE_SMALL\"}}";
 
     @Test
     void an_intent_becomes_a_database_that_survives_its_agent_dying_and_disappears_on_delete() throws Exception {
-        // Fast heartbeats and detection, so a killed agent is seen Down before it is back.
-        Map<String, String> settings = Map.of(
-                "MARINA_AGENT_HEARTBEAT_INTERVAL", "250ms",
-                "MARINA_HEALTH_SUSPECT_AFTER", "1s",
-                "MARINA_HEALTH_DOWN_AFTER", "1500ms");
-        try (Platform platform = Platform.start(settings)) {
+        // Fast heartbeats and detection, so a killed agent is seen Down before it is back (Platform.FAST_DETECTION).
+        try (Platform platform = Platform.shared(Platform.FAST_DETECTION)) {
             String name = "shop" + UUID.randomUUID().toString().substring(0, 6);
             String path = "/v1/deployments/e2e/" + name;
 
