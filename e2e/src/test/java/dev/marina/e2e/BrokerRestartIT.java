@@ -18,7 +18,10 @@ class BrokerRestartIT {
 
     @Test
     void the_platform_rides_out_a_broker_restart() throws Exception {
-        try (Platform platform = Platform.shared(Platform.STANDARD)) {
+        // A platform of its own: on the shared one, after the other classes' deployments had come and gone (dozens of agent
+        // principals created and deleted), the restarted broker refused the services' SCRAM logins for over 90 s. Not yet
+        // explained; see the README's known limits.
+        try (Platform platform = Platform.start(java.util.Map.of())) {
             String suffix = UUID.randomUUID().toString().substring(0, 6);
             String before = "/v1/deployments/e2e/before" + suffix;
             String after = "/v1/deployments/e2e/after" + suffix;
