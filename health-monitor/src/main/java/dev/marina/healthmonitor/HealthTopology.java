@@ -17,7 +17,7 @@ import org.apache.kafka.streams.state.Stores;
  * two topics of different types and schedules the wall-clock check.
  *
  * <p>The service runs a second, independent sub-topology beside it, metrics → deployment-metrics
- * ({@link MetricsTopology}); {@link #build(HealthSettings, MetricsSettings, HealthMetrics, FleetGauges, InstantSource)}
+ * ({@link MetricsTopology}); {@link #build(HealthSettings, MetricsSettings, HealthMetrics, FleetGauges, InstantSource, ProofKeys, ProofSerdes.Listener, HeartbeatEnds)}
  * builds both.
  */
 public final class HealthTopology {
@@ -42,18 +42,22 @@ public final class HealthTopology {
      * the processors as failed decodes ("proof missing" / "proof invalid"), are dead-lettered and never judged.
      */
     public static Topology build(HealthSettings settings, MetricsSettings metricsSettings, HealthMetrics metrics,
-            FleetGauges fleet, InstantSource clock, ProofKeys proof, ProofSerdes.Listener unproven) {
-        return MetricsTopology.addTo(build(settings, metrics, proof, unproven), metricsSettings, metrics, fleet, clock, proof,
+            FleetGauges fleet, InstantSource clock, ProofKeys proof, ProofSerdes.Listener unproven, HeartbeatEnds ends) {
+        return MetricsTopology.addTo(build(settings, metrics, proof, unproven, ends), metricsSettings, metrics, fleet, clock, proof,
                 unproven);
     }
 
-    /** heartbeats → instance-health alone. */
-    public static Topology build(HealthSettings settings, HealthMetrics metrics, ProofKeys proof, ProofSerdes.Listener unproven) {
+    /**
+     * heartbeats → instance-health alone. {@code ends}: the heartbeats partitions' end offsets, by which a task knows
+     * whether it has read to the end ({@link ReadHorizon}).
+     */
+    public static Topology build(HealthSettings settings, HealthMetrics metrics, ProofKeys proof, ProofSerdes.Listener unproven,
+            HeartbeatEnds ends) {
         HealthRules rules = new HealthRules(settings);
         Topology topology = new Topology();
         topology.addSource(SOURCE, ProofSerdes.keyReader(),
                 ProofSerdes.checking(Topics.HEARTBEATS.prototype(), proof, unproven), HEARTBEATS);
-        topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), metrics), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new HeartbeatProcessor(rules, settings.checkInterval(), metrics, ends), SOURCE);
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(STATE_STORE), Serdes.String(), new InstanceStateSerde()), PROCESSOR);
         topology.addSink(HEALTH_SINK, INSTANCE_HEALTH, dev.marina.service.SinkSerializers.key(Topics.INSTANCE_HEALTH),

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.jboss.logging.Logger;
@@ -61,20 +62,23 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
      */
     static final long URGENT_COMMIT_SPACING_NANOS = Duration.ofMillis(50).toNanos();
     private long lastUrgentCommit = System.nanoTime() - URGENT_COMMIT_SPACING_NANOS;
-    /** How far behind its heartbeats this task reads: silence is judged as of there (see {@link InputDelay}). */
-    private final InputDelay delay;
+    /** As of when this task judges silence: where it knows it has read its heartbeats to (see {@link ReadHorizon}). */
+    private final ReadHorizon horizon;
+    private final HeartbeatEnds ends;
+    /** The heartbeats partition this task reads (its only source). */
+    private int partition;
     private long lastBehindLog;
 
     /**
-     * How long a task that is behind stays judged at its position with no record read (then on the wall clock again: its
-     * instances may all be silent). Holding only postpones a verdict, never brings one sooner; short enough that a
-     * partition whose every instance died is still seen DOWN within seconds, long enough that a stream thread that visits
-     * a task late (a starved CPU, many tasks) reads its next records before the hold runs out.
+     * How long the partition's end offset must stand still for its instances to count as all silent, whatever this
+     * task has not read yet; and, with end offsets unknown, how long a task that is behind stays judged at its position
+     * with nothing read. Holding only postpones a verdict, never brings one sooner; longer than down-after, so that a
+     * partition nobody writes to is really silent; short enough that it is still seen DOWN within seconds.
      */
     static final Duration DELAY_HOLD = Duration.ofSeconds(5);
     /**
      * The position is the newest of the records read in the last one or two of these windows: short, so an agent whose
-     * clock ran ahead is soon forgotten (see {@link InputDelay}); long enough to hold records of the agents whose clocks
+     * clock ran ahead is soon forgotten (see {@link ReadHorizon}); long enough to hold records of the agents whose clocks
      * are right.
      */
     static final Duration DELAY_WINDOW = Duration.ofSeconds(1);
@@ -84,8 +88,10 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
      */
     static final Duration CAUGHT_UP = Duration.ofMillis(100);
 
-    HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics) {
-        this.delay = new InputDelay(DELAY_WINDOW.toMillis(), DELAY_HOLD.toMillis(), CAUGHT_UP.toMillis());
+    HeartbeatProcessor(HealthRules rules, Duration checkInterval, HealthMetrics metrics, HeartbeatEnds ends) {
+        this.horizon = new ReadHorizon(DELAY_WINDOW.toMillis(), DELAY_HOLD.toMillis(), CAUGHT_UP.toMillis(),
+                HeartbeatEndWatcher.STALE.toMillis());
+        this.ends = ends;
         this.rules = rules;
         this.checkInterval = checkInterval;
         this.metrics = metrics;
@@ -96,6 +102,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         this.context = context;
         this.store = context.getStateStore(HealthTopology.STATE_STORE);
         this.task = context.taskId().toString();
+        this.partition = context.taskId().partition();
         // The store is restored before init: index it, every deployment due at the first check.
         try (KeyValueIterator<String, InstanceState> all = store.all()) {
             while (all.hasNext()) {
@@ -109,7 +116,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     @Override
     public void process(Record<String, Decoded<Heartbeat>> record) {
         long wall = context.currentSystemTimeMs();
-        delay.seen(record.timestamp(), wall);
+        horizon.seen(record.timestamp(), context.recordMetadata().map(RecordMetadata::offset).orElse(-1L), wall);
         Watch watch = watchAt(judgedAt(wall));
         Instant now = watch.now();
         Decoded<Heartbeat> decoded = record.value();
@@ -143,7 +150,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
     /** The wall-clock check: judge every deployment whose next check time has come, at {@code timestamp}. */
     private void checkDueDeployments(long timestamp) {
         long started = System.nanoTime();
-        long judgedAt = delay.judgedAt(timestamp);
+        long judgedAt = judgedAt(timestamp);
         long behind = timestamp - judgedAt;
         // Reported here, once per check, rather than per heartbeat (thousands a second on one task).
         metrics.behind(task, behind);
@@ -182,9 +189,9 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         return deployment;
     }
 
-    /** The wall-clock time {@code wall}, less how far behind its input this task reads. */
+    /** As of when silence is judged at the wall-clock time {@code wall}: this task's horizon. */
     private long judgedAt(long wall) {
-        return delay.judgedAt(wall);
+        return horizon.judgedAt(wall, ends.of(partition));
     }
 
     /** The first moment this task works (a record or a check) is when it started watching. */

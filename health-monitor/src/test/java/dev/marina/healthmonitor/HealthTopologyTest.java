@@ -70,12 +70,22 @@ class HealthTopologyTest {
     private TestOutputTopic<String, DeadLetter> deadLetters;
     /** The driver's wall clock, mirrored here. */
     private Instant now = T0;
+    /**
+     * The heartbeats partition's end offset as the watcher would have fetched it just now (null: not known, as when
+     * the broker does not answer), and whether records are still being written to it.
+     */
+    private Long endOffset;
+    private boolean endGrowing;
+    private final HeartbeatEnds ends = partition -> endOffset == null ? null
+            : new PartitionEnd(endOffset, now.toEpochMilli(), endGrowing ? now.toEpochMilli() : T0.toEpochMilli());
+    /** Records piped by {@link #pipe}: offsets are given in order from 0. */
+    private long piped;
 
     @BeforeEach
     void start() {
         // The service's own Streams settings (exactly-once included), minus the broker.
         driver = new TopologyTestDriver(HealthTopology.build(SETTINGS, new HealthMetrics(registry), PROOF,
-                Proofs.counting(registry)), props(), T0);
+                Proofs.counting(registry), ends), props(), T0);
         // as agents send them: proven with their instance's key
         heartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, ProofSerdes.keys(), ProofSerdes.signing(PROOF));
         rawHeartbeats = driver.createInputTopic(HealthTopology.HEARTBEATS, ProofSerdes.keys(),
@@ -187,6 +197,42 @@ class HealthTopologyTest {
             advance(Duration.ofMillis(200));
         }
         assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()), "the instance never stopped");
+    }
+
+    @Test
+    void a_monitor_behind_whose_task_is_not_visited_past_the_hold_while_its_partition_grows_keeps_waiting() {
+        // Taken over from a killed copy on a starved machine: reading 5 s behind, then the stream thread stays away
+        // for 12 s (a rebalance) while the partition's live instances go on writing. Judged on the wall clock once a
+        // hold ran out, the instance was called DOWN and its deployment failed over (./marina bench scale, 2 copies).
+        Instant sent = now.minus(Duration.ofSeconds(5));
+        for (int i = 0; i < 10; i++, sent = sent.plusMillis(200)) {
+            pipe(heartbeat(sent), sent);
+            advance(Duration.ofMillis(200));
+        }
+        endOffset = piped + 100;
+        endGrowing = true;
+        advance(Duration.ofSeconds(12));
+        for (int i = 0; i < 10; i++, sent = sent.plusMillis(200)) {
+            pipe(heartbeat(sent), sent); // the backlog it now reads: 15 to 17 s old
+        }
+        advance(Duration.ofMillis(200));
+        assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()), "the instance never stopped");
+        assertEquals(15.4, registry.get("marina.health.behind").gauge().value(), 0.2);
+    }
+
+    @Test
+    void a_monitor_that_read_its_partition_to_the_end_judges_its_silence_at_once_not_a_hold_later() {
+        // Read 3 s behind, then the instance stops and the monitor has read everything there is.
+        Instant sent = now.minus(Duration.ofSeconds(3));
+        for (int i = 0; i < 10; i++, sent = sent.plusMillis(200)) {
+            pipe(heartbeat(sent), sent);
+            advance(Duration.ofMillis(200));
+        }
+        assertEquals(List.of(HEALTH_UP), healths(health.readValuesToList()));
+        endOffset = piped;
+        advance(Duration.ofMillis(300));
+        assertEquals(List.of(HEALTH_DOWN), healths(health.readValuesToList()),
+                "silent for 3 s by the end offset; with end offsets unknown it waits for the hold");
     }
 
     @Test
@@ -461,6 +507,11 @@ class HealthTopologyTest {
 
     private void send(Heartbeat heartbeat) {
         heartbeats.pipeInput(DEPLOYMENT, heartbeat, now);
+    }
+
+    private void pipe(Heartbeat heartbeat, Instant sentAt) {
+        heartbeats.pipeInput(DEPLOYMENT, heartbeat, sentAt);
+        piped++;
     }
 
     /** Moves the wall clock in check-interval steps, as the real punctuator would see it. */

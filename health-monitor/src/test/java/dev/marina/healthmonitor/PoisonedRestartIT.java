@@ -93,7 +93,7 @@ class PoisonedRestartIT {
         props.setProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         KafkaStreams streams = new KafkaStreams(HealthTopology.build(HealthSettings.defaults(),
                 new HealthMetrics(new SimpleMeterRegistry()), new dev.marina.schemas.proof.PlatformProofKey(new byte[32]),
-                dev.marina.service.Proofs.counting(new SimpleMeterRegistry())), props);
+                dev.marina.service.Proofs.counting(new SimpleMeterRegistry()), HeartbeatEnds.UNKNOWN), props);
         streams.start();
         return streams;
     }

@@ -83,7 +83,8 @@ class MetricsTopologyTest {
         props.setProperty(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         FleetGauges fleet = new FleetGauges(registry, 2, SETTINGS.gaugesExpireAfter());
         driver = new TopologyTestDriver(HealthTopology.build(HealthSettings.defaults(), SETTINGS,
-                new HealthMetrics(registry), fleet, () -> now, PROOF, Proofs.counting(registry)), props, now);
+                new HealthMetrics(registry), fleet, () -> now, PROOF, Proofs.counting(registry),
+                dev.marina.healthmonitor.HeartbeatEnds.UNKNOWN), props, now);
         // as agents send them: proven with their instance's key
         samples = driver.createInputTopic(MetricsTopology.METRICS, ProofSerdes.keys(), ProofSerdes.signing(PROOF));
         rawSamples = driver.createInputTopic(MetricsTopology.METRICS, ProofSerdes.keys(),
