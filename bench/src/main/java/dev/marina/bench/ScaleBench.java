@@ -188,6 +188,8 @@ public final class ScaleBench {
         });
         System.out.printf("%napply → Ready: %d of %d Ready; all Ready after %.1f s (%.1f deployments/s)%n", watch.readyCount(), deployments,
                 (allReady - t0) / 1000.0, watch.readyCount() * 1000.0 / Math.max(1, allReady - t0));
+        System.out.printf("  PROMOTEs sent meanwhile: %d, of which failovers (a new epoch): %d%n", watch.promoteCount(),
+                watch.failovers.get());
         printPercentiles("  apply → Ready per deployment", toReady);
         System.out.println("  by step (first occurrence per deployment, from the records' timestamps):");
         for (String[] step : STEPS) {
@@ -270,6 +272,8 @@ public final class ScaleBench {
         int busyThreads = Runtime.getRuntime().availableProcessors() * 2;
         System.out.printf("%nsaturated CPU: %d busy threads for %d s%n", busyThreads, steadySeconds);
         long falseBeforeBusy = watch.badVerdicts.get();
+        int promotesBeforeBusy = watch.promoteCount();
+        long failoversBeforeBusy = watch.failovers.get();
         AtomicBoolean busy = new AtomicBoolean(true);
         List<Thread> spinners = new ArrayList<>();
         for (int i = 0; i < busyThreads; i++) {
@@ -292,8 +296,9 @@ public final class ScaleBench {
             t.join();
         }
         Thread.sleep(3000);
-        System.out.printf("  false verdicts (Suspect/Down of live instances): %d; PROMOTEs issued: %d%n",
-                watch.badVerdicts.get() - falseBeforeBusy, watch.promotes.values().stream().mapToInt(List::size).sum());
+        System.out.printf("  false verdicts (Suspect/Down of live instances): %d; PROMOTEs sent: %d, of which failovers"
+                        + " (a new epoch): %d%n", watch.badVerdicts.get() - falseBeforeBusy,
+                watch.promoteCount() - promotesBeforeBusy, watch.failovers.get() - failoversBeforeBusy);
 
         // --- kill 1% of primaries ---
         int kills = Math.max(1, deployments / 100);
@@ -344,7 +349,8 @@ public final class ScaleBench {
         victims.add(Platform.copyName("health-monitor", 2));
         long falseBefore = watch.badVerdicts.get();
         int readyBefore = watch.readyNow();
-        int promotesBefore = watch.promotes.values().stream().mapToInt(List::size).sum();
+        int promotesBefore = watch.promoteCount();
+        long failoversBefore = watch.failovers.get();
         long notReadyBefore = watch.notReadyCount();
         SimulatedPlane.Stats planeBefore = plane.stats();
         long killedAt = System.nanoTime();
@@ -354,9 +360,10 @@ public final class ScaleBench {
         System.out.printf("%nkilled one copy of each service at once: %s%n", victims);
         Thread.sleep(seconds * 1000L);
         System.out.printf("  after %.0f s: %d of %d deployments Ready (before: %d), %d status changes to not Ready;"
-                        + " false verdicts: %d; PROMOTEs: %d%n", (System.nanoTime() - killedAt) / 1e9, watch.readyNow(), deployments,
+                        + " false verdicts: %d; PROMOTEs sent: %d, of which failovers (a new epoch): %d%n",
+                (System.nanoTime() - killedAt) / 1e9, watch.readyNow(), deployments,
                 readyBefore, watch.notReadyCount() - notReadyBefore, watch.badVerdicts.get() - falseBefore,
-                watch.promotes.values().stream().mapToInt(List::size).sum() - promotesBefore);
+                watch.promoteCount() - promotesBefore, watch.failovers.get() - failoversBefore);
         for (String service : List.of("provisioner", "dns-service", "cert-service")) {
             System.out.printf("  %s now led by %s%n", service, platform.leaderCopy(service));
         }
@@ -413,6 +420,13 @@ public final class ScaleBench {
         final Map<String, String> primaries = new ConcurrentHashMap<>();
         final Map<String, Long> downAt = new ConcurrentHashMap<>();
         final Map<String, List<Long>> promotes = new ConcurrentHashMap<>();
+        /**
+         * Distinct PROMOTEs (deployment, instance, epoch: a command sent again counts once), and those to a new epoch
+         * (epoch above 1): a failover. A primary that fenced itself (its heartbeats not acknowledged within its lease)
+         * is promoted again at its own epoch: not a failover.
+         */
+        private final Set<String> distinctPromotes = ConcurrentHashMap.newKeySet();
+        final java.util.concurrent.atomic.AtomicLong failovers = new java.util.concurrent.atomic.AtomicLong();
         final Set<String> killed = ConcurrentHashMap.newKeySet();
         final java.util.concurrent.atomic.AtomicLong badVerdicts = new java.util.concurrent.atomic.AtomicLong();
         /** Each deployment's latest phase, and how often one left Ready. */
@@ -489,6 +503,10 @@ public final class ScaleBench {
                 if (d instanceof Decoded.Ok<AgentCommand> ok && ok.value().getOp() == AgentOp.AGENT_OP_PROMOTE) {
                     String key = ok.value().getDeployment().getTenant() + "/" + ok.value().getDeployment().getName();
                     promotes.computeIfAbsent(key, k -> java.util.Collections.synchronizedList(new ArrayList<>())).add(r.timestamp());
+                    if (distinctPromotes.add(key + "/" + ok.value().getInstanceId() + "/" + ok.value().getEpoch())
+                            && ok.value().getEpoch() > 1) {
+                        failovers.incrementAndGet();
+                    }
                 }
             }
         }
@@ -530,6 +548,11 @@ public final class ScaleBench {
                 }
             }
             return true;
+        }
+
+        /** PROMOTE records read so far, sent again ones included. */
+        int promoteCount() {
+            return promotes.values().stream().mapToInt(List::size).sum();
         }
 
         /** The first PROMOTE of the instance's deployment written at or after {@code at}. */
