@@ -7,8 +7,11 @@ import dev.marina.schemas.proof.MessageProof;
 import dev.marina.schemas.proof.ProofKeys;
 import dev.marina.schemas.proof.ProofSerdes;
 import dev.marina.schemas.serde.ProtoJsonSerializer;
+import dev.marina.schemas.serde.ProtoStoreSerde;
 import dev.marina.schemas.topics.TopicSpec;
 import dev.marina.schemas.topics.Topics;
+import dev.marina.schemas.v1.Intent;
+import dev.marina.schemas.v1.ReconcilerState;
 import dev.marina.service.SinkSerializers;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,8 +68,9 @@ public final class IntentTopology {
                 "binlog-archive-global-source", Serdes.String().deserializer(), Topics.BINLOG_ARCHIVE.decodingSerde().deserializer(),
                 Topics.BINLOG_ARCHIVE.name(), "binlog-archive-coverage", () -> new CatalogueProcessor<>(ARCHIVES_STORE));
         topology.addProcessor(INTAKE, () -> new IntakeProcessor(deps.intake(), deps.clock(), deps.meters()), sourceName(Topics.INTENT_EVENTS));
+        // stores hold protobuf bytes, not the topics' JSON: read on every event, scanned by every resync (ProtoStoreSerde)
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(INTAKE_STORE),
-                Serdes.String(), Topics.INTENTS.valueSerde()), INTAKE);
+                Serdes.String(), ProtoStoreSerde.of(Intent.getDefaultInstance())), INTAKE);
 
         for (TopicSpec<?> input : new TopicSpec<?>[] {Topics.INTENTS, Topics.PROVISION_EVENTS, Topics.AGENT_EVENTS,
                 Topics.INSTANCE_HEALTH, Topics.DNS_EVENTS, Topics.CERT_EVENTS, Topics.DEPLOYMENT_METRICS}) {
@@ -77,8 +81,7 @@ public final class IntentTopology {
                 sourceName(Topics.INSTANCE_HEALTH), sourceName(Topics.DNS_EVENTS), sourceName(Topics.CERT_EVENTS),
                 sourceName(Topics.DEPLOYMENT_METRICS));
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECONCILER_STORE),
-                Serdes.String(), dev.marina.schemas.serde.ProtoJsonSerde.of(
-                        dev.marina.schemas.v1.ReconcilerState.getDefaultInstance())), RECONCILER);
+                Serdes.String(), ProtoStoreSerde.of(ReconcilerState.getDefaultInstance())), RECONCILER);
 
         sink(topology, Topics.INTENTS, deps, INTAKE, RECONCILER);
         sink(topology, Topics.INTENT_REJECTIONS, deps, INTAKE);
