@@ -1,6 +1,7 @@
 package dev.marina.healthmonitor;
 
 import dev.marina.schemas.topics.Topics;
+import dev.marina.service.KafkaClients;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -44,13 +44,7 @@ public final class HeartbeatEndWatcher implements HeartbeatEnds, AutoCloseable {
 
     /** Starts fetching at once. {@code clientProperties}: how to reach the broker (address, security). */
     public HeartbeatEndWatcher(Properties clientProperties, MeterRegistry registry) {
-        Properties props = new Properties();
-        props.putAll(clientProperties);
-        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "health-monitor-heartbeat-ends");
-        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
-        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_000);
-        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
-        admin = Admin.create(props);
+        admin = Admin.create(KafkaClients.probingAdmin(clientProperties, "health-monitor-heartbeat-ends", Duration.ofSeconds(2)));
         Gauge.builder("marina.health.heartbeat.ends.age", this, HeartbeatEndWatcher::ageSeconds).baseUnit("seconds")
                 .description("How old the newest fetch of the heartbeats partitions' end offsets is; past "
                         + STALE.toSeconds() + " s tasks judge by their reading alone")

@@ -3,7 +3,9 @@ package dev.marina.service;
 import dev.marina.schemas.access.KafkaAccess;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.eclipse.microprofile.config.Config;
 
 /**
@@ -31,5 +33,20 @@ public class KafkaClients {
 
     public String bootstrapServers() {
         return config.getValue("kafka.bootstrap.servers", String.class);
+    }
+
+    /**
+     * Settings of an admin client that probes the broker on a schedule (readiness, end offsets): every
+     * call gives up after {@code timeout} and reconnects are retried at least every second, so a probe
+     * answers "unknown" quickly instead of waiting out the client's minute-long defaults.
+     */
+    public static Properties probingAdmin(Properties base, String clientId, Duration timeout) {
+        Properties props = new Properties();
+        props.putAll(base);
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
+        props.put(AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000);
+        return props;
     }
 }
