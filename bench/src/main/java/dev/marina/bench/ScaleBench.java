@@ -243,6 +243,7 @@ public final class ScaleBench {
         System.out.printf("  heartbeat ingest: %.0f heartbeats/s, %.0f per health-monitor CPU-second%n", heartbeats,
                 heartbeats * seconds / Math.max(0.001, healthCpu));
         System.out.printf("  false verdicts (Suspect/Down of live instances): %d%n", watch.badVerdicts.get() - falseBefore);
+        StoreSizes.print(platform.adminClient());
 
         // --- API ---
         List<Long> gets = new ArrayList<>();
