@@ -31,20 +31,27 @@ final class HealthWatcher implements AutoCloseable {
 
     HealthWatcher(String bootstrapServers, String deploymentKey) {
         this.deploymentKey = deploymentKey;
-        Properties props = dev.marina.testkit.SharedKafka.clientProperties();
-        props.putAll(SharedKafka.clientProperties());
-        // Streams writes in transactions (exactly-once): read only what it committed.
+        consumer = fromEnd();
+    }
+
+    /**
+     * A consumer of all of {@code instance-health}, positioned at its end now (before the test produces
+     * anything), reading only what Streams committed (it writes in transactions).
+     */
+    static KafkaConsumer<String, InstanceHealth> fromEnd() {
+        Properties props = SharedKafka.clientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        consumer = new KafkaConsumer<>(props, Topics.INSTANCE_HEALTH.keySerde().deserializer(),
+        KafkaConsumer<String, InstanceHealth> consumer = new KafkaConsumer<>(props, Topics.INSTANCE_HEALTH.keySerde().deserializer(),
                 Topics.INSTANCE_HEALTH.valueSerde().deserializer());
         List<TopicPartition> partitions = consumer.partitionsFor(Topics.INSTANCE_HEALTH.name()).stream()
                 .map(p -> new TopicPartition(p.topic(), p.partition()))
                 .toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
-        // seekToEnd is lazy: resolve the positions now, before the test produces anything.
+        // seekToEnd is lazy: resolve the positions now
         partitions.forEach(consumer::position);
+        return consumer;
     }
 
     /** Waits for the first transition to {@code health} received (ever), polling {@code meanwhile} between polls. */

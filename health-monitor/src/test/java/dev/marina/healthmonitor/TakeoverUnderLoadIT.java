@@ -30,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -126,10 +125,11 @@ class TakeoverUnderLoadIT {
                     System.out.printf("takeover: primary %s DOWN %d ms after it died%n", primary,
                             Duration.between(diedAt, Instant.now()).toMillis());
                 }
-                List<String> down = verdicts.stream().filter(v -> v.getHealth() != Health.HEALTH_UP)
-                        .map(InstanceHealth::getInstanceId).distinct().sorted().toList();
-                assertEquals(List.of(instancesOf(onTakenOver).get(0), instancesOf(onKept).get(0)).stream().sorted().toList(),
-                        down, "only the dead primaries");
+                // and all along, the deaths included, nothing else: no instance that went on heartbeating was
+                // called anything but UP (one whose sender really stalled past suspect-after may be, rightly)
+                List<String> wrongAtEnd = verdicts.stream().filter(v -> v.getHealth() != Health.HEALTH_UP)
+                        .filter(fleet::notSilent).map(InstanceHealth::getInstanceId).distinct().sorted().toList();
+                assertEquals(List.of(), wrongAtEnd, "no verdict but for the dead primaries and the sender's own stalls");
             } finally {
                 b.close(Duration.ofSeconds(10));
                 a.close(Duration.ofSeconds(10));
@@ -266,16 +266,7 @@ class TakeoverUnderLoadIT {
         private final Thread thread;
 
         HealthReader(String tenant, List<InstanceHealth> verdicts, Map<String, Health> latest) {
-            Properties props = SharedKafka.clientProperties();
-            props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-            props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-            KafkaConsumer<String, InstanceHealth> consumer = new KafkaConsumer<>(props,
-                    Topics.INSTANCE_HEALTH.keySerde().deserializer(), Topics.INSTANCE_HEALTH.valueSerde().deserializer());
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.INSTANCE_HEALTH.name()).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position);
+            KafkaConsumer<String, InstanceHealth> consumer = HealthWatcher.fromEnd();
             thread = new Thread(() -> {
                 try (consumer) {
                     while (running.get()) {
