@@ -89,8 +89,9 @@ public final class ScaleBench {
         if (deployments < 1 || steadySeconds < 1 || heartbeat.toMillis() < 50 || copies < 1 || copies > 4) {
             throw new IllegalArgumentException("usage: scale [deployments ≥ 1] [steady seconds ≥ 1] [heartbeat ms ≥ 50] [copies 1..4]");
         }
-        System.out.printf("scale: %d deployments x 3 simulated instances, heartbeat every %d ms, %d cop%s of each service"
-                        + " (%d cores, %d MiB max heap here)%n", deployments, heartbeat.toMillis(), copies, copies == 1 ? "y" : "ies",
+        System.out.printf("scale: %d deployments x 3 simulated instances, heartbeat every %d ms, metric samples every %d s, %d cop%s"
+                        + " of each service (%d cores, %d MiB max heap here)%n", deployments, heartbeat.toMillis(),
+                metricsInterval(heartbeat).toSeconds(), copies, copies == 1 ? "y" : "ies",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
         Path work = Files.createTempDirectory("marina-scale-");
         Path tokenFile = work.resolve("plane.token");
@@ -115,17 +116,27 @@ public final class ScaleBench {
             System.out.printf("platform up in %.1f s%n", (System.nanoTime() - started) / 1e9);
             Properties planeKafka = planePrincipal(platform, work);
             SimulatedPlane.Settings planeSettings = new SimulatedPlane.Settings(planeKafka, work.resolve("instances"),
-                    platform.home.resolve("secrets/platform.key"), heartbeat, Duration.ofSeconds(5), lease, 8,
+                    platform.home.resolve("secrets/platform.key"), heartbeat, metricsInterval(heartbeat), lease, 8,
                     List.of("10.11.18", "10.11.19"));
             try (SimulatedPlane plane = new SimulatedPlane(planeSettings, Clock.systemUTC());
                  Watch watch = new Watch(platform.adminClient());
                  Milestones milestones = new Milestones(platform.adminClient())) {
                 api.attach(plane);
-                run(platform, plane, watch, milestones, deployments, steadySeconds, copies);
+                run(platform, plane, watch, milestones, deployments, steadySeconds, copies, heartbeat);
             }
         } finally {
             api.close();
         }
+    }
+
+    /**
+     * The simulated agents' metric samples: every 5 s as the real agent's default, or as seldom as the
+     * heartbeats when those are slower, so a fleet sized for a long heartbeat is not swamped by samples
+     * (health-monitor aggregates both; the samples cost it about as much as the heartbeats).
+     */
+    static Duration metricsInterval(Duration heartbeat) {
+        Duration agentDefault = Duration.ofSeconds(5);
+        return heartbeat.compareTo(agentDefault) > 0 ? heartbeat : agentDefault;
     }
 
     private static final String[][] STEPS = {
@@ -141,7 +152,7 @@ public final class ScaleBench {
     };
 
     private static void run(Platform platform, SimulatedPlane plane, Watch watch, Milestones milestones, int deployments,
-            int steadySeconds, int copies) throws Exception {
+            int steadySeconds, int copies, Duration heartbeat) throws Exception {
         // --- apply all at once ---
         ExecutorService pool = Executors.newFixedThreadPool(8);
         Map<String, Long> appliedAt = new ConcurrentHashMap<>();
@@ -314,7 +325,7 @@ public final class ScaleBench {
             }
         }
         System.out.printf("%nkilled %d primaries at once%n", killedAt.size());
-        long killDeadline = System.currentTimeMillis() + 120_000;
+        long killDeadline = System.currentTimeMillis() + Math.max(120_000, 20 * heartbeat.toMillis());
         while (System.currentTimeMillis() < killDeadline && !watch.promotedAll(killedAt)) {
             Thread.sleep(500);
         }
