@@ -19,8 +19,12 @@ import dev.marina.schemas.v1.ReconcilerState;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import dev.marina.intent.reconcile.DueTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -35,12 +39,33 @@ import org.jboss.logging.Logger;
  * ({@link Planner}), send what the plan says. A wall-clock punctuation re-plans deployments whose
  * in-flight actions are due, so a lost event or a dead worker delays convergence but never
  * strands it.
+ *
+ * <p>The punctuation visits only deployments that are due: each state written is given the instant it
+ * first needs a resync ({@link DueTime}, within {@link #DUE_HORIZON}), kept in memory per task. Every
+ * {@link #FULL_SCAN_EVERY}, and on the first pass after the task starts, it reads every state as before
+ * and rebuilds that schedule, so nothing depends on the schedule surviving a restart or a rebalance.
  */
 final class ReconcilerProcessor implements Processor<String, Decoded<?>, String, Message> {
     private static final Logger LOG = Logger.getLogger(ReconcilerProcessor.class);
 
+    /** How far ahead a state's first due instant is looked for; beyond it, the state is looked at again then. */
+    static final Duration DUE_HORIZON = Duration.ofSeconds(30);
+    /** How finely it is found: a due action waits at most this long besides the resync interval. */
+    static final Duration DUE_RESOLUTION = Duration.ofMillis(10);
+    /**
+     * Every state is read this often anyway (the first pass of a task too): the schedule's safety net, which
+     * would only matter if a condition of {@code needsResync} ever stopped being monotone in time.
+     */
+    static final Duration FULL_SCAN_EVERY = Duration.ofMinutes(5);
+
+    private record Due(long atMillis, String key) {}
+
     private final Planner planner;
     private final Clock clock;
+    /** This task's schedule: when each deployment is next due, and the same ordered by time (stale entries skipped). */
+    private final Map<String, Long> dueAt = new HashMap<>();
+    private final PriorityQueue<Due> byTime = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis(), b.atMillis()));
+    private Instant nextFullScan = Instant.MIN;
     private final Duration resyncInterval;
     private final ReconcilerMeters meters;
     private ProcessorContext<String, Message> context;
@@ -132,13 +157,40 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
     private void resync() {
         Instant now = clock.instant();
         List<KeyValue<String, ReconcilerState>> due = new ArrayList<>();
-        try (KeyValueIterator<String, ReconcilerState> all = states.all()) {
-            all.forEachRemaining(kv -> {
-                ReconcilerState state = StateUpgrade.of(kv.value);
-                if (planner.needsResync(state, now)) {
-                    due.add(KeyValue.pair(kv.key, state));
+        if (!now.isBefore(nextFullScan)) {
+            dueAt.clear();
+            byTime.clear();
+            try (KeyValueIterator<String, ReconcilerState> all = states.all()) {
+                all.forEachRemaining(kv -> {
+                    ReconcilerState state = StateUpgrade.of(kv.value);
+                    if (planner.needsResync(state, now)) {
+                        due.add(KeyValue.pair(kv.key, state));
+                    } else {
+                        schedule(kv.key, state, now);
+                    }
+                });
+            }
+            nextFullScan = now.plus(FULL_SCAN_EVERY);
+        } else {
+            long nowMillis = now.toEpochMilli();
+            while (!byTime.isEmpty() && byTime.peek().atMillis() <= nowMillis) {
+                Due next = byTime.poll();
+                Long current = dueAt.get(next.key());
+                if (current == null || current != next.atMillis()) {
+                    continue; // rescheduled or deleted since
                 }
-            });
+                dueAt.remove(next.key());
+                ReconcilerState stored = states.get(next.key());
+                if (stored == null) {
+                    continue;
+                }
+                ReconcilerState state = StateUpgrade.of(stored);
+                if (planner.needsResync(state, now)) {
+                    due.add(KeyValue.pair(next.key(), state));
+                } else {
+                    schedule(next.key(), state, now); // the horizon's end, or found early by the resolution
+                }
+            }
         }
         for (KeyValue<String, ReconcilerState> kv : due) {
             long started = System.nanoTime();
@@ -149,6 +201,13 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
                     .forEach(s -> meters.retried(Ledger.word(s.action().getKind())));
             apply(kv.key, result, now);
         }
+    }
+
+    /** Remembers when the state next needs a resync (at the latest, when to look at it again). */
+    private void schedule(String key, ReconcilerState state, Instant now) {
+        long at = DueTime.first(t -> planner.needsResync(state, t), now, DUE_HORIZON, DUE_RESOLUTION).toEpochMilli();
+        dueAt.put(key, at);
+        byTime.add(new Due(at, key));
     }
 
     private void apply(String key, PlanResult result, Instant now) {
@@ -170,9 +229,11 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             // dns-commands is compacted too: with its names removed, the deployment's last command goes
             context.forward(new Record<String, Message>(key, null, ts), IntentTopology.sinkName(Topics.DNS_COMMANDS));
             states.delete(key);
+            dueAt.remove(key);
             LOG.infof("deployment purged deployment=%s", key);
         } else {
             states.put(key, result.next());
+            schedule(key, result.next(), now);
         }
     }
 }

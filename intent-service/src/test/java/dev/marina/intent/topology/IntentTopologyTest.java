@@ -368,6 +368,31 @@ class IntentTopologyTest {
         assertTrue(meters.timer("marina.reconciler.latency").count() >= 1, "event → plan latency recorded");
     }
 
+    /**
+     * The resync pass visits the deployments it has scheduled as due, and reads every state only every 5 minutes
+     * (ReconcilerProcessor): a retry further off than the schedule's horizon (30 s) is still sent when it is due,
+     * not at the next full scan. Stepping a second at a time: the first resend ~30 s after the CREATE, the next
+     * one a doubled timeout later (~60 s), both between the full scans at 1 s and 301 s.
+     */
+    @Test
+    void a_retry_beyond_the_schedule_horizon_is_sent_when_due() {
+        applyOrders();
+        values(Topics.PROVISION_COMMANDS);
+        Instant start = clock.now;
+        List<Long> resentAfter = new java.util.ArrayList<>();
+        for (int second = 1; second <= 150; second++) {
+            advance(Duration.ofSeconds(1));
+            if (!values(Topics.PROVISION_COMMANDS).isEmpty()) {
+                resentAfter.add(Duration.between(start, clock.now).toSeconds());
+            }
+        }
+        assertTrue(resentAfter.size() >= 2, "resent twice: " + resentAfter);
+        long first = resentAfter.get(0);
+        long second = resentAfter.get(1);
+        assertTrue(first >= 30 && first <= 32, "the first resend at the 30 s timeout: " + resentAfter);
+        assertTrue(second - first >= 59 && second - first <= 62, "the next a doubled timeout later: " + resentAfter);
+    }
+
     @Test
     void a_deployment_lives_and_dies_through_the_workers_events() {
         applyOrders();
