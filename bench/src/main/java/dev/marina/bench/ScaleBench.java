@@ -341,7 +341,7 @@ public final class ScaleBench {
                 decision.add(promote - at);
             }
         });
-        printPercentiles("  kill → Down (detection)", detection);
+        printPercentiles("  kill → Down readable (detection)", detection);
         printPercentiles("  kill → PROMOTE (failover decision)", decision);
         System.out.printf("  plane: %s%n", plane.stats());
     }
@@ -503,7 +503,9 @@ public final class ScaleBench {
                     if (bad && h.getPrevious() != h.getHealth()) {
                         if (killed.contains(h.getInstanceId())) {
                             if (h.getHealth() == Health.HEALTH_DOWN) {
-                                downAt.putIfAbsent(h.getInstanceId(), r.timestamp());
+                                // when it was readable, not the record's timestamp: health-monitor stamps a verdict
+                                // with the time it is judged as of, which trails the wall clock while it is behind
+                                downAt.putIfAbsent(h.getInstanceId(), System.currentTimeMillis());
                             }
                         } else {
                             badVerdicts.incrementAndGet();
