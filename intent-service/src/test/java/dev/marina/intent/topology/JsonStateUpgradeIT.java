@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import dev.marina.intent.Fixtures;
 import dev.marina.intent.intake.IntakeDecider;
 import dev.marina.intent.intake.IntakeDecision;
-import dev.marina.intent.reconcile.PlanSettings;
-import dev.marina.intent.reconcile.Planner;
-import dev.marina.schemas.access.Role;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.DeploymentKey;
 import dev.marina.schemas.topics.TopicBootstrap;
@@ -16,12 +13,9 @@ import dev.marina.schemas.topics.Topics;
 import dev.marina.schemas.v1.Intent;
 import dev.marina.schemas.v1.IntentEvent;
 import dev.marina.schemas.v1.ReconcilerState;
-import dev.marina.service.StreamsDefaults;
 import dev.marina.testkit.SharedKafka;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -37,7 +31,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.awaitility.Awaitility;
@@ -85,7 +78,7 @@ class JsonStateUpgradeIT {
             }
         }
 
-        KafkaStreams streams = start(applicationId, decider);
+        KafkaStreams streams = TopologyOnBroker.start(applicationId, decider, Files.createTempDirectory("intent-upgrade-"));
         try {
             Awaitility.await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(200))
                     .until(() -> streams.state() == KafkaStreams.State.RUNNING);
@@ -108,19 +101,6 @@ class JsonStateUpgradeIT {
 
     private static ReadOnlyKeyValueStore<String, Object> store(KafkaStreams streams, String name) {
         return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, Object>keyValueStore()));
-    }
-
-    private static KafkaStreams start(String applicationId, IntakeDecider decider) throws Exception {
-        Properties props = StreamsDefaults.properties(applicationId, SharedKafka.clientProperties(Role.INTENT_SERVICE));
-        props.putAll(SharedKafka.clientProperties());
-        props.setProperty(StreamsConfig.STATE_DIR_CONFIG, Files.createTempDirectory("intent-upgrade-").toString());
-        props.setProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        KafkaStreams streams = new KafkaStreams(IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), decider,
-                new Planner(PlanSettings.defaults()), Duration.ofSeconds(1),
-                new ReconcilerMeters(new SimpleMeterRegistry()), new dev.marina.schemas.proof.PlatformProofKey(new byte[32]),
-                dev.marina.service.Proofs.counting(new SimpleMeterRegistry()))), props);
-        streams.start();
-        return streams;
     }
 
     private static Properties producerProps() {

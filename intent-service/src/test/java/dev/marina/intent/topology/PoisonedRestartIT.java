@@ -4,29 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.marina.intent.Fixtures;
 import dev.marina.intent.intake.IntakeDecider;
-import dev.marina.intent.reconcile.PlanSettings;
-import dev.marina.intent.reconcile.Planner;
 import dev.marina.schemas.serde.ProtoJsonSerde;
 import dev.marina.schemas.topics.TopicBootstrap;
 import dev.marina.schemas.topics.Topics;
-import dev.marina.schemas.access.Role;
-import dev.marina.service.StreamsDefaults;
 import dev.marina.testkit.HostileRecords;
 import dev.marina.testkit.HostileRun;
 import dev.marina.testkit.SharedKafka;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.Properties;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +37,6 @@ class PoisonedRestartIT {
 
     @Test
     void a_restart_after_a_crash_on_a_poisoned_partition_runs_again_by_itself() throws Exception {
-        Properties servers = SharedKafka.clientProperties(Role.INTENT_SERVICE);
         new TopicBootstrap(SharedKafka.clientProperties(), (short) 1, Duration.ofSeconds(30)).ensure(Topics.ALL);
         String run = UUID.randomUUID().toString().substring(0, 8);
         String key = "poison/i" + run;
@@ -61,14 +52,14 @@ class PoisonedRestartIT {
                     .numericField("expectedGeneration")
                     .build());
 
-            KafkaStreams first = start(applicationId, servers, state);
+            KafkaStreams first = start(applicationId, state);
             awaitRunning(first);
             Awaitility.await().atMost(TIMEOUT).until(() -> !hostile.letters().isEmpty());
             // close() does not leave the group: to the coordinator this is a crashed member. The next instance
             // starts on a fresh state folder, as on another machine: it restores from the changelogs.
             first.close(Duration.ofSeconds(30));
 
-            KafkaStreams second = start(applicationId, servers, Files.createTempDirectory("restarted-"));
+            KafkaStreams second = start(applicationId, Files.createTempDirectory("restarted-"));
             try {
                 awaitRunning(second);
                 // The service itself may run in this JVM too and read the same records: what proves that
@@ -88,18 +79,9 @@ class PoisonedRestartIT {
         }
     }
 
-    private static KafkaStreams start(String applicationId, Properties servers, Path state) {
-        Properties props = StreamsDefaults.properties(applicationId, servers);
-        props.putAll(SharedKafka.clientProperties());
-        props.setProperty(StreamsConfig.STATE_DIR_CONFIG, state.toString());
-        props.setProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
-        IntakeDecider intake = new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords(), Fixtures.countingBackupKeys());
-        KafkaStreams streams = new KafkaStreams(IntentTopology.build(new IntentTopology.Deps(Clock.systemUTC(), intake,
-                new Planner(PlanSettings.defaults()), Duration.ofSeconds(1),
-                new ReconcilerMeters(new SimpleMeterRegistry()), new dev.marina.schemas.proof.PlatformProofKey(new byte[32]),
-                dev.marina.service.Proofs.counting(new SimpleMeterRegistry()))), props);
-        streams.start();
-        return streams;
+    private static KafkaStreams start(String applicationId, Path state) {
+        return TopologyOnBroker.start(applicationId,
+                new IntakeDecider(Fixtures.VALIDATOR, Fixtures.countingPasswords(), Fixtures.countingBackupKeys()), state);
     }
 
     private static void awaitRunning(KafkaStreams streams) {
