@@ -151,7 +151,7 @@ public final class SimulatedPlane implements AutoCloseable {
         this.keys = new RegistryKeys();
         createFolder(settings.dir());
         this.publisher = new EventPublisher(settings.kafka(), "simulated-plane-events", keys);
-        this.reports = new KafkaProducer<>(reportProducer(settings.kafka()));
+        this.reports = new KafkaProducer<>(reportProducer(settings.kafka(), settings.heartbeatInterval()));
         this.workers = new ExecutorService[Math.max(1, settings.workers())];
         for (int i = 0; i < workers.length; i++) {
             int n = i;
@@ -517,7 +517,17 @@ public final class SimulatedPlane implements AutoCloseable {
                 instance.createdAt, instance.alive());
     }
 
-    private static Properties reportProducer(Properties kafka) {
+    /**
+     * The agents' heartbeat producer gives a heartbeat 3 s (15 of its 200 ms intervals) before it counts as lost. With
+     * a longer interval, as a bench sized for a large fleet runs, a heartbeat is still worth delivering until the next
+     * one is sent: lost after 3 s, a 15 s heartbeat on a briefly slow broker counted as a missed beat towards the lease.
+     */
+    static Duration deliveryTimeout(Duration heartbeatInterval) {
+        Duration agents = Duration.ofSeconds(3);
+        return heartbeatInterval.compareTo(agents) > 0 ? heartbeatInterval : agents;
+    }
+
+    private static Properties reportProducer(Properties kafka, Duration heartbeatInterval) {
         Properties p = new Properties();
         p.putAll(kafka);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "simulated-plane-reports");
@@ -526,8 +536,10 @@ public final class SimulatedPlane implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 3_000);
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000);
+        long delivery = deliveryTimeout(heartbeatInterval).toMillis();
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery);
+        // Kafka requires delivery.timeout ≥ linger + request.timeout.
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) (delivery * 2 / 3));
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 500);
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
