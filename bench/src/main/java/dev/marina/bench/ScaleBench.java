@@ -231,6 +231,7 @@ public final class ScaleBench {
         }
         Map<String, Long> offsetsBefore = offsets(platform);
         long falseBefore = watch.badVerdicts.get();
+        long notReadyBeforeSteady = watch.notReadyCount();
         long steadyStart = System.nanoTime();
         Thread.sleep(steadySeconds * 1000L);
         double seconds = (System.nanoTime() - steadyStart) / 1e9;
@@ -254,6 +255,8 @@ public final class ScaleBench {
         System.out.printf("  heartbeat ingest: %.0f heartbeats/s, %.0f per health-monitor CPU-second%n", heartbeats,
                 heartbeats * seconds / Math.max(0.001, healthCpu));
         System.out.printf("  false verdicts (Suspect/Down of live instances): %d%n", watch.badVerdicts.get() - falseBefore);
+        System.out.printf("  Ready at the end: %d of %d; status changes to not Ready meanwhile: %d%n", watch.readyNow(), deployments,
+                watch.notReadyCount() - notReadyBeforeSteady);
         StoreSizes.print(platform.adminClient());
 
         // --- API ---
@@ -286,6 +289,7 @@ public final class ScaleBench {
         long falseBeforeBusy = watch.badVerdicts.get();
         int promotesBeforeBusy = watch.promoteCount();
         long failoversBeforeBusy = watch.failovers.get();
+        long notReadyBeforeBusy = watch.notReadyCount();
         AtomicBoolean busy = new AtomicBoolean(true);
         List<Thread> spinners = new ArrayList<>();
         for (int i = 0; i < busyThreads; i++) {
@@ -311,6 +315,8 @@ public final class ScaleBench {
         System.out.printf("  false verdicts (Suspect/Down of live instances): %d; PROMOTEs sent: %d, of which failovers"
                         + " (a new epoch): %d%n", watch.badVerdicts.get() - falseBeforeBusy,
                 watch.promoteCount() - promotesBeforeBusy, watch.failovers.get() - failoversBeforeBusy);
+        System.out.printf("  Ready at the end: %d of %d; status changes to not Ready meanwhile: %d%n", watch.readyNow(), deployments,
+                watch.notReadyCount() - notReadyBeforeBusy);
 
         // --- kill 1% of primaries ---
         int kills = Math.max(1, deployments / 100);

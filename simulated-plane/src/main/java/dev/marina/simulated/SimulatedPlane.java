@@ -527,6 +527,16 @@ public final class SimulatedPlane implements AutoCloseable {
         return heartbeatInterval.compareTo(agents) > 0 ? heartbeatInterval : agents;
     }
 
+    /**
+     * A batch the broker takes on every topic the plane reports on: half the smallest record limit. A batch above a
+     * topic's {@code max.message.bytes} is refused (MESSAGE_TOO_LARGE) and split by the producer, again and again while
+     * heartbeats keep queueing: at 10,000 deployments a 256 KiB batch size on the 64 KiB heartbeats topic kept the
+     * producer's thread splitting, and a quarter of the heartbeats went unacknowledged for a whole interval.
+     */
+    static int reportBatchBytes() {
+        return Math.min(Topics.HEARTBEATS.maxMessageBytes(), Topics.METRICS.maxMessageBytes()) / 2;
+    }
+
     private static Properties reportProducer(Properties kafka, Duration heartbeatInterval) {
         Properties p = new Properties();
         p.putAll(kafka);
@@ -534,7 +544,7 @@ public final class SimulatedPlane implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         // Many instances share this producer: a little linger batches their heartbeats without making any late.
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, reportBatchBytes());
         p.put(ProducerConfig.BUFFER_MEMORY_CONFIG, 64L << 20);
         long delivery = deliveryTimeout(heartbeatInterval).toMillis();
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) delivery);

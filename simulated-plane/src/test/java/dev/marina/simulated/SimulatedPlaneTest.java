@@ -1,8 +1,13 @@
 package dev.marina.simulated;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.marina.schemas.topics.TopicSpec;
+import dev.marina.schemas.topics.Topics;
 import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -18,6 +23,15 @@ class SimulatedPlaneTest {
     })
     void heartbeats_are_delivered_until_the_next_one_or_the_agents_timeout(long heartbeatMs, long expectedMs) {
         assertEquals(Duration.ofMillis(expectedMs), SimulatedPlane.deliveryTimeout(Duration.ofMillis(heartbeatMs)));
+    }
+
+    @Test
+    void a_report_batch_fits_the_record_limit_of_every_topic_the_plane_reports_on() {
+        for (TopicSpec<?> topic : List.of(Topics.HEARTBEATS, Topics.METRICS)) {
+            assertTrue(SimulatedPlane.reportBatchBytes() <= topic.maxMessageBytes() / 2,
+                    "batch " + SimulatedPlane.reportBatchBytes() + " bytes against " + topic.name() + "'s limit " + topic.maxMessageBytes());
+        }
+        assertTrue(SimulatedPlane.reportBatchBytes() >= 16 * 1024, "still batches many heartbeats");
     }
 
     @ParameterizedTest(name = "address {0} is {1}")
