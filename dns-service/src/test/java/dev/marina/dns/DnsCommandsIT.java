@@ -267,10 +267,39 @@ class DnsCommandsIT {
                 "the controller's consumer lag is on /q/metrics");
     }
 
+    @Test
+    void commands_read_but_not_carried_out_yet_are_not_drift() throws InterruptedException {
+        // The drift check runs every second here; commands arriving every 50 ms for 2 s are being read when it runs.
+        double repairsBefore = driftRepairs();
+        List<DnsCommand> commands = new java.util.ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            DeploymentRef deployment = uniqueDeployment();
+            DnsCommand c = command(deployment, ZONE, false, aRecord("n." + deployment.getName() + "." + ZONE + ".", "127.10.2." + (i + 1)));
+            commands.add(c);
+            producer.send(new ProducerRecord<>(Topics.DNS_COMMANDS.name(),
+                    DeploymentKey.of(c.getDeployment()).getBytes(StandardCharsets.UTF_8),
+                    ProtoJsonSerde.toJson(c).getBytes(StandardCharsets.UTF_8)));
+            producer.flush();
+            Thread.sleep(50);
+        }
+        for (DnsCommand c : commands) {
+            DnsEvent event = events.await(e -> e.getCommandId().equals(c.getCommandId()), TIMEOUT, "answer to " + c.getCommandId());
+            assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, event.getOutcome(), event.getReason());
+        }
+        assertEquals(0.0, driftRepairs() - repairsBefore, "new commands were counted as drift repairs");
+    }
+
     /** How many batches the controller has carried out, from its Prometheus endpoint. */
     private static double batches() {
         String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
         return metrics.lines().filter(l -> l.startsWith("marina_dns_batch_duration_seconds_count"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
+    /** Deployments the drift check has repaired, from the Prometheus endpoint. */
+    private static double driftRepairs() {
+        String metrics = io.restassured.RestAssured.get("/q/metrics").asString();
+        return metrics.lines().filter(l -> l.startsWith("marina_dns_drift_repairs_total"))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }
 

@@ -172,6 +172,7 @@ public class DnsController {
             Map<TopicPartition, Long> endAtStart = c.endOffsets(partitions);
             LOG.infof("dns controller reading %s and %s from the beginning partitions=%d answered-up-to=%s end=%s",
                     Topics.DNS_COMMANDS.name(), Topics.DNS_CHALLENGES.name(), partitions.size(), answeredUpTo, endAtStart);
+            handler.forgetZone(); // another copy may have carried the zone since this one last did
             Instant nextDriftCheck = Instant.MAX;
             boolean uncommitted = false;
             while (running) {
@@ -190,13 +191,15 @@ public class DnsController {
                     if (!caughtUp) {
                         continue;
                     }
-                    if (!clock.instant().isBefore(nextDriftCheck)) {
-                        driftCheck();
-                        nextDriftCheck = clock.instant().plus(config.driftInterval());
-                    }
+                    // Commands first: the drift check compares the zone with every wish read, so a wish read but not
+                    // carried out yet would count as drift (a burst of new deployments logged hundreds of false repairs).
                     if (!pending.isEmpty()) {
                         carryOutPending(producer);
                         uncommitted = true;
+                    }
+                    if (!clock.instant().isBefore(nextDriftCheck)) {
+                        driftCheck();
+                        nextDriftCheck = clock.instant().plus(config.driftInterval());
                     }
                     if (uncommitted) {
                         c.commitSync(positions(c, partitions));

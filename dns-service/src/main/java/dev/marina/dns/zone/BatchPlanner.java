@@ -29,8 +29,15 @@ public final class BatchPlanner {
 
     /** One plan per wish, in order. */
     public static List<Plan> plan(String zone, List<Wish> wishes, ZoneContents observed) {
+        return planInPlace(zone, wishes, observed.workingCopy());
+    }
+
+    /**
+     * {@link #plan}, on a working copy ({@link ZoneContents#workingCopy()}) that is left as the changes would leave the
+     * zone: planning costs the batch, not the zone, when the caller keeps the copy for the next batch.
+     */
+    public static List<Plan> planInPlace(String zone, List<Wish> wishes, ZoneContents zoneNow) {
         List<Plan> plans = new ArrayList<>(wishes.size());
-        ZoneContents zoneNow = observed.workingCopy(); // changed in place: planning stays linear in the batch
         for (Wish wish : wishes) {
             Plan plan = OwnershipPlanner.plan(wish.deployment(), zone, wish.desired(), zoneNow);
             if (plan instanceof Plan.Apply apply) {

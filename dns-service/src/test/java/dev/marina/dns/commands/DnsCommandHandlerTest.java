@@ -16,10 +16,12 @@ import dev.marina.schemas.v1.DnsOutcome;
 import dev.marina.schemas.v1.DnsRecordSet;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The handler's retry bounds, with a driver that always fails the same way. */
+/** The handler's retry bounds, with a driver that always fails the same way; and when it reads the zone. */
 class DnsCommandHandlerTest {
 
     static final class FailingDriver implements DnsDriver {
@@ -103,5 +105,90 @@ class DnsCommandHandlerTest {
         assertEquals(0, driver.reads);
         assertEquals(DnsOutcome.DNS_OUTCOME_FAILED, event.getOutcome());
         assertEquals("\"not-an-ip\" is not an A address", event.getReason());
+    }
+
+    /** A zone in memory that counts its reads; an update can be made to find the zone changed, once. */
+    static final class MemoryDriver implements DnsDriver {
+        ZoneContents zone = ZoneContents.empty();
+        int reads;
+        int updates;
+        boolean nextUpdateFindsZoneChanged;
+
+        @Override
+        public String zone() {
+            return "db.marina.test.";
+        }
+
+        @Override
+        public ZoneContents read() {
+            reads++;
+            return zone;
+        }
+
+        @Override
+        public void apply(ZoneChange change) {
+            if (nextUpdateFindsZoneChanged) {
+                nextUpdateFindsZoneChanged = false;
+                throw new DnsDriverException(Kind.ZONE_CHANGED, "prerequisite failed");
+            }
+            updates++;
+            zone = zone.with(change);
+        }
+    }
+
+    static DnsCommand command(String name, String address) {
+        return COMMAND.toBuilder().setCommandId("acme/" + name + "/1/dns")
+                .setDeployment(DeploymentRef.newBuilder().setTenant("acme").setName(name))
+                .setRecords(0, COMMAND.getRecords(0).toBuilder().setName("p." + name + ".db.marina.test.").setValues(0, address))
+                .build();
+    }
+
+    @Test
+    void batches_after_the_first_plan_on_the_zone_as_the_last_one_left_it() {
+        MemoryDriver driver = new MemoryDriver();
+        DnsCommandHandler handler = new DnsCommandHandler(driver, CONFIG, Clock.systemUTC());
+
+        for (DnsCommand c : List.of(command("a", "127.10.0.1"), command("b", "127.10.0.2"), command("a", "127.10.0.3"))) {
+            assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, handler.carryOut(c).getOutcome());
+        }
+
+        assertEquals(1, driver.reads, "one read for three batches");
+        assertEquals(3, driver.updates);
+        assertEquals(List.of("127.10.0.3"), driver.zone.byType("p.a.db.marina.test.").get("A").values());
+        assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, handler.carryOut(command("b", "127.10.0.2")).getOutcome());
+        assertEquals(3, driver.updates, "b's wish again: the zone as b's batch left it needs no update");
+        assertEquals(1, driver.reads);
+    }
+
+    @Test
+    void a_zone_changed_under_an_update_is_read_again() {
+        MemoryDriver driver = new MemoryDriver();
+        DnsCommandHandler handler = new DnsCommandHandler(driver, CONFIG, Clock.systemUTC());
+        handler.carryOut(command("a", "127.10.0.1"));
+
+        driver.nextUpdateFindsZoneChanged = true;
+        DnsEvent event = handler.carryOut(command("b", "127.10.0.2"));
+
+        assertEquals(DnsOutcome.DNS_OUTCOME_APPLIED, event.getOutcome(), event.getReason());
+        assertEquals(2, driver.reads, "the try after the refused update read the zone");
+        handler.carryOut(command("c", "127.10.0.3"));
+        assertEquals(2, driver.reads, "and the batch after it planned on that read");
+    }
+
+    @Test
+    void the_drift_check_and_a_new_term_read_the_zone_and_so_does_the_batch_after_them() {
+        MemoryDriver driver = new MemoryDriver();
+        DnsCommandHandler handler = new DnsCommandHandler(driver, CONFIG, Clock.systemUTC());
+        DnsCommand a = command("a", "127.10.0.1");
+        handler.carryOut(a);
+
+        assertEquals(List.of(), handler.repairDrift(Map.of("acme/a", a)));
+        assertEquals(2, driver.reads);
+        handler.carryOut(command("b", "127.10.0.2"));
+        assertEquals(3, driver.reads);
+
+        handler.forgetZone();
+        handler.carryOut(command("c", "127.10.0.3"));
+        assertEquals(4, driver.reads);
     }
 }
