@@ -69,6 +69,14 @@ public interface ProvisionerConfig {
     @WithDefault("60s")
     Duration agentRollReadyTimeout();
 
+    /**
+     * How many commands are carried out at once, each deployment's in order (a deployment's commands share a lane).
+     * The driver decides what really overlaps: the local and EC2 drivers make one instance at a time; the simulated
+     * plane's creates overlap; in every case the wait for an answer's acknowledgement does.
+     */
+    @WithDefault("8")
+    int commandLanes();
+
     /** Instances younger than this are never reaped as orphans: the status may not list them yet. */
     @WithDefault("60s")
     Duration orphanGrace();

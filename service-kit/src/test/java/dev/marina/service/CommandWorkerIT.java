@@ -110,6 +110,65 @@ class CommandWorkerIT {
         }
     }
 
+    @Test
+    void lanes_let_other_deployments_pass_a_slow_one_keep_each_in_order_and_commit_only_behind_the_slow_one() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 8);
+        TopicSpec<DeploymentRef> commands = new TopicSpec<>("lane-commands-" + suffix, TopicSpec.KeyKind.DEPLOYMENT,
+                DeploymentRef.getDefaultInstance(), 1, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(1)), "test", "test");
+        TopicSpec<DeploymentRef> answers = new TopicSpec<>("lane-answers-" + suffix, TopicSpec.KeyKind.DEPLOYMENT,
+                DeploymentRef.getDefaultInstance(), 1, CleanupPolicy.DELETE, Optional.of(Duration.ofDays(1)), "test", "test");
+        try (Admin admin = Admin.create(SharedKafka.clientProperties())) {
+            admin.createTopics(List.of(new NewTopic(commands.name(), 1, (short) 1))).all().get();
+        }
+        // offset 0: slow's first command, held; then slow's second, and four of other deployments
+        send(commands, "acme/slow", json(ref("slow")));
+        send(commands, "acme/slow", json(ref("slow")));
+        for (String name : List.of("b", "c", "d", "e")) {
+            send(commands, "acme/" + name, json(ref(name)));
+        }
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger slowSeen = new AtomicInteger();
+        List<String> answered = new CopyOnWriteArrayList<>();
+        String group = "lanes-" + suffix;
+        TopicPartition p0 = new TopicPartition(commands.name(), 0);
+        try (CommandWorker<DeploymentRef> worker = CommandWorker.builder(group, commands, servers)
+                .parallel(4)
+                .handler((key, ref) -> {
+                    if (ref.getName().equals("slow") && slowSeen.incrementAndGet() == 1) {
+                        release.await();
+                        answered.add("slow#1");
+                    } else if (ref.getName().equals("slow")) {
+                        answered.add("slow#2");
+                    } else {
+                        answered.add(ref.getName());
+                    }
+                    return Optional.of(new CommandWorker.Answer(answers, key, ref));
+                })
+                .sender((topic, key, value) -> CompletableFuture.completedFuture(null))
+                .build()
+                .start();
+                Admin admin = Admin.create(SharedKafka.clientProperties())) {
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() == 4);
+            assertEquals(java.util.Set.of("b", "c", "d", "e"), java.util.Set.copyOf(answered),
+                    "the other deployments are carried out while the slow one's first command is held");
+            assertEquals(1, slowSeen.get(), "the slow deployment's second command waits for its first");
+            Thread.sleep(1_000);
+            Map<TopicPartition, OffsetAndMetadata> held = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            assertTrue(!held.containsKey(p0) || held.get(p0).offset() == 0,
+                    "nothing is committed past the held command: " + held);
+
+            release.countDown();
+            Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() == 6);
+            assertTrue(answered.indexOf("slow#1") < answered.indexOf("slow#2"), answered.toString());
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata().get();
+                return committed.containsKey(p0) && committed.get(p0).offset() == 6;
+            });
+        }
+    }
+
     private static DeploymentRef ref(String name) {
         return DeploymentRef.newBuilder().setTenant("acme").setName(name).build();
     }

@@ -3,6 +3,7 @@ package dev.marina.provisioner.commands;
 import dev.marina.service.KafkaClients;
 import dev.marina.provisioner.EventPublisher;
 import dev.marina.provisioner.ProvisionEvents;
+import dev.marina.provisioner.ProvisionerConfig;
 import dev.marina.provisioner.driver.CreateRequest;
 import dev.marina.provisioner.driver.DriverException;
 import dev.marina.provisioner.driver.Instance;
@@ -26,8 +27,10 @@ import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
- * Carries out {@code provision-commands} with service-kit's {@link CommandWorker}: one command at a
- * time (the driver is not asked to do two things at once), a deployment's commands in offset order.
+ * Carries out {@code provision-commands} with service-kit's {@link CommandWorker}: up to
+ * {@code marina.provisioner.command-lanes} commands at once, a deployment's commands one at a time in offset
+ * order (the record key is the deployment, and a key keeps its lane). The driver is thread-safe and serializes
+ * what it must (see {@link InstanceDriver}).
  * A command's offset is committed only after the effect is done and its answer on
  * {@code provision-events} — or its dead letter — was acknowledged by the broker. A crash in between
  * replays the command, which the idempotent driver makes harmless. A tombstone (commands are never
@@ -57,11 +60,15 @@ public class ProvisionCommandConsumer {
     @Inject
     KafkaClients kafka;
 
+    @Inject
+    ProvisionerConfig config;
+
     private CommandWorker<ProvisionCommand> worker;
 
     /** Begins reading commands for the elected copy's term (ProvisionerLeadership). */
     public synchronized void begin() {
         worker = CommandWorker.builder(CONSUMER, Topics.PROVISION_COMMANDS, kafka.base())
+                .parallel(config.commandLanes())
                 .check(CommandCheck::problem)
                 .deadLetterTombstones("a tombstone: provision-commands carries no deletes")
                 .handler((key, command) -> Optional.of(new CommandWorker.Answer(Topics.PROVISION_EVENTS,

@@ -6,7 +6,9 @@ import java.util.Optional;
 /**
  * Where instances come from: one implementation per driver ({@code local}, later {@code ec2}),
  * chosen by {@code marina.provisioner.driver}. Every call is idempotent by instance id, so a repeated
- * command (after a crash, before its offset was committed) is harmless.
+ * command (after a crash, before its offset was committed) is harmless. Calls come from several threads at
+ * once (the command lanes, one per deployment at a time, and the supervisor or observer): an implementation
+ * is thread-safe, serializing what it must.
  */
 public interface InstanceDriver {
 
