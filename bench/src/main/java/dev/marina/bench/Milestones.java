@@ -41,6 +41,9 @@ final class Milestones implements AutoCloseable {
             "agent-events", "instance-health", "deployment-status", "dns-commands", "dns-events", "cert-commands", "cert-events");
 
     private final Map<String, Map<String, Long>> seen = new ConcurrentHashMap<>();
+    /** Every CREATE read, and the instances they named: more CREATEs than instances are resends of unanswered ones. */
+    private final java.util.concurrent.atomic.AtomicLong creates = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.Set<String> createdInstances = ConcurrentHashMap.newKeySet();
     private final KafkaConsumer<String, String> consumer;
     private final Thread thread;
     private volatile boolean running = true;
@@ -66,6 +69,16 @@ final class Milestones implements AutoCloseable {
         return seen.computeIfAbsent(deploymentKey, k -> new ConcurrentHashMap<>());
     }
 
+    /** CREATE commands read so far. */
+    long creates() {
+        return creates.get();
+    }
+
+    /** Instances the CREATEs read so far named. */
+    int createdInstances() {
+        return createdInstances.size();
+    }
+
     private void run() {
         while (running) {
             for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
@@ -73,7 +86,12 @@ final class Milestones implements AutoCloseable {
                     continue;
                 }
                 try {
-                    String milestone = milestone(r.topic(), JSON.readTree(r.value()));
+                    JsonNode value = JSON.readTree(r.value());
+                    String milestone = milestone(r.topic(), value);
+                    if (CREATE.equals(milestone)) {
+                        creates.incrementAndGet();
+                        createdInstances.add(value.path("instanceId").asText());
+                    }
                     if (milestone != null) {
                         of(r.key()).putIfAbsent(milestone, r.timestamp());
                     }

@@ -201,6 +201,8 @@ public final class ScaleBench {
                 (allReady - t0) / 1000.0, watch.readyCount() * 1000.0 / Math.max(1, allReady - t0));
         System.out.printf("  PROMOTEs sent meanwhile: %d, of which failovers (a new epoch): %d%n", watch.promoteCount(),
                 watch.failovers.get());
+        System.out.printf("  CREATE commands: %d for %d instances (the rest are resends of CREATEs not answered in time)%n",
+                milestones.creates(), milestones.createdInstances());
         printPercentiles("  apply → Ready per deployment", toReady);
         System.out.println("  by step (first occurrence per deployment, from the records' timestamps):");
         for (String[] step : STEPS) {
