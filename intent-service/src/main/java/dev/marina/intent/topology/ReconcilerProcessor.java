@@ -20,11 +20,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import dev.marina.intent.reconcile.DueTime;
+import dev.marina.service.DueSchedule;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.PriorityQueue;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -58,13 +56,10 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
      */
     static final Duration FULL_SCAN_EVERY = Duration.ofMinutes(5);
 
-    private record Due(long atMillis, String key) {}
-
     private final Planner planner;
     private final Clock clock;
-    /** This task's schedule: when each deployment is next due, and the same ordered by time (stale entries skipped). */
-    private final Map<String, Long> dueAt = new HashMap<>();
-    private final PriorityQueue<Due> byTime = new PriorityQueue<>((a, b) -> Long.compare(a.atMillis(), b.atMillis()));
+    /** This task's schedule: when each deployment is next due, ordered by time. */
+    private final DueSchedule dueAt = new DueSchedule();
     private Instant nextFullScan = Instant.MIN;
     private final Duration resyncInterval;
     private final ReconcilerMeters meters;
@@ -159,7 +154,6 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
         List<KeyValue<String, ReconcilerState>> due = new ArrayList<>();
         if (!now.isBefore(nextFullScan)) {
             dueAt.clear();
-            byTime.clear();
             try (KeyValueIterator<String, ReconcilerState> all = states.all()) {
                 all.forEachRemaining(kv -> {
                     ReconcilerState state = StateUpgrade.of(kv.value);
@@ -172,23 +166,16 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
             }
             nextFullScan = now.plus(FULL_SCAN_EVERY);
         } else {
-            long nowMillis = now.toEpochMilli();
-            while (!byTime.isEmpty() && byTime.peek().atMillis() <= nowMillis) {
-                Due next = byTime.poll();
-                Long current = dueAt.get(next.key());
-                if (current == null || current != next.atMillis()) {
-                    continue; // rescheduled or deleted since
-                }
-                dueAt.remove(next.key());
-                ReconcilerState stored = states.get(next.key());
+            for (String key : dueAt.takeDue(now.toEpochMilli())) {
+                ReconcilerState stored = states.get(key);
                 if (stored == null) {
                     continue;
                 }
                 ReconcilerState state = StateUpgrade.of(stored);
                 if (planner.needsResync(state, now)) {
-                    due.add(KeyValue.pair(next.key(), state));
+                    due.add(KeyValue.pair(key, state));
                 } else {
-                    schedule(next.key(), state, now); // the horizon's end, or found early by the resolution
+                    schedule(key, state, now); // the horizon's end, or found early by the resolution
                 }
             }
         }
@@ -206,8 +193,7 @@ final class ReconcilerProcessor implements Processor<String, Decoded<?>, String,
     /** Remembers when the state next needs a resync (at the latest, when to look at it again). */
     private void schedule(String key, ReconcilerState state, Instant now) {
         long at = DueTime.first(t -> planner.needsResync(state, t), now, DUE_HORIZON, DUE_RESOLUTION).toEpochMilli();
-        dueAt.put(key, at);
-        byTime.add(new Due(at, key));
+        dueAt.set(key, at);
     }
 
     private void apply(String key, PlanResult result, Instant now) {
