@@ -111,6 +111,15 @@ public final class HealthMetrics {
                 .increment();
     }
 
+    /** A proven sample whose instance its deployment's status does not list (yet, or any more): dropped. */
+    public void unlistedSample(String reason) {
+        Counter.builder("marina.health.metrics.unlisted.samples")
+                .description("Proven samples dropped because the deployment's status did not list the instance (not read yet, or removed)")
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
     /** A record of the metrics sub-topology went to dead-letters. */
     public void metricsDeadLetter(String topic, String reason) {
         Counter.builder("marina.health.metrics.dead.letters")

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Can a decoded sample be aggregated? A chain of small checks, each with a reason; what fails goes to
- * {@code dead-letters}. Pure: the processor gathers the roster and the record's timestamp.
+ * {@code dead-letters}, except a sample whose instance the status does not list ({@link #unlisted}). Pure: the processor gathers the roster and the record's timestamp.
  */
 public final class SampleCheck {
     private SampleCheck() {}
@@ -37,6 +37,14 @@ public final class SampleCheck {
     }
 
     public record Rejection(Reason reason, String detail) {}
+
+    /**
+     * Whether a rejection is only that the deployment's status does not list the sample's instance (yet, or any
+     * more): the sample is proven, so not a bad record; it is counted and dropped, not dead-lettered.
+     */
+    public static boolean unlisted(Reason reason) {
+        return reason == Reason.UNKNOWN_DEPLOYMENT || reason == Reason.UNKNOWN_INSTANCE;
+    }
 
     /** Whether the record key is a deployment key; checked first, before the roster is looked up by it. */
     public static Optional<Rejection> key(String key) {

@@ -24,7 +24,7 @@ import org.apache.kafka.streams.state.WindowStore;
 
 /**
  * Gathers the inputs (the roster, the window stores, stream time) and carries out the decisions of
- * {@link SampleCheck}, {@link Window} and {@link Aggregation}: dead-letter, drop as late, or fold the
+ * {@link SampleCheck}, {@link Window} and {@link Aggregation}: dead-letter, drop as unlisted or late, or fold the
  * sample into its 10 s and 1 min windows and emit the instance's and the deployment's record of each.
  *
  * <p>Emits on every update: the last record of a window (per deployment, instance and size) is its
@@ -77,6 +77,13 @@ final class SampleProcessor implements Processor<String, Decoded<MetricSample>, 
         Optional<SampleCheck.Rejection> rejection = SampleCheck.key(key);
         Roster roster = rejection.isPresent() ? null : rosters.get(key);
         rejection = rejection.or(() -> SampleCheck.check(key, sample, record.timestamp(), roster));
+        if (rejection.isPresent() && SampleCheck.unlisted(rejection.get().reason())) {
+            // Proven by its instance's key, so the platform made that instance: its status is not read yet (the
+            // status partition fetched later than the sample's under load) or no longer lists it. Not a bad
+            // record for an operator to look at: counted and dropped.
+            metrics.unlistedSample(rejection.get().reason().label());
+            return;
+        }
         if (rejection.isPresent()) {
             // The value decoded, so its JSON carries what the agent said (unknown fields aside).
             deadLetters.send(key, ProtoJsonSerde.toJson(sample).getBytes(StandardCharsets.UTF_8),
