@@ -10,10 +10,8 @@ import dev.marina.schemas.v1.InstanceHealth;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -54,8 +52,11 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
      * time, so the check takes what is due without walking every deployment of the task ten times a second.
      */
     private final DueSchedule dueAt = new DueSchedule();
-    /** Instances in the store, kept up to date as they come and go. */
-    private int instances;
+    /**
+     * The store's instances, in memory and by deployment: each heartbeat judges its whole deployment, and reading
+     * it from here spares a prefix scan and a decode of every instance per heartbeat. Written beside the store.
+     */
+    private final TaskInstances instances = new TaskInstances();
     /**
      * Urgent commits (a transition is readable at once rather than at the commit interval) at most this often: in a storm
      * (many instances judged at once, e.g. health-monitor catching up on a backlog) a commit per transition makes
@@ -105,11 +106,16 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         this.store = context.getStateStore(HealthTopology.STATE_STORE);
         this.task = context.taskId().toString();
         this.partition = context.taskId().partition();
-        // The store is restored before init: index it, every deployment due at the first check.
+        // The store is restored before init: mirror it, every deployment due at the first check. Cleared first:
+        // Streams initialises the same processor again when it revives a task (after a dirty close under
+        // exactly-once), and the store may have been wiped and restored in between.
+        dueAt.clear();
+        instances.clear();
         try (KeyValueIterator<String, InstanceState> all = store.all()) {
             while (all.hasNext()) {
-                dueAt.set(all.next().value.deploymentKey(), Long.MIN_VALUE);
-                instances++;
+                InstanceState state = all.next().value;
+                instances.put(state);
+                dueAt.set(state.deploymentKey(), Long.MIN_VALUE);
             }
         }
         context.schedule(checkInterval, PunctuationType.WALL_CLOCK_TIME, this::checkDueDeployments);
@@ -146,7 +152,7 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
                     heartbeat.getInstanceId(), ignored.cause().label(), ignored.detail());
             return;
         }
-        carryOut(record.key(), deployment.size(), judgement, now);
+        carryOut(record.key(), judgement, now);
     }
 
     /** The wall-clock check: judge every deployment whose next check time has come, at {@code timestamp}. */
@@ -164,25 +170,14 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         Watch watch = watchAt(judgedAt);
         for (String deploymentKey : dueAt.takeDue(timestamp)) {
             List<InstanceState> deployment = load(deploymentKey);
-            carryOut(deploymentKey, deployment.size(), rules.onClock(deployment, watch), watch.now());
+            carryOut(deploymentKey, rules.onClock(deployment, watch), watch.now());
         }
-        metrics.checked(task, instances, Duration.ofNanos(System.nanoTime() - started));
+        metrics.checked(task, instances.size(), Duration.ofNanos(System.nanoTime() - started));
     }
 
-    /** Every stored instance of a deployment: a prefix scan, since store keys begin with the deployment key. */
+    /** Every stored instance of a deployment, in store-key order (from the store's mirror). */
     private List<InstanceState> load(String deploymentKey) {
-        List<InstanceState> deployment = new ArrayList<>(4);
-        try (KeyValueIterator<String, InstanceState> scan =
-                store.prefixScan(InstanceState.storeKeyPrefix(deploymentKey), new StringSerializer())) {
-            while (scan.hasNext()) {
-                InstanceState state = scan.next().value;
-                // A deployment key has exactly one "/", so the prefix is exact; the check only guards that.
-                if (state.deploymentKey().equals(deploymentKey)) {
-                    deployment.add(state);
-                }
-            }
-        }
-        return deployment;
+        return instances.of(deploymentKey);
     }
 
     /** As of when silence is judged at the wall-clock time {@code wall}: this task's horizon. */
@@ -199,11 +194,12 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
         return new Watch(watchingSince, now);
     }
 
-    private void carryOut(String deploymentKey, int storedBefore, HealthRules.Judgement judgement, Instant now) {
+    private void carryOut(String deploymentKey, HealthRules.Judgement judgement, Instant now) {
         boolean announced = false;
         for (Verdict verdict : judgement.verdicts()) {
             if (verdict instanceof Verdict.Updated updated) {
                 store.put(updated.state().storeKey(), updated.state());
+                instances.put(updated.state());
                 if (updated.transition().isPresent()) {
                     announce(updated.state(), updated.transition().get(), now);
                     announced = true;
@@ -211,11 +207,11 @@ final class HeartbeatProcessor implements Processor<String, Decoded<Heartbeat>, 
             } else if (verdict instanceof Verdict.Forgotten forgotten) {
                 InstanceState last = forgotten.last();
                 store.delete(last.storeKey());
+                instances.remove(last);
                 LOG.infof("instance forgotten deployment=%s instance=%s down_since=%s last_heartbeat_at=%s",
                         last.deploymentKey(), last.instanceId(), last.lastTransitionAt(), last.lastSentAt());
             }
         }
-        instances += judgement.after().size() - storedBefore;
         if (judgement.after().isEmpty()) {
             dueAt.remove(deploymentKey);
         } else {
