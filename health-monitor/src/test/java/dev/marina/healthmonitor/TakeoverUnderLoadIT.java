@@ -106,9 +106,9 @@ class TakeoverUnderLoadIT {
                 List<String> wrong = verdicts.stream().filter(v -> v.getHealth() != Health.HEALTH_UP)
                         .filter(fleet::notSilent)
                         .map(v -> v.getInstanceId() + " " + v.getHealth() + " (" + v.getReason() + ")").toList();
-                System.out.printf("takeover: %d verdicts other than UP, %d of them false; the sender's longest gap %d ms%n",
-                        verdicts.stream().filter(v -> v.getHealth() != Health.HEALTH_UP).count(), wrong.size(),
-                        fleet.longestGapMs());
+                System.out.printf("takeover: %d verdicts other than UP, %d of them false; the sender's longest gap %d ms,"
+                        + " longest delivery %d ms%n", verdicts.stream().filter(v -> v.getHealth() != Health.HEALTH_UP).count(),
+                        wrong.size(), fleet.longestGapMs(), fleet.longestDeliveryMs());
                 assertEquals(List.of(), wrong, "no instance that went on heartbeating is called anything but UP");
 
                 // Now a primary dies on a partition taken over, and one on a partition a kept.
@@ -178,6 +178,12 @@ class TakeoverUnderLoadIT {
         private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         /** When each round of heartbeats was sent (epoch ms). */
         private final java.util.NavigableSet<Long> rounds = new java.util.concurrent.ConcurrentSkipListSet<>();
+        /**
+         * When the broker had acknowledged every record of each round (epoch ms, by the round's send time): on a loaded
+         * machine this sender's producer can hold a round past suspect-after, and a heartbeat not in the log yet is
+         * silence to any monitor.
+         */
+        private final Map<Long, Long> acknowledged = new ConcurrentHashMap<>();
         /** The heartbeats partition of each deployment, as the broker acknowledged its records. */
         private final Map<String, Integer> partitions = new ConcurrentHashMap<>();
         private long sequence;
@@ -215,13 +221,15 @@ class TakeoverUnderLoadIT {
                     (metadata, error) -> {
                         if (metadata != null) {
                             partitions.put(key, metadata.partition());
+                            acknowledged.merge(sentAt.toEpochMilli(), System.currentTimeMillis(), Math::max);
                         }
                     });
         }
 
         /**
          * Whether a verdict's instance was heartbeating: its next heartbeat after the last one the verdict names was
-         * sent within suspect-after (the dead primaries are silent, and so is every instance while the sender stalls).
+         * sent, and in the broker's log, within suspect-after of that last one (the dead primaries are silent, and so
+         * is every instance while the sender or its producer stalls).
          */
         boolean notSilent(InstanceHealth verdict) {
             String deployment = DeploymentKey.of(verdict.getDeployment().getTenant(), verdict.getDeployment().getName());
@@ -230,7 +238,14 @@ class TakeoverUnderLoadIT {
             }
             long last = dev.marina.service.Timestamps.toInstant(verdict.getLastHeartbeatAt()).toEpochMilli();
             Long next = rounds.higher(last);
-            return next != null && next - last < HealthSettings.defaults().suspectAfter().toMillis();
+            Long nextInLog = next == null ? null : acknowledged.get(next);
+            long suspectAfter = HealthSettings.defaults().suspectAfter().toMillis();
+            return nextInLog != null && next - last < suspectAfter && nextInLog - last < suspectAfter;
+        }
+
+        /** The longest a round waited from its send to the broker's acknowledgement of all its records. */
+        long longestDeliveryMs() {
+            return acknowledged.entrySet().stream().mapToLong(e -> e.getValue() - e.getKey()).max().orElse(0);
         }
 
         long longestGapMs() {
