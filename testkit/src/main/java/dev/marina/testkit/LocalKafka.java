@@ -179,13 +179,46 @@ public final class LocalKafka implements AutoCloseable {
         }
     }
 
-    /** A TCP port nothing listens on right now. */
+    /** Ports handed out by this JVM, never handed out twice. */
+    private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A TCP port nothing listens on right now, below the kernel's ephemeral range. A port from that range (what
+     * {@code new ServerSocket(0)} gives) can be taken between this call and the server's bind as the local port of
+     * any outgoing connection on the machine, and the server then fails to start ("port in use") while the caller
+     * talks to whatever holds it. Below the range only another listener can take it.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        int below = ephemeralLow();
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        for (int attempt = 0; attempt < 200; attempt++) {
+            int port = random.nextInt(Math.max(1024, below - 12_000), below);
+            if (HANDED_OUT.contains(port)) {
+                continue;
+            }
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(true);
+                socket.bind(new java.net.InetSocketAddress(port));
+                if (HANDED_OUT.add(port)) {
+                    return port;
+                }
+            } catch (IOException inUse) {
+                // taken: try another
+            }
+        }
+        throw new IllegalStateException("no free TCP port found below " + below);
+    }
+
+    /** The first port of the kernel's ephemeral range (32768 when it cannot be read). */
+    private static int ephemeralLow() {
+        try {
+            // read by lines: procfs reports a size of 0, which readString takes at its word
+            String range = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .get(0).trim();
+            int low = Integer.parseInt(range.split("\\s+")[0]);
+            return low > 2048 ? low : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 }
